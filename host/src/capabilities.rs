@@ -1,0 +1,198 @@
+//! Capabilities a plugin may hold, and the grant check every host call goes through.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+/// One thing a plugin may do through the host API. `log` and `config` need none.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Capability {
+    /// `kv`: the plugin's own key-value namespace.
+    Kv,
+    /// `posts:read`: fetch posts.
+    PostsRead,
+    /// `posts:write`: create, update, delete and send ephemeral posts.
+    PostsWrite,
+    /// `channels:read`: fetch channels and list members.
+    ChannelsRead,
+    /// `channels:write`: create channels and change membership.
+    ChannelsWrite,
+    /// `users:read`: fetch users (email addresses blanked).
+    UsersRead,
+    /// `users:read-email`: see email addresses and look users up by email.
+    UsersReadEmail,
+    /// `teams:read`: fetch teams and list members.
+    TeamsRead,
+    /// `commands`: register slash commands.
+    Commands,
+    /// `events`: publish WebSocket events.
+    Events,
+    /// `bots`: create the plugin's bot accounts.
+    Bots,
+    /// `cluster`: message copies of the plugin on other nodes.
+    Cluster,
+    /// `http:<host>`: outbound HTTP to one host; `*.example.com` matches subdomains.
+    Http(String),
+}
+
+/// A capability string in a manifest or grant was not understood.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown permission `{0}`")]
+pub struct UnknownCapability(pub String);
+
+impl FromStr for Capability {
+    type Err = UnknownCapability;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let cap = match s {
+            "kv" => Capability::Kv,
+            "posts:read" => Capability::PostsRead,
+            "posts:write" => Capability::PostsWrite,
+            "channels:read" => Capability::ChannelsRead,
+            "channels:write" => Capability::ChannelsWrite,
+            "users:read" => Capability::UsersRead,
+            "users:read-email" => Capability::UsersReadEmail,
+            "teams:read" => Capability::TeamsRead,
+            "commands" => Capability::Commands,
+            "events" => Capability::Events,
+            "bots" => Capability::Bots,
+            "cluster" => Capability::Cluster,
+            other => match other.strip_prefix("http:") {
+                Some(host) if is_host_pattern(host) => Capability::Http(host.to_ascii_lowercase()),
+                _ => return Err(UnknownCapability(s.to_string())),
+            },
+        };
+        Ok(cap)
+    }
+}
+
+impl fmt::Display for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            Capability::Kv => "kv",
+            Capability::PostsRead => "posts:read",
+            Capability::PostsWrite => "posts:write",
+            Capability::ChannelsRead => "channels:read",
+            Capability::ChannelsWrite => "channels:write",
+            Capability::UsersRead => "users:read",
+            Capability::UsersReadEmail => "users:read-email",
+            Capability::TeamsRead => "teams:read",
+            Capability::Commands => "commands",
+            Capability::Events => "events",
+            Capability::Bots => "bots",
+            Capability::Cluster => "cluster",
+            Capability::Http(host) => return write!(f, "http:{host}"),
+        };
+        f.write_str(s)
+    }
+}
+
+/// `api.example.com`, `*.example.com` or `localhost:8080`: letters, digits, `-`, `.`,
+/// an optional leading `*.` and an optional port.
+fn is_host_pattern(host: &str) -> bool {
+    let bare = host.strip_prefix("*.").unwrap_or(host);
+    let (name, port) = match bare.rsplit_once(':') {
+        Some((name, port)) => (name, Some(port)),
+        None => (bare, None),
+    };
+    !name.is_empty()
+        && name.len() <= 253
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        && port.is_none_or(|p| p.parse::<u16>().is_ok())
+}
+
+/// What a plugin may actually do: the intersection of what its manifest requested and
+/// what the admin granted. An empty grant denies everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grants {
+    effective: BTreeSet<Capability>,
+}
+
+impl Grants {
+    /// Intersect the manifest's request with the admin's grant.
+    pub fn new(requested: &[Capability], granted: &[Capability]) -> Self {
+        let granted: BTreeSet<&Capability> = granted.iter().collect();
+        let effective = requested.iter().filter(|c| granted.contains(c)).cloned().collect();
+        Grants { effective }
+    }
+
+    /// Everything that was requested is granted (tests and trusted local plugins).
+    pub fn all_requested(requested: &[Capability]) -> Self {
+        Grants { effective: requested.iter().cloned().collect() }
+    }
+
+    /// Whether `cap` is held. `http:` capabilities are matched with [`Grants::allows_http_host`].
+    pub fn allows(&self, cap: &Capability) -> bool {
+        self.effective.contains(cap)
+    }
+
+    /// Whether outbound HTTP to `host` (lower-case, with `:port` when not the default)
+    /// is allowed by an `http:` capability.
+    pub fn allows_http_host(&self, host: &str, port: Option<u16>) -> bool {
+        let host = host.to_ascii_lowercase();
+        self.effective.iter().any(|cap| {
+            let Capability::Http(pattern) = cap else { return false };
+            let (pattern_host, pattern_port) = match pattern.rsplit_once(':') {
+                Some((h, p)) => (h, p.parse::<u16>().ok()),
+                None => (pattern.as_str(), None),
+            };
+            if pattern_port.is_some() && pattern_port != port {
+                return false;
+            }
+            match pattern_host.strip_prefix("*.") {
+                Some(suffix) => host.len() > suffix.len() + 1 && host.ends_with(&format!(".{suffix}")),
+                None => host == pattern_host,
+            }
+        })
+    }
+
+    /// The effective capabilities, for status pages.
+    pub fn iter(&self) -> impl Iterator<Item = &Capability> {
+        self.effective.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caps(list: &[&str]) -> Vec<Capability> {
+        list.iter().map(|s| s.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn parses_and_prints_every_form() {
+        for s in ["kv", "posts:read", "posts:write", "users:read-email", "http:api.example.com", "http:*.example.com", "http:localhost:8080"] {
+            assert_eq!(s.parse::<Capability>().unwrap().to_string(), s);
+        }
+        for bad in ["", "posts", "http:", "http:a b", "http:x:99999", "fs:read"] {
+            assert!(bad.parse::<Capability>().is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn empty_grant_denies_everything() {
+        let grants = Grants::new(&caps(&["kv", "http:api.example.com"]), &[]);
+        assert!(!grants.allows(&Capability::Kv));
+        assert!(!grants.allows_http_host("api.example.com", None));
+    }
+
+    #[test]
+    fn grant_without_request_denies() {
+        let grants = Grants::new(&caps(&["kv"]), &caps(&["kv", "posts:write"]));
+        assert!(grants.allows(&Capability::Kv));
+        assert!(!grants.allows(&Capability::PostsWrite));
+    }
+
+    #[test]
+    fn http_hosts_match_exactly_or_by_suffix() {
+        let grants = Grants::all_requested(&caps(&["http:api.example.com", "http:*.hooks.test", "http:localhost:8080"]));
+        assert!(grants.allows_http_host("API.example.com", None));
+        assert!(!grants.allows_http_host("evil-api.example.com", None));
+        assert!(grants.allows_http_host("a.hooks.test", Some(443)));
+        assert!(!grants.allows_http_host("hooks.test", None));
+        assert!(!grants.allows_http_host("xhooks.test", None));
+        assert!(grants.allows_http_host("localhost", Some(8080)));
+        assert!(!grants.allows_http_host("localhost", Some(8081)));
+    }
+}

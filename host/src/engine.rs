@@ -1,0 +1,107 @@
+//! The one wasmtime `Engine` (component model, async, fuel, epochs, pooling when the address space allows) and its epoch ticker.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
+
+/// How the engine is built.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// Try the pooling allocator (falls back to on-demand when it cannot reserve its
+    /// address space, e.g. under a `ulimit -v`).
+    pub pooling: bool,
+    /// Instances the pooling allocator reserves slots for, across all plugins.
+    pub pool_total_instances: u32,
+    /// Largest linear memory any instance may have; per-plugin caps sit below it.
+    pub max_memory_bytes: usize,
+    /// How often the epoch advances; deadlines are checked at this granularity.
+    pub epoch_tick: Duration,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            pooling: true,
+            pool_total_instances: 1_000,
+            max_memory_bytes: crate::limits::Limits::ceiling().memory_bytes,
+            epoch_tick: Duration::from_millis(10),
+        }
+    }
+}
+
+fn base_config() -> Config {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    config.consume_fuel(true);
+    config.epoch_interruption(true);
+    config.cranelift_opt_level(OptLevel::Speed);
+    // Deep recursion must end in a clean stack-overflow trap, well inside the fiber stack.
+    config.max_wasm_stack(512 << 10);
+    config.async_stack_size(2 << 20);
+    config
+}
+
+fn pooling_config(options: &EngineOptions) -> PoolingAllocationConfig {
+    let n = options.pool_total_instances.max(1);
+    let mut pool = PoolingAllocationConfig::default();
+    // A Rust wasip2 component holds a few core instances (the program plus adapter
+    // shims) and JS/Python runtimes more; these numbers leave room for both.
+    pool.total_component_instances(n)
+        .total_core_instances(n.saturating_mul(8))
+        .total_memories(n.saturating_mul(2))
+        .total_tables(n.saturating_mul(8))
+        .total_stacks(n)
+        .max_core_instances_per_component(64)
+        .max_memories_per_component(8)
+        .max_tables_per_component(32)
+        .max_component_instance_size(4 << 20)
+        .max_core_instance_size(4 << 20)
+        .max_memory_size(options.max_memory_bytes)
+        .max_unused_warm_slots(n.min(100));
+    pool
+}
+
+/// Build the engine: pooling first, on-demand if the pool cannot be reserved.
+/// Returns whether pooling is in use.
+pub(crate) fn build_engine(options: &EngineOptions) -> wasmtime::Result<(Engine, bool)> {
+    if options.pooling {
+        let mut config = base_config();
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling_config(options)));
+        match Engine::new(&config) {
+            Ok(engine) => return Ok((engine, true)),
+            Err(e) => tracing::warn!(error = %e, "pooling allocator unavailable, using on-demand allocation"),
+        }
+    }
+    Ok((Engine::new(&base_config())?, false))
+}
+
+/// Advances the engine's epoch every tick on its own thread, so deadlines hold even
+/// when every runtime thread is busy. Stops when dropped.
+pub(crate) struct EpochTicker {
+    stop: Arc<AtomicBool>,
+}
+
+impl EpochTicker {
+    pub(crate) fn start(engine: Engine, tick: Duration) -> EpochTicker {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        std::thread::Builder::new()
+            .name("confab-epoch".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(tick);
+                    engine.increment_epoch();
+                }
+            })
+            .expect("spawning the epoch thread");
+        EpochTicker { stop }
+    }
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}

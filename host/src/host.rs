@@ -1,0 +1,349 @@
+//! `PluginHost`: the façade the server holds — load (and hot-swap), unload, statuses, metrics — over a registry of plugin runtimes.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use wasmtime::Engine;
+use wasmtime::component::Linker;
+
+use crate::background::Background;
+use crate::cache::{CacheOutcome, CompileCache};
+use crate::capabilities::{Capability, Grants};
+use crate::engine::{EngineOptions, EpochTicker, build_engine};
+use crate::error::{CallError, HostInitError, LoadError};
+use crate::families::HookFamily;
+use crate::limits::{HealthPolicy, Limits, RequestedLimits};
+use crate::manifest::Manifest;
+use crate::metrics::{HostCounters, MetricsSnapshot};
+use crate::runtime::{ExportIndices, PluginRuntime, SharedCounters};
+use crate::server_api::ServerApi;
+use crate::state::{HostState, PluginIdentity};
+use crate::status::{PluginState, PluginStatus};
+
+/// How the host is set up. `Default` gives the server's defaults with the cache under
+/// `./data/plugin-cache`.
+#[derive(Debug, Clone)]
+pub struct HostConfig {
+    /// Where precompiled components are kept.
+    pub cache_dir: PathBuf,
+    /// This server's version, checked against `min_server_version`.
+    pub server_version: semver::Version,
+    /// Limits for plugins that ask for nothing.
+    pub default_limits: Limits,
+    /// The most any plugin may get.
+    pub ceiling: Limits,
+    /// When failures quarantine a plugin.
+    pub health: HealthPolicy,
+    /// Engine construction.
+    pub engine: EngineOptions,
+    /// Background hook events that may wait; more are dropped (and counted).
+    pub background_queue: usize,
+    /// Background events processed at once.
+    pub background_concurrency: usize,
+    /// How long deactivation waits for in-flight calls.
+    pub deactivate_grace: Duration,
+}
+
+impl Default for HostConfig {
+    fn default() -> Self {
+        HostConfig {
+            cache_dir: PathBuf::from("data/plugin-cache"),
+            server_version: semver::Version::parse(env!("CARGO_PKG_VERSION")).expect("crate version is semver"),
+            default_limits: Limits::default(),
+            ceiling: Limits::ceiling(),
+            health: HealthPolicy::default(),
+            engine: EngineOptions::default(),
+            background_queue: 4_096,
+            background_concurrency: 64,
+            deactivate_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What an admin decided for one plugin at load time.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Capabilities granted; intersected with the manifest's request. Empty = none.
+    pub granted: Vec<Capability>,
+    /// Grant everything the manifest requests (local development, trusted bundles).
+    pub grant_all_requested: bool,
+    /// Admin limit overrides, applied over the manifest's request.
+    pub overrides: RequestedLimits,
+}
+
+/// Details of a successful load.
+#[derive(Debug, Clone)]
+pub struct LoadReport {
+    /// The new status (state 2, running).
+    pub status: PluginStatus,
+    /// Whether the component was compiled or came from the cache.
+    pub cache: CacheOutcome,
+    /// Time spent compiling or deserializing.
+    pub compile_time: Duration,
+    /// Time from start to serving (includes `activate`).
+    pub total_time: Duration,
+    /// Hook families the component exports.
+    pub families: Vec<HookFamily>,
+    /// Whether an older version was replaced.
+    pub replaced: bool,
+}
+
+/// The plugin runtime as the server sees it. Cheap to clone.
+#[derive(Clone)]
+pub struct PluginHost {
+    pub(crate) inner: Arc<HostInner>,
+}
+
+pub(crate) struct HostInner {
+    pub engine: Engine,
+    /// Whether the pooling allocator is in use.
+    pub pooling: bool,
+    linker: Linker<HostState>,
+    cache: CompileCache,
+    pub api: Arc<dyn ServerApi>,
+    pub config: HostConfig,
+    /// Running (or quarantined) versions by id; the value is replaced atomically on reload.
+    plugins: RwLock<BTreeMap<String, Arc<PluginRuntime>>>,
+    /// The same runtimes in dispatch order (by id), rebuilt on every change so the hot
+    /// path clones one `Arc` instead of walking the map.
+    snapshot: RwLock<Arc<Vec<Arc<PluginRuntime>>>>,
+    /// Statuses of plugins whose last load failed and that have no running version.
+    failed: RwLock<BTreeMap<String, PluginStatus>>,
+    pub counters: Arc<SharedCounters>,
+    pub background: Background,
+    /// Loads and unloads one at a time, so two uploads of one id cannot interleave.
+    load_lock: tokio::sync::Mutex<()>,
+    _ticker: EpochTicker,
+}
+
+impl PluginHost {
+    /// Build the engine, linker and background dispatcher. Must be called inside a
+    /// tokio runtime.
+    pub fn new(config: HostConfig, api: Arc<dyn ServerApi>) -> Result<PluginHost, HostInitError> {
+        let (engine, pooling) = build_engine(&config.engine).map_err(|e| HostInitError(format!("{e:#}")))?;
+        let mut linker = Linker::new(&engine);
+        crate::imports::add_to_linker(&mut linker).map_err(|e| HostInitError(format!("{e:#}")))?;
+        let ticker = EpochTicker::start(engine.clone(), config.engine.epoch_tick);
+        let counters = Arc::new(SharedCounters::default());
+        let background = Background::start(config.background_queue, config.background_concurrency, counters.clone());
+        let inner = HostInner {
+            cache: CompileCache::new(config.cache_dir.clone()),
+            engine,
+            pooling,
+            linker,
+            api,
+            config,
+            plugins: RwLock::new(BTreeMap::new()),
+            snapshot: RwLock::new(Arc::new(Vec::new())),
+            failed: RwLock::new(BTreeMap::new()),
+            counters,
+            background,
+            load_lock: tokio::sync::Mutex::new(()),
+            _ticker: ticker,
+        };
+        Ok(PluginHost { inner: Arc::new(inner) })
+    }
+
+    /// Whether instances come from the pooling allocator.
+    pub fn pooling_enabled(&self) -> bool {
+        self.inner.pooling
+    }
+
+    /// Load the plugin in `dir` (`plugin.json` + its component), activate it and start
+    /// serving. If a version with the same id is running, the new one is activated
+    /// beside it and swapped in only on success; the old one then drains and is
+    /// deactivated. On failure the old version keeps serving.
+    pub async fn load(&self, dir: &Path, options: LoadOptions) -> Result<LoadReport, LoadError> {
+        let started = Instant::now();
+        let _guard = self.inner.load_lock.lock().await;
+        let manifest = Manifest::load(dir, &self.inner.config.server_version)?;
+        let id = manifest.id.clone();
+        let result = self.load_manifest(dir, manifest, options, started).await;
+        if let Err(e) = &result {
+            tracing::warn!(plugin_id = %id, error = %e, "plugin failed to load");
+            if !self.inner.plugins.read().unwrap().contains_key(&id) {
+                let status = PluginStatus {
+                    plugin_id: id.clone(),
+                    plugin_path: dir.display().to_string(),
+                    state: PluginState::FailedToStart,
+                    error: e.to_string(),
+                    name: String::new(),
+                    description: String::new(),
+                    version: String::new(),
+                };
+                self.inner.api.plugin_status_changed(&status);
+                self.inner.failed.write().unwrap().insert(id, status);
+            }
+        }
+        result
+    }
+
+    async fn load_manifest(&self, dir: &Path, manifest: Manifest, options: LoadOptions, started: Instant) -> Result<LoadReport, LoadError> {
+        let id = manifest.id.clone();
+        let server = manifest.server.as_ref().ok_or_else(|| LoadError::NoServerPart(id.clone()))?;
+        let wasm_path = dir.join(&server.wasm);
+        let wasm = tokio::fs::read(&wasm_path).await.map_err(|source| LoadError::ReadWasm { path: wasm_path.clone(), source })?;
+
+        // Compiling takes from milliseconds to seconds; keep it off the async threads.
+        let compile_started = Instant::now();
+        let (engine, cache) = (self.inner.engine.clone(), self.inner.cache.clone());
+        let compiled = tokio::task::spawn_blocking(move || cache.load_or_compile(&engine, &wasm))
+            .await
+            .map_err(|e| LoadError::Host(e.to_string()))?;
+        let (component, cache_outcome) = compiled.map_err(|e| LoadError::Compile { plugin_id: id.clone(), path: wasm_path.clone(), detail: format!("{e:#}") })?;
+        let compile_time = compile_started.elapsed();
+        let counter = match cache_outcome {
+            CacheOutcome::Compiled => &self.inner.counters.compiles,
+            CacheOutcome::Hit => &self.inner.counters.cache_hits,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+
+        let pre = self.inner.linker.instantiate_pre(&component).map_err(|e| LoadError::Link { plugin_id: id.clone(), detail: format!("{e:#}") })?;
+        let indices = ExportIndices::discover(&pre, &id)?;
+        let requested = manifest.capabilities().map_err(|e| LoadError::Manifest(e.into()))?;
+        let grants = if options.grant_all_requested { Grants::all_requested(&requested) } else { Grants::new(&requested, &options.granted) };
+        let config = &self.inner.config;
+        let limits = config.default_limits.resolve(&config.ceiling, &manifest.limits, &options.overrides);
+        let identity = Arc::new(PluginIdentity { id: id.clone(), manifest, grants });
+        let runtime = Arc::new(PluginRuntime::new(
+            identity,
+            dir.to_path_buf(),
+            limits,
+            pre,
+            indices,
+            self.inner.api.clone(),
+            config.health.clone(),
+            self.inner.counters.clone(),
+        ));
+        runtime.activate().await?;
+        let families = runtime.families.clone();
+        let old = {
+            let mut plugins = self.inner.plugins.write().unwrap();
+            let old = plugins.insert(id.clone(), runtime.clone());
+            self.rebuild_snapshot(&plugins);
+            old
+        };
+        self.inner.failed.write().unwrap().remove(&id);
+        let replaced = old.is_some();
+        if let Some(old) = old {
+            old.deactivate(config.deactivate_grace).await;
+        }
+        tracing::info!(plugin_id = %id, version = %runtime.identity.manifest.version, ?cache_outcome, ?compile_time, "plugin serving");
+        Ok(LoadReport { status: runtime.status(), cache: cache_outcome, compile_time, total_time: started.elapsed(), families, replaced })
+    }
+
+    fn rebuild_snapshot(&self, plugins: &BTreeMap<String, Arc<PluginRuntime>>) {
+        *self.inner.snapshot.write().unwrap() = Arc::new(plugins.values().cloned().collect());
+    }
+
+    /// Runtimes in dispatch order.
+    pub(crate) fn snapshot(&self) -> Arc<Vec<Arc<PluginRuntime>>> {
+        self.inner.snapshot.read().unwrap().clone()
+    }
+
+    pub(crate) fn runtime(&self, plugin_id: &str) -> Result<Arc<PluginRuntime>, CallError> {
+        self.inner.plugins.read().unwrap().get(plugin_id).cloned().ok_or_else(|| CallError::UnknownPlugin { plugin_id: plugin_id.to_string() })
+    }
+
+    /// Deactivate and forget a plugin. Returns whether it was loaded.
+    pub async fn unload(&self, plugin_id: &str) -> bool {
+        let _guard = self.inner.load_lock.lock().await;
+        self.inner.failed.write().unwrap().remove(plugin_id);
+        let removed = {
+            let mut plugins = self.inner.plugins.write().unwrap();
+            let removed = plugins.remove(plugin_id);
+            self.rebuild_snapshot(&plugins);
+            removed
+        };
+        match removed {
+            Some(runtime) => {
+                runtime.deactivate(self.inner.config.deactivate_grace).await;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Deactivate every plugin (in parallel, each bounded by the grace period).
+    pub async fn shutdown(&self) {
+        let ids: Vec<String> = self.inner.plugins.read().unwrap().keys().cloned().collect();
+        let mut tasks = tokio::task::JoinSet::new();
+        for id in ids {
+            let host = self.clone();
+            tasks.spawn(async move { host.unload(&id).await });
+        }
+        while tasks.join_next().await.is_some() {}
+    }
+
+    /// Tell a plugin its settings changed: `configuration-changed` runs on every instance.
+    pub async fn configuration_changed(&self, plugin_id: &str) -> Result<(), CallError> {
+        self.runtime(plugin_id)?.configuration_changed().await;
+        Ok(())
+    }
+
+    /// Status of every loaded plugin and of failed loads, by id.
+    pub fn statuses(&self) -> Vec<PluginStatus> {
+        let mut all: BTreeMap<String, PluginStatus> = self.inner.failed.read().unwrap().clone();
+        for (id, runtime) in self.inner.plugins.read().unwrap().iter() {
+            all.insert(id.clone(), runtime.status());
+        }
+        all.into_values().collect()
+    }
+
+    /// Status of one plugin.
+    pub fn status(&self, plugin_id: &str) -> Option<PluginStatus> {
+        if let Some(runtime) = self.inner.plugins.read().unwrap().get(plugin_id) {
+            return Some(runtime.status());
+        }
+        self.inner.failed.read().unwrap().get(plugin_id).cloned()
+    }
+
+    /// The hook families a loaded plugin exports.
+    pub fn families(&self, plugin_id: &str) -> Option<Vec<HookFamily>> {
+        self.inner.plugins.read().unwrap().get(plugin_id).map(|r| r.families.clone())
+    }
+
+    /// The effective limits of a loaded plugin.
+    pub fn limits(&self, plugin_id: &str) -> Option<Limits> {
+        self.inner.plugins.read().unwrap().get(plugin_id).map(|r| r.limits.clone())
+    }
+
+    /// The effective capabilities of a loaded plugin.
+    pub fn grants(&self, plugin_id: &str) -> Option<Vec<Capability>> {
+        self.inner.plugins.read().unwrap().get(plugin_id).map(|r| r.identity.grants.iter().cloned().collect())
+    }
+
+    /// The manifest of a loaded plugin.
+    pub fn manifest(&self, plugin_id: &str) -> Option<Manifest> {
+        self.inner.plugins.read().unwrap().get(plugin_id).map(|r| r.identity.manifest.clone())
+    }
+
+    /// (live instances, most ever live at once) of a loaded plugin.
+    pub fn instance_counts(&self, plugin_id: &str) -> Option<(usize, usize)> {
+        self.inner.plugins.read().unwrap().get(plugin_id).map(|r| r.instance_counts())
+    }
+
+    /// Host-wide counters.
+    pub fn counters(&self) -> HostCounters {
+        let c = &self.inner.counters;
+        HostCounters {
+            compiles: c.compiles.load(Ordering::Relaxed),
+            cache_hits: c.cache_hits.load(Ordering::Relaxed),
+            instantiations: c.instantiations.load(Ordering::Relaxed),
+            background_dropped: c.background_dropped.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Everything `/metrics` shows about plugins.
+    pub fn metrics(&self) -> MetricsSnapshot {
+        let plugins = self.inner.plugins.read().unwrap();
+        MetricsSnapshot {
+            host: self.counters(),
+            hooks: plugins.iter().map(|(id, r)| (id.clone(), r.metrics.snapshot())).collect(),
+            instances: plugins.iter().map(|(id, r)| (id.clone(), r.instance_counts())).collect(),
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Per plugin × hook counters (calls, errors, failures by kind, fuel, latency) and their Prometheus text form.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::error::FailureKind;
+
+/// Upper bounds of the latency histogram buckets, in seconds.
+pub const LATENCY_BUCKETS: &[f64] = &[0.000_01, 0.000_05, 0.000_1, 0.000_5, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0];
+
+/// Counters for one hook of one plugin.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HookStats {
+    /// Calls made (including failed ones).
+    pub calls: u64,
+    /// Calls that did not produce a result: failures plus refusals (not running, busy).
+    pub errors: u64,
+    /// Failures by kind.
+    pub failures: BTreeMap<FailureKind, u64>,
+    /// Fuel consumed by all calls.
+    pub fuel_used: u64,
+    /// Sum of latencies.
+    pub latency_sum: Duration,
+    /// Cumulative counts per bucket of [`LATENCY_BUCKETS`] (non-cumulative storage; rendered cumulative).
+    pub latency_buckets: Vec<u64>,
+}
+
+impl HookStats {
+    fn observe(&mut self, latency: Duration, fuel: u64, outcome: Option<Option<FailureKind>>) {
+        self.calls += 1;
+        self.fuel_used += fuel;
+        self.latency_sum += latency;
+        if self.latency_buckets.is_empty() {
+            self.latency_buckets = vec![0; LATENCY_BUCKETS.len() + 1];
+        }
+        let secs = latency.as_secs_f64();
+        let bucket = LATENCY_BUCKETS.iter().position(|b| secs <= *b).unwrap_or(LATENCY_BUCKETS.len());
+        self.latency_buckets[bucket] += 1;
+        match outcome {
+            Some(None) => {}
+            Some(Some(kind)) => {
+                self.errors += 1;
+                *self.failures.entry(kind).or_default() += 1;
+            }
+            None => self.errors += 1,
+        }
+    }
+}
+
+/// All hooks of one plugin.
+#[derive(Debug, Default)]
+pub(crate) struct PluginMetrics {
+    hooks: Mutex<BTreeMap<&'static str, HookStats>>,
+}
+
+impl PluginMetrics {
+    /// Record a finished call: `Ok` or a failure kind.
+    pub(crate) fn record(&self, hook: &'static str, latency: Duration, fuel: u64, failure: Option<FailureKind>) {
+        self.hooks.lock().unwrap().entry(hook).or_default().observe(latency, fuel, Some(failure));
+    }
+
+    /// Record a call refused before reaching the plugin (not running, pool busy).
+    pub(crate) fn record_refused(&self, hook: &'static str) {
+        self.hooks.lock().unwrap().entry(hook).or_default().observe(Duration::ZERO, 0, None);
+    }
+
+    pub(crate) fn snapshot(&self) -> BTreeMap<String, HookStats> {
+        self.hooks.lock().unwrap().iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    }
+}
+
+/// Host-wide counters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HostCounters {
+    /// Components compiled with Cranelift.
+    pub compiles: u64,
+    /// Components loaded from the precompiled cache.
+    pub cache_hits: u64,
+    /// Instances created.
+    pub instantiations: u64,
+    /// Background events dropped because the queue was full.
+    pub background_dropped: u64,
+}
+
+/// Everything `/metrics` shows about plugins.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsSnapshot {
+    /// Host-wide counters.
+    pub host: HostCounters,
+    /// plugin id → hook name → counters.
+    pub hooks: BTreeMap<String, BTreeMap<String, HookStats>>,
+    /// plugin id → (live instances, most live instances ever).
+    pub instances: BTreeMap<String, (usize, usize)>,
+}
+
+fn label(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+impl MetricsSnapshot {
+    /// Prometheus text exposition format (version 0.0.4).
+    pub fn render_prometheus(&self) -> String {
+        let mut out = String::new();
+        let h = &self.host;
+        for (name, help, value) in [
+            ("confab_plugin_compiles_total", "Plugin components compiled.", h.compiles),
+            ("confab_plugin_cache_hits_total", "Plugin components loaded from the precompiled cache.", h.cache_hits),
+            ("confab_plugin_instantiations_total", "Plugin instances created.", h.instantiations),
+            ("confab_plugin_background_dropped_total", "Background hook events dropped because the queue was full.", h.background_dropped),
+        ] {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}");
+        }
+        let _ = writeln!(out, "# HELP confab_plugin_instances Live plugin instances.\n# TYPE confab_plugin_instances gauge");
+        for (plugin, (live, _)) in &self.instances {
+            let _ = writeln!(out, "confab_plugin_instances{{plugin_id=\"{}\"}} {live}", label(plugin));
+        }
+        let series: [(&str, &str, &str, fn(&HookStats) -> u64); 3] = [
+            ("confab_plugin_hook_calls_total", "Hook calls.", "counter", |s| s.calls),
+            ("confab_plugin_hook_errors_total", "Hook calls without a result.", "counter", |s| s.errors),
+            ("confab_plugin_hook_fuel_used_total", "Fuel consumed by hook calls.", "counter", |s| s.fuel_used),
+        ];
+        for (name, help, kind, get) in series {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+            for (plugin, hooks) in &self.hooks {
+                for (hook, stats) in hooks {
+                    let _ = writeln!(out, "{name}{{plugin_id=\"{}\",hook=\"{}\"}} {}", label(plugin), label(hook), get(stats));
+                }
+            }
+        }
+        let name = "confab_plugin_hook_failures_total";
+        let _ = writeln!(out, "# HELP {name} Failed hook calls by kind.\n# TYPE {name} counter");
+        for (plugin, hooks) in &self.hooks {
+            for (hook, stats) in hooks {
+                for (kind, n) in &stats.failures {
+                    let _ = writeln!(out, "{name}{{plugin_id=\"{}\",hook=\"{}\",kind=\"{}\"}} {n}", label(plugin), label(hook), kind.as_str());
+                }
+            }
+        }
+        let name = "confab_plugin_hook_duration_seconds";
+        let _ = writeln!(out, "# HELP {name} Hook call latency.\n# TYPE {name} histogram");
+        for (plugin, hooks) in &self.hooks {
+            for (hook, stats) in hooks {
+                let labels = format!("plugin_id=\"{}\",hook=\"{}\"", label(plugin), label(hook));
+                let mut cumulative = 0;
+                for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
+                    cumulative += stats.latency_buckets.get(i).copied().unwrap_or(0);
+                    let _ = writeln!(out, "{name}_bucket{{{labels},le=\"{bound}\"}} {cumulative}");
+                }
+                let _ = writeln!(out, "{name}_bucket{{{labels},le=\"+Inf\"}} {}", stats.calls);
+                let _ = writeln!(out, "{name}_sum{{{labels}}} {}", stats.latency_sum.as_secs_f64());
+                let _ = writeln!(out, "{name}_count{{{labels}}} {}", stats.calls);
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,542 @@
+//! One loaded plugin version: its pre-linked component, the exported hook families, a pool of warm instances, and the guarded call path.
+//!
+//! Every hook call goes through [`PluginRuntime::call`]: check the state, take a pool
+//! permit, reuse or create an instance, refill fuel, arm the deadline, run, measure,
+//! and on any failure discard the instance and count it towards quarantine.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tracing::Instrument;
+use wasmtime::component::InstancePre;
+use wasmtime::{Store, Trap, UpdateDeadline};
+
+use crate::bindings::hooks;
+use crate::convert::PayloadSize;
+use crate::error::{CallError, FailureKind, LoadError};
+use crate::families::HookFamily;
+use crate::limits::{HealthPolicy, Limits};
+use crate::metrics::PluginMetrics;
+use crate::server_api::ServerApi;
+use crate::state::{HostState, PluginIdentity};
+use crate::status::{PluginState, PluginStatus};
+
+/// Indices of the hook interfaces a component exports; `None` = not exported.
+#[derive(Default)]
+pub(crate) struct ExportIndices {
+    lifecycle: Option<hooks::lifecycle::GuestIndices>,
+    message: Option<hooks::message_hooks::GuestIndices>,
+    reaction: Option<hooks::reaction_hooks::GuestIndices>,
+    channel: Option<hooks::channel_hooks::GuestIndices>,
+    team: Option<hooks::team_hooks::GuestIndices>,
+    user: Option<hooks::user_hooks::GuestIndices>,
+    command: Option<hooks::command_hooks::GuestIndices>,
+    http: Option<hooks::http_hooks::GuestIndices>,
+    websocket: Option<hooks::websocket_hooks::GuestIndices>,
+    cluster: Option<hooks::cluster_hooks::GuestIndices>,
+}
+
+/// The exported hook functions of one instance.
+pub(crate) struct Exports {
+    pub lifecycle: Option<hooks::lifecycle::Guest>,
+    pub message: Option<hooks::message_hooks::Guest>,
+    pub reaction: Option<hooks::reaction_hooks::Guest>,
+    pub channel: Option<hooks::channel_hooks::Guest>,
+    pub team: Option<hooks::team_hooks::Guest>,
+    pub user: Option<hooks::user_hooks::Guest>,
+    pub command: Option<hooks::command_hooks::Guest>,
+    pub http: Option<hooks::http_hooks::Guest>,
+    pub websocket: Option<hooks::websocket_hooks::Guest>,
+    pub cluster: Option<hooks::cluster_hooks::Guest>,
+}
+
+impl ExportIndices {
+    /// Discover which hook interfaces `pre`'s component exports. An interface that is
+    /// exported with a different shape is a load error, not a silent skip.
+    pub(crate) fn discover(pre: &InstancePre<HostState>, plugin_id: &str) -> Result<ExportIndices, LoadError> {
+        let component = pre.component();
+        let mut found = ExportIndices::default();
+        macro_rules! probe {
+            ($field:ident, $family:expr, $module:ident) => {
+                if component.get_export_index(None, $family.interface_name()).is_some() {
+                    found.$field = Some(hooks::$module::GuestIndices::new(pre).map_err(|e| LoadError::IncompatibleExport {
+                        plugin_id: plugin_id.to_string(),
+                        interface: $family.interface_name(),
+                        detail: format!("{e:#}"),
+                    })?);
+                }
+            };
+        }
+        probe!(lifecycle, HookFamily::Lifecycle, lifecycle);
+        probe!(message, HookFamily::Message, message_hooks);
+        probe!(reaction, HookFamily::Reaction, reaction_hooks);
+        probe!(channel, HookFamily::Channel, channel_hooks);
+        probe!(team, HookFamily::Team, team_hooks);
+        probe!(user, HookFamily::User, user_hooks);
+        probe!(command, HookFamily::Command, command_hooks);
+        probe!(http, HookFamily::Http, http_hooks);
+        probe!(websocket, HookFamily::Websocket, websocket_hooks);
+        probe!(cluster, HookFamily::Cluster, cluster_hooks);
+        Ok(found)
+    }
+
+    /// The families present.
+    pub(crate) fn families(&self) -> Vec<HookFamily> {
+        let present = [
+            (self.lifecycle.is_some(), HookFamily::Lifecycle),
+            (self.message.is_some(), HookFamily::Message),
+            (self.reaction.is_some(), HookFamily::Reaction),
+            (self.channel.is_some(), HookFamily::Channel),
+            (self.team.is_some(), HookFamily::Team),
+            (self.user.is_some(), HookFamily::User),
+            (self.command.is_some(), HookFamily::Command),
+            (self.http.is_some(), HookFamily::Http),
+            (self.websocket.is_some(), HookFamily::Websocket),
+            (self.cluster.is_some(), HookFamily::Cluster),
+        ];
+        present.into_iter().filter_map(|(yes, f)| yes.then_some(f)).collect()
+    }
+
+    fn load(&self, store: &mut Store<HostState>, instance: &wasmtime::component::Instance) -> wasmtime::Result<Exports> {
+        macro_rules! load {
+            ($field:ident) => {
+                match &self.$field {
+                    Some(indices) => Some(indices.load(&mut *store, instance)?),
+                    None => None,
+                }
+            };
+        }
+        Ok(Exports {
+            lifecycle: load!(lifecycle),
+            message: load!(message),
+            reaction: load!(reaction),
+            channel: load!(channel),
+            team: load!(team),
+            user: load!(user),
+            command: load!(command),
+            http: load!(http),
+            websocket: load!(websocket),
+            cluster: load!(cluster),
+        })
+    }
+}
+
+/// A warm instance: its own store (so a trap poisons nothing else) and its exports.
+pub(crate) struct Instance {
+    pub store: Store<HostState>,
+    pub exports: Exports,
+    /// The settings generation this instance last saw through `configuration-changed`.
+    config_generation: u64,
+}
+
+/// A boxed hook invocation on one instance.
+pub(crate) type HookFuture<'a, R> = Pin<Box<dyn Future<Output = wasmtime::Result<R>> + Send + 'a>>;
+
+/// Host-wide counters shared by every runtime.
+#[derive(Debug, Default)]
+pub(crate) struct SharedCounters {
+    pub compiles: AtomicU64,
+    pub cache_hits: AtomicU64,
+    pub instantiations: AtomicU64,
+    pub background_dropped: AtomicU64,
+}
+
+/// One loaded version of one plugin.
+pub(crate) struct PluginRuntime {
+    pub identity: Arc<PluginIdentity>,
+    /// Directory the plugin was loaded from.
+    pub path: PathBuf,
+    pub limits: Limits,
+    pub families: Vec<HookFamily>,
+    indices: ExportIndices,
+    pre: InstancePre<HostState>,
+    api: Arc<dyn ServerApi>,
+    health_policy: HealthPolicy,
+    /// Idle warm instances. A std mutex: it is held only to push or pop.
+    idle: Mutex<Vec<Instance>>,
+    /// One permit per instance that may exist; a call holds one while it runs.
+    permits: Arc<Semaphore>,
+    live: AtomicUsize,
+    max_live: AtomicUsize,
+    /// Bumped when settings change; instances catch up before their next hook.
+    config_generation: AtomicU64,
+    state: Mutex<(PluginState, String)>,
+    failures: Mutex<VecDeque<Instant>>,
+    pub metrics: PluginMetrics,
+    counters: Arc<SharedCounters>,
+}
+
+/// What an invocation on one instance produced.
+struct Invocation<R> {
+    result: Result<R, (FailureKind, String)>,
+    fuel: u64,
+}
+
+impl PluginRuntime {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        identity: Arc<PluginIdentity>,
+        path: PathBuf,
+        limits: Limits,
+        pre: InstancePre<HostState>,
+        indices: ExportIndices,
+        api: Arc<dyn ServerApi>,
+        health_policy: HealthPolicy,
+        counters: Arc<SharedCounters>,
+    ) -> PluginRuntime {
+        let families = indices.families();
+        PluginRuntime {
+            identity,
+            path,
+            permits: Arc::new(Semaphore::new(limits.instances)),
+            limits,
+            families,
+            indices,
+            pre,
+            api,
+            health_policy,
+            idle: Mutex::new(Vec::new()),
+            live: AtomicUsize::new(0),
+            max_live: AtomicUsize::new(0),
+            config_generation: AtomicU64::new(0),
+            state: Mutex::new((PluginState::Starting, String::new())),
+            failures: Mutex::new(VecDeque::new()),
+            metrics: PluginMetrics::default(),
+            counters,
+        }
+    }
+
+    pub(crate) fn id(&self) -> &str {
+        &self.identity.id
+    }
+
+    pub(crate) fn exports(&self, family: HookFamily) -> bool {
+        self.families.contains(&family)
+    }
+
+    pub(crate) fn state(&self) -> PluginState {
+        self.state.lock().unwrap().0
+    }
+
+    pub(crate) fn set_state(&self, state: PluginState, error: impl Into<String>) {
+        *self.state.lock().unwrap() = (state, error.into());
+        self.api.plugin_status_changed(&self.status());
+    }
+
+    pub(crate) fn status(&self) -> PluginStatus {
+        let (state, error) = self.state.lock().unwrap().clone();
+        let m = &self.identity.manifest;
+        PluginStatus {
+            plugin_id: m.id.clone(),
+            plugin_path: self.path.display().to_string(),
+            state,
+            error,
+            name: m.name.clone(),
+            description: m.description.clone(),
+            version: m.version.clone(),
+        }
+    }
+
+    /// (live instances, most ever live at once).
+    pub(crate) fn instance_counts(&self) -> (usize, usize) {
+        (self.live.load(Ordering::Relaxed), self.max_live.load(Ordering::Relaxed))
+    }
+
+    /// Mark settings as changed; every instance runs `configuration-changed` before its
+    /// next hook, and idle ones are refreshed now so the change takes effect at once.
+    pub(crate) async fn configuration_changed(&self) {
+        self.config_generation.fetch_add(1, Ordering::SeqCst);
+        let idle: Vec<Instance> = std::mem::take(&mut *self.idle.lock().unwrap());
+        for mut instance in idle {
+            if self.refresh_config(&mut instance).await.is_ok() {
+                self.idle.lock().unwrap().push(instance);
+            } else {
+                self.retire(instance);
+            }
+        }
+    }
+
+    /// Activate this version: create the first instance, deliver settings, call `activate`.
+    pub(crate) async fn activate(&self) -> Result<(), LoadError> {
+        let fail = |reason: String| LoadError::Activate { plugin_id: self.id().to_string(), reason };
+        let permit = self.permits.clone().acquire_owned().await.map_err(|_| fail("plugin is shutting down".into()))?;
+        let mut instance = self.create_instance().await.map_err(|(_, detail)| fail(detail))?;
+        if let Err((kind, detail)) = self.refresh_config(&mut instance).await {
+            self.retire(instance);
+            return Err(fail(format!("configuration-changed failed ({kind}): {detail}")));
+        }
+        if instance.exports.lifecycle.is_some() {
+            let outcome = self
+                .invoke(&mut instance, "activate", |inst| {
+                    Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_activate(&mut inst.store).await })
+                })
+                .await;
+            match outcome.result {
+                Ok(Ok(())) => {}
+                Ok(Err(reason)) => {
+                    self.retire(instance);
+                    return Err(fail(reason));
+                }
+                Err((kind, detail)) => {
+                    self.retire(instance);
+                    return Err(fail(format!("{kind}: {detail}")));
+                }
+            }
+        }
+        self.idle.lock().unwrap().push(instance);
+        drop(permit);
+        self.set_state(PluginState::Running, "");
+        Ok(())
+    }
+
+    /// Stop serving: wait (bounded) for in-flight calls, call `deactivate` once, drop
+    /// every instance.
+    pub(crate) async fn deactivate(&self, grace: Duration) {
+        let was_running = self.state() == PluginState::Running;
+        self.set_state(PluginState::Stopping, "");
+        let all = u32::try_from(self.limits.instances).unwrap_or(u32::MAX);
+        let drained = tokio::time::timeout(grace, self.permits.clone().acquire_many_owned(all)).await;
+        if drained.is_err() {
+            tracing::warn!(plugin_id = %self.id(), "in-flight calls did not finish within {grace:?}; deactivating anyway");
+        }
+        if was_running && self.exports(HookFamily::Lifecycle) {
+            let instance = self.idle.lock().unwrap().pop();
+            let instance = match instance {
+                Some(i) => Ok(i),
+                None => self.create_instance().await,
+            };
+            if let Ok(mut instance) = instance {
+                let outcome = self
+                    .invoke(&mut instance, "deactivate", |inst| {
+                        Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_deactivate(&mut inst.store).await })
+                    })
+                    .await;
+                if let Err((kind, detail)) = outcome.result {
+                    tracing::warn!(plugin_id = %self.id(), %kind, %detail, "deactivate failed");
+                }
+                self.retire(instance);
+            }
+        }
+        let idle: Vec<Instance> = std::mem::take(&mut *self.idle.lock().unwrap());
+        for instance in idle {
+            self.retire(instance);
+        }
+        self.permits.close();
+        self.set_state(PluginState::NotRunning, "");
+    }
+
+    /// Run one hook on a pooled instance under the plugin's limits.
+    pub(crate) async fn call<R>(&self, hook: &'static str, f: impl for<'a> FnOnce(&'a mut Instance) -> HookFuture<'a, R> + Send) -> Result<R, CallError>
+    where
+        R: PayloadSize + Send,
+    {
+        if self.state() != PluginState::Running {
+            self.metrics.record_refused(hook);
+            return Err(CallError::NotRunning { plugin_id: self.id().to_string() });
+        }
+        let waited = Instant::now();
+        // Waiting for a free instance is bounded by the deadline too, but it is the
+        // server's congestion, not the plugin's fault: it never counts as a failure.
+        let permit = match tokio::time::timeout(self.limits.deadline, self.permits.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(_)) => {
+                self.metrics.record_refused(hook);
+                return Err(CallError::NotRunning { plugin_id: self.id().to_string() });
+            }
+            Err(_) => {
+                self.metrics.record_refused(hook);
+                return Err(CallError::Busy { plugin_id: self.id().to_string(), waited: waited.elapsed() });
+            }
+        };
+        let started = Instant::now();
+        let (result, fuel) = self.call_with_permit(hook, f, &permit).await;
+        drop(permit);
+        let latency = started.elapsed();
+        self.metrics.record(hook, latency, fuel, result.as_ref().err().map(|(kind, _)| *kind));
+        match result {
+            Ok(value) => Ok(value),
+            Err((kind, detail)) => {
+                tracing::warn!(plugin_id = %self.id(), hook, %kind, %detail, "plugin hook failed");
+                self.record_failure(kind, &detail);
+                Err(CallError::Failed { plugin_id: self.id().to_string(), hook, kind, detail })
+            }
+        }
+    }
+
+    async fn call_with_permit<R>(
+        &self,
+        hook: &'static str,
+        f: impl for<'a> FnOnce(&'a mut Instance) -> HookFuture<'a, R> + Send,
+        _permit: &OwnedSemaphorePermit,
+    ) -> (Result<R, (FailureKind, String)>, u64)
+    where
+        R: PayloadSize + Send,
+    {
+        let idle = self.idle.lock().unwrap().pop();
+        let mut instance = match idle {
+            Some(instance) => instance,
+            None => match self.create_instance().await {
+                Ok(instance) => instance,
+                Err(e) => return (Err(e), 0),
+            },
+        };
+        if let Err(e) = self.refresh_config(&mut instance).await {
+            self.retire(instance);
+            return (Err(e), 0);
+        }
+        let Invocation { result, fuel } = self.invoke(&mut instance, hook, f).await;
+        let result = result.and_then(|value| {
+            let size = value.payload_size();
+            if size > self.limits.max_response_bytes {
+                Err((FailureKind::ResponseTooLarge, format!("returned {size} bytes; the limit is {}", self.limits.max_response_bytes)))
+            } else {
+                Ok(value)
+            }
+        });
+        if result.is_ok() {
+            self.idle.lock().unwrap().push(instance);
+        } else {
+            self.retire(instance);
+        }
+        (result, fuel)
+    }
+
+    /// Run `f` on `instance` with a fresh fuel budget and deadline, and classify any failure.
+    async fn invoke<R>(&self, instance: &mut Instance, hook: &'static str, f: impl for<'a> FnOnce(&'a mut Instance) -> HookFuture<'a, R>) -> Invocation<R> {
+        let fuel_budget = self.limits.fuel_per_call;
+        let store = &mut instance.store;
+        if let Err(e) = store.set_fuel(fuel_budget) {
+            return Invocation { result: Err((FailureKind::Host, format!("{e:#}"))), fuel: 0 };
+        }
+        store.data_mut().deadline_at = Instant::now() + self.limits.deadline;
+        store.data_mut().limiter.hit = false;
+        store.set_epoch_deadline(1);
+        let span = tracing::debug_span!("plugin_hook", plugin_id = %self.id(), hook);
+        let outcome = tokio::time::timeout(self.limits.deadline, f(instance)).instrument(span).await;
+        let fuel = fuel_budget.saturating_sub(instance.store.get_fuel().unwrap_or(0));
+        let result = match outcome {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err((classify(&e, instance.store.data().limiter.hit), format!("{e:#}"))),
+            Err(_) => Err((FailureKind::Deadline, format!("still running after {:?}", self.limits.deadline))),
+        };
+        Invocation { result, fuel }
+    }
+
+    /// Deliver `configuration-changed` if this instance has not seen the current settings.
+    async fn refresh_config(&self, instance: &mut Instance) -> Result<(), (FailureKind, String)> {
+        let current = self.config_generation.load(Ordering::SeqCst);
+        if instance.config_generation == current && instance.config_generation != u64::MAX {
+            return Ok(());
+        }
+        if instance.exports.lifecycle.is_some() {
+            let started = Instant::now();
+            let outcome = self
+                .invoke(instance, "configuration-changed", |inst| {
+                    Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_configuration_changed(&mut inst.store).await })
+                })
+                .await;
+            self.metrics.record("configuration-changed", started.elapsed(), outcome.fuel, outcome.result.as_ref().err().map(|(k, _)| *k));
+            match outcome.result {
+                Ok(Ok(())) => {}
+                // The plugin handled it and said no; Mattermost only logs this.
+                Ok(Err(reason)) => tracing::warn!(plugin_id = %self.id(), %reason, "configuration-changed returned an error"),
+                Err(e) => return Err(e),
+            }
+        }
+        instance.config_generation = current;
+        Ok(())
+    }
+
+    async fn create_instance(&self) -> Result<Instance, (FailureKind, String)> {
+        let state = HostState::new(self.identity.clone(), self.api.clone(), self.limits.memory_bytes);
+        let mut store = Store::new(self.pre.engine(), state);
+        store.limiter(|state| &mut state.limiter);
+        // Each epoch tick either yields to the executor (so a busy plugin shares the
+        // thread) or, past the deadline, interrupts the call with a trap.
+        store.epoch_deadline_callback(|ctx| {
+            if Instant::now() >= ctx.data().deadline_at { Ok(UpdateDeadline::Interrupt) } else { Ok(UpdateDeadline::Yield(1)) }
+        });
+        // Instantiation runs start-up code (data segments, constructors): give it the
+        // call budget and deadline too.
+        store.set_fuel(self.limits.fuel_per_call).map_err(|e| (FailureKind::Host, format!("{e:#}")))?;
+        store.data_mut().deadline_at = Instant::now() + self.limits.deadline;
+        store.set_epoch_deadline(1);
+        let instantiated = tokio::time::timeout(self.limits.deadline, self.pre.instantiate_async(&mut store)).await;
+        let instance = match instantiated {
+            Ok(Ok(instance)) => instance,
+            Ok(Err(e)) => {
+                let kind = match classify(&e, store.data().limiter.hit) {
+                    FailureKind::Host => FailureKind::Instantiate,
+                    other => other,
+                };
+                return Err((kind, format!("instantiation failed: {e:#}")));
+            }
+            Err(_) => return Err((FailureKind::Deadline, "instantiation ran past the deadline".into())),
+        };
+        let exports = self.indices.load(&mut store, &instance).map_err(|e| (FailureKind::Instantiate, format!("{e:#}")))?;
+        self.counters.instantiations.fetch_add(1, Ordering::Relaxed);
+        let live = self.live.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_live.fetch_max(live, Ordering::SeqCst);
+        // u64::MAX = "never configured": the first refresh always runs.
+        Ok(Instance { store, exports, config_generation: u64::MAX })
+    }
+
+    fn retire(&self, instance: Instance) {
+        drop(instance);
+        self.live.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Count a failure; quarantine when the policy's count is reached within its window.
+    fn record_failure(&self, kind: FailureKind, detail: &str) {
+        let policy = &self.health_policy;
+        if policy.max_failures == 0 {
+            return;
+        }
+        let now = Instant::now();
+        let quarantine = {
+            let mut failures = self.failures.lock().unwrap();
+            failures.push_back(now);
+            while failures.front().is_some_and(|t| now.duration_since(*t) > policy.window) {
+                failures.pop_front();
+            }
+            let hit = failures.len() >= policy.max_failures;
+            if hit {
+                failures.clear();
+            }
+            hit
+        };
+        if quarantine {
+            let message = format!(
+                "plugin failed {} times within {} minutes and was stopped; last failure: {kind}: {detail}",
+                policy.max_failures,
+                policy.window.as_secs() / 60
+            );
+            tracing::error!(plugin_id = %self.id(), "{message}");
+            let idle: Vec<Instance> = std::mem::take(&mut *self.idle.lock().unwrap());
+            for instance in idle {
+                self.retire(instance);
+            }
+            self.set_state(PluginState::FailedToStayRunning, message);
+        }
+    }
+}
+
+/// Map a wasmtime error to a failure kind. A memory-cap hit usually surfaces as the
+/// guest aborting on allocation failure, so the limiter's flag wins over the trap code.
+fn classify(error: &wasmtime::Error, memory_cap_hit: bool) -> FailureKind {
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => FailureKind::Fuel,
+        Some(Trap::Interrupt) => FailureKind::Deadline,
+        Some(Trap::StackOverflow) => FailureKind::StackOverflow,
+        _ if memory_cap_hit => FailureKind::Memory,
+        Some(Trap::UnreachableCodeReached) => FailureKind::Panic,
+        Some(_) => FailureKind::Trap,
+        None => FailureKind::Host,
+    }
+}

@@ -1,0 +1,114 @@
+//! `ServerApi`: everything a plugin may ask of the server, as plain data; the embedding server implements it.
+
+use async_trait::async_trait;
+
+use crate::status::PluginStatus;
+use crate::types::*;
+
+/// Why the server refused or failed a plugin's request. Mirrors the WIT `error`
+/// variant so plugins can match on it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// The object does not exist or is not visible.
+    #[error("not found")]
+    NotFound,
+    /// Not allowed. The host raises this itself for capabilities outside the grant.
+    #[error("permission denied")]
+    PermissionDenied,
+    /// An argument was rejected.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// A quota was exceeded.
+    #[error("quota exceeded")]
+    QuotaExceeded,
+    /// The server failed.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Result of a [`ServerApi`] call.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The server side of the plugin API. Every method receives the calling plugin's id;
+/// capability checks have already been made by the host, so an implementation only
+/// applies the server's own rules (existence, validation, quotas).
+///
+/// Implementations run on the tokio runtime while a plugin call is suspended; they
+/// count against that call's deadline and may be cancelled when it passes.
+#[async_trait]
+pub trait ServerApi: Send + Sync + 'static {
+    /// Read a KV value; `None` when absent or expired.
+    async fn kv_get(&self, plugin_id: &str, key: &str) -> ApiResult<Option<Vec<u8>>>;
+    /// Write a KV value.
+    async fn kv_set(&self, plugin_id: &str, key: &str, value: Vec<u8>) -> ApiResult<()>;
+    /// Write or delete with compare-and-set and expiry; `false` when the comparison failed.
+    async fn kv_set_with_options(&self, plugin_id: &str, key: &str, value: Option<Vec<u8>>, options: KvSetOptions) -> ApiResult<bool>;
+    /// Delete a KV key.
+    async fn kv_delete(&self, plugin_id: &str, key: &str) -> ApiResult<()>;
+    /// List keys, `per_page` at a time.
+    async fn kv_list(&self, plugin_id: &str, page: u32, per_page: u32) -> ApiResult<Vec<String>>;
+    /// Delete every key of the plugin.
+    async fn kv_delete_all(&self, plugin_id: &str) -> ApiResult<()>;
+
+    /// Create a post (through the server's own will-hook chain).
+    async fn create_post(&self, plugin_id: &str, post: Post) -> ApiResult<Post>;
+    /// Fetch a post.
+    async fn get_post(&self, plugin_id: &str, post_id: &str) -> ApiResult<Post>;
+    /// Update a post.
+    async fn update_post(&self, plugin_id: &str, post: Post) -> ApiResult<Post>;
+    /// Delete a post.
+    async fn delete_post(&self, plugin_id: &str, post_id: &str) -> ApiResult<()>;
+    /// Show a post to one user only.
+    async fn send_ephemeral_post(&self, plugin_id: &str, user_id: &str, post: Post) -> ApiResult<Post>;
+
+    /// Fetch a channel.
+    async fn get_channel(&self, plugin_id: &str, channel_id: &str) -> ApiResult<Channel>;
+    /// Fetch a channel by team and name.
+    async fn get_channel_by_name(&self, plugin_id: &str, team_id: &str, name: &str) -> ApiResult<Channel>;
+    /// Create a channel.
+    async fn create_channel(&self, plugin_id: &str, channel: Channel) -> ApiResult<Channel>;
+    /// Add a user to a channel.
+    async fn add_channel_member(&self, plugin_id: &str, channel_id: &str, user_id: &str) -> ApiResult<ChannelMember>;
+    /// Remove a user from a channel.
+    async fn remove_channel_member(&self, plugin_id: &str, channel_id: &str, user_id: &str) -> ApiResult<()>;
+    /// List channel members.
+    async fn list_channel_members(&self, plugin_id: &str, channel_id: &str, page: u32, per_page: u32) -> ApiResult<Vec<ChannelMember>>;
+
+    /// Fetch a user.
+    async fn get_user(&self, plugin_id: &str, user_id: &str) -> ApiResult<User>;
+    /// Fetch a user by username.
+    async fn get_user_by_username(&self, plugin_id: &str, username: &str) -> ApiResult<User>;
+    /// Fetch a user by email.
+    async fn get_user_by_email(&self, plugin_id: &str, email: &str) -> ApiResult<User>;
+
+    /// Fetch a team.
+    async fn get_team(&self, plugin_id: &str, team_id: &str) -> ApiResult<Team>;
+    /// Fetch a team by name.
+    async fn get_team_by_name(&self, plugin_id: &str, name: &str) -> ApiResult<Team>;
+    /// List team members.
+    async fn list_team_members(&self, plugin_id: &str, team_id: &str, page: u32, per_page: u32) -> ApiResult<Vec<TeamMember>>;
+
+    /// Register a slash command served by the plugin.
+    async fn register_command(&self, plugin_id: &str, command: Command) -> ApiResult<()>;
+    /// Remove a registration.
+    async fn unregister_command(&self, plugin_id: &str, team_id: &str, trigger: &str) -> ApiResult<()>;
+
+    /// The plugin's saved settings as a JSON object (without schema defaults; the host adds them).
+    async fn plugin_settings(&self, plugin_id: &str) -> ApiResult<serde_json::Map<String, serde_json::Value>>;
+
+    /// Publish `custom_<plugin_id>_<event>` to the clients selected by `broadcast`.
+    async fn publish_event(&self, plugin_id: &str, event: &str, data: serde_json::Value, broadcast: Broadcast) -> ApiResult<()>;
+
+    /// Create the plugin's bot if needed and return its user id.
+    async fn ensure_bot(&self, plugin_id: &str, bot: BotSpec) -> ApiResult<String>;
+
+    /// Send an outbound HTTP request (the host has checked the host grant).
+    async fn http_request(&self, plugin_id: &str, request: OutboundRequest) -> ApiResult<OutboundResponse>;
+
+    /// Deliver a cluster event to the plugin on other nodes.
+    async fn publish_cluster_event(&self, plugin_id: &str, event: ClusterEvent) -> ApiResult<()>;
+
+    /// A plugin's status changed (activated, failed, quarantined, stopped). Used to
+    /// notify admins; must not block.
+    fn plugin_status_changed(&self, _status: &PluginStatus) {}
+}

@@ -1,0 +1,98 @@
+//! Per-instance store data: the plugin's identity and grants, the server API, a minimal WASI context and the memory limiter.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use wasmtime::ResourceLimiter;
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use crate::bindings::types::Error as WitError;
+use crate::capabilities::{Capability, Grants};
+use crate::manifest::Manifest;
+use crate::server_api::ServerApi;
+use crate::stdio::LogStream;
+
+/// What every instance of one plugin version shares.
+#[derive(Debug)]
+pub(crate) struct PluginIdentity {
+    /// The plugin id, as used for KV namespaces and log tags.
+    pub id: String,
+    /// The validated manifest.
+    pub manifest: Manifest,
+    /// Effective capabilities (requested ∩ granted).
+    pub grants: Grants,
+}
+
+/// Data owned by one `Store`: everything a host import needs.
+pub(crate) struct HostState {
+    pub identity: Arc<PluginIdentity>,
+    pub api: Arc<dyn ServerApi>,
+    wasi: WasiCtx,
+    table: ResourceTable,
+    pub limiter: MemoryLimiter,
+    /// When the current call must end; read by the epoch callback.
+    pub deadline_at: Instant,
+}
+
+impl HostState {
+    pub(crate) fn new(identity: Arc<PluginIdentity>, api: Arc<dyn ServerApi>, memory_cap: usize) -> HostState {
+        // No preopened directories, environment, arguments or network: std's WASI
+        // imports resolve, but a plugin reaches the world only through our API.
+        // stdout/stderr become log lines tagged with the plugin id.
+        let wasi = WasiCtx::builder()
+            .stdout(LogStream::new(identity.id.clone(), false))
+            .stderr(LogStream::new(identity.id.clone(), true))
+            .build();
+        HostState {
+            identity,
+            api,
+            wasi,
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter { cap: memory_cap, hit: false },
+            deadline_at: Instant::now(),
+        }
+    }
+
+    pub(crate) fn plugin_id(&self) -> &str {
+        &self.identity.id
+    }
+
+    /// `Ok` if the plugin holds `cap`, else the WIT `permission-denied` error.
+    pub(crate) fn require(&self, cap: Capability) -> Result<(), WitError> {
+        if self.identity.grants.allows(&cap) {
+            Ok(())
+        } else {
+            tracing::debug!(plugin_id = %self.identity.id, capability = %cap, "plugin call denied");
+            Err(WitError::PermissionDenied)
+        }
+    }
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+/// Caps linear memory growth and remembers that the cap was hit, so the trap that
+/// usually follows (an allocation failure aborting) is reported as a memory limit.
+pub(crate) struct MemoryLimiter {
+    pub cap: usize,
+    pub hit: bool,
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.cap {
+            self.hit = true;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        // Tables hold function references; no honest plugin needs a million.
+        Ok(desired <= 1_000_000)
+    }
+}

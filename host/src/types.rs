@@ -1,0 +1,237 @@
+//! Plain data crossing the host↔server boundary: the server's view of what plugins see and return.
+//!
+//! These mirror the WIT records one to one (see `wit/types.wit` for field docs) but
+//! are ordinary Rust structs with serde, so the server never names generated types.
+
+use serde::{Deserialize, Serialize};
+
+/// A message (Mattermost `Post`); `props` is a JSON object as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Post {
+    pub id: String,
+    pub create_at: i64,
+    pub update_at: i64,
+    pub edit_at: i64,
+    pub delete_at: i64,
+    pub user_id: String,
+    pub channel_id: String,
+    pub root_id: String,
+    pub message: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub props: String,
+    pub is_pinned: bool,
+}
+
+/// A channel (Mattermost `Channel`); `kind` is `O`, `P`, `D` or `G`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Channel {
+    pub id: String,
+    pub create_at: i64,
+    pub update_at: i64,
+    pub delete_at: i64,
+    pub team_id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub display_name: String,
+    pub name: String,
+    pub header: String,
+    pub purpose: String,
+    pub creator_id: String,
+}
+
+/// A user account without secrets.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub create_at: i64,
+    pub update_at: i64,
+    pub delete_at: i64,
+    pub username: String,
+    pub email: String,
+    pub nickname: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub position: String,
+    pub roles: String,
+    pub locale: String,
+    pub is_bot: bool,
+}
+
+/// A team; `kind` is `O` (open) or `I` (invite only).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Team {
+    pub id: String,
+    pub create_at: i64,
+    pub update_at: i64,
+    pub delete_at: i64,
+    pub display_name: String,
+    pub name: String,
+    pub description: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub allow_open_invite: bool,
+}
+
+/// A user's membership in a channel.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelMember {
+    pub channel_id: String,
+    pub user_id: String,
+    pub roles: String,
+    pub last_viewed_at: i64,
+    pub msg_count: i64,
+    pub mention_count: i64,
+}
+
+/// A user's membership in a team.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamMember {
+    pub team_id: String,
+    pub user_id: String,
+    pub roles: String,
+    pub delete_at: i64,
+}
+
+/// An emoji reaction.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaction {
+    pub user_id: String,
+    pub post_id: String,
+    pub emoji_name: String,
+    pub create_at: i64,
+}
+
+/// Where a hook call came from (Mattermost `plugin.Context`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PluginContext {
+    pub session_id: String,
+    pub request_id: String,
+    pub ip_address: String,
+    pub accept_language: String,
+    pub user_agent: String,
+}
+
+/// An event between copies of one plugin on different nodes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterEvent {
+    pub id: String,
+    pub data: Vec<u8>,
+}
+
+/// A client's WebSocket action; `data` is a JSON object as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebsocketRequest {
+    pub seq: i64,
+    pub action: String,
+    pub data: String,
+}
+
+/// Slash command arguments (Mattermost `CommandArgs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandArgs {
+    pub command: String,
+    pub user_id: String,
+    pub channel_id: String,
+    pub team_id: String,
+    pub root_id: String,
+    pub trigger_id: String,
+    pub site_url: String,
+}
+
+/// A slash command's answer (Mattermost `CommandResponse`); `props` is JSON text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandResponse {
+    pub response_type: String,
+    pub text: String,
+    pub username: String,
+    pub icon_url: String,
+    pub channel_id: String,
+    pub goto_location: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub props: String,
+}
+
+/// A request for a plugin's `serve-http`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpRequest {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// A plugin's HTTP answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// Options of `kv.set-with-options` (Mattermost `PluginKVSetOptions`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KvSetOptions {
+    pub atomic: bool,
+    pub old_value: Option<Vec<u8>>,
+    pub expire_in_seconds: Option<i64>,
+}
+
+/// A slash command registration by a plugin; `autocomplete_data` is JSON text or empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Command {
+    pub trigger: String,
+    pub team_id: String,
+    pub display_name: String,
+    pub description: String,
+    pub auto_complete: bool,
+    pub auto_complete_desc: String,
+    pub auto_complete_hint: String,
+    pub autocomplete_data: String,
+}
+
+/// Who receives a plugin's WebSocket event; empty fields do not narrow.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Broadcast {
+    pub user_id: String,
+    pub channel_id: String,
+    pub team_id: String,
+    pub omit_users: Vec<String>,
+}
+
+/// A bot a plugin wants to exist.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BotSpec {
+    pub username: String,
+    pub display_name: String,
+    pub description: String,
+}
+
+/// An outbound HTTP request from a plugin (host already checked the grant).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboundRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// The answer to an outbound request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboundResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// Severity of a plugin log line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LogLevel {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
