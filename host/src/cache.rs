@@ -42,11 +42,14 @@ impl CompileCache {
     /// call from a blocking thread.
     pub(crate) fn load_or_compile(&self, engine: &Engine, wasm: &[u8]) -> wasmtime::Result<(Component, CacheOutcome)> {
         let path = self.path_for(engine, wasm);
-        if path.exists() {
+        // Read the artifact into memory rather than mapping the file: a mapped file
+        // truncated underneath a running server (a cache cleanup, a full disk) would
+        // take the process down with SIGBUS.
+        if let Ok(bytes) = std::fs::read(&path) {
             // SAFETY: the file is named by the hash of its source and was written by
             // `store` below through an atomic rename, so it is a complete artifact
             // this engine produced; wasmtime also checks its header and version.
-            match unsafe { Component::deserialize_file(engine, &path) } {
+            match unsafe { Component::deserialize(engine, &bytes) } {
                 Ok(component) => return Ok((component, CacheOutcome::Hit)),
                 Err(e) => tracing::warn!(path = %path.display(), error = %e, "discarding unusable cached component"),
             }

@@ -21,18 +21,97 @@ macro_rules! same_record {
     };
 }
 
-same_record!(Post { id: id, create_at: create_at, update_at: update_at, edit_at: edit_at, delete_at: delete_at, user_id: user_id, channel_id: channel_id, root_id: root_id, message: message, kind: type_, props: props, is_pinned: is_pinned });
-same_record!(Channel { id: id, create_at: create_at, update_at: update_at, delete_at: delete_at, team_id: team_id, kind: type_, display_name: display_name, name: name, header: header, purpose: purpose, creator_id: creator_id });
-same_record!(User { id: id, create_at: create_at, update_at: update_at, delete_at: delete_at, username: username, email: email, nickname: nickname, first_name: first_name, last_name: last_name, position: position, roles: roles, locale: locale, is_bot: is_bot });
-same_record!(Team { id: id, create_at: create_at, update_at: update_at, delete_at: delete_at, display_name: display_name, name: name, description: description, kind: type_, allow_open_invite: allow_open_invite });
-same_record!(ChannelMember { channel_id: channel_id, user_id: user_id, roles: roles, last_viewed_at: last_viewed_at, msg_count: msg_count, mention_count: mention_count });
+same_record!(Post {
+    id: id,
+    create_at: create_at,
+    update_at: update_at,
+    edit_at: edit_at,
+    delete_at: delete_at,
+    user_id: user_id,
+    channel_id: channel_id,
+    root_id: root_id,
+    message: message,
+    kind: type_,
+    props: props,
+    is_pinned: is_pinned
+});
+same_record!(Channel {
+    id: id,
+    create_at: create_at,
+    update_at: update_at,
+    delete_at: delete_at,
+    team_id: team_id,
+    kind: type_,
+    display_name: display_name,
+    name: name,
+    header: header,
+    purpose: purpose,
+    creator_id: creator_id
+});
+same_record!(User {
+    id: id,
+    create_at: create_at,
+    update_at: update_at,
+    delete_at: delete_at,
+    username: username,
+    email: email,
+    nickname: nickname,
+    first_name: first_name,
+    last_name: last_name,
+    position: position,
+    roles: roles,
+    locale: locale,
+    is_bot: is_bot
+});
+same_record!(Team {
+    id: id,
+    create_at: create_at,
+    update_at: update_at,
+    delete_at: delete_at,
+    display_name: display_name,
+    name: name,
+    description: description,
+    kind: type_,
+    allow_open_invite: allow_open_invite
+});
+same_record!(ChannelMember {
+    channel_id: channel_id,
+    user_id: user_id,
+    roles: roles,
+    last_viewed_at: last_viewed_at,
+    msg_count: msg_count,
+    mention_count: mention_count
+});
 same_record!(TeamMember { team_id: team_id, user_id: user_id, roles: roles, delete_at: delete_at });
 same_record!(Reaction { user_id: user_id, post_id: post_id, emoji_name: emoji_name, create_at: create_at });
-same_record!(PluginContext { session_id: session_id, request_id: request_id, ip_address: ip_address, accept_language: accept_language, user_agent: user_agent });
+same_record!(PluginContext {
+    session_id: session_id,
+    request_id: request_id,
+    ip_address: ip_address,
+    accept_language: accept_language,
+    user_agent: user_agent
+});
 same_record!(ClusterEvent { id: id, data: data });
 same_record!(WebsocketRequest { seq: seq, action: action, data: data });
-same_record!(CommandArgs { command: command, user_id: user_id, channel_id: channel_id, team_id: team_id, root_id: root_id, trigger_id: trigger_id, site_url: site_url });
-same_record!(CommandResponse { response_type: response_type, text: text, username: username, icon_url: icon_url, channel_id: channel_id, goto_location: goto_location, kind: type_, props: props });
+same_record!(CommandArgs {
+    command: command,
+    user_id: user_id,
+    channel_id: channel_id,
+    team_id: team_id,
+    root_id: root_id,
+    trigger_id: trigger_id,
+    site_url: site_url
+});
+same_record!(CommandResponse {
+    response_type: response_type,
+    text: text,
+    username: username,
+    icon_url: icon_url,
+    channel_id: channel_id,
+    goto_location: goto_location,
+    kind: type_,
+    props: props
+});
 same_record!(HttpRequest { method: method, path: path, query: query, headers: headers, body: body });
 same_record!(HttpResponse { status: status, headers: headers, body: body });
 

@@ -56,7 +56,9 @@ impl PluginHost {
             let (call_ctx, call_post) = (ctx.clone(), post.clone());
             let result = runtime
                 .call("message-will-be-posted", move |inst| {
-                    Box::pin(async move { inst.exports.message.as_ref().expect("exports message-hooks").call_message_will_be_posted(&mut inst.store, &call_ctx, &call_post).await })
+                    Box::pin(async move {
+                        inst.exports.message.as_ref().expect("exports message-hooks").call_message_will_be_posted(&mut inst.store, &call_ctx, &call_post).await
+                    })
                 })
                 .await;
             match result {
@@ -84,7 +86,12 @@ impl PluginHost {
             let result = runtime
                 .call("message-will-be-updated", move |inst| {
                     Box::pin(async move {
-                        inst.exports.message.as_ref().expect("exports message-hooks").call_message_will_be_updated(&mut inst.store, &call_ctx, &call_new, &call_old).await
+                        inst.exports
+                            .message
+                            .as_ref()
+                            .expect("exports message-hooks")
+                            .call_message_will_be_updated(&mut inst.store, &call_ctx, &call_new, &call_old)
+                            .await
                     })
                 })
                 .await;
@@ -112,7 +119,9 @@ impl PluginHost {
             let (call_ctx, call_user) = (ctx.clone(), user.clone());
             let result = runtime
                 .call("user-will-log-in", move |inst| {
-                    Box::pin(async move { inst.exports.user.as_ref().expect("exports user-hooks").call_user_will_log_in(&mut inst.store, &call_ctx, &call_user).await })
+                    Box::pin(async move {
+                        inst.exports.user.as_ref().expect("exports user-hooks").call_user_will_log_in(&mut inst.store, &call_ctx, &call_user).await
+                    })
                 })
                 .await;
             match result {
@@ -233,15 +242,15 @@ impl PluginHost {
         => HookFamily::User, "user-has-logged-in", user, call_user_has_logged_in);
     background_hook!(
         /// A WebSocket connection opened.
-        on_websocket_connect(connection_id: &String => String, user_id: &String => String)
+        on_websocket_connect(connection_id: &str => String, user_id: &str => String)
         => HookFamily::Websocket, "on-websocket-connect", websocket, call_on_websocket_connect);
     background_hook!(
         /// A WebSocket connection closed.
-        on_websocket_disconnect(connection_id: &String => String, user_id: &String => String)
+        on_websocket_disconnect(connection_id: &str => String, user_id: &str => String)
         => HookFamily::Websocket, "on-websocket-disconnect", websocket, call_on_websocket_disconnect);
     background_hook!(
         /// A client sent a WebSocket action.
-        websocket_message_has_been_posted(connection_id: &String => String, user_id: &String => String, request: &WebsocketRequest => wit::WebsocketRequest)
+        websocket_message_has_been_posted(connection_id: &str => String, user_id: &str => String, request: &WebsocketRequest => wit::WebsocketRequest)
         => HookFamily::Websocket, "websocket-message-has-been-posted", websocket, call_websocket_message_has_been_posted);
 
     /// Deliver a cluster event from another node to one plugin (in the background).
@@ -255,7 +264,9 @@ impl PluginHost {
         self.inner.background.submit(Box::pin(async move {
             let _ = runtime
                 .call("on-plugin-cluster-event", move |inst| {
-                    Box::pin(async move { inst.exports.cluster.as_ref().expect("family checked").call_on_plugin_cluster_event(&mut inst.store, &ctx, &event).await })
+                    Box::pin(
+                        async move { inst.exports.cluster.as_ref().expect("family checked").call_on_plugin_cluster_event(&mut inst.store, &ctx, &event).await },
+                    )
                 })
                 .await;
         }));

@@ -190,10 +190,9 @@ impl PluginHost {
         // Compiling takes from milliseconds to seconds; keep it off the async threads.
         let compile_started = Instant::now();
         let (engine, cache) = (self.inner.engine.clone(), self.inner.cache.clone());
-        let compiled = tokio::task::spawn_blocking(move || cache.load_or_compile(&engine, &wasm))
-            .await
-            .map_err(|e| LoadError::Host(e.to_string()))?;
-        let (component, cache_outcome) = compiled.map_err(|e| LoadError::Compile { plugin_id: id.clone(), path: wasm_path.clone(), detail: format!("{e:#}") })?;
+        let compiled = tokio::task::spawn_blocking(move || cache.load_or_compile(&engine, &wasm)).await.map_err(|e| LoadError::Host(e.to_string()))?;
+        let (component, cache_outcome) =
+            compiled.map_err(|e| LoadError::Compile { plugin_id: id.clone(), path: wasm_path.clone(), detail: format!("{e:#}") })?;
         let compile_time = compile_started.elapsed();
         let counter = match cache_outcome {
             CacheOutcome::Compiled => &self.inner.counters.compiles,

@@ -375,23 +375,38 @@ mod tests {
     fn settings_types_and_options_are_checked() {
         let err = check(|j| j["settings_schema"] = serde_json::json!({"settings": [{"key": "a", "type": "colour"}]})).unwrap_err();
         assert!(err.to_string().contains("settings[0].type"), "{err}");
-        let err = check(|j| j["settings_schema"] = serde_json::json!({"settings": [{"key": "a", "type": "text", "options": [{"display_name": "x", "value": "y"}]}]})).unwrap_err();
+        let err =
+            check(|j| j["settings_schema"] = serde_json::json!({"settings": [{"key": "a", "type": "text", "options": [{"display_name": "x", "value": "y"}]}]}))
+                .unwrap_err();
         assert!(err.to_string().contains("options"), "{err}");
         let err = check(|j| j["settings_schema"] = serde_json::json!({"settings": [{"key": "a", "type": "bool", "default": "yes"}]})).unwrap_err();
         assert!(err.to_string().contains("default"), "{err}");
-        assert!(check(|j| j["settings_schema"] = serde_json::json!({"settings": [{"key": "a", "type": "dropdown", "default": "x", "options": [{"display_name": "X", "value": "x"}]}]})).is_ok());
+        assert!(
+            check(|j| j["settings_schema"] =
+                serde_json::json!({"settings": [{"key": "a", "type": "dropdown", "default": "x", "options": [{"display_name": "X", "value": "x"}]}]}))
+            .is_ok()
+        );
     }
 
     #[test]
     fn unknown_permissions_and_urls_are_refused() {
         assert!(matches!(check(|j| j["permissions"] = serde_json::json!(["kv", "disk"])).unwrap_err(), ManifestError::Permission(_)));
         assert!(check(|j| j["homepage_url"] = "ftp://x".into()).is_err());
-        assert!(check(|j| { j.as_object_mut().unwrap().remove("server"); }).is_err());
+        assert!(
+            check(|j| {
+                j.as_object_mut().unwrap().remove("server");
+            })
+            .is_err()
+        );
     }
 
     #[test]
     fn defaults_fill_missing_settings() {
-        let m = check(|j| j["settings_schema"] = serde_json::json!({"settings": [{"key": "a", "type": "text", "default": "x"}, {"key": "b", "type": "bool", "default": true}]})).unwrap();
+        let m = check(|j| {
+            j["settings_schema"] =
+                serde_json::json!({"settings": [{"key": "a", "type": "text", "default": "x"}, {"key": "b", "type": "bool", "default": true}]})
+        })
+        .unwrap();
         let saved = serde_json::json!({"a": "y"});
         assert_eq!(m.settings_with_defaults(saved.as_object().unwrap()), serde_json::json!({"a": "y", "b": true}));
     }

@@ -272,11 +272,13 @@ impl PluginRuntime {
             return Err(fail(format!("configuration-changed failed ({kind}): {detail}")));
         }
         if instance.exports.lifecycle.is_some() {
+            let started = Instant::now();
             let outcome = self
                 .invoke(&mut instance, "activate", |inst| {
                     Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_activate(&mut inst.store).await })
                 })
                 .await;
+            self.metrics.record("activate", started.elapsed(), outcome.fuel, outcome.result.as_ref().err().map(|(k, _)| *k));
             match outcome.result {
                 Ok(Ok(())) => {}
                 Ok(Err(reason)) => {
@@ -312,11 +314,13 @@ impl PluginRuntime {
                 None => self.create_instance().await,
             };
             if let Ok(mut instance) = instance {
+                let started = Instant::now();
                 let outcome = self
                     .invoke(&mut instance, "deactivate", |inst| {
                         Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_deactivate(&mut inst.store).await })
                     })
                     .await;
+                self.metrics.record("deactivate", started.elapsed(), outcome.fuel, outcome.result.as_ref().err().map(|(k, _)| *k));
                 if let Err((kind, detail)) = outcome.result {
                     tracing::warn!(plugin_id = %self.id(), %kind, %detail, "deactivate failed");
                 }
@@ -459,9 +463,11 @@ impl PluginRuntime {
         store.limiter(|state| &mut state.limiter);
         // Each epoch tick either yields to the executor (so a busy plugin shares the
         // thread) or, past the deadline, interrupts the call with a trap.
-        store.epoch_deadline_callback(|ctx| {
-            if Instant::now() >= ctx.data().deadline_at { Ok(UpdateDeadline::Interrupt) } else { Ok(UpdateDeadline::Yield(1)) }
-        });
+        store.epoch_deadline_callback(
+            |ctx| {
+                if Instant::now() >= ctx.data().deadline_at { Ok(UpdateDeadline::Interrupt) } else { Ok(UpdateDeadline::Yield(1)) }
+            },
+        );
         // Instantiation runs start-up code (data segments, constructors): give it the
         // call budget and deadline too.
         store.set_fuel(self.limits.fuel_per_call).map_err(|e| (FailureKind::Host, format!("{e:#}")))?;

@@ -40,18 +40,8 @@ impl HostState {
         // No preopened directories, environment, arguments or network: std's WASI
         // imports resolve, but a plugin reaches the world only through our API.
         // stdout/stderr become log lines tagged with the plugin id.
-        let wasi = WasiCtx::builder()
-            .stdout(LogStream::new(identity.id.clone(), false))
-            .stderr(LogStream::new(identity.id.clone(), true))
-            .build();
-        HostState {
-            identity,
-            api,
-            wasi,
-            table: ResourceTable::new(),
-            limiter: MemoryLimiter { cap: memory_cap, hit: false },
-            deadline_at: Instant::now(),
-        }
+        let wasi = WasiCtx::builder().stdout(LogStream::new(identity.id.clone(), false)).stderr(LogStream::new(identity.id.clone(), true)).build();
+        HostState { identity, api, wasi, table: ResourceTable::new(), limiter: MemoryLimiter { cap: memory_cap, hit: false }, deadline_at: Instant::now() }
     }
 
     pub(crate) fn plugin_id(&self) -> &str {

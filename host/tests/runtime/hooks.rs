@@ -1,0 +1,139 @@
+//! Every exported hook family is delivered with its data; absent families are never called.
+
+use confab_host::types::*;
+use confab_host::{HookFamily, PluginHost, WillOutcome};
+
+use crate::harness::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_hook_family_is_invoked_with_its_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let api = RecordingApi::new();
+    let host = PluginHost::new(config(&tmp.path().join("cache")), api.clone()).unwrap();
+    let report = load(&host, &fixture(tmp.path(), "all-hooks")).await;
+    assert_eq!(report.families, HookFamily::ALL.to_vec());
+    let id = "fx.all-hooks";
+    let kv = |hook: &str| api.kv_text(id, &format!("hook:{hook}"));
+
+    // lifecycle: configuration-changed (with schema defaults) then activate.
+    assert_eq!(kv("activate").as_deref(), Some("ok"));
+    assert_eq!(kv("configuration-changed").as_deref(), Some(r#"{"note":"hello"}"#));
+    assert_eq!(api.commands.lock().unwrap()[0].1.trigger, "allhooks");
+
+    // message-hooks
+    let WillOutcome::Continue(posted) = host.message_will_be_posted(&ctx(), post("hi")).await else { panic!("not continued") };
+    assert_eq!(posted.message, "hi [all-hooks]");
+    assert_eq!(kv("message-will-be-posted").as_deref(), Some("hi"));
+    let WillOutcome::Continue(updated) = host.message_will_be_updated(&ctx(), post("new"), &post("old")).await else { panic!() };
+    assert_eq!(updated.message, "new [edited]");
+    host.message_has_been_posted(&ctx(), &post("x"));
+    host.message_has_been_updated(&ctx(), &post("x"), &post("y"));
+    host.message_has_been_deleted(&ctx(), &post("x"));
+
+    // reaction, channel, team, user, websocket, cluster
+    let reaction = Reaction { user_id: "u1".into(), post_id: "p9".into(), emoji_name: "tada".into(), create_at: 1 };
+    host.reaction_has_been_added(&ctx(), &reaction);
+    host.reaction_has_been_removed(&ctx(), &reaction);
+    host.channel_has_been_created(&ctx(), &Channel { id: "c7".into(), kind: "O".into(), ..Default::default() });
+    let actor = User { id: "admin".into(), ..Default::default() };
+    let cm = ChannelMember { channel_id: "c7".into(), user_id: "u2".into(), ..Default::default() };
+    host.user_has_joined_channel(&ctx(), &cm, Some(&actor));
+    host.user_has_left_channel(&ctx(), &cm, None);
+    let tm = TeamMember { team_id: "t1".into(), user_id: "u3".into(), ..Default::default() };
+    host.user_has_joined_team(&ctx(), &tm, None);
+    host.user_has_left_team(&ctx(), &tm, Some(&actor));
+    host.user_has_been_created(&ctx(), &User { id: "u4".into(), ..Default::default() });
+    host.user_has_logged_in(&ctx(), &User { id: "u5".into(), ..Default::default() });
+    host.on_websocket_connect("conn1", "u6");
+    host.on_websocket_disconnect("conn1", "u6");
+    host.websocket_message_has_been_posted("conn1", "u6", &WebsocketRequest { seq: 3, action: "custom_ping".into(), data: "{}".into() });
+    host.on_plugin_cluster_event(id, &ctx(), &ClusterEvent { id: "sync".into(), data: b"payload".to_vec() });
+    host.flush_background().await;
+
+    let expected = [
+        ("message-has-been-posted", "p1"),
+        ("message-has-been-updated", "p1"),
+        ("message-has-been-deleted", "p1"),
+        ("reaction-has-been-added", "p9:tada"),
+        ("reaction-has-been-removed", "p9:tada"),
+        ("channel-has-been-created", "c7"),
+        ("user-has-joined-channel", "c7:u2:admin"),
+        ("user-has-left-channel", "c7:u2:"),
+        ("user-has-joined-team", "t1:u3:"),
+        ("user-has-left-team", "t1:u3:admin"),
+        ("user-has-been-created", "u4"),
+        ("user-has-logged-in", "u5"),
+        ("on-websocket-connect", "conn1:u6"),
+        ("on-websocket-disconnect", "conn1:u6"),
+        ("websocket-message-has-been-posted", "conn1:u6:custom_ping:{}"),
+        ("on-plugin-cluster-event", "sync:payload"),
+    ];
+    for (hook, payload) in expected {
+        assert_eq!(kv(hook).as_deref(), Some(payload), "{hook}");
+    }
+
+    // user-will-log-in veto
+    assert!(host.user_will_log_in(&ctx(), &User { id: "u8".into(), username: "alice".into(), ..Default::default() }).await.is_ok());
+    let refused = host.user_will_log_in(&ctx(), &User { id: "u9".into(), username: "blocked".into(), ..Default::default() }).await;
+    assert_eq!(refused, Err((id.to_string(), "fx-all-hooks refuses user blocked".to_string())));
+
+    // command-hooks
+    let args = CommandArgs { command: "/allhooks go".into(), user_id: "u1".into(), channel_id: "c1".into(), team_id: "t1".into(), ..Default::default() };
+    let response = host.execute_command(id, &ctx(), args).await.unwrap().unwrap();
+    assert_eq!(response.response_type, "in_channel");
+    assert!(response.text.contains(r#"command="/allhooks go""#), "{}", response.text);
+
+    // http-hooks
+    let request = HttpRequest {
+        method: "POST".into(),
+        path: "/echo".into(),
+        query: "a=1".into(),
+        headers: vec![("Mattermost-User-Id".into(), "u1".into())],
+        body: b"body!".to_vec(),
+    };
+    let response = host.serve_http(id, &ctx(), request).await.unwrap();
+    assert_eq!(response.status, 200);
+    let echoed: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+    assert_eq!(echoed, serde_json::json!({"method": "POST", "path": "/echo", "query": "a=1", "body": "body!", "user_id": "u1"}));
+
+    // deactivate on unload
+    assert!(host.unload(id).await);
+    assert_eq!(kv("deactivate").as_deref(), Some("ok"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn absent_families_are_never_called() {
+    let tmp = tempfile::tempdir().unwrap();
+    let api = RecordingApi::new();
+    let host = PluginHost::new(config(&tmp.path().join("cache")), api.clone()).unwrap();
+    let report = load(&host, &fixture(tmp.path(), "lifecycle-only")).await;
+    assert_eq!(report.families, vec![HookFamily::Lifecycle]);
+
+    let outcome = host.message_will_be_posted(&ctx(), post("untouched")).await;
+    assert_eq!(outcome, WillOutcome::Continue(post("untouched")));
+    host.message_has_been_posted(&ctx(), &post("x"));
+    host.on_websocket_connect("c", "u");
+    host.flush_background().await;
+    let err = host.serve_http("fx.lifecycle-only", &ctx(), HttpRequest::default()).await.unwrap_err();
+    assert!(matches!(err, confab_host::CallError::NotImplemented { .. }), "{err}");
+
+    let metrics = host.metrics();
+    let hooks: Vec<&String> = metrics.hooks["fx.lifecycle-only"].keys().collect();
+    assert_eq!(hooks, ["activate", "configuration-changed"], "only lifecycle hooks ran");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_changes_reach_every_instance() {
+    let tmp = tempfile::tempdir().unwrap();
+    let api = RecordingApi::new();
+    let host = PluginHost::new(config(&tmp.path().join("cache")), api.clone()).unwrap();
+    let dir = chain_link(tmp.path(), &api, "fx.settings", serde_json::json!({"action": "replace", "from": "a", "to": "b"}));
+    load(&host, &dir).await;
+    let WillOutcome::Continue(p) = host.message_will_be_posted(&ctx(), post("aaa")).await else { panic!() };
+    assert_eq!(p.message, "bbb");
+
+    api.set_settings("fx.settings", serde_json::json!({"action": "replace", "from": "a", "to": "c"}));
+    host.configuration_changed("fx.settings").await.unwrap();
+    let WillOutcome::Continue(p) = host.message_will_be_posted(&ctx(), post("aaa")).await else { panic!() };
+    assert_eq!(p.message, "ccc");
+}

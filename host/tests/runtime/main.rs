@@ -1,0 +1,10 @@
+//! Host runtime tests against real compiled plugin components (built by `cargo xtask plugins`), never mocks of wasmtime.
+
+mod harness;
+
+mod cache;
+mod capabilities;
+mod chain;
+mod hooks;
+mod limits;
+mod pool;
