@@ -37,5 +37,5 @@ pub use host::{HostConfig, LoadOptions, LoadReport, PluginHost};
 pub use limits::{HealthPolicy, Limits, RequestedLimits};
 pub use manifest::{Manifest, ManifestError};
 pub use metrics::{HookStats, HostCounters, MetricsSnapshot};
-pub use server_api::{ApiError, ApiResult, ServerApi};
+pub use server_api::{ApiError, ApiResult, NoServer, ServerApi};
 pub use status::{PluginState, PluginStatus};

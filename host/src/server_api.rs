@@ -112,3 +112,107 @@ pub trait ServerApi: Send + Sync + 'static {
     /// notify admins; must not block.
     fn plugin_status_changed(&self, _status: &PluginStatus) {}
 }
+
+/// A `ServerApi` with no server behind it: every call fails with `internal`, and
+/// settings are empty (so schema defaults apply). For tools and measurements that
+/// run plugins outside a server, e.g. checking that a bundle loads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoServer;
+
+fn unavailable<T>() -> ApiResult<T> {
+    Err(ApiError::Internal("no server is attached to this plugin host".into()))
+}
+
+#[async_trait]
+impl ServerApi for NoServer {
+    async fn kv_get(&self, _: &str, _: &str) -> ApiResult<Option<Vec<u8>>> {
+        unavailable()
+    }
+    async fn kv_set(&self, _: &str, _: &str, _: Vec<u8>) -> ApiResult<()> {
+        unavailable()
+    }
+    async fn kv_set_with_options(&self, _: &str, _: &str, _: Option<Vec<u8>>, _: KvSetOptions) -> ApiResult<bool> {
+        unavailable()
+    }
+    async fn kv_delete(&self, _: &str, _: &str) -> ApiResult<()> {
+        unavailable()
+    }
+    async fn kv_list(&self, _: &str, _: u32, _: u32) -> ApiResult<Vec<String>> {
+        unavailable()
+    }
+    async fn kv_delete_all(&self, _: &str) -> ApiResult<()> {
+        unavailable()
+    }
+    async fn create_post(&self, _: &str, _: Post) -> ApiResult<Post> {
+        unavailable()
+    }
+    async fn get_post(&self, _: &str, _: &str) -> ApiResult<Post> {
+        unavailable()
+    }
+    async fn update_post(&self, _: &str, _: Post) -> ApiResult<Post> {
+        unavailable()
+    }
+    async fn delete_post(&self, _: &str, _: &str) -> ApiResult<()> {
+        unavailable()
+    }
+    async fn send_ephemeral_post(&self, _: &str, _: &str, _: Post) -> ApiResult<Post> {
+        unavailable()
+    }
+    async fn get_channel(&self, _: &str, _: &str) -> ApiResult<Channel> {
+        unavailable()
+    }
+    async fn get_channel_by_name(&self, _: &str, _: &str, _: &str) -> ApiResult<Channel> {
+        unavailable()
+    }
+    async fn create_channel(&self, _: &str, _: Channel) -> ApiResult<Channel> {
+        unavailable()
+    }
+    async fn add_channel_member(&self, _: &str, _: &str, _: &str) -> ApiResult<ChannelMember> {
+        unavailable()
+    }
+    async fn remove_channel_member(&self, _: &str, _: &str, _: &str) -> ApiResult<()> {
+        unavailable()
+    }
+    async fn list_channel_members(&self, _: &str, _: &str, _: u32, _: u32) -> ApiResult<Vec<ChannelMember>> {
+        unavailable()
+    }
+    async fn get_user(&self, _: &str, _: &str) -> ApiResult<User> {
+        unavailable()
+    }
+    async fn get_user_by_username(&self, _: &str, _: &str) -> ApiResult<User> {
+        unavailable()
+    }
+    async fn get_user_by_email(&self, _: &str, _: &str) -> ApiResult<User> {
+        unavailable()
+    }
+    async fn get_team(&self, _: &str, _: &str) -> ApiResult<Team> {
+        unavailable()
+    }
+    async fn get_team_by_name(&self, _: &str, _: &str) -> ApiResult<Team> {
+        unavailable()
+    }
+    async fn list_team_members(&self, _: &str, _: &str, _: u32, _: u32) -> ApiResult<Vec<TeamMember>> {
+        unavailable()
+    }
+    async fn register_command(&self, _: &str, _: Command) -> ApiResult<()> {
+        unavailable()
+    }
+    async fn unregister_command(&self, _: &str, _: &str, _: &str) -> ApiResult<()> {
+        unavailable()
+    }
+    async fn plugin_settings(&self, _: &str) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
+        Ok(serde_json::Map::new())
+    }
+    async fn publish_event(&self, _: &str, _: &str, _: serde_json::Value, _: Broadcast) -> ApiResult<()> {
+        unavailable()
+    }
+    async fn ensure_bot(&self, _: &str, _: BotSpec) -> ApiResult<String> {
+        unavailable()
+    }
+    async fn http_request(&self, _: &str, _: OutboundRequest) -> ApiResult<OutboundResponse> {
+        unavailable()
+    }
+    async fn publish_cluster_event(&self, _: &str, _: ClusterEvent) -> ApiResult<()> {
+        unavailable()
+    }
+}
