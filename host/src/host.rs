@@ -114,8 +114,9 @@ pub(crate) struct HostInner {
     failed: RwLock<BTreeMap<String, PluginStatus>>,
     pub counters: Arc<SharedCounters>,
     pub background: Background,
-    /// Loads and unloads one at a time, so two uploads of one id cannot interleave.
-    load_lock: tokio::sync::Mutex<()>,
+    /// One lock per plugin id: two loads of one id cannot interleave, while loads of
+    /// different plugins (a slow compile, say) proceed in parallel.
+    load_locks: std::sync::Mutex<BTreeMap<String, Arc<tokio::sync::Mutex<()>>>>,
     _ticker: EpochTicker,
 }
 
@@ -141,7 +142,7 @@ impl PluginHost {
             failed: RwLock::new(BTreeMap::new()),
             counters,
             background,
-            load_lock: tokio::sync::Mutex::new(()),
+            load_locks: std::sync::Mutex::new(BTreeMap::new()),
             _ticker: ticker,
         };
         Ok(PluginHost { inner: Arc::new(inner) })
@@ -158,9 +159,10 @@ impl PluginHost {
     /// deactivated. On failure the old version keeps serving.
     pub async fn load(&self, dir: &Path, options: LoadOptions) -> Result<LoadReport, LoadError> {
         let started = Instant::now();
-        let _guard = self.inner.load_lock.lock().await;
         let manifest = Manifest::load(dir, &self.inner.config.server_version)?;
         let id = manifest.id.clone();
+        let lock = self.lock_for(&id);
+        let _guard = lock.lock().await;
         let result = self.load_manifest(dir, manifest, options, started).await;
         if let Err(e) = &result {
             tracing::warn!(plugin_id = %id, error = %e, "plugin failed to load");
@@ -234,6 +236,10 @@ impl PluginHost {
         Ok(LoadReport { status: runtime.status(), cache: cache_outcome, compile_time, total_time: started.elapsed(), families, replaced })
     }
 
+    fn lock_for(&self, plugin_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        self.inner.load_locks.lock().unwrap().entry(plugin_id.to_string()).or_default().clone()
+    }
+
     fn rebuild_snapshot(&self, plugins: &BTreeMap<String, Arc<PluginRuntime>>) {
         *self.inner.snapshot.write().unwrap() = Arc::new(plugins.values().cloned().collect());
     }
@@ -249,7 +255,8 @@ impl PluginHost {
 
     /// Deactivate and forget a plugin. Returns whether it was loaded.
     pub async fn unload(&self, plugin_id: &str) -> bool {
-        let _guard = self.inner.load_lock.lock().await;
+        let lock = self.lock_for(plugin_id);
+        let _guard = lock.lock().await;
         self.inner.failed.write().unwrap().remove(plugin_id);
         let removed = {
             let mut plugins = self.inner.plugins.write().unwrap();

@@ -8,3 +8,4 @@ mod chain;
 mod hooks;
 mod limits;
 mod pool;
+mod reload;

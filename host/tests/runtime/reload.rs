@@ -1,0 +1,58 @@
+//! Loading a new version over a running one: swap on success, in-flight calls finish on the old version, a broken new version leaves the old one serving.
+
+use confab_host::types::HttpRequest;
+use confab_host::{PluginHost, PluginState, WillOutcome};
+
+use crate::harness::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_version_replaces_the_old_and_a_broken_one_does_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let api = RecordingApi::new();
+    let host = PluginHost::new(config(&tmp.path().join("cache")), api.clone()).unwrap();
+    let v1 = chain_link(tmp.path(), &api, "fx.reload", serde_json::json!({"action": "replace", "from": "a", "to": "b"}));
+    assert!(!load(&host, &v1).await.replaced);
+    assert_eq!(host.message_will_be_posted(&ctx(), post("a")).await, WillOutcome::Continue(post("b")));
+
+    api.set_settings("fx.reload", serde_json::json!({"action": "replace", "from": "a", "to": "c"}));
+    let v2 = fixture_with(tmp.path(), "chain", |m| {
+        m["id"] = "fx.reload".into();
+        m["version"] = "0.2.0".into();
+    });
+    let report = load(&host, &v2).await;
+    assert!(report.replaced);
+    assert_eq!(host.status("fx.reload").unwrap().version, "0.2.0");
+    assert_eq!(host.message_will_be_posted(&ctx(), post("a")).await, WillOutcome::Continue(post("c")));
+
+    let v3 = fixture_with(tmp.path(), "chain", |m| {
+        m["id"] = "fx.reload".into();
+        m["version"] = "0.3.0".into();
+    });
+    std::fs::write(v3.join("server.wasm"), b"not wasm").unwrap();
+    let err = host.load(&v3, Default::default()).await.unwrap_err();
+    assert!(err.to_string().contains("not a loadable wasm component"), "{err}");
+    let status = host.status("fx.reload").unwrap();
+    assert_eq!((status.state, status.version.as_str()), (PluginState::Running, "0.2.0"), "old version keeps serving");
+    assert_eq!(host.message_will_be_posted(&ctx(), post("a")).await, WillOutcome::Continue(post("c")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_flight_calls_finish_on_the_old_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    let api = RecordingApi::new();
+    let host = PluginHost::new(config(&tmp.path().join("cache")), api.clone()).unwrap();
+    load(&host, &fixture(tmp.path(), "all-hooks")).await;
+    let slow = {
+        let host = host.clone();
+        tokio::spawn(async move {
+            let request = HttpRequest { method: "GET".into(), path: "/slow".into(), ..Default::default() };
+            host.serve_http("fx.all-hooks", &ctx(), request).await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let report = load(&host, &fixture_with(tmp.path(), "all-hooks", |m| m["version"] = "0.2.0".into())).await;
+    assert!(report.replaced);
+    let response = slow.await.unwrap().expect("the in-flight call finished");
+    assert_eq!(response.status, 200);
+    assert_eq!(api.kv_text("fx.all-hooks", "hook:deactivate").as_deref(), Some("ok"), "old version deactivated after draining");
+}
