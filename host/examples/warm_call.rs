@@ -1,4 +1,4 @@
-//! Times warm `message-will-be-posted` calls through the full dispatch path (word-filter, 200-byte post); not a benchmark suite, a quick reading.
+//! Times warm `message-will-be-posted` calls through the full dispatch path (200-byte post; word-filter, then a plugin that only allows); a quick reading, not the benchmark suite.
 //!
 //! Run: `cargo xtask plugins && cargo run --release -p confab-host --example warm_call`
 
@@ -12,16 +12,24 @@ use confab_host::{HostConfig, LoadOptions, NoServer, PluginHost, WillOutcome};
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
     let tmp = tempfile::tempdir()?;
-    let dir = tmp.path().join("word-filter");
-    std::fs::create_dir_all(&dir)?;
-    std::fs::copy(root.join("example-plugins/word-filter/plugin.json"), dir.join("plugin.json"))?;
-    std::fs::copy(root.join("target/plugins/wasm32-wasip2/release/word_filter.wasm"), dir.join("server.wasm"))?;
+    for (source, wasm, id) in [
+        ("example-plugins/word-filter", "word_filter", "com.confab.word-filter"),
+        ("tests/plugins/fx-chain", "fx_chain", "fx.chain"),
+    ] {
+        let dir = tmp.path().join(id);
+        std::fs::create_dir_all(&dir)?;
+        std::fs::copy(root.join(source).join("plugin.json"), dir.join("plugin.json"))?;
+        std::fs::copy(root.join(format!("target/plugins/wasm32-wasip2/release/{wasm}.wasm")), dir.join("server.wasm"))?;
+        let config = HostConfig { cache_dir: tmp.path().join("cache"), ..HostConfig::default() };
+        let host = PluginHost::new(config, Arc::new(NoServer))?;
+        let report = host.load(&dir, LoadOptions { grant_all_requested: true, ..Default::default() }).await?;
+        println!("{id}: pooling allocator {}; cold load {:?} (compile {:?})", host.pooling_enabled(), report.total_time, report.compile_time);
+        measure(&host, id).await;
+    }
+    Ok(())
+}
 
-    let config = HostConfig { cache_dir: tmp.path().join("cache"), ..HostConfig::default() };
-    let host = PluginHost::new(config, Arc::new(NoServer))?;
-    let report = host.load(&dir, LoadOptions { grant_all_requested: true, ..Default::default() }).await?;
-    println!("pooling allocator: {}; cold load {:?} (compile {:?})", host.pooling_enabled(), report.total_time, report.compile_time);
-
+async fn measure(host: &PluginHost, id: &str) {
     // 200 bytes, one word the filter replaces.
     let message = format!("darn {}", "lorem ipsum dolor sit amet ".repeat(8))[..200].to_string();
     let post = Post { channel_id: "c".repeat(26), user_id: "u".repeat(26), message, props: "{}".into(), ..Default::default() };
@@ -40,13 +48,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         samples.push(started.elapsed() / n);
     }
     samples.sort();
-    let fuel = host.metrics().hooks["com.confab.word-filter"]["message-will-be-posted"].clone();
+    let stats = host.metrics().hooks[id]["message-will-be-posted"].clone();
     println!(
-        "warm message-will-be-posted via dispatch: median {:?}, min {:?}, max {:?}; fuel per call {}",
+        "{id}: warm message-will-be-posted via dispatch: median {:?}, min {:?}, max {:?}; fuel per call {}",
         samples[samples.len() / 2],
         samples[0],
         samples[samples.len() - 1],
-        fuel.fuel_used / fuel.calls.max(1)
+        stats.fuel_used / stats.calls.max(1)
     );
-    Ok(())
 }
