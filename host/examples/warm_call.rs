@@ -12,10 +12,7 @@ use confab_host::{HostConfig, LoadOptions, NoServer, PluginHost, WillOutcome};
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
     let tmp = tempfile::tempdir()?;
-    for (source, wasm, id) in [
-        ("example-plugins/word-filter", "word_filter", "com.confab.word-filter"),
-        ("tests/plugins/fx-chain", "fx_chain", "fx.chain"),
-    ] {
+    for (source, wasm, id) in [("example-plugins/word-filter", "word_filter", "com.confab.word-filter"), ("tests/plugins/fx-chain", "fx_chain", "fx.chain")] {
         let dir = tmp.path().join(id);
         std::fs::create_dir_all(&dir)?;
         std::fs::copy(root.join(source).join("plugin.json"), dir.join("plugin.json"))?;

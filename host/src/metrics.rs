@@ -95,6 +95,9 @@ pub struct MetricsSnapshot {
     pub instances: BTreeMap<String, (usize, usize)>,
 }
 
+/// A counter family: name, help text, type and how to read it from the stats.
+type Series = (&'static str, &'static str, &'static str, fn(&HookStats) -> u64);
+
 fn label(value: &str) -> String {
     value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
@@ -116,7 +119,7 @@ impl MetricsSnapshot {
         for (plugin, (live, _)) in &self.instances {
             let _ = writeln!(out, "confab_plugin_instances{{plugin_id=\"{}\"}} {live}", label(plugin));
         }
-        let series: [(&str, &str, &str, fn(&HookStats) -> u64); 3] = [
+        let series: [Series; 3] = [
             ("confab_plugin_hook_calls_total", "Hook calls.", "counter", |s| s.calls),
             ("confab_plugin_hook_errors_total", "Hook calls without a result.", "counter", |s| s.errors),
             ("confab_plugin_hook_fuel_used_total", "Fuel consumed by hook calls.", "counter", |s| s.fuel_used),
