@@ -5,6 +5,7 @@ mod harness;
 mod cache;
 mod capabilities;
 mod chain;
+mod examples;
 mod hooks;
 mod limits;
 mod pool;
