@@ -1,0 +1,46 @@
+//! The HTTP API: the route tree, the state handlers share, request ids and Mattermost-shaped fallbacks.
+//!
+//! One file per area under `api/`, each exposing `router()`; this file merges them and
+//! adds what applies to every route: an `X-Request-ID` on every response (the same id
+//! as the error body's `request_id`) and Mattermost error bodies for unknown routes and
+//! methods.
+
+mod error;
+mod plugins;
+mod request_id;
+mod system;
+
+use axum::Router;
+use confab_host::PluginHost;
+
+pub use error::ApiError;
+pub use request_id::RequestId;
+
+/// What every handler can reach. Cheap to clone (handles only).
+#[derive(Clone)]
+pub struct AppState {
+    /// The plugin runtime: statuses, metrics, `serve-http`. Owned by `run`, which
+    /// shuts it down after the HTTP server has drained.
+    pub host: PluginHost,
+}
+
+/// The whole route tree, with the per-request layers.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(system::router())
+        .merge(plugins::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(request_id::layer))
+        .with_state(state)
+}
+
+/// Any route we do not serve: Mattermost's 404 body.
+async fn not_found() -> ApiError {
+    ApiError::not_found()
+}
+
+/// A known route with a method it does not take.
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, error::ids::METHOD_NOT_ALLOWED, "This method is not allowed on this route.")
+}

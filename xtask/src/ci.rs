@@ -1,0 +1,50 @@
+//! `cargo xtask ci`: everything CI checks, in CI order — formatting, clippy with warnings denied on every workspace, then the whole test suite.
+//!
+//! The cheap checks come first so a formatting slip fails in seconds, not after the
+//! plugin build and the test run.
+
+use std::process::Command;
+
+use anyhow::{Result, bail};
+
+use crate::plugins::{self, TARGET};
+use crate::{cargo, project_root, run};
+
+/// Run every CI step; the first failure stops the run.
+pub(crate) fn run_all() -> Result<()> {
+    let root = project_root();
+    let plugin_workspaces = plugins::workspaces();
+    ensure_component("rustfmt", "fmt")?;
+    ensure_component("clippy", "clippy")?;
+
+    run(cargo(&root).args(["fmt", "--all", "--check"]))?;
+    for ws in &plugin_workspaces {
+        run(cargo(ws).args(["fmt", "--all", "--check"]))?;
+    }
+
+    run(cargo(&root).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    for ws in &plugin_workspaces {
+        // Plugins are only ever built for wasm32-wasip2; lint what actually ships.
+        let mut cmd = cargo(ws);
+        cmd.args(["clippy", "--workspace", "--all-targets", "--target", TARGET, "--target-dir"]).arg(plugins::target_dir()).args(["--", "-D", "warnings"]);
+        run(&mut cmd)?;
+    }
+
+    crate::test(&[])
+}
+
+/// Make sure `cargo <subcommand>` exists: the minimal rustup profile has neither
+/// rustfmt nor clippy, and CI must run on a machine that has only Rust.
+fn ensure_component(component: &str, subcommand: &str) -> Result<()> {
+    let present = cargo(&project_root()).args([subcommand, "--version"]).output().is_ok_and(|o| o.status.success());
+    if present {
+        return Ok(());
+    }
+    if Command::new("rustup").arg("--version").output().is_ok_and(|o| o.status.success()) {
+        println!("xtask: `cargo {subcommand}` is missing; adding the {component} component");
+        return run(Command::new("rustup").args(["component", "add", component]));
+    }
+    bail!(
+        "`cargo {subcommand}` is not installed and rustup is not available: install the {component} component (with rustup: `rustup component add {component}`)"
+    )
+}

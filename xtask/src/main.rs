@@ -1,0 +1,107 @@
+//! `cargo xtask`: the repository's build and CI tasks (build the wasm plugins, run every test, run CI), plus the tidy tests.
+//!
+//! Run `cargo xtask help` for the list. Everything here shells out to `cargo`,
+//! `rustc` and `rustup` with inherited stdio, so what you see is what CI sees.
+
+mod ci;
+mod plugins;
+#[cfg(test)]
+mod tidy;
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <task> [args]
+
+tasks:
+  plugins        add the wasm32-wasip2 target if missing, build every plugin (release)
+  test [ARGS]    plugins, then the whole test suite: `cargo test --workspace [ARGS]`
+                 and the plugin crates' own unit tests
+  ci             fmt check, clippy (-D warnings) on every workspace, then `test`
+  help           this text";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let task = args.next();
+    let rest: Vec<String> = args.collect();
+    let result = match task.as_deref() {
+        Some("plugins") => plugins::build().map(|_| ()),
+        Some("test") => test(&rest),
+        Some("ci") => ci::run_all(),
+        Some("help" | "-h" | "--help") | None => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(anyhow::anyhow!("unknown task `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `test`: build the plugins (the e2e and host tests load them), then run every test.
+fn test(args: &[String]) -> Result<()> {
+    let built = plugins::build()?;
+    let mut cmd = cargo(&project_root());
+    cmd.args(["test", "--workspace"]).args(args);
+    run(&mut cmd)?;
+    plugins::test(&built)
+}
+
+/// The repository root (the parent of `xtask/`).
+pub(crate) fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask/ has a parent").to_path_buf()
+}
+
+/// A `cargo` command running in `dir`: the same cargo that runs xtask, when known.
+pub(crate) fn cargo(dir: &Path) -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(dir);
+    cmd
+}
+
+/// Run `cmd` with inherited stdio, echoing it first; a non-zero exit is an error.
+pub(crate) fn run(cmd: &mut Command) -> Result<()> {
+    println!("$ {}", display(cmd));
+    let status = cmd.status().with_context(|| format!("cannot start `{}`", display(cmd)))?;
+    if !status.success() {
+        bail!("`{}` failed ({status})", display(cmd));
+    }
+    Ok(())
+}
+
+/// Run `cmd` and return its stdout; a non-zero exit is an error that includes stderr.
+pub(crate) fn output(cmd: &mut Command) -> Result<String> {
+    let out = cmd.output().with_context(|| format!("cannot start `{}`", display(cmd)))?;
+    if !out.status.success() {
+        bail!("`{}` failed ({}): {}", display(cmd), out.status, String::from_utf8_lossy(&out.stderr).trim());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// `cd <dir> && program args...`, for echoing and error messages.
+fn display(cmd: &Command) -> String {
+    let mut s = String::new();
+    if let Some(dir) = cmd.get_current_dir() {
+        let dir = dir.strip_prefix(project_root()).unwrap_or(dir);
+        if !dir.as_os_str().is_empty() {
+            s.push_str(&format!("(cd {}) ", dir.display()));
+        }
+    }
+    let program = Path::new(cmd.get_program());
+    // Show `cargo`, not the absolute path of the cargo binary that $CARGO points to.
+    s.push_str(&program.file_name().unwrap_or(OsStr::new("?")).to_string_lossy());
+    for arg in cmd.get_args() {
+        s.push(' ');
+        s.push_str(&arg.to_string_lossy());
+    }
+    s
+}

@@ -1,0 +1,182 @@
+//! `cargo xtask plugins`: make sure the `wasm32-wasip2` target is installed, then build every plugin workspace in release mode.
+//!
+//! Plugins live outside the root workspace (they are built for wasm32-wasip2, which
+//! `cargo test --workspace` must never attempt), so they are built here, into
+//! `target/plugins/wasm32-wasip2/release/<crate_name>.wasm`, where the host and e2e
+//! tests look for them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Result, bail};
+
+use crate::{cargo, output, project_root, run};
+
+/// The plugin compilation target: emits a wasm component directly.
+pub(crate) const TARGET: &str = "wasm32-wasip2";
+
+/// Directories that may be the root of a plugin build workspace. Today the fixtures in
+/// `tests/plugins/` are members of the `example-plugins` workspace; if they ever get a
+/// workspace of their own it is picked up without changing this file.
+const WORKSPACE_CANDIDATES: &[&str] = &["example-plugins", "tests/plugins"];
+
+/// Directories whose subdirectories holding `Cargo.toml` + `plugin.json` are plugin crates.
+const PLUGIN_PARENTS: &[&str] = &["example-plugins", "tests/plugins"];
+
+/// What `build` produced.
+pub(crate) struct Built {
+    /// The plugin workspaces that were built.
+    pub workspaces: Vec<PathBuf>,
+}
+
+/// `target/plugins`: the plugin workspaces' target directory (also set in their
+/// `.cargo/config.toml`; passed explicitly so a `CARGO_TARGET_DIR` in the environment
+/// cannot send the components where the tests do not look).
+pub(crate) fn target_dir() -> PathBuf {
+    project_root().join("target/plugins")
+}
+
+/// Where the release components land.
+pub(crate) fn out_dir() -> PathBuf {
+    target_dir().join(TARGET).join("release")
+}
+
+/// The root directories of the plugin workspaces.
+pub(crate) fn workspaces() -> Vec<PathBuf> {
+    let root = project_root();
+    WORKSPACE_CANDIDATES
+        .iter()
+        .map(|dir| root.join(dir))
+        .filter(|dir| std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|manifest| manifest.lines().any(|l| l.trim() == "[workspace]")))
+        .collect()
+}
+
+/// A plugin crate found on disk.
+struct PluginCrate {
+    /// Its directory.
+    dir: PathBuf,
+    /// The package name from its manifest.
+    name: String,
+}
+
+impl PluginCrate {
+    /// The component cargo produces for it.
+    fn wasm(&self) -> PathBuf {
+        out_dir().join(format!("{}.wasm", self.name.replace('-', "_")))
+    }
+}
+
+/// Every plugin crate under [`PLUGIN_PARENTS`], sorted by directory.
+fn plugin_crates() -> Result<Vec<PluginCrate>> {
+    let root = project_root();
+    let mut crates = Vec::new();
+    for parent in PLUGIN_PARENTS {
+        let Ok(entries) = std::fs::read_dir(root.join(parent)) else { continue };
+        for entry in entries {
+            let dir = entry?.path();
+            let Ok(manifest) = std::fs::read_to_string(dir.join("Cargo.toml")) else { continue };
+            if !dir.join("plugin.json").is_file() {
+                continue;
+            }
+            let Some(name) = package_name(&manifest) else { bail!("{}: no `name = \"...\"` in [package]", dir.join("Cargo.toml").display()) };
+            crates.push(PluginCrate { dir, name });
+        }
+    }
+    crates.sort_by(|a, b| a.dir.cmp(&b.dir));
+    Ok(crates)
+}
+
+/// The `name` of the `[package]` section (enough TOML for our own manifests).
+fn package_name(manifest: &str) -> Option<String> {
+    let mut in_package = false;
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_package = line == "[package]";
+        } else if in_package && let Some(value) = line.strip_prefix("name").map(str::trim_start).and_then(|l| l.strip_prefix('=')) {
+            return Some(value.trim().trim_matches('"').to_string());
+        }
+    }
+    None
+}
+
+/// Install the wasm target when it is missing and rustup can add it; otherwise fail
+/// with the one-line fix.
+fn ensure_target() -> Result<()> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let sysroot = output(Command::new(&rustc).args(["--print", "sysroot"]))?;
+    if Path::new(sysroot.trim()).join("lib/rustlib").join(TARGET).is_dir() {
+        return Ok(());
+    }
+    // rustup proxies set RUSTUP_TOOLCHAIN for their children, so this adds the target
+    // to the toolchain that is running xtask.
+    if Command::new("rustup").arg("--version").output().is_ok_and(|o| o.status.success()) {
+        println!("xtask: the {TARGET} target is missing; adding it");
+        return run(Command::new("rustup").args(["target", "add", TARGET]));
+    }
+    bail!(
+        "the {TARGET} target is not installed and rustup is not available: install the rust-std component for {TARGET} (with rustup: `rustup target add {TARGET}`)"
+    )
+}
+
+/// Build every plugin workspace in release mode and check every plugin crate produced
+/// its component.
+pub(crate) fn build() -> Result<Built> {
+    ensure_target()?;
+    let workspaces = workspaces();
+    if workspaces.is_empty() {
+        bail!("no plugin workspace found (looked in {})", WORKSPACE_CANDIDATES.join(", "));
+    }
+    for ws in &workspaces {
+        let mut cmd = cargo(ws);
+        cmd.args(["build", "--release", "--workspace", "--target", TARGET, "--target-dir"]).arg(target_dir());
+        run(&mut cmd)?;
+    }
+    let root = project_root();
+    let mut missing = Vec::new();
+    println!("xtask: plugin components in {}:", out_dir().strip_prefix(&root).unwrap_or(&out_dir()).display());
+    for plugin in plugin_crates()? {
+        let dir = plugin.dir.strip_prefix(&root).unwrap_or(&plugin.dir).display().to_string();
+        match std::fs::metadata(plugin.wasm()) {
+            Ok(meta) => println!("  {:<32} {:>8} KiB  from {dir}", format!("{}.wasm", plugin.name.replace('-', "_")), meta.len().div_ceil(1024)),
+            Err(_) => missing.push(dir),
+        }
+    }
+    if !missing.is_empty() {
+        bail!("these plugin crates produced no component (are they members of a plugin workspace?): {}", missing.join(", "));
+    }
+    Ok(Built { workspaces })
+}
+
+/// The plugin crates' own unit tests, run natively (pure logic such as routing; the
+/// host API is only reachable inside wasm, which the e2e and host tests cover).
+pub(crate) fn test(built: &Built) -> Result<()> {
+    let host = host_triple()?;
+    for ws in &built.workspaces {
+        let mut cmd = cargo(ws);
+        cmd.args(["test", "--workspace", "--target", &host, "--target-dir"]).arg(target_dir());
+        run(&mut cmd)?;
+    }
+    Ok(())
+}
+
+/// The triple of the machine we run on (`rustc -vV`'s `host:` line).
+fn host_triple() -> Result<String> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let info = output(Command::new(rustc).arg("-vV"))?;
+    match info.lines().find_map(|l| l.strip_prefix("host: ")) {
+        Some(host) => Ok(host.trim().to_string()),
+        None => bail!("`rustc -vV` printed no `host:` line"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::package_name;
+
+    #[test]
+    fn reads_the_package_name() {
+        let manifest = "[workspace]\nname = \"no\"\n\n[package]\n# comment\nname = \"kv-counter\"\nversion = \"1\"\n[dependencies]\nname = \"no\"\n";
+        assert_eq!(package_name(manifest).as_deref(), Some("kv-counter"));
+        assert_eq!(package_name("[dependencies]\nname = \"x\"\n"), None);
+    }
+}
