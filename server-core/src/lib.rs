@@ -6,9 +6,12 @@
 
 pub mod api;
 pub mod config;
+pub mod domain;
 pub mod ids;
 pub mod local_plugins;
 pub mod memory_api;
+pub mod store;
+pub mod testing;
 
 use std::future::Future;
 use std::path::PathBuf;

@@ -1,0 +1,167 @@
+//! `Store`: all SQL, over one sqlx `AnyPool` that is either SQLite or PostgreSQL, with the embedded numbered migrations applied at start-up.
+//!
+//! Why one `AnyPool` and one set of migrations rather than two backends side by side:
+//! the issue asks for "the same migrations and behaviour" on both, and every query
+//! here is portable SQL (`$1` placeholders, which SQLite binds by number; `ON CONFLICT`
+//! upserts; only TEXT, BIGINT and BYTEA columns), so there is exactly one query to read
+//! and test per operation. The price is that `Any` decodes only a few types (no
+//! native booleans: we store 0/1), and that a backend difference must be spelled out
+//! where it matters (`Backend`, used for key ordering in the plugin KV).
+//!
+//! One file per table group under `store/`, each adding methods to `Store`.
+
+mod channels;
+mod kv;
+mod plugins;
+mod posts;
+mod teams;
+mod users;
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use sqlx::AnyPool;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+pub use kv::{KvWrite, KvWriteOutcome};
+pub use plugins::PluginRecord;
+pub use posts::PostQuery;
+
+/// The migrations, in order. Each is `(version, description, sql)`; a new one is
+/// appended here and never edited afterwards (sqlx checks their checksums).
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "chat core", include_str!("../migrations/0001_chat_core.sql"))];
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No such row.
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint refused the write; `constraint` names it (PostgreSQL) or
+    /// quotes the columns (SQLite), so callers can tell which one.
+    #[error("conflict on {constraint}")]
+    Conflict {
+        /// The constraint name or the database's message.
+        constraint: String,
+    },
+    /// The database URL names neither SQLite nor PostgreSQL.
+    #[error("unsupported database url (expected sqlite: or postgres:): {0}")]
+    UnsupportedUrl(String),
+    /// Applying the migrations failed.
+    #[error("migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Anything else from the database.
+    #[error("database: {0}")]
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Error {
+        match e {
+            sqlx::Error::RowNotFound => Error::NotFound,
+            sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::UniqueViolation => {
+                Error::Conflict { constraint: db.constraint().map(str::to_string).unwrap_or_else(|| db.message().to_string()) }
+            }
+            other => Error::Db(other),
+        }
+    }
+}
+
+/// Result of a store operation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file (the zero-configuration default).
+    Sqlite,
+    /// A PostgreSQL server (several nodes).
+    Postgres,
+}
+
+/// The database. Cheap to clone (the pool is a handle).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connect to `url` (`sqlite:...` or `postgres://...`) and apply pending
+    /// migrations. A SQLite file is created if missing.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(Error::UnsupportedUrl(redact(url)));
+        };
+        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let pool = match backend {
+            // SQLite serializes writers anyway; a few connections serve concurrent reads.
+            Backend::Sqlite => options.max_connections(8),
+            Backend::Postgres => options.max_connections(16),
+        }
+        .connect(url)
+        .await?;
+        if backend == Backend::Sqlite {
+            // WAL lets readers proceed while one writer writes; the setting is stored in
+            // the file, so once is enough.
+            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+        }
+        let store = Store { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let migrations: Vec<Migration> = MIGRATIONS
+            .iter()
+            .map(|&(version, description, sql)| Migration::new(version, Cow::Borrowed(description), MigrationType::Simple, Cow::Borrowed(sql), false))
+            .collect();
+        let migrator = Migrator { migrations: Cow::Owned(migrations), ..Migrator::DEFAULT };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Close every connection (shutdown).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// `url` without its password, for error messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Read a 0/1 column as a bool.
+fn flag(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
+    use sqlx::Row;
+    Ok(row.try_get::<i64, _>(column)? != 0)
+}
+
+/// A bool as the 0/1 we store.
+fn bit(value: bool) -> i64 {
+    i64::from(value)
+}
+
+#[cfg(test)]
+mod tests;

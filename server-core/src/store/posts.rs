@@ -1,0 +1,264 @@
+//! Posts (threads by `root_id`, soft delete, edits) and reactions.
+
+use serde_json::{Map, Value};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Result, Store, bit, flag};
+use crate::domain::{Paging, Post, PostList, Reaction};
+
+const POST_COLUMNS: &str = "p.*, (SELECT COUNT(*) FROM posts r WHERE r.root_id = p.id AND r.delete_at = 0) AS reply_count";
+
+/// Posts returned by `since` at most (Mattermost's cap).
+pub const SINCE_LIMIT: i64 = 1000;
+
+fn post(row: &AnyRow) -> Result<Post, sqlx::Error> {
+    let props: String = row.try_get("props")?;
+    Ok(Post {
+        id: row.try_get("id")?,
+        create_at: row.try_get("create_at")?,
+        update_at: row.try_get("update_at")?,
+        edit_at: row.try_get("edit_at")?,
+        delete_at: row.try_get("delete_at")?,
+        is_pinned: flag(row, "is_pinned")?,
+        user_id: row.try_get("user_id")?,
+        channel_id: row.try_get("channel_id")?,
+        root_id: row.try_get("root_id")?,
+        original_id: row.try_get("original_id")?,
+        message: row.try_get("message")?,
+        kind: row.try_get("type")?,
+        // Written by us from a JSON object; anything else would be a corrupted row,
+        // shown as empty props rather than failing the whole list.
+        props: serde_json::from_str::<Map<String, Value>>(&props).unwrap_or_default(),
+        hashtags: row.try_get("hashtags")?,
+        has_reactions: flag(row, "has_reactions")?,
+        reply_count: row.try_get("reply_count")?,
+        ..Post::default()
+    })
+}
+
+fn reaction(row: &AnyRow) -> Result<Reaction, sqlx::Error> {
+    Ok(Reaction {
+        user_id: row.try_get("user_id")?,
+        post_id: row.try_get("post_id")?,
+        emoji_name: row.try_get("emoji_name")?,
+        create_at: row.try_get("create_at")?,
+    })
+}
+
+/// Which posts of a channel to read (Mattermost's `GET /channels/{id}/posts` modes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostQuery {
+    /// Newest first, one page.
+    Page(Paging),
+    /// Posts created, edited or deleted after this time (ms), newest first, deleted included.
+    Since(i64),
+    /// The page of posts older than this one.
+    Before(String, Paging),
+    /// The page of posts newer than this one.
+    After(String, Paging),
+}
+
+impl Store {
+    /// Insert a post and bump the channel's counters, together.
+    pub async fn insert_post(&self, p: &Post) -> Result<()> {
+        let props = Value::Object(p.props.clone()).to_string();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO posts (id, create_at, update_at, edit_at, delete_at, user_id, channel_id, root_id, original_id, message, type, props, hashtags, is_pinned, has_reactions) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(&p.id)
+        .bind(p.create_at)
+        .bind(p.update_at)
+        .bind(p.edit_at)
+        .bind(p.delete_at)
+        .bind(&p.user_id)
+        .bind(&p.channel_id)
+        .bind(&p.root_id)
+        .bind(&p.original_id)
+        .bind(&p.message)
+        .bind(&p.kind)
+        .bind(&props)
+        .bind(&p.hashtags)
+        .bind(bit(p.is_pinned))
+        .bind(bit(p.has_reactions))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE channels SET last_post_at = $2, total_msg_count = total_msg_count + 1 WHERE id = $1")
+            .bind(&p.channel_id)
+            .bind(p.create_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A post by id (deleted ones too; the caller decides).
+    pub async fn get_post(&self, id: &str) -> Result<Post> {
+        let row = sqlx::query(&format!("SELECT {POST_COLUMNS} FROM posts p WHERE p.id = $1")).bind(id).fetch_one(&self.pool).await?;
+        Ok(post(&row)?)
+    }
+
+    /// Write back message, props, type, pinned flag, `edit_at` and `update_at`.
+    pub async fn update_post(&self, p: &Post) -> Result<()> {
+        let props = Value::Object(p.props.clone()).to_string();
+        let done =
+            sqlx::query("UPDATE posts SET update_at = $2, edit_at = $3, message = $4, props = $5, type = $6, is_pinned = $7 WHERE id = $1 AND delete_at = 0")
+                .bind(&p.id)
+                .bind(p.update_at)
+                .bind(p.edit_at)
+                .bind(&p.message)
+                .bind(&props)
+                .bind(&p.kind)
+                .bind(bit(p.is_pinned))
+                .execute(&self.pool)
+                .await?;
+        if done.rows_affected() == 0 { Err(super::Error::NotFound) } else { Ok(()) }
+    }
+
+    /// Soft-delete a post and, when it is a thread root, its replies.
+    pub async fn delete_post(&self, id: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE posts SET delete_at = $2, update_at = $2 WHERE (id = $1 OR root_id = $1) AND delete_at = 0")
+            .bind(id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A thread: the root and every live reply, newest first.
+    pub async fn get_thread(&self, root_id: &str) -> Result<Vec<Post>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {POST_COLUMNS} FROM posts p WHERE (p.id = $1 OR p.root_id = $1) AND p.delete_at = 0 ORDER BY p.create_at DESC, p.id DESC"
+        ))
+        .bind(root_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(post).collect::<Result<_, _>>()?)
+    }
+
+    /// A channel's posts as Mattermost's `PostList`, with `prev_post_id` (the next
+    /// older post) and `next_post_id` (the next newer one) for page navigation.
+    pub async fn channel_posts(&self, channel_id: &str, query: &PostQuery) -> Result<PostList> {
+        let newest_first = format!("SELECT {POST_COLUMNS} FROM posts p WHERE p.channel_id = $1 AND p.delete_at = 0");
+        let rows = match query {
+            PostQuery::Page(paging) => {
+                sqlx::query(&format!("{newest_first} ORDER BY p.create_at DESC, p.id DESC LIMIT $2 OFFSET $3"))
+                    .bind(channel_id)
+                    .bind(paging.limit())
+                    .bind(paging.offset())
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            PostQuery::Since(since) => {
+                sqlx::query(&format!(
+                    "SELECT {POST_COLUMNS} FROM posts p WHERE p.channel_id = $1 AND p.update_at > $2 ORDER BY p.create_at DESC, p.id DESC LIMIT $3"
+                ))
+                .bind(channel_id)
+                .bind(*since)
+                .bind(SINCE_LIMIT)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            PostQuery::Before(anchor, paging) => {
+                let anchor = self.get_post(anchor).await?;
+                sqlx::query(&format!(
+                    "{newest_first} AND (p.create_at < $2 OR (p.create_at = $2 AND p.id < $3)) ORDER BY p.create_at DESC, p.id DESC LIMIT $4 OFFSET $5"
+                ))
+                .bind(channel_id)
+                .bind(anchor.create_at)
+                .bind(&anchor.id)
+                .bind(paging.limit())
+                .bind(paging.offset())
+                .fetch_all(&self.pool)
+                .await?
+            }
+            PostQuery::After(anchor, paging) => {
+                let anchor = self.get_post(anchor).await?;
+                let mut rows = sqlx::query(&format!(
+                    "{newest_first} AND (p.create_at > $2 OR (p.create_at = $2 AND p.id > $3)) ORDER BY p.create_at ASC, p.id ASC LIMIT $4 OFFSET $5"
+                ))
+                .bind(channel_id)
+                .bind(anchor.create_at)
+                .bind(&anchor.id)
+                .bind(paging.limit())
+                .bind(paging.offset())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.reverse();
+                rows
+            }
+        };
+        let posts: Vec<Post> = rows.iter().map(post).collect::<Result<_, _>>()?;
+        let (newest, oldest) = (posts.first().map(|p| (p.create_at, p.id.clone())), posts.last().map(|p| (p.create_at, p.id.clone())));
+        let mut list = PostList::from_posts(posts);
+        if matches!(query, PostQuery::Since(_)) {
+            return Ok(list);
+        }
+        if let Some((create_at, id)) = oldest {
+            list.prev_post_id = sqlx::query_scalar("SELECT p.id FROM posts p WHERE p.channel_id = $1 AND p.delete_at = 0 AND (p.create_at < $2 OR (p.create_at = $2 AND p.id < $3)) ORDER BY p.create_at DESC, p.id DESC LIMIT 1")
+                .bind(channel_id)
+                .bind(create_at)
+                .bind(&id)
+                .fetch_optional(&self.pool)
+                .await?
+                .unwrap_or_default();
+        }
+        if let Some((create_at, id)) = newest {
+            list.next_post_id = sqlx::query_scalar("SELECT p.id FROM posts p WHERE p.channel_id = $1 AND p.delete_at = 0 AND (p.create_at > $2 OR (p.create_at = $2 AND p.id > $3)) ORDER BY p.create_at ASC, p.id ASC LIMIT 1")
+                .bind(channel_id)
+                .bind(create_at)
+                .bind(&id)
+                .fetch_optional(&self.pool)
+                .await?
+                .unwrap_or_default();
+            list.has_next = !list.next_post_id.is_empty();
+        }
+        Ok(list)
+    }
+
+    /// Save a reaction (saving it twice is not an error) and flag the post.
+    pub async fn insert_reaction(&self, r: &Reaction) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO reactions (post_id, user_id, emoji_name, create_at) VALUES ($1, $2, $3, $4) ON CONFLICT (post_id, user_id, emoji_name) DO NOTHING",
+        )
+        .bind(&r.post_id)
+        .bind(&r.user_id)
+        .bind(&r.emoji_name)
+        .bind(r.create_at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE posts SET has_reactions = 1, update_at = $2 WHERE id = $1").bind(&r.post_id).bind(r.create_at).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Remove a reaction; `false` when there was none.
+    pub async fn delete_reaction(&self, post_id: &str, user_id: &str, emoji_name: &str, now: i64) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("DELETE FROM reactions WHERE post_id = $1 AND user_id = $2 AND emoji_name = $3")
+            .bind(post_id)
+            .bind(user_id)
+            .bind(emoji_name)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE posts SET has_reactions = (CASE WHEN EXISTS (SELECT 1 FROM reactions WHERE post_id = $1) THEN 1 ELSE 0 END), update_at = $2 WHERE id = $1",
+        )
+        .bind(post_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// A post's reactions, oldest first.
+    pub async fn list_reactions(&self, post_id: &str) -> Result<Vec<Reaction>> {
+        let rows =
+            sqlx::query("SELECT * FROM reactions WHERE post_id = $1 ORDER BY create_at, user_id, emoji_name").bind(post_id).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(reaction).collect::<Result<_, _>>()?)
+    }
+}

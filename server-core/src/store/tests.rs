@@ -1,0 +1,428 @@
+//! Store tests, each run on SQLite and (when `CONFAB_TEST_DATABASE_URL` is set) on PostgreSQL.
+
+use std::ops::Deref;
+
+use super::*;
+use crate::domain::*;
+use crate::ids::new_id;
+use crate::testing::{PgSchema, sqlite_url};
+
+/// A store plus whatever keeps its database alive.
+struct TestStore {
+    store: Store,
+    _dir: Option<tempfile::TempDir>,
+    _schema: Option<PgSchema>,
+}
+
+impl Deref for TestStore {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        &self.store
+    }
+}
+
+async fn sqlite() -> TestStore {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&sqlite_url(dir.path())).await.unwrap();
+    TestStore { store, _dir: Some(dir), _schema: None }
+}
+
+async fn postgres(name: &str) -> Option<TestStore> {
+    let schema = PgSchema::create(name).await?;
+    let store = Store::connect(&schema.url).await.unwrap();
+    Some(TestStore { store, _dir: None, _schema: Some(schema) })
+}
+
+/// Generate `sqlite::<name>` and `postgres::<name>` for each test body `<name>(store)`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite_backend {
+            $(#[tokio::test] async fn $name() { super::$name(super::sqlite().await).await })*
+        }
+        mod postgres_backend {
+            $(#[tokio::test] async fn $name() {
+                if let Some(store) = super::postgres(concat!("store::", stringify!($name))).await { super::$name(store).await }
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    migrations_apply_twice,
+    users_sessions_and_tokens,
+    the_first_user_only_becomes_admin,
+    teams_and_members,
+    channels_and_members,
+    posts_threads_paging_and_deletes,
+    reactions,
+    kv_set_get_delete_and_namespaces,
+    kv_compare_and_set,
+    kv_expiry,
+    kv_list_pages_in_byte_order,
+    plugin_records,
+);
+
+fn user(name: &str) -> User {
+    User {
+        id: new_id(),
+        create_at: 1,
+        update_at: 1,
+        username: name.into(),
+        email: format!("{name}@example.com"),
+        roles: user::ROLE_USER.into(),
+        locale: "en".into(),
+        props: "{}".into(),
+        ..User::default()
+    }
+}
+
+async fn migrations_apply_twice(store: TestStore) {
+    // A second run finds everything applied and changes nothing.
+    store.migrate().await.unwrap();
+}
+
+async fn users_sessions_and_tokens(store: TestStore) {
+    let ann = store.insert_user(&user("ann"), None).await.unwrap();
+    assert_eq!(store.get_user(&ann.id).await.unwrap(), ann);
+    assert_eq!(store.get_user_by_username("ann").await.unwrap().id, ann.id);
+    assert_eq!(store.get_user_by_email("ANN@example.com").await.unwrap().id, ann.id);
+    assert!(matches!(store.get_user("nope").await, Err(Error::NotFound)));
+
+    let dup_name = User { email: "other@example.com".into(), ..user("ann") };
+    assert!(matches!(store.insert_user(&dup_name, None).await, Err(Error::Conflict { constraint }) if constraint.contains("username")));
+    let dup_email = User { email: ann.email.clone(), ..user("bob") };
+    assert!(matches!(store.insert_user(&dup_email, None).await, Err(Error::Conflict { constraint }) if constraint.contains("email")));
+
+    let bob = store.insert_user(&user("bob"), None).await.unwrap();
+    let page = store.list_users(Paging { page: 0, per_page: 1 }, None, None).await.unwrap();
+    assert_eq!(page.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(), ["ann"]);
+    let page = store.list_users(Paging { page: 1, per_page: 1 }, None, None).await.unwrap();
+    assert_eq!(page[0].id, bob.id);
+    assert_eq!(store.get_users_by_ids(&[bob.id.clone(), "zzz".into(), ann.id.clone()]).await.unwrap().len(), 2);
+
+    let mut changed = ann.clone();
+    changed.nickname = "Annie".into();
+    store.update_user(&changed).await.unwrap();
+    assert_eq!(store.get_user(&ann.id).await.unwrap().nickname, "Annie");
+
+    let session = Session {
+        id: new_id(),
+        token: new_id(),
+        user_id: ann.id.clone(),
+        create_at: 1,
+        expires_at: 2,
+        last_activity_at: 1,
+        csrf_token: new_id(),
+        device_id: String::new(),
+    };
+    store.insert_session(&session).await.unwrap();
+    assert_eq!(store.get_session_by_token(&session.token).await.unwrap(), session);
+    store.delete_session(&session.id).await.unwrap();
+    assert!(matches!(store.get_session_by_token(&session.token).await, Err(Error::NotFound)));
+
+    let token = UserAccessToken { id: new_id(), token: new_id(), user_id: ann.id.clone(), description: "ci".into(), is_active: true };
+    store.insert_access_token(&token).await.unwrap();
+    assert_eq!(store.get_access_token_by_token(&token.token).await.unwrap(), token);
+    assert_eq!(store.list_access_tokens(&ann.id, Paging::default()).await.unwrap(), std::slice::from_ref(&token));
+    store.delete_access_token(&token.id).await.unwrap();
+    assert!(matches!(store.get_access_token(&token.id).await, Err(Error::NotFound)));
+
+    let bot_user = User { is_bot: true, ..user("robot") };
+    let bot = Bot {
+        user_id: bot_user.id.clone(),
+        username: "robot".into(),
+        display_name: "Robot".into(),
+        description: "beeps".into(),
+        owner_id: ann.id.clone(),
+        create_at: 1,
+        update_at: 1,
+        delete_at: 0,
+    };
+    store.insert_bot(&bot_user, &bot).await.unwrap();
+    assert_eq!(store.get_bot(&bot.user_id).await.unwrap(), bot);
+    assert_eq!(store.list_bots(Paging::default(), false).await.unwrap(), std::slice::from_ref(&bot));
+    let as_user = store.get_user(&bot.user_id).await.unwrap();
+    assert!(as_user.is_bot);
+    assert_eq!(as_user.bot_description, "beeps");
+}
+
+async fn the_first_user_only_becomes_admin(store: TestStore) {
+    let first = store.insert_user(&user("first"), Some(user::ROLE_ADMIN)).await.unwrap();
+    assert!(first.is_admin());
+    assert!(store.get_user(&first.id).await.unwrap().is_admin());
+    let second = store.insert_user(&user("second"), Some(user::ROLE_ADMIN)).await.unwrap();
+    assert!(!second.is_admin());
+}
+
+fn team(name: &str) -> Team {
+    Team {
+        id: new_id(),
+        create_at: 1,
+        update_at: 1,
+        name: name.into(),
+        display_name: name.into(),
+        kind: "O".into(),
+        allow_open_invite: true,
+        invite_id: new_id(),
+        ..Team::default()
+    }
+}
+
+async fn teams_and_members(store: TestStore) {
+    let ann = store.insert_user(&user("ann"), None).await.unwrap();
+    let bob = store.insert_user(&user("bob"), None).await.unwrap();
+    let eng = team("eng");
+    store.insert_team(&eng, &TeamMember::new(&eng.id, &ann.id, "team_user team_admin")).await.unwrap();
+    assert_eq!(store.get_team(&eng.id).await.unwrap(), eng);
+    assert_eq!(store.get_team_by_name("eng").await.unwrap().id, eng.id);
+
+    let dup = team("eng");
+    assert!(matches!(store.insert_team(&dup, &TeamMember::new(&dup.id, &ann.id, "team_user")).await, Err(Error::Conflict { .. })));
+    assert!(matches!(store.get_team(&dup.id).await, Err(Error::NotFound)), "the failed insert left no team");
+
+    let secret = Team { allow_open_invite: false, kind: "I".into(), ..team("secret") };
+    store.insert_team(&secret, &TeamMember::new(&secret.id, &ann.id, "team_user")).await.unwrap();
+    let visible = |teams: Vec<Team>| teams.into_iter().map(|t| t.name).collect::<Vec<_>>();
+    assert_eq!(visible(store.list_teams(Paging::default(), Some(&bob.id)).await.unwrap()), ["eng"]);
+    assert_eq!(visible(store.list_teams(Paging::default(), Some(&ann.id)).await.unwrap()), ["eng", "secret"]);
+    assert_eq!(visible(store.list_teams(Paging::default(), None).await.unwrap()), ["eng", "secret"]);
+
+    assert!(store.upsert_team_member(&TeamMember::new(&eng.id, &bob.id, "team_user")).await.unwrap());
+    assert!(!store.upsert_team_member(&TeamMember::new(&eng.id, &bob.id, "team_user")).await.unwrap(), "already a member");
+    assert_eq!(store.team_member_ids(&eng.id).await.unwrap().len(), 2);
+    assert_eq!(visible(store.teams_for_user(&bob.id).await.unwrap()), ["eng"]);
+    assert!(store.get_team_member(&eng.id, &ann.id).await.unwrap().is_admin());
+
+    assert!(store.remove_team_member(&eng.id, &bob.id, 5).await.unwrap());
+    assert!(!store.remove_team_member(&eng.id, &bob.id, 6).await.unwrap());
+    assert!(matches!(store.get_team_member(&eng.id, &bob.id).await, Err(Error::NotFound)));
+    assert!(store.upsert_team_member(&TeamMember::new(&eng.id, &bob.id, "team_user")).await.unwrap(), "re-joining revives the row");
+    assert_eq!(store.list_team_members(&eng.id, Paging { page: 0, per_page: 1 }).await.unwrap().len(), 1);
+}
+
+fn channel(team_id: &str, name: &str, kind: &str) -> Channel {
+    Channel {
+        id: new_id(),
+        create_at: 1,
+        update_at: 1,
+        team_id: team_id.into(),
+        kind: kind.into(),
+        name: name.into(),
+        display_name: name.into(),
+        ..Channel::default()
+    }
+}
+
+fn member(channel_id: &str, user_id: &str) -> ChannelMember {
+    ChannelMember { channel_id: channel_id.into(), user_id: user_id.into(), roles: "channel_user".into(), ..ChannelMember::default() }
+}
+
+async fn channels_and_members(store: TestStore) {
+    let ann = store.insert_user(&user("ann"), None).await.unwrap();
+    let bob = store.insert_user(&user("bob"), None).await.unwrap();
+    let eng = team("eng");
+    store.insert_team(&eng, &TeamMember::new(&eng.id, &ann.id, "team_user")).await.unwrap();
+    let town = channel(&eng.id, "town-square", "O");
+    store.insert_channel(&town, &[member(&town.id, &ann.id)]).await.unwrap();
+    let private = channel(&eng.id, "secret", "P");
+    store.insert_channel(&private, &[member(&private.id, &ann.id)]).await.unwrap();
+    assert_eq!(store.get_channel(&town.id).await.unwrap(), town);
+    assert_eq!(store.get_channel_by_name(&eng.id, "secret").await.unwrap().id, private.id);
+    assert!(matches!(store.insert_channel(&channel(&eng.id, "town-square", "O"), &[]).await, Err(Error::Conflict { .. })));
+
+    assert_eq!(store.list_public_channels(&eng.id, Paging::default()).await.unwrap(), std::slice::from_ref(&town));
+    assert_eq!(store.channels_for_user(&ann.id, &eng.id).await.unwrap().len(), 2);
+    assert!(store.channels_for_user(&bob.id, &eng.id).await.unwrap().is_empty());
+
+    store.insert_channel_member(&member(&town.id, &bob.id)).await.unwrap();
+    assert!(matches!(store.insert_channel_member(&member(&town.id, &bob.id)).await, Err(Error::Conflict { .. })));
+    assert_eq!(store.get_channel_member(&town.id, &bob.id).await.unwrap().roles, "channel_user");
+    assert_eq!(store.channel_member_ids(&town.id).await.unwrap().len(), 2);
+    assert_eq!(store.list_channel_members(&town.id, Paging { page: 1, per_page: 1 }).await.unwrap().len(), 1);
+    assert!(store.delete_channel_member(&town.id, &bob.id).await.unwrap());
+    assert!(!store.delete_channel_member(&town.id, &bob.id).await.unwrap());
+
+    let mut archived = town.clone();
+    archived.delete_at = 9;
+    archived.header = "old".into();
+    store.update_channel(&archived).await.unwrap();
+    assert_eq!(store.get_channel(&town.id).await.unwrap().delete_at, 9);
+    assert!(store.list_public_channels(&eng.id, Paging::default()).await.unwrap().is_empty());
+}
+
+fn post_at(channel_id: &str, user_id: &str, at: i64, message: &str) -> Post {
+    Post { id: new_id(), create_at: at, update_at: at, channel_id: channel_id.into(), user_id: user_id.into(), message: message.into(), ..Post::default() }
+}
+
+async fn posts_threads_paging_and_deletes(store: TestStore) {
+    let ann = store.insert_user(&user("ann"), None).await.unwrap();
+    let eng = team("eng");
+    store.insert_team(&eng, &TeamMember::new(&eng.id, &ann.id, "team_user")).await.unwrap();
+    let town = channel(&eng.id, "town-square", "O");
+    store.insert_channel(&town, &[member(&town.id, &ann.id)]).await.unwrap();
+
+    let mut posts = Vec::new();
+    for i in 0..5 {
+        let mut p = post_at(&town.id, &ann.id, 100 + i, &format!("m{i}"));
+        p.props.insert("k".into(), serde_json::json!(i));
+        store.insert_post(&p).await.unwrap();
+        posts.push(p);
+    }
+    let channel_now = store.get_channel(&town.id).await.unwrap();
+    assert_eq!((channel_now.total_msg_count, channel_now.last_post_at), (5, 104));
+    let stored = store.get_post(&posts[0].id).await.unwrap();
+    assert_eq!(stored.props["k"], 0);
+    assert_eq!(stored.message, "m0");
+
+    let ids = |list: &PostList| list.order.iter().map(|id| list.posts[id].message.clone()).collect::<Vec<_>>();
+    let page0 = store.channel_posts(&town.id, &PostQuery::Page(Paging { page: 0, per_page: 2 })).await.unwrap();
+    assert_eq!(ids(&page0), ["m4", "m3"]);
+    assert_eq!(page0.prev_post_id, posts[2].id);
+    assert_eq!(page0.next_post_id, "");
+    let page1 = store.channel_posts(&town.id, &PostQuery::Page(Paging { page: 1, per_page: 2 })).await.unwrap();
+    assert_eq!(ids(&page1), ["m2", "m1"]);
+    assert_eq!((page1.prev_post_id.as_str(), page1.next_post_id.as_str()), (posts[0].id.as_str(), posts[3].id.as_str()));
+    let beyond = store.channel_posts(&town.id, &PostQuery::Page(Paging { page: 9, per_page: 2 })).await.unwrap();
+    assert!(beyond.order.is_empty());
+
+    let before = store.channel_posts(&town.id, &PostQuery::Before(posts[3].id.clone(), Paging::default())).await.unwrap();
+    assert_eq!(ids(&before), ["m2", "m1", "m0"]);
+    let after = store.channel_posts(&town.id, &PostQuery::After(posts[1].id.clone(), Paging { page: 0, per_page: 2 })).await.unwrap();
+    assert_eq!(ids(&after), ["m3", "m2"]);
+
+    let mut reply = post_at(&town.id, &ann.id, 200, "reply");
+    reply.root_id = posts[0].id.clone();
+    store.insert_post(&reply).await.unwrap();
+    let thread = store.get_thread(&posts[0].id).await.unwrap();
+    assert_eq!(thread.iter().map(|p| p.message.as_str()).collect::<Vec<_>>(), ["reply", "m0"]);
+    assert_eq!(store.get_post(&posts[0].id).await.unwrap().reply_count, 1);
+
+    let mut edited = store.get_post(&posts[4].id).await.unwrap();
+    edited.message = "m4 edited".into();
+    edited.edit_at = 300;
+    edited.update_at = 300;
+    store.update_post(&edited).await.unwrap();
+    let since = store.channel_posts(&town.id, &PostQuery::Since(250)).await.unwrap();
+    assert_eq!(ids(&since), ["m4 edited"]);
+
+    store.delete_post(&posts[0].id, 400).await.unwrap();
+    assert_eq!(store.get_post(&reply.id).await.unwrap().delete_at, 400, "deleting a root deletes its replies");
+    assert!(store.get_thread(&posts[0].id).await.unwrap().is_empty());
+    let since = store.channel_posts(&town.id, &PostQuery::Since(350)).await.unwrap();
+    assert_eq!(since.order.len(), 2, "since includes deletions");
+    let mut gone = store.get_post(&posts[0].id).await.unwrap();
+    gone.message = "x".into();
+    assert!(matches!(store.update_post(&gone).await, Err(Error::NotFound)), "a deleted post cannot be edited");
+}
+
+async fn reactions(store: TestStore) {
+    let ann = store.insert_user(&user("ann"), None).await.unwrap();
+    let eng = team("eng");
+    store.insert_team(&eng, &TeamMember::new(&eng.id, &ann.id, "team_user")).await.unwrap();
+    let town = channel(&eng.id, "town-square", "O");
+    store.insert_channel(&town, &[]).await.unwrap();
+    let post = post_at(&town.id, &ann.id, 1, "hi");
+    store.insert_post(&post).await.unwrap();
+
+    let r = Reaction { user_id: ann.id.clone(), post_id: post.id.clone(), emoji_name: "+1".into(), create_at: 5 };
+    store.insert_reaction(&r).await.unwrap();
+    store.insert_reaction(&r).await.unwrap();
+    assert_eq!(store.list_reactions(&post.id).await.unwrap(), std::slice::from_ref(&r));
+    assert!(store.get_post(&post.id).await.unwrap().has_reactions);
+    assert!(store.delete_reaction(&post.id, &ann.id, "+1", 6).await.unwrap());
+    assert!(!store.delete_reaction(&post.id, &ann.id, "+1", 7).await.unwrap());
+    assert!(!store.get_post(&post.id).await.unwrap().has_reactions);
+}
+
+const P: &str = "com.example.p";
+
+fn set(value: &[u8]) -> KvWrite<'_> {
+    KvWrite { value: Some(value), atomic: false, old_value: None, expire_at: 0 }
+}
+
+fn cas<'a>(value: Option<&'a [u8]>, old: Option<&'a [u8]>) -> KvWrite<'a> {
+    KvWrite { value, atomic: true, old_value: old, expire_at: 0 }
+}
+
+async fn kv_set_get_delete_and_namespaces(store: TestStore) {
+    assert_eq!(store.kv_get(P, "k", 0).await.unwrap(), None);
+    store.kv_write(P, "k", &set(b"v"), 0).await.unwrap();
+    assert_eq!(store.kv_get(P, "k", 0).await.unwrap(), Some(b"v".to_vec()));
+    store.kv_write(P, "k", &set(b"w"), 0).await.unwrap();
+    assert_eq!(store.kv_get(P, "k", 0).await.unwrap(), Some(b"w".to_vec()));
+    store.kv_write("other", "k", &set(b"2"), 0).await.unwrap();
+    store.kv_delete(P, "k").await.unwrap();
+    store.kv_delete(P, "k").await.unwrap();
+    assert_eq!(store.kv_get(P, "k", 0).await.unwrap(), None);
+    assert_eq!(store.kv_get("other", "k", 0).await.unwrap(), Some(b"2".to_vec()));
+
+    // Binary values survive byte for byte.
+    let binary: Vec<u8> = (0..=255).collect();
+    store.kv_write(P, "bin", &set(&binary), 0).await.unwrap();
+    assert_eq!(store.kv_get(P, "bin", 0).await.unwrap(), Some(binary));
+    assert_eq!(store.kv_usage(P, "", 0).await.unwrap(), 256);
+    assert_eq!(store.kv_usage(P, "bin", 0).await.unwrap(), 0);
+
+    store.kv_delete_all(P).await.unwrap();
+    assert_eq!(store.kv_list(P, 0, 10, 0).await.unwrap(), Vec::<String>::new());
+    assert_eq!(store.kv_get("other", "k", 0).await.unwrap(), Some(b"2".to_vec()));
+    // A plain non-atomic delete through kv_write.
+    assert_eq!(store.kv_write("other", "k", &KvWrite { value: None, atomic: false, old_value: None, expire_at: 0 }, 0).await.unwrap(), KvWriteOutcome::Written);
+    assert_eq!(store.kv_get("other", "k", 0).await.unwrap(), None);
+}
+
+async fn kv_compare_and_set(store: TestStore) {
+    use KvWriteOutcome::*;
+    assert_eq!(store.kv_write(P, "k", &cas(Some(b"1"), None), 0).await.unwrap(), Written, "insert if absent");
+    assert_eq!(store.kv_write(P, "k", &cas(Some(b"2"), None), 0).await.unwrap(), Mismatch);
+    assert_eq!(store.kv_write(P, "k", &cas(Some(b"2"), Some(b"0")), 0).await.unwrap(), Mismatch);
+    assert_eq!(store.kv_get(P, "k", 0).await.unwrap(), Some(b"1".to_vec()));
+    assert_eq!(store.kv_write(P, "k", &cas(Some(b"2"), Some(b"1")), 0).await.unwrap(), Written);
+    assert_eq!(store.kv_write(P, "absent", &cas(Some(b"2"), Some(b"1")), 0).await.unwrap(), Mismatch, "absent never matches an old value");
+    assert_eq!(store.kv_write(P, "k", &cas(None, None), 0).await.unwrap(), Mismatch, "delete only-if-absent never happens");
+    assert_eq!(store.kv_write(P, "k", &cas(None, Some(b"1")), 0).await.unwrap(), Mismatch);
+    assert_eq!(store.kv_write(P, "k", &cas(None, Some(b"2")), 0).await.unwrap(), Written, "compare-and-delete");
+    assert_eq!(store.kv_get(P, "k", 0).await.unwrap(), None);
+}
+
+async fn kv_expiry(store: TestStore) {
+    use KvWriteOutcome::*;
+    let expiring = |value: &'static [u8], at: i64| KvWrite { value: Some(value), atomic: false, old_value: None, expire_at: at };
+    store.kv_write(P, "short", &expiring(b"1", 10_000), 0).await.unwrap();
+    store.kv_write(P, "forever", &set(b"1"), 0).await.unwrap();
+    assert_eq!(store.kv_get(P, "short", 9_999).await.unwrap(), Some(b"1".to_vec()));
+    assert_eq!(store.kv_list(P, 0, 10, 9_999).await.unwrap(), ["forever", "short"]);
+    assert_eq!(store.kv_get(P, "short", 10_000).await.unwrap(), None);
+    assert_eq!(store.kv_list(P, 0, 10, 10_000).await.unwrap(), ["forever"]);
+    assert_eq!(store.kv_get(P, "forever", i64::MAX).await.unwrap(), Some(b"1".to_vec()));
+
+    // An expired lock counts as absent for insert-if-absent, and its value matches nothing.
+    let lock = KvWrite { value: Some(b"a"), atomic: true, old_value: None, expire_at: 5_000 };
+    assert_eq!(store.kv_write(P, "lock", &lock, 0).await.unwrap(), Written);
+    assert_eq!(store.kv_write(P, "lock", &KvWrite { value: Some(b"b"), ..lock.clone() }, 4_000).await.unwrap(), Mismatch, "still held");
+    assert_eq!(store.kv_write(P, "lock", &cas(Some(b"c"), Some(b"a")), 6_000).await.unwrap(), Mismatch, "expired value does not match");
+    assert_eq!(store.kv_write(P, "lock", &KvWrite { value: Some(b"b"), expire_at: 0, ..lock }, 6_000).await.unwrap(), Written, "expired, so absent");
+    assert_eq!(store.kv_get(P, "lock", i64::MAX).await.unwrap(), Some(b"b".to_vec()));
+}
+
+async fn kv_list_pages_in_byte_order(store: TestStore) {
+    for key in ["d", "a", "C", "c", "e", "b"] {
+        store.kv_write(P, key, &set(b""), 0).await.unwrap();
+    }
+    assert_eq!(store.kv_list(P, 0, 3, 0).await.unwrap(), ["C", "a", "b"], "byte order: upper case first");
+    assert_eq!(store.kv_list(P, 1, 3, 0).await.unwrap(), ["c", "d", "e"]);
+    assert!(store.kv_list(P, 2, 3, 0).await.unwrap().is_empty());
+    assert!(store.kv_list(P, u32::MAX, 1000, 0).await.unwrap().is_empty(), "huge pages do not overflow");
+}
+
+async fn plugin_records(store: TestStore) {
+    assert_eq!(store.get_plugin("p").await.unwrap(), None);
+    let mut record =
+        PluginRecord { plugin_id: "p".into(), enabled: true, granted: vec!["kv".into()], grant_all_requested: false, installed_at: 1, update_at: 1 };
+    store.upsert_plugin(&record).await.unwrap();
+    assert_eq!(store.get_plugin("p").await.unwrap(), Some(record.clone()));
+    record.enabled = false;
+    record.update_at = 2;
+    store.upsert_plugin(&record).await.unwrap();
+    assert_eq!(store.get_plugin("p").await.unwrap(), Some(record));
+}

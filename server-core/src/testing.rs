@@ -1,0 +1,63 @@
+//! Test databases for this crate's tests and the e2e suite: a SQLite file in a directory the caller owns, or a private PostgreSQL schema when `CONFAB_TEST_DATABASE_URL` is set.
+//!
+//! Every PostgreSQL test gets its own schema (`confab_t_<id>`), chosen through the
+//! connection's `search_path`, so tests running in parallel never see each other's
+//! rows; the schema is dropped when the guard is.
+
+use std::io::Write;
+use std::path::Path;
+
+/// The variable naming the PostgreSQL server for tests (CI sets
+/// `postgres://postgres@127.0.0.1:5432/test`).
+pub const DATABASE_URL_ENV: &str = "CONFAB_TEST_DATABASE_URL";
+
+/// A SQLite database URL for a file in `dir`.
+pub fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", dir.join("confab.db").display())
+}
+
+/// A private schema on the test PostgreSQL server; dropped on drop.
+pub struct PgSchema {
+    /// URL whose connections use only this schema.
+    pub url: String,
+    admin_url: String,
+    schema: String,
+}
+
+impl PgSchema {
+    /// Create a fresh schema, or `None` when `CONFAB_TEST_DATABASE_URL` is not set. In
+    /// that case the line `skipped PostgreSQL: CONFAB_TEST_DATABASE_URL not set` is
+    /// written straight to stderr (past the test harness' capture), so a run without
+    /// PostgreSQL says so instead of passing silently.
+    pub async fn create(test_name: &str) -> Option<PgSchema> {
+        let Ok(admin_url) = std::env::var(DATABASE_URL_ENV) else {
+            let _ = writeln!(std::io::stderr(), "{test_name}: skipped PostgreSQL: {DATABASE_URL_ENV} not set");
+            return None;
+        };
+        sqlx::any::install_default_drivers();
+        let schema = format!("confab_t_{}", crate::ids::new_id());
+        let mut conn =
+            <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await.unwrap_or_else(|e| panic!("{DATABASE_URL_ENV}: cannot connect: {e}"));
+        sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.expect("create a test schema");
+        let separator = if admin_url.contains('?') { '&' } else { '?' };
+        let url = format!("{admin_url}{separator}options=-c%20search_path%3D{schema}");
+        Some(PgSchema { url, admin_url, schema })
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        // Drop runs inside the test's runtime, which cannot be blocked on; a short-lived
+        // thread with its own runtime does the cleanup.
+        let (url, schema) = (self.admin_url.clone(), self.schema.clone());
+        let cleanup = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            runtime.block_on(async move {
+                if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await {
+                    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut conn).await;
+                }
+            });
+        });
+        let _ = cleanup.join();
+    }
+}
