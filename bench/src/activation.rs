@@ -1,0 +1,107 @@
+//! B4 (activation: cold compile vs the precompiled cache; 100 plugins at start-up) and B7 (resident memory per plugin with a warm instance).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use confab_host::{CacheOutcome, HostConfig, LoadOptions, NoServer, PluginHost};
+
+use crate::fixtures;
+use crate::report::Row;
+use crate::stats::Summary;
+
+fn options() -> LoadOptions {
+    LoadOptions { grant_all_requested: true, ..Default::default() }
+}
+
+fn host(cache: &std::path::Path) -> anyhow::Result<PluginHost> {
+    Ok(PluginHost::new(HostConfig { cache_dir: cache.to_path_buf(), ..HostConfig::default() }, Arc::new(NoServer))?)
+}
+
+/// Resident set size of this process in KiB.
+fn rss_kib() -> f64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: f64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0.0);
+    pages * 4.0
+}
+
+pub async fn b4_b7(quick: bool, tmp: &std::path::Path) -> anyhow::Result<(Row, Row)> {
+    let rounds = if quick { 3 } else { 9 };
+    let mut b4 = Row {
+        id: "B4",
+        what: "plugin activation: cold compile vs from the precompiled cache (word-filter); 100 plugins at start-up from the cache",
+        figures: vec![],
+        ratios: vec![],
+        target: "cached ≤ 2 ms per Rust plugin; 100 plugins ≤ 1 s",
+        met: None,
+        note: String::new(),
+    };
+    let dir = fixtures::word_filter(&tmp.join("b4"), "bench.activation")?;
+    let (mut cold, mut cached) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let cache = tmp.join(format!("b4-cache-{round}"));
+        let first = host(&cache)?;
+        let report = first.load(&dir, options()).await?;
+        anyhow::ensure!(report.cache == CacheOutcome::Compiled, "a fresh cache must compile");
+        cold.push(report.total_time.as_secs_f64() * 1e3);
+        first.shutdown().await;
+        let second = host(&cache)?;
+        let report = second.load(&dir, options()).await?;
+        anyhow::ensure!(report.cache == CacheOutcome::Hit, "the second load must come from the cache");
+        cached.push(report.total_time.as_secs_f64() * 1e3);
+        second.shutdown().await;
+    }
+    let cold = b4.figure("cold (compile + activate)", "ms", Summary::of(cold));
+    let cached = b4.figure("cached (deserialize + activate)", "ms", Summary::of(cached));
+    b4.ratios.push(("cold / cached".into(), cold.median / cached.median));
+
+    // 100 plugins; one compile warms the cache for all (same component bytes).
+    let cache = tmp.join("b4-100-cache");
+    let warm = host(&cache)?;
+    warm.load(&dir, options()).await?;
+    warm.shutdown().await;
+    let mut dirs = Vec::new();
+    for i in 0..100 {
+        dirs.push(fixtures::word_filter(&tmp.join("b4-100"), &format!("bench.p{i:03}"))?);
+    }
+    let mut startup = Vec::new();
+    let mut b7 = Row {
+        id: "B7",
+        what: "memory: resident memory per installed plugin with its warm instance; 100 installed plugins",
+        figures: vec![],
+        ratios: vec![],
+        target: "≤ 64 KiB per instance; ≤ 50 MiB for 100",
+        met: None,
+        note: String::new(),
+    };
+    let (mut per_plugin, mut total) = (Vec::new(), Vec::new());
+    for _ in 0..rounds.min(3) {
+        let before = rss_kib();
+        let server = host(&cache)?;
+        let started = Instant::now();
+        let mut loads = tokio::task::JoinSet::new();
+        for dir in dirs.clone() {
+            let server = server.clone();
+            loads.spawn(async move { server.load(&dir, options()).await.map(|_| ()) });
+        }
+        while let Some(loaded) = loads.join_next().await {
+            loaded??;
+        }
+        startup.push(started.elapsed().as_secs_f64() * 1e3);
+        anyhow::ensure!(server.counters().compiles == 0, "start-up must not compile");
+        let grown = rss_kib() - before;
+        total.push(grown / 1024.0);
+        per_plugin.push(grown / 100.0);
+        server.shutdown().await;
+    }
+    let startup = b4.figure("100 plugins at start-up (parallel loads)", "ms", Summary::of(startup));
+    b4.met = Some(cached.median <= 2.0 && startup.median <= 1_000.0);
+    b4.note = "Cached load = read the artifact, deserialize, pre-link, create the first instance, configuration-changed + activate.".into();
+
+    let per = b7.figure("per plugin incl. its one warm instance", "KiB", Summary::of(per_plugin));
+    let all = b7.figure("100 plugins (RSS growth over the empty host)", "MiB", Summary::of(total));
+    b7.met = Some(per.median <= 64.0 && all.median <= 50.0);
+    b7.note = "RSS growth of this process (statm) from an empty host to 100 loaded plugins, each with the one instance activation leaves warm; \
+               the per-plugin figure therefore includes the component's code and metadata, not only the instance."
+        .into();
+    Ok((b4, b7))
+}

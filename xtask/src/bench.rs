@@ -1,0 +1,32 @@
+//! `bench`: build the plugins, then run the benchmark suite (`bench/`, crate confab-bench) and write BENCHMARKS.md plus JSON results.
+
+use anyhow::Result;
+
+use crate::{cargo, project_root, run};
+
+/// `cargo xtask bench [--quick] [--smoke]`. Release build by default; `--smoke` runs
+/// the dev build and writes only under `target/bench/` — CI's check that the suite
+/// still runs, whose numbers mean nothing.
+pub(crate) fn bench(args: &[String]) -> Result<()> {
+    let smoke = args.iter().any(|a| a == "--smoke");
+    let root = project_root();
+    if !smoke {
+        // The suite measures the built components; CI's smoke run follows `test`,
+        // which has just built them.
+        run(cargo(&root).args(["xtask", "plugins"]))?;
+    }
+    let mut cmd = cargo(&root);
+    cmd.args(["run", "-p", "confab-bench"]);
+    if !smoke {
+        cmd.arg("--release");
+    }
+    cmd.arg("--");
+    if args.iter().any(|a| a == "--quick") || smoke {
+        cmd.arg("--quick");
+    }
+    if smoke {
+        let out = root.join("target/bench");
+        cmd.arg("--out").arg(out.join("BENCHMARKS.smoke.md")).arg("--json").arg(out.join("results.smoke.json"));
+    }
+    run(&mut cmd)
+}
