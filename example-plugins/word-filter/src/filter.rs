@@ -1,5 +1,7 @@
 //! The word filter itself, free of any plugin API so the same source also compiles natively (the benchmark's native baseline includes this file).
 
+use std::borrow::Cow;
+
 /// Settings parsed once per change rather than once per post.
 #[derive(Debug, Default, PartialEq)]
 pub struct Filter {
@@ -43,17 +45,25 @@ impl Filter {
         (Filter { replacements, blocked }, malformed)
     }
 
-    /// Decide about one message.
+    /// Decide about one message. Runs on every post, so it allocates only when it
+    /// has to: no lower-cased copy without blocked phrases, no new string without a hit.
     pub fn check(&self, message: &str) -> Verdict {
-        let lower = message.to_lowercase();
-        if let Some(phrase) = self.blocked.iter().find(|p| lower.contains(p.as_str())) {
-            return Verdict::Blocked(phrase.clone());
+        if !self.blocked.is_empty() {
+            let lower = message.to_lowercase();
+            if let Some(phrase) = self.blocked.iter().find(|p| lower.contains(p.as_str())) {
+                return Verdict::Blocked(phrase.clone());
+            }
         }
-        let mut text = message.to_owned();
+        let mut text = Cow::Borrowed(message);
         for (word, replacement) in &self.replacements {
-            text = replace_word(&text, word, replacement);
+            if let Cow::Owned(replaced) = replace_word(&text, word, replacement) {
+                text = Cow::Owned(replaced);
+            }
         }
-        if text == message { Verdict::Unchanged } else { Verdict::Replaced(text) }
+        match text {
+            Cow::Owned(text) if text != message => Verdict::Replaced(text),
+            _ => Verdict::Unchanged,
+        }
     }
 }
 
@@ -62,27 +72,36 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// Replaces whole-word, ASCII-case-insensitive occurrences of `word`, so `heck` hits
-/// "Heck!" but not "check".
-fn replace_word(text: &str, word: &str, replacement: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    let mut prev: Option<char> = None;
-    while !rest.is_empty() {
-        let hit = rest.len() >= word.len()
-            && rest.is_char_boundary(word.len())
-            && rest[..word.len()].eq_ignore_ascii_case(word)
-            && !prev.is_some_and(is_word_char)
-            && !rest[word.len()..].chars().next().is_some_and(is_word_char);
+/// "Heck!" but not "check". Borrows `text` back when there is nothing to replace.
+fn replace_word<'a>(text: &'a str, word: &str, replacement: &str) -> Cow<'a, str> {
+    let (bytes, needle) = (text.as_bytes(), word.as_bytes());
+    if needle.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out: Option<String> = None;
+    let (mut copied, mut i) = (0, 0);
+    while i + needle.len() <= bytes.len() {
+        let end = i + needle.len();
+        let hit = bytes[i..end].eq_ignore_ascii_case(needle)
+            && text.is_char_boundary(i)
+            && text.is_char_boundary(end)
+            && !text[..i].chars().next_back().is_some_and(is_word_char)
+            && !text[end..].chars().next().is_some_and(is_word_char);
         if hit {
+            let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            out.push_str(&text[copied..i]);
             out.push_str(replacement);
-            prev = word.chars().last();
-            rest = &rest[word.len()..];
+            copied = end;
+            i = end;
         } else {
-            let c = rest.chars().next().expect("rest is not empty");
-            out.push(c);
-            prev = Some(c);
-            rest = &rest[c.len_utf8()..];
+            i += 1;
         }
     }
-    out
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut out) => {
+            out.push_str(&text[copied..]);
+            Cow::Owned(out)
+        }
+    }
 }
