@@ -426,7 +426,10 @@ impl PluginRuntime {
         let fuel = fuel_budget.saturating_sub(instance.store.get_fuel().unwrap_or(0));
         let result = match outcome {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err((classify(&e, instance.store.data().limiter.hit), format!("{e:#}"))),
+            Ok(Err(e)) => {
+                let kind = classify(&e, instance.store.data().limiter.hit);
+                Err((kind, describe(kind, &e, &self.limits)))
+            }
             Err(_) => Err((FailureKind::Deadline, format!("still running after {:?}", self.limits.deadline))),
         };
         Invocation { result, fuel }
@@ -481,7 +484,7 @@ impl PluginRuntime {
                     FailureKind::Host => FailureKind::Instantiate,
                     other => other,
                 };
-                return Err((kind, format!("instantiation failed: {e:#}")));
+                return Err((kind, format!("instantiation failed: {}", describe(kind, &e, &self.limits))));
             }
             Err(_) => return Err((FailureKind::Deadline, "instantiation ran past the deadline".into())),
         };
@@ -544,5 +547,18 @@ fn classify(error: &wasmtime::Error, memory_cap_hit: bool) -> FailureKind {
         Some(Trap::UnreachableCodeReached) => FailureKind::Panic,
         Some(_) => FailureKind::Trap,
         None => FailureKind::Host,
+    }
+}
+
+/// The failure text for statuses and logs. A limit hit names the limit, its value and
+/// the manifest key that raises it (a JavaScript or Python runtime may need a bigger
+/// budget than a Rust plugin), without the wasm backtrace, which for an interpreter is
+/// long and says nothing to an admin. Other failures keep wasmtime's full message.
+fn describe(kind: FailureKind, error: &wasmtime::Error, limits: &Limits) -> String {
+    match kind {
+        FailureKind::Fuel => format!("ran out of fuel: a call may use {} (`limits.fuel_per_call`)", limits.fuel_per_call),
+        FailureKind::Deadline => format!("ran past its deadline of {} ms (`limits.deadline_ms`)", limits.deadline.as_millis()),
+        FailureKind::Memory => format!("hit its memory cap of {} MiB (`limits.memory_mb`)", limits.memory_bytes >> 20),
+        _ => format!("{error:#}"),
     }
 }

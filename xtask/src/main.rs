@@ -4,6 +4,7 @@
 //! `rustc` and `rustup` with inherited stdio, so what you see is what CI sees.
 
 mod ci;
+mod guests;
 mod plugins;
 #[cfg(test)]
 mod tidy;
@@ -18,10 +19,13 @@ const USAGE: &str = "\
 usage: cargo xtask <task> [args]
 
 tasks:
-  plugins        add the wasm32-wasip2 target if missing, build every plugin (release)
+  plugins        add the wasm32-wasip2 target if missing, build every plugin (release);
+                 JS (npm) and Python (venv) plugins too, skipped loudly without
+                 node/npm or python3
   test [ARGS]    plugins, then the whole test suite: `cargo test --workspace [ARGS]`
                  and the plugin crates' own unit tests
-  ci             fmt check, clippy (-D warnings) on every workspace, then `test`
+  ci             fmt check, clippy (-D warnings) on every workspace, then `test`;
+                 here missing JS/Python tools are an error, never a skip
   help           this text";
 
 fn main() -> ExitCode {
@@ -29,8 +33,8 @@ fn main() -> ExitCode {
     let task = args.next();
     let rest: Vec<String> = args.collect();
     let result = match task.as_deref() {
-        Some("plugins") => plugins::build().map(|_| ()),
-        Some("test") => test(&rest),
+        Some("plugins") => plugins::build(guests::Missing::Skip).map(|built| report_skipped(&built.skipped)),
+        Some("test") => test(&rest, guests::Missing::Skip),
         Some("ci") => ci::run_all(),
         Some("help" | "-h" | "--help") | None => {
             println!("{USAGE}");
@@ -48,12 +52,33 @@ fn main() -> ExitCode {
 }
 
 /// `test`: build the plugins (the e2e and host tests load them), then run every test.
-fn test(args: &[String]) -> Result<()> {
-    let built = plugins::build()?;
+/// With `Missing::Fail` (CI) every JS/Python plugin must have been built, and the host
+/// tests are told so (`CONFAB_REQUIRE_MULTILANG`): none of their tests may skip.
+fn test(args: &[String], missing_tools: guests::Missing) -> Result<()> {
+    let built = plugins::build(missing_tools)?;
     let mut cmd = cargo(&project_root());
     cmd.args(["test", "--workspace"]).args(args);
+    if missing_tools == guests::Missing::Fail {
+        cmd.env("CONFAB_REQUIRE_MULTILANG", "1");
+    }
     run(&mut cmd)?;
-    plugins::test(&built)
+    plugins::test(&built)?;
+    report_skipped(&built.skipped);
+    Ok(())
+}
+
+/// Repeat, last thing on screen, what was not built and so not tested.
+fn report_skipped(skipped: &[guests::Skipped]) {
+    if skipped.is_empty() {
+        return;
+    }
+    println!(
+        "xtask: SKIPPED {} plugin(s); the host tests that load them (host/tests/runtime/multilang.rs) returned early without testing anything:",
+        skipped.len()
+    );
+    for s in skipped {
+        println!("  {}: {}", s.component, s.reason);
+    }
 }
 
 /// The repository root (the parent of `xtask/`).

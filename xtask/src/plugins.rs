@@ -1,4 +1,4 @@
-//! `cargo xtask plugins`: make sure the `wasm32-wasip2` target is installed, then build every plugin workspace in release mode.
+//! `cargo xtask plugins`: make sure the `wasm32-wasip2` target is installed, then build every plugin workspace in release mode, then the JS and Python plugins.
 //!
 //! Plugins live outside the root workspace (they are built for wasm32-wasip2, which
 //! `cargo test --workspace` must never attempt), so they are built here, into
@@ -27,6 +27,8 @@ const PLUGIN_PARENTS: &[&str] = &["example-plugins", "tests/plugins"];
 pub(crate) struct Built {
     /// The plugin workspaces that were built.
     pub workspaces: Vec<PathBuf>,
+    /// JS/Python plugins not built because their tools are missing.
+    pub skipped: Vec<crate::guests::Skipped>,
 }
 
 /// `target/plugins`: the plugin workspaces' target directory (also set in their
@@ -119,8 +121,9 @@ fn ensure_target() -> Result<()> {
 }
 
 /// Build every plugin workspace in release mode and check every plugin crate produced
-/// its component.
-pub(crate) fn build() -> Result<Built> {
+/// its component; then the JS and Python plugins.
+/// `missing_tools` says what a missing tool means (see `guests`).
+pub(crate) fn build(missing_tools: crate::guests::Missing) -> Result<Built> {
     ensure_target()?;
     let workspaces = workspaces();
     if workspaces.is_empty() {
@@ -144,7 +147,8 @@ pub(crate) fn build() -> Result<Built> {
     if !missing.is_empty() {
         bail!("these plugin crates produced no component (are they members of a plugin workspace?): {}", missing.join(", "));
     }
-    Ok(Built { workspaces })
+    let skipped = crate::guests::build(missing_tools)?;
+    Ok(Built { workspaces, skipped })
 }
 
 /// The plugin crates' own unit tests, run natively (pure logic such as routing; the

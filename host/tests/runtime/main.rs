@@ -8,5 +8,6 @@ mod chain;
 mod examples;
 mod hooks;
 mod limits;
+mod multilang;
 mod pool;
 mod reload;
