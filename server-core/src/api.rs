@@ -5,13 +5,22 @@
 //! as the error body's `request_id`) and Mattermost error bodies for unknown routes and
 //! methods.
 
+mod channels;
 mod error;
+pub mod extract;
 mod plugins;
+mod posts;
 mod request_id;
 mod system;
+mod teams;
+mod users;
+mod websocket;
 
-use axum::Router;
+use axum::{Json, Router};
 use confab_host::PluginHost;
+use serde_json::{Value, json};
+
+use crate::service::Services;
 
 pub use error::ApiError;
 pub use request_id::RequestId;
@@ -22,6 +31,15 @@ pub struct AppState {
     /// The plugin runtime: statuses, metrics, `serve-http`. Owned by `run`, which
     /// shuts it down after the HTTP server has drained.
     pub host: PluginHost,
+    /// The use cases; every handler calls exactly one of them.
+    pub services: Services,
+    /// The public URL clients reach the server at (`SiteURL`).
+    pub site_url: String,
+}
+
+/// Mattermost's body for a success without data.
+pub fn ok() -> Json<Value> {
+    Json(json!({ "status": "OK" }))
 }
 
 /// The whole route tree, with the per-request layers.
@@ -29,6 +47,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(system::router())
         .merge(plugins::router())
+        .merge(users::router())
+        .merge(teams::router())
+        .merge(channels::router())
+        .merge(posts::router())
+        .merge(websocket::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(request_id::layer))

@@ -1,15 +1,21 @@
-//! Confab's server: the Mattermost-compatible HTTP API around the wasm plugin host; `run` is the whole server, `main.rs` only wires it to the process.
+//! Confab's server: the Mattermost-compatible HTTP and WebSocket API, the chat core behind it, and the wasm plugin host wired into it; `run` is the whole server, `main.rs` only wires it to the process.
 //!
-//! Until the chat core (issue 3) this is deliberately thin: the plugin host with the
-//! local plugin directory loaded, the in-memory [`MemoryServerApi`], and the system and
-//! plugin routes (ping, metrics, statuses, `/plugins/{id}/...`).
+//! A guided tour, in the order a request travels:
+//! - [`api`]: axum handlers (extract, authorize, call one service, map errors);
+//! - [`service`]: the use cases, where permission checks, plugin hooks, persistence
+//!   and WebSocket broadcasts happen;
+//! - [`store`]: all SQL (SQLite or PostgreSQL through one `AnyPool`);
+//! - [`domain`]: types with Mattermost's JSON shapes and validation, no I/O;
+//! - [`hub`]: WebSocket fan-out; [`plugin_bridge`]: the plugin API over the services.
 
 pub mod api;
 pub mod config;
 pub mod domain;
+pub mod hub;
 pub mod ids;
 pub mod local_plugins;
-pub mod memory_api;
+pub mod plugin_bridge;
+pub mod service;
 pub mod store;
 pub mod testing;
 
@@ -21,7 +27,11 @@ use confab_host::{HostConfig, PluginHost};
 use tokio::net::TcpListener;
 
 pub use config::Config;
-pub use memory_api::MemoryServerApi;
+pub use plugin_bridge::PluginBridge;
+
+use crate::hub::Hub;
+use crate::service::{Services, Settings};
+use crate::store::Store;
 
 /// Why the server could not start or stopped abnormally.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +43,14 @@ pub enum RunError {
         path: PathBuf,
         /// The I/O error.
         source: std::io::Error,
+    },
+    /// The database could not be opened or migrated.
+    #[error("database {url}: {source}")]
+    Store {
+        /// The URL, password removed.
+        url: String,
+        /// What failed.
+        source: store::Error,
     },
     /// The wasm engine could not be set up.
     #[error(transparent)]
@@ -47,36 +65,65 @@ fn server_version() -> semver::Version {
     semver::Version::parse(env!("CARGO_PKG_VERSION")).expect("the crate version is semver")
 }
 
-/// Run the server on `listener` until `shutdown` resolves: load the local plugins,
-/// serve HTTP, then stop accepting, let in-flight requests finish and deactivate every
+/// Run the server on `listener` until `shutdown` resolves: open (and migrate) the
+/// database, load the enabled local plugins, serve HTTP and WebSockets, then stop
+/// accepting, close the WebSockets, let in-flight requests finish and deactivate every
 /// plugin. Tests call this with a listener on `127.0.0.1:0`.
 pub async fn run<F>(config: Config, listener: TcpListener, shutdown: F) -> Result<(), RunError>
 where
     F: Future<Output = ()> + Send + 'static,
 {
     let plugin_dir = config.plugin_dir();
-    for path in [&plugin_dir, &config.plugin_cache_dir()] {
+    for path in [&config.data_dir, &plugin_dir, &config.plugin_cache_dir()] {
         std::fs::create_dir_all(path).map_err(|source| RunError::CreateDir { path: path.clone(), source })?;
     }
+    let database_url = config.database_url();
+    let store = Store::connect(&database_url).await.map_err(|source| RunError::Store { url: store::redact(&database_url), source })?;
+    tracing::info!(database = %store::redact(&database_url), backend = ?store.backend(), "database ready");
 
-    let api = Arc::new(MemoryServerApi::new(plugin_dir.clone()));
+    let hub = Arc::new(Hub::default());
+    let settings = Settings {
+        open_server: config.open_server,
+        kv_max_value_bytes: config.plugin_kv_max_value_bytes,
+        kv_quota_bytes: config.plugin_kv_quota_bytes,
+        ..Settings::default()
+    };
+    let services = Services::new(store.clone(), hub.clone(), settings);
+    let bridge = Arc::new(PluginBridge::new(&services, plugin_dir.clone()));
     let host_config = HostConfig { cache_dir: config.plugin_cache_dir(), server_version: server_version(), ..HostConfig::default() };
-    let host = PluginHost::new(host_config, api.clone())?;
-    let summary = local_plugins::load_all(&host, &api, &plugin_dir, &server_version()).await;
-    tracing::info!(dir = %plugin_dir.display(), loaded = summary.loaded.len(), failed = summary.failed.len(), "local plugins loaded");
+    let host = PluginHost::new(host_config, bridge.clone())?;
+    services.set_host(host.clone());
+    let summary = local_plugins::load_all(&host, &bridge, &store, &plugin_dir, &server_version()).await;
+    tracing::info!(dir = %plugin_dir.display(), loaded = summary.loaded.len(), disabled = summary.disabled.len(), failed = summary.failed.len(), "local plugins loaded");
 
-    let app = api::router(api::AppState { host: host.clone() });
+    let site_url = match (&config.site_url, listener.local_addr()) {
+        (Some(url), _) => url.trim_end_matches('/').to_string(),
+        (None, Ok(addr)) => format!("http://{addr}"),
+        (None, Err(_)) => String::new(),
+    };
+    let app = api::router(api::AppState { host: host.clone(), services: services.clone(), site_url });
     match listener.local_addr() {
         Ok(addr) => tracing::info!(%addr, "listening"),
         Err(e) => tracing::warn!(error = %e, "listening on an unknown address"),
     }
+    // Upgraded WebSockets are not connections hyper waits for; closing their queues
+    // when shutdown starts ends them, so the drain below is bounded.
+    let signal = {
+        let hub = hub.clone();
+        async move {
+            shutdown.await;
+            hub.close_all();
+        }
+    };
     // Connect info gives plugins the client address (`PluginContext.ip_address`).
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown).await;
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(signal).await;
 
     // Plugins are deactivated whether serving ended cleanly or not: their deactivate
     // hooks are their last chance to save state.
     tracing::info!("http server stopped; deactivating plugins");
+    host.flush_background().await;
     host.shutdown().await;
+    store.close().await;
     tracing::info!("shutdown complete");
     served.map_err(RunError::Serve)
 }

@@ -3,10 +3,22 @@
 //! One binary (linked once) with one module per area:
 //! - `system`: ping, request ids, Mattermost error bodies for unknown routes, `/metrics`;
 //! - `plugins`: plugin statuses, `/plugins/{id}/...` reaching a plugin's `serve-http`,
-//!   and how unknown, hook-less, failed and oversized requests are answered.
+//!   and how unknown, hook-less, failed and oversized requests are answered;
+//! - `users`: accounts, login, sessions, tokens, cookies and CSRF, admin-only routes;
+//! - `chat`: teams, channels, posts, reactions, permissions and bad input;
+//! - `websocket`: hello, the challenge, seq/seq_reply, typing, who gets which event;
+//! - `plugin_chat`: the example plugins changing, rejecting, counting and greeting
+//!   through the chat core, and the session user on plugin requests.
+//!
+//! Tests named `sqlite::...` run on SQLite; `postgres::...` on a private schema of
+//! `CONFAB_TEST_DATABASE_URL`, and say so on stderr when it is not set.
 //!
 //! The harness is `confab_e2e` (tests/src/lib.rs). Plugins must be built first:
 //! `cargo xtask test` does that, or `cargo xtask plugins` once.
 
+mod chat;
+mod plugin_chat;
 mod plugins;
 mod system;
+mod users;
+mod websocket;

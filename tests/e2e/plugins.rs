@@ -19,7 +19,7 @@ async fn requests_under_plugins_reach_the_plugin() {
     assert_eq!(dir.install_plugin("example-plugins/kv-counter", "kv_counter.wasm"), KV_COUNTER);
     let server = TestServer::start(&dir).await;
 
-    // The plugin lists its counters (none yet: no posts before the chat core).
+    // The plugin lists its counters (none yet: nothing was posted).
     let response = server.get(&format!("/plugins/{KV_COUNTER}/counts")).await;
     assert_eq!(response.status(), 200);
     assert!(response.headers().contains_key("x-request-id"), "plugin responses carry the request id too");
@@ -86,8 +86,10 @@ async fn statuses_show_running_and_failed_plugins_and_a_failed_one_does_not_stop
     dir.install_plugin("example-plugins/kv-counter", "kv_counter.wasm");
     install_broken_plugin(&dir, "com.example.broken");
     let server = TestServer::start(&dir).await;
+    let admin = server.signup("root").await;
 
-    let response = server.get("/api/v4/plugins/statuses").await;
+    assert_eq!(server.get("/api/v4/plugins/statuses").await.status(), 401, "statuses are for admins");
+    let response = server.client.get(server.url("/api/v4/plugins/statuses")).bearer_auth(&admin.token).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let statuses = json(response).await;
     let statuses = statuses.as_array().expect("an array of statuses");

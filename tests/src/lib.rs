@@ -16,8 +16,21 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use confab_server::Config;
+use confab_server::testing::{PgSchema, sqlite_url};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message;
+
+/// Which database a test server uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in the test's data directory.
+    Sqlite,
+    /// A private schema on `CONFAB_TEST_DATABASE_URL`.
+    Postgres,
+}
 
 /// How long a test waits for the server to stop before failing.
 const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -86,8 +99,12 @@ pub struct TestServer {
     pub base_url: String,
     /// The HTTP client tests use.
     pub client: reqwest::Client,
+    /// Which database it runs on.
+    pub backend: Backend,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), confab_server::RunError>>>,
+    /// Dropped (schema removed) after the server stopped.
+    _schema: Option<PgSchema>,
 }
 
 impl TestServer {
@@ -95,6 +112,22 @@ impl TestServer {
     /// Returns once plugins are loaded and the listener accepts.
     pub async fn start(dir: &TestDir) -> TestServer {
         TestServer::start_with(Config { data_dir: dir.path().to_path_buf(), ..Config::default() }).await
+    }
+
+    /// Start a server on `dir` with `backend`; `None` (after printing why) when the
+    /// backend is PostgreSQL and `CONFAB_TEST_DATABASE_URL` is not set.
+    pub async fn start_on(dir: &TestDir, backend: Backend, test_name: &str) -> Option<TestServer> {
+        let config = Config { data_dir: dir.path().to_path_buf(), ..Config::default() };
+        match backend {
+            Backend::Sqlite => Some(TestServer::start_with(Config { database_url: Some(sqlite_url(dir.path())), ..config }).await),
+            Backend::Postgres => {
+                let schema = PgSchema::create(test_name).await?;
+                let mut server = TestServer::start_with(Config { database_url: Some(schema.url.clone()), ..config }).await;
+                server.backend = Backend::Postgres;
+                server._schema = Some(schema);
+                Some(server)
+            }
+        }
     }
 
     /// Start a server with `config` (its `listen` is ignored: the port is picked by the OS).
@@ -111,8 +144,10 @@ impl TestServer {
             base_url: format!("http://{addr}"),
             // `no_proxy`: an HTTP_PROXY in the environment must not capture loopback requests.
             client: reqwest::Client::builder().timeout(Duration::from_secs(60)).no_proxy().build().expect("build the HTTP client"),
+            backend: Backend::Sqlite,
             shutdown: Some(tx),
             task: Some(task),
+            _schema: None,
         };
         server.wait_until_ready().await;
         server
@@ -143,6 +178,71 @@ impl TestServer {
     /// `GET path`.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    /// A request to `path` with `token` as bearer (when not empty).
+    pub fn request(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        let builder = self.client.request(method, self.url(path));
+        if token.is_empty() { builder } else { builder.bearer_auth(token) }
+    }
+
+    /// `GET path` as `token`: (status, JSON body or `null`).
+    pub async fn get_as(&self, path: &str, token: &str) -> (u16, Value) {
+        send(self.request(reqwest::Method::GET, path, token)).await
+    }
+
+    /// `POST path` with a JSON body as `token`.
+    pub async fn post_as(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        send(self.request(reqwest::Method::POST, path, token).json(body)).await
+    }
+
+    /// `PUT path` with a JSON body as `token`.
+    pub async fn put_as(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        send(self.request(reqwest::Method::PUT, path, token).json(body)).await
+    }
+
+    /// `DELETE path` as `token`.
+    pub async fn delete_as(&self, path: &str, token: &str) -> (u16, Value) {
+        send(self.request(reqwest::Method::DELETE, path, token)).await
+    }
+
+    /// Create an account and log in. The first account of a server is its admin.
+    pub async fn signup(&self, username: &str) -> User {
+        let password = format!("{username}-password");
+        let (status, body) =
+            self.post_as("/api/v4/users", "", &json!({ "username": username, "email": format!("{username}@example.com"), "password": password })).await;
+        assert_eq!(status, 201, "sign-up of {username}: {body}");
+        self.login(username, &password).await
+    }
+
+    /// Log in; panics unless it works.
+    pub async fn login(&self, username: &str, password: &str) -> User {
+        let response =
+            self.client.post(self.url("/api/v4/users/login")).json(&json!({ "login_id": username, "password": password })).send().await.expect("login request");
+        assert_eq!(response.status(), 200, "login of {username}");
+        let token = response.headers().get("token").expect("a Token header").to_str().unwrap().to_string();
+        let body = json(response).await;
+        User { id: body["id"].as_str().unwrap().to_string(), username: username.to_string(), token }
+    }
+
+    /// Open `/api/v4/websocket` with `token` in the `Authorization` header and read
+    /// the `hello` event.
+    pub async fn websocket(&self, token: &str) -> WsClient {
+        let url = format!("{}/api/v4/websocket", self.base_url.replacen("http", "ws", 1));
+        let mut request = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url).unwrap();
+        request.headers_mut().insert("authorization", format!("Bearer {token}").parse().unwrap());
+        let (stream, _) = tokio_tungstenite::connect_async(request).await.expect("websocket connect");
+        let mut client = WsClient { stream, received: Vec::new() };
+        let hello = client.next_message().await.expect("a hello");
+        assert_eq!(hello["event"], "hello", "{hello}");
+        client
+    }
+
+    /// Open the WebSocket without credentials (for `authentication_challenge`).
+    pub async fn websocket_unauthenticated(&self) -> WsClient {
+        let url = format!("{}/api/v4/websocket", self.base_url.replacen("http", "ws", 1));
+        let (stream, _) = tokio_tungstenite::connect_async(url).await.expect("websocket connect");
+        WsClient { stream, received: Vec::new() }
     }
 
     /// Signal shutdown and wait (bounded) for `run` to return; fails the test if it
@@ -181,4 +281,106 @@ pub async fn json(response: reqwest::Response) -> serde_json::Value {
     let status = response.status();
     let text = response.text().await.expect("read the response body");
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("status {status}: body is not JSON ({e}): {text}"))
+}
+
+/// A signed-in test user.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    /// The session token from the login's `Token` header.
+    pub token: String,
+}
+
+async fn send(builder: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = builder.send().await.expect("request");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) })
+}
+
+/// How long a test waits for an event it expects.
+pub const EVENT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A WebSocket client that keeps every message it read.
+pub struct WsClient {
+    stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    /// Everything read so far, in order.
+    pub received: Vec<Value>,
+}
+
+impl WsClient {
+    /// Send a client action.
+    pub async fn send(&mut self, value: &Value) {
+        self.stream.send(Message::Text(value.to_string().into())).await.expect("websocket send");
+    }
+
+    /// The next JSON message, or `None` when the stream ended or `EVENT_TIMEOUT` passed.
+    pub async fn next_message(&mut self) -> Option<Value> {
+        self.next_within(EVENT_TIMEOUT).await
+    }
+
+    async fn next_within(&mut self, wait: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.stream.next()).await.ok()??.ok()?;
+            if let Message::Text(text) = message {
+                let value: Value = serde_json::from_str(text.as_str()).expect("websocket JSON");
+                self.received.push(value.clone());
+                return Some(value);
+            }
+        }
+    }
+
+    /// Wait for the first event named `event` that `matches`; panics on timeout.
+    pub async fn expect_event(&mut self, event: &str, matches: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            match self.next_message().await {
+                Some(value) if value["event"] == event && matches(&value) => return value,
+                Some(_) => {}
+                None => panic!("no `{event}` event within {EVENT_TIMEOUT:?}; received {:#?}", self.received),
+            }
+        }
+    }
+
+    /// The reply to the action with `seq`.
+    pub async fn expect_reply(&mut self, seq: i64) -> Value {
+        loop {
+            match self.next_message().await {
+                Some(value) if value["seq_reply"] == seq => return value,
+                Some(_) => {}
+                None => panic!("no reply to seq {seq}; received {:#?}", self.received),
+            }
+        }
+    }
+
+    /// Read for `wait` and return every message that arrived.
+    pub async fn drain(&mut self, wait: Duration) -> Vec<Value> {
+        let mut got = Vec::new();
+        let deadline = tokio::time::Instant::now() + wait;
+        while let Some(value) = self.next_within(deadline.saturating_duration_since(tokio::time::Instant::now())).await {
+            got.push(value);
+        }
+        got
+    }
+}
+
+/// The `post` of a `posted`/`post_edited`/`post_deleted` event, parsed from its JSON string.
+pub fn event_post(event: &Value) -> Value {
+    serde_json::from_str(event["data"]["post"].as_str().expect("data.post is a JSON string")).expect("data.post parses")
+}
+
+/// Generate `<module>::sqlite::<name>` and `<module>::postgres::<name>` tests from
+/// `async fn <name>(backend: Backend)`; the PostgreSQL one returns early (printing why)
+/// when `CONFAB_TEST_DATABASE_URL` is not set.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name($crate::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name($crate::Backend::Postgres).await })*
+        }
+    };
 }

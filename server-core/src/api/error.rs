@@ -29,6 +29,18 @@ pub mod ids {
     pub const PLUGIN_FAILED: &str = "app.plugin.serve_http.failed.app_error";
     /// The plugin answered with something that is not an HTTP response.
     pub const PLUGIN_BAD_RESPONSE: &str = "app.plugin.serve_http.invalid_response.app_error";
+    /// A query parameter could not be parsed (Mattermost's id).
+    pub const INVALID_URL_PARAM: &str = "api.context.invalid_url_param.app_error";
+    /// A will-hook refused the post.
+    pub const REJECTED_BY_PLUGIN: &str = "api.post.create_post.rejected_by_plugin.app_error";
+    /// A will-hook dropped the post (Mattermost's `plugin.DismissPostError`).
+    pub const DISMISSED_BY_PLUGIN: &str = "plugin.message_will_be_posted.dismiss_post";
+    /// A plugin quota was exceeded.
+    pub const QUOTA_EXCEEDED: &str = "api.plugin.quota_exceeded.app_error";
+    /// The server failed.
+    pub const INTERNAL: &str = "api.context.internal.app_error";
+    /// `config/client` without `format=old` (Mattermost's id).
+    pub const CONFIG_FORMAT: &str = "api.config.client.old_format.app_error";
 }
 
 /// An error response. For 5xx the detail is logged with the request id and not sent:
@@ -73,6 +85,34 @@ impl ApiError {
     /// Mattermost's 404 for unknown routes.
     pub fn not_found() -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, ids::NOT_FOUND, "Sorry, we could not find the page.")
+    }
+}
+
+impl From<crate::service::Error> for ApiError {
+    fn from(e: crate::service::Error) -> ApiError {
+        use crate::service::Error as E;
+        match e {
+            E::NotFound { id, message } => ApiError::new(StatusCode::NOT_FOUND, id, message),
+            E::Invalid(invalid) => ApiError::new(StatusCode::BAD_REQUEST, invalid.id, invalid.message),
+            // Mattermost answers taken names with 400, not 409.
+            E::Conflict { id, message } => ApiError::new(StatusCode::BAD_REQUEST, id, message),
+            E::Unauthorized { id, message } => ApiError::new(StatusCode::UNAUTHORIZED, id, message),
+            E::Forbidden { id, message } => ApiError::new(StatusCode::FORBIDDEN, id, message),
+            E::RejectedByPlugin { plugin_id, reason } => {
+                ApiError::new(StatusCode::BAD_REQUEST, ids::REJECTED_BY_PLUGIN, format!("Post rejected by plugin. {reason}"))
+                    .with_detail(format!("plugin_id={plugin_id}"))
+            }
+            E::DismissedByPlugin { plugin_id } => ApiError::new(StatusCode::BAD_REQUEST, ids::DISMISSED_BY_PLUGIN, "The post was dismissed by a plugin.")
+                .with_detail(format!("plugin_id={plugin_id}")),
+            E::QuotaExceeded(detail) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, ids::QUOTA_EXCEEDED, "A limit was exceeded.").with_detail(detail),
+            E::Internal(detail) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ids::INTERNAL, "An internal error occurred.").with_detail(detail),
+        }
+    }
+}
+
+impl From<crate::domain::Invalid> for ApiError {
+    fn from(invalid: crate::domain::Invalid) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, invalid.id, invalid.message)
     }
 }
 

@@ -1,20 +1,19 @@
 //! Plugin routes: `GET /api/v4/plugins/statuses` and the `/plugins/{plugin_id}/...` pass-through to a plugin's `serve-http`.
 
-use std::net::SocketAddr;
-
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{any, get};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use confab_host::PluginStatus;
 use confab_host::types::{HttpRequest, HttpResponse, PluginContext};
 use serde::Serialize;
 
 use super::error::ids;
-use super::{ApiError, AppState, RequestId};
+use super::extract::{Auth, MaybeAuth};
+use super::{ApiError, AppState};
 
 /// Largest request body passed to a plugin. Bigger ones get 413 before the plugin is
 /// called: the body is copied into the plugin's linear memory, so this bounds what one
@@ -44,10 +43,10 @@ struct ClusterPluginStatus {
 /// GET /api/v4/plugins/statuses
 ///
 /// Every installed plugin with its state number (2 = running, 3 = failed to start, ...).
-/// Mattermost requires `read_plugins`; sessions arrive with the chat core (issue 3),
-/// until then this is as open as the ping.
-async fn statuses(State(state): State<AppState>) -> Json<Vec<ClusterPluginStatus>> {
-    Json(state.host.statuses().into_iter().map(|status| ClusterPluginStatus { status, cluster_id: "" }).collect())
+/// System admins only (Mattermost's `read_plugins` belongs to admins by default).
+async fn statuses(Auth(caller, _): Auth, State(state): State<AppState>) -> Result<Json<Vec<ClusterPluginStatus>>, ApiError> {
+    caller.require_admin()?;
+    Ok(Json(state.host.statuses().into_iter().map(|status| ClusterPluginStatus { status, cluster_id: "" }).collect()))
 }
 
 /// ANY /plugins/{plugin_id}[/{*rest}]
@@ -56,8 +55,7 @@ async fn statuses(State(state): State<AppState>) -> Json<Vec<ClusterPluginStatus
 /// from the path, after Mattermost's anti-spoofing clean-up of headers and query.
 async fn serve_plugin(
     State(state): State<AppState>,
-    Extension(RequestId(request_id)): Extension<RequestId>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    MaybeAuth(caller, ctx): MaybeAuth,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -76,20 +74,21 @@ async fn serve_plugin(
         status => ApiError::new(status, ids::BAD_BODY, "The request body could not be read.").with_detail(rejection.body_text()),
     })?;
 
-    let header_text = |name: HeaderName| headers.get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).unwrap_or_default();
-    let ctx = PluginContext {
-        // No sessions before the chat core: every plugin request is unauthenticated.
-        session_id: String::new(),
-        request_id,
-        ip_address: peer.map(|Extension(ConnectInfo(addr))| addr.ip().to_string()).unwrap_or_default(),
-        accept_language: header_text(header::ACCEPT_LANGUAGE),
-        user_agent: header_text(header::USER_AGENT),
-    };
+    // The session id is set only for a real session (a cookie without its CSRF proof
+    // on a write counts as none, see `MaybeAuth`).
+    let ctx = PluginContext { session_id: caller.as_ref().map(|c| c.ctx.session_id.clone()).unwrap_or_default(), ..ctx };
     let request = HttpRequest {
         method: method.as_str().to_string(),
         path: format!("/{rest}"),
         query: strip_query_param(uri.query().unwrap_or_default(), "access_token"),
-        headers: forwarded_headers(&headers),
+        headers: {
+            let mut forwarded = forwarded_headers(&headers);
+            // After the spoofed copies were stripped: only the server names the user.
+            if let Some(user) = caller.as_ref().and_then(|c| c.user()) {
+                forwarded.push(("mattermost-user-id".to_string(), user.id.clone()));
+            }
+            forwarded
+        },
         body: body.to_vec(),
     };
     let response = state.host.serve_http(plugin_id, &ctx, request).await?;

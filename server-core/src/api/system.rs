@@ -3,18 +3,25 @@
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::AppState;
+use super::error::ids;
+use super::extract::AppQuery;
+use super::{ApiError, AppState};
+use serde::Deserialize;
 
 /// Prometheus' text exposition format.
 const PROMETHEUS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/api/v4/system/ping", get(ping)).route("/metrics", get(metrics))
+    Router::new()
+        .route("/api/v4/system/ping", get(ping))
+        .route("/api/v4/config/client", get(client_config))
+        .route("/api/v4/license/client", get(client_license))
+        .route("/metrics", get(metrics))
 }
 
 /// GET /api/v4/system/ping
@@ -30,6 +37,66 @@ async fn ping() -> Json<Value> {
         "IosLatestVersion": "",
         "IosMinVersion": "",
     }))
+}
+
+#[derive(Deserialize, Default)]
+struct FormatQuery {
+    format: Option<String>,
+}
+
+/// GET /api/v4/config/client?format=old
+///
+/// The flat string map clients read at start-up: version, site name and URL, and the
+/// feature switches for what this server implements. Without `format=old` Mattermost
+/// answers 501, and so do we.
+async fn client_config(State(state): State<AppState>, AppQuery(q): AppQuery<FormatQuery>) -> Result<Json<Value>, ApiError> {
+    if q.format.as_deref() != Some("old") {
+        return Err(ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            ids::CONFIG_FORMAT,
+            "New format for the client configuration is not supported yet; use format=old.",
+        ));
+    }
+    let settings = state.services.settings();
+    let flag = |b: bool| if b { "true" } else { "false" };
+    Ok(Json(json!({
+        "Version": settings.server_version,
+        "BuildNumber": settings.server_version,
+        "BuildHash": "",
+        "BuildDate": "",
+        "SiteName": "Confab",
+        "SiteURL": state.site_url,
+        "DiagnosticsEnabled": "false",
+        "EnableOpenServer": flag(settings.open_server),
+        "EnableSignUpWithEmail": "true",
+        "EnableSignInWithEmail": "true",
+        "EnableSignInWithUsername": "true",
+        "EnableUserAccessTokens": "true",
+        "EnableBotAccountCreation": "true",
+        "EnableCustomEmoji": "false",
+        "EnableFileAttachments": "false",
+        "EnableIncomingWebhooks": "false",
+        "EnableOutgoingWebhooks": "false",
+        "EnableCommands": "false",
+        "EnablePostUsernameOverride": "false",
+        "EnablePostIconOverride": "false",
+        "ExperimentalPrimaryTeam": "",
+        "MaxPostSize": crate::domain::post::MAX_MESSAGE_RUNES.to_string(),
+        "PasswordMinimumLength": crate::domain::user::MIN_PASSWORD_LEN.to_string(),
+        "TeammateNameDisplay": "username",
+        "WebsocketURL": "",
+        "FeatureFlagCollapsedThreads": "false",
+        "CollapsedThreads": "disabled",
+        "IsDefaultMarketplace": "false",
+        "PluginsEnabled": "true",
+    })))
+}
+
+/// GET /api/v4/license/client?format=old
+///
+/// No license: the fields a client checks say so.
+async fn client_license() -> Json<Value> {
+    Json(json!({ "IsLicensed": "false", "Cloud": "false" }))
 }
 
 /// GET /metrics

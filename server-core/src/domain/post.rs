@@ -47,6 +47,9 @@ pub struct Post {
 #[serde(default)]
 pub struct NewPost {
     pub id: String,
+    /// Ignored over HTTP (the author is the session's user); plugins name the author
+    /// (usually their bot).
+    pub user_id: String,
     pub channel_id: String,
     pub message: String,
     pub root_id: String,

@@ -147,6 +147,9 @@ async fn users_sessions_and_tokens(store: TestStore) {
 }
 
 async fn the_first_user_only_becomes_admin(store: TestStore) {
+    let bot = store.insert_user(&User { is_bot: true, ..user("early-bot") }, Some(user::ROLE_ADMIN)).await.unwrap();
+    assert!(!bot.is_admin(), "a bot made before anyone signs up is not the first user");
+    assert_eq!(store.count_people().await.unwrap(), 0);
     let first = store.insert_user(&user("first"), Some(user::ROLE_ADMIN)).await.unwrap();
     assert!(first.is_admin());
     assert!(store.get_user(&first.id).await.unwrap().is_admin());

@@ -98,7 +98,8 @@ fn bind_user<'q>(
 
 impl Store {
     /// Insert an account; `Conflict` names `username` or `email` when taken. When
-    /// `admin_if_first` is set and no other account exists, the roles are replaced by
+    /// `admin_if_first` is set and no other person's account exists (bots that plugins
+    /// created at start-up do not count), the roles are replaced by
     /// `admin_roles` in the same transaction, so two simultaneous first sign-ups cannot
     /// both become admin.
     pub async fn insert_user(&self, user: &User, admin_if_first: Option<&str>) -> Result<User> {
@@ -106,7 +107,7 @@ impl Store {
         bind_user(sqlx::query(INSERT_USER), user).execute(&mut *tx).await?;
         let mut stored = user.clone();
         if let Some(admin_roles) = admin_if_first {
-            let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut *tx).await?;
+            let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE is_bot = 0").fetch_one(&mut *tx).await?;
             if count == 1 {
                 sqlx::query("UPDATE users SET roles = $1 WHERE id = $2").bind(admin_roles).bind(&user.id).execute(&mut *tx).await?;
                 stored.roles = admin_roles.to_string();
@@ -114,6 +115,11 @@ impl Store {
         }
         tx.commit().await?;
         Ok(stored)
+    }
+
+    /// How many accounts of people (not bots) exist.
+    pub async fn count_people(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE is_bot = 0").fetch_one(&self.pool).await?)
     }
 
     /// A user by id (deactivated ones too).

@@ -1,0 +1,195 @@
+//! `GET /api/v4/websocket`: Mattermost's event stream — auth at upgrade or by `authentication_challenge`, then `hello`, events with a per-connection `seq`, and client actions answered with `seq_reply`.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::routing::get;
+use confab_host::types::WebsocketRequest;
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::extract::authenticate;
+use super::{ApiError, AppState};
+use crate::hub::{BroadcastInfo, Event};
+use crate::ids::new_id;
+use crate::service::auth::Authenticated;
+use crate::service::{Services, to_channel};
+
+/// How long an unauthenticated connection may take to send `authentication_challenge`.
+const AUTH_TIMEOUT: Duration = Duration::from_secs(30);
+/// Largest client message read.
+const MAX_CLIENT_MESSAGE: usize = 64 * 1024;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/api/v4/websocket", get(upgrade)).route("/api/v4/websocket/", get(upgrade))
+}
+
+/// Authentication found on the upgrade request, if any.
+struct UpgradeAuth(Option<Authenticated>);
+
+impl FromRequestParts<AppState> for UpgradeAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // A stale token at upgrade is not fatal: the client may still authenticate
+        // with the challenge, as Mattermost allows.
+        Ok(UpgradeAuth(authenticate(parts, state).await.ok().flatten().map(|(_, auth)| auth)))
+    }
+}
+
+/// GET /api/v4/websocket
+async fn upgrade(State(state): State<AppState>, UpgradeAuth(auth): UpgradeAuth, ws: WebSocketUpgrade) -> Response {
+    ws.max_message_size(MAX_CLIENT_MESSAGE).on_upgrade(move |socket| run(socket, state.services, auth))
+}
+
+/// A client message: `{"seq": n, "action": "...", "data": {...}}`.
+#[derive(Debug, Deserialize)]
+struct ClientRequest {
+    #[serde(default)]
+    seq: i64,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    data: Value,
+}
+
+fn reply_ok(seq: i64) -> Value {
+    json!({ "status": "OK", "seq_reply": seq })
+}
+
+fn reply_fail(seq: i64, id: &str, message: &str) -> Value {
+    json!({ "status": "FAIL", "seq_reply": seq, "error": { "id": id, "message": message, "detailed_error": "", "status_code": 400 } })
+}
+
+async fn send_json(socket: &mut WebSocket, value: &Value) -> bool {
+    socket.send(Message::Text(Utf8Bytes::from(value.to_string()))).await.is_ok()
+}
+
+/// The connection's whole life.
+async fn run(mut socket: WebSocket, services: Services, auth: Option<Authenticated>) {
+    let auth = match auth {
+        Some(auth) => auth,
+        None => match challenge(&mut socket, &services).await {
+            Some(auth) => auth,
+            None => {
+                let _ = socket.send(Message::Close(None)).await;
+                return;
+            }
+        },
+    };
+    let connection_id = new_id();
+    let user_id = auth.user.id.clone();
+    let mut events = services.hub().register(&connection_id, &user_id);
+    tracing::debug!(%user_id, %connection_id, "websocket connected");
+    if let Some(host) = services.host() {
+        host.on_websocket_connect(&connection_id, &user_id);
+    }
+
+    let mut seq: i64 = 0;
+    let hello = Event {
+        event: "hello".into(),
+        data: json!({ "server_version": services.settings().server_version, "connection_id": connection_id }),
+        broadcast: BroadcastInfo { user_id: user_id.clone(), ..BroadcastInfo::default() },
+    };
+    let (mut sink, mut stream) = socket.split();
+    let send_event = |event: &Event, seq: i64| {
+        let mut value = serde_json::to_value(event).expect("events serialize");
+        value["seq"] = json!(seq);
+        Message::Text(Utf8Bytes::from(value.to_string()))
+    };
+    if sink.send(send_event(&hello, seq)).await.is_err() {
+        services.hub().unregister(&connection_id);
+        return;
+    }
+    seq += 1;
+
+    loop {
+        tokio::select! {
+            event = events.recv() => {
+                let Some(event) = event else {
+                    // Shutdown, or this client fell behind: close so it reconnects.
+                    let _ = sink.send(Message::Close(None)).await;
+                    break;
+                };
+                if sink.send(send_event(&event, seq)).await.is_err() {
+                    break;
+                }
+                seq += 1;
+            }
+            incoming = stream.next() => {
+                let text = match incoming {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Binary(_) | Message::Ping(_) | Message::Pong(_))) => continue,
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                };
+                let reply = handle_action(&services, &connection_id, &user_id, text.as_str()).await;
+                if let Some(reply) = reply
+                    && sink.send(Message::Text(Utf8Bytes::from(reply.to_string()))).await.is_err()
+                {
+                    break;
+                }
+            }
+        }
+    }
+    services.hub().unregister(&connection_id);
+    if let Some(host) = services.host() {
+        host.on_websocket_disconnect(&connection_id, &user_id);
+    }
+    tracing::debug!(%user_id, %connection_id, "websocket closed");
+}
+
+/// Wait for `authentication_challenge` and check its token.
+async fn challenge(socket: &mut WebSocket, services: &Services) -> Option<Authenticated> {
+    let deadline = tokio::time::Instant::now() + AUTH_TIMEOUT;
+    loop {
+        let message = tokio::time::timeout_at(deadline, socket.recv()).await.ok()??.ok()?;
+        let Message::Text(text) = message else { continue };
+        let Ok(request) = serde_json::from_str::<ClientRequest>(text.as_str()) else { continue };
+        if request.action != "authentication_challenge" {
+            send_json(socket, &reply_fail(request.seq, "api.web_socket_router.not_authenticated.app_error", "Not authenticated yet.")).await;
+            continue;
+        }
+        let token = request.data.get("token").and_then(Value::as_str).unwrap_or_default();
+        match services.authenticate(token).await {
+            Ok(auth) => {
+                send_json(socket, &reply_ok(request.seq)).await;
+                return Some(auth);
+            }
+            Err(_) => {
+                send_json(socket, &reply_fail(request.seq, "api.web_socket_router.bad_token.app_error", "Invalid token.")).await;
+            }
+        }
+    }
+}
+
+/// Answer one client action; `None` for messages that are not requests.
+async fn handle_action(services: &Services, connection_id: &str, user_id: &str, text: &str) -> Option<Value> {
+    let request: ClientRequest = serde_json::from_str(text).ok()?;
+    if let Some(host) = services.host() {
+        let data = if request.data.is_null() { "{}".to_string() } else { request.data.to_string() };
+        host.websocket_message_has_been_posted(connection_id, user_id, &WebsocketRequest { seq: request.seq, action: request.action.clone(), data });
+    }
+    Some(match request.action.as_str() {
+        // Already authenticated: Mattermost answers OK again.
+        "authentication_challenge" => reply_ok(request.seq),
+        "user_typing" => {
+            let channel_id = request.data.get("channel_id").and_then(Value::as_str).unwrap_or_default();
+            let parent_id = request.data.get("parent_id").and_then(Value::as_str).unwrap_or_default();
+            match services.is_channel_member(channel_id, user_id).await {
+                Ok(true) => {
+                    let broadcast = BroadcastInfo { omit_users: Some([(user_id.to_string(), true)].into()), ..to_channel(channel_id) };
+                    services.publish_logged("typing", json!({ "parent_id": parent_id, "user_id": user_id }), broadcast).await;
+                    reply_ok(request.seq)
+                }
+                _ => reply_fail(request.seq, "api.websocket_handler.invalid_param.app_error", "Invalid channel_id."),
+            }
+        }
+        "get_statuses" => json!({ "status": "OK", "seq_reply": request.seq, "data": {} }),
+        _ => reply_fail(request.seq, "api.web_socket_router.bad_action.app_error", "Unknown action."),
+    })
+}

@@ -1,0 +1,310 @@
+//! `PluginBridge`: the host's `ServerApi` implemented over the services, so a plugin's post, channel or membership change takes the same path (hooks, events, checks) as one made over HTTP.
+//!
+//! The host has already checked the plugin's capability grant for every call; what is
+//! left here is the server's own rules: existence, validation, the KV limits (key
+//! length, value size, per-plugin quota) and the post loop guard. Settings come from
+//! `<plugin dir>/settings.json` when it exists. Outbound HTTP stays refused until the
+//! integrations work brings the private-address guard.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::RwLock;
+
+use async_trait::async_trait;
+use confab_host::types::*;
+use confab_host::{ApiError, ApiResult, PluginStatus, ServerApi};
+
+use crate::domain::post::NewPost;
+use crate::domain::{Invalid, Paging};
+use crate::service::{self, Caller, Services, WeakServices, convert, now_ms};
+use crate::store::{KvWrite, KvWriteOutcome};
+
+/// Longest KV key, in characters (Mattermost's).
+pub const MAX_KEY_LEN: usize = 150;
+
+/// The server side of the plugin API.
+pub struct PluginBridge {
+    /// Weak: the host owns the bridge and the services own the host.
+    services: WeakServices,
+    /// Directory of each loaded plugin (where its `settings.json` lives).
+    plugin_dirs: RwLock<HashMap<String, PathBuf>>,
+    /// The server's plugin directory, for plugins not registered.
+    plugin_root: PathBuf,
+}
+
+/// The WIT error variant for a service error.
+fn to_api_error(e: service::Error) -> ApiError {
+    match e {
+        service::Error::NotFound { .. } => ApiError::NotFound,
+        service::Error::Forbidden { .. } | service::Error::Unauthorized { .. } => ApiError::PermissionDenied,
+        service::Error::Invalid(Invalid { message, .. }) | service::Error::Conflict { message, .. } => ApiError::InvalidInput(message),
+        service::Error::RejectedByPlugin { plugin_id, reason } => ApiError::InvalidInput(format!("rejected by plugin {plugin_id}: {reason}")),
+        service::Error::DismissedByPlugin { plugin_id } => ApiError::InvalidInput(format!("dismissed by plugin {plugin_id}")),
+        service::Error::QuotaExceeded(_) => ApiError::QuotaExceeded,
+        service::Error::Internal(detail) => ApiError::Internal(detail),
+    }
+}
+
+fn run<T>(result: Result<T, service::Error>) -> ApiResult<T> {
+    result.map_err(to_api_error)
+}
+
+impl PluginBridge {
+    /// A bridge over `services`; settings are looked up under `plugin_root`.
+    pub fn new(services: &Services, plugin_root: PathBuf) -> PluginBridge {
+        PluginBridge { services: services.downgrade(), plugin_dirs: RwLock::new(HashMap::new()), plugin_root }
+    }
+
+    /// Record where `plugin_id` was loaded from, so its settings are read from there.
+    pub fn register_plugin_dir(&self, plugin_id: &str, dir: &Path) {
+        self.plugin_dirs.write().unwrap().insert(plugin_id.to_string(), dir.to_path_buf());
+    }
+
+    fn services(&self) -> ApiResult<Services> {
+        self.services.upgrade().ok_or_else(|| ApiError::Internal("the server is shutting down".into()))
+    }
+
+    fn plugin_dir(&self, plugin_id: &str) -> PathBuf {
+        self.plugin_dirs.read().unwrap().get(plugin_id).cloned().unwrap_or_else(|| self.plugin_root.join(plugin_id))
+    }
+
+    fn check_key(key: &str) -> ApiResult<()> {
+        if key.is_empty() || key.chars().count() > MAX_KEY_LEN {
+            return Err(ApiError::InvalidInput(format!("keys must be 1 to {MAX_KEY_LEN} characters")));
+        }
+        Ok(())
+    }
+
+    /// Value size and per-plugin quota. The quota is checked before the write, not in
+    /// the same statement: concurrent writers of one plugin may overshoot it by their
+    /// own values, never by more.
+    async fn check_size(&self, services: &Services, plugin_id: &str, key: &str, value: Option<&[u8]>, now: i64) -> ApiResult<()> {
+        let Some(value) = value else { return Ok(()) };
+        let settings = services.settings();
+        if value.len() > settings.kv_max_value_bytes {
+            return Err(ApiError::InvalidInput(format!("values are limited to {} bytes", settings.kv_max_value_bytes)));
+        }
+        let used = services.store().kv_usage(plugin_id, key, now).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+        if used + value.len() as i64 > settings.kv_quota_bytes {
+            return Err(ApiError::QuotaExceeded);
+        }
+        Ok(())
+    }
+
+    /// `set-with-options` at time `now` (ms), for tests that move the clock.
+    pub async fn kv_set_at(&self, plugin_id: &str, key: &str, value: Option<Vec<u8>>, options: KvSetOptions, now: i64) -> ApiResult<bool> {
+        Self::check_key(key)?;
+        if !options.atomic && options.old_value.is_some() {
+            return Err(ApiError::InvalidInput("old_value is only meaningful with atomic".into()));
+        }
+        let expire_at = match options.expire_in_seconds {
+            None | Some(0) => 0,
+            Some(s) if s < 0 => return Err(ApiError::InvalidInput("expire_in_seconds must not be negative".into())),
+            // Too far away to represent is the same as never.
+            Some(s) => s.checked_mul(1000).and_then(|ms| now.checked_add(ms)).unwrap_or(0),
+        };
+        let services = self.services()?;
+        self.check_size(&services, plugin_id, key, value.as_deref(), now).await?;
+        let write = KvWrite { value: value.as_deref(), atomic: options.atomic, old_value: options.old_value.as_deref(), expire_at };
+        match services.store().kv_write(plugin_id, key, &write, now).await {
+            Ok(KvWriteOutcome::Written) => Ok(true),
+            Ok(KvWriteOutcome::Mismatch) => Ok(false),
+            Err(e) => Err(ApiError::Internal(e.to_string())),
+        }
+    }
+
+    /// `get` at time `now` (ms).
+    pub async fn kv_get_at(&self, plugin_id: &str, key: &str, now: i64) -> ApiResult<Option<Vec<u8>>> {
+        Self::check_key(key)?;
+        self.services()?.store().kv_get(plugin_id, key, now).await.map_err(|e| ApiError::Internal(e.to_string()))
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(e.to_string())
+}
+
+fn paging(page: u32, per_page: u32) -> Paging {
+    Paging { page, per_page: per_page.clamp(1, crate::domain::paging::MAX_PER_PAGE) }
+}
+
+#[async_trait]
+impl ServerApi for PluginBridge {
+    async fn kv_get(&self, plugin_id: &str, key: &str) -> ApiResult<Option<Vec<u8>>> {
+        self.kv_get_at(plugin_id, key, now_ms()).await
+    }
+
+    async fn kv_set(&self, plugin_id: &str, key: &str, value: Vec<u8>) -> ApiResult<()> {
+        // A plain set replaces the value and clears any expiry, as Mattermost's KVSet does.
+        self.kv_set_at(plugin_id, key, Some(value), KvSetOptions::default(), now_ms()).await.map(|_| ())
+    }
+
+    async fn kv_set_with_options(&self, plugin_id: &str, key: &str, value: Option<Vec<u8>>, options: KvSetOptions) -> ApiResult<bool> {
+        self.kv_set_at(plugin_id, key, value, options, now_ms()).await
+    }
+
+    async fn kv_delete(&self, plugin_id: &str, key: &str) -> ApiResult<()> {
+        Self::check_key(key)?;
+        self.services()?.store().kv_delete(plugin_id, key).await.map_err(internal)
+    }
+
+    async fn kv_list(&self, plugin_id: &str, page: u32, per_page: u32) -> ApiResult<Vec<String>> {
+        self.services()?.store().kv_list(plugin_id, page, per_page, now_ms()).await.map_err(internal)
+    }
+
+    async fn kv_delete_all(&self, plugin_id: &str) -> ApiResult<()> {
+        self.services()?.store().kv_delete_all(plugin_id).await.map_err(internal)
+    }
+
+    async fn create_post(&self, plugin_id: &str, post: Post) -> ApiResult<Post> {
+        let services = self.services()?;
+        let post = convert::post_from_plugin(post);
+        let new = NewPost {
+            user_id: post.user_id,
+            channel_id: post.channel_id,
+            message: post.message,
+            root_id: post.root_id,
+            kind: post.kind,
+            props: Some(post.props),
+            is_pinned: Some(post.is_pinned),
+            ..NewPost::default()
+        };
+        run(services.create_post(&Caller::plugin(plugin_id), new).await).map(|p| convert::post_to_plugin(&p))
+    }
+
+    async fn get_post(&self, plugin_id: &str, post_id: &str) -> ApiResult<Post> {
+        run(self.services()?.get_post(&Caller::plugin(plugin_id), post_id).await).map(|p| convert::post_to_plugin(&p))
+    }
+
+    async fn update_post(&self, plugin_id: &str, post: Post) -> ApiResult<Post> {
+        let post = convert::post_from_plugin(post);
+        let edit = service::posts::PostEdit { message: Some(post.message), props: Some(post.props), is_pinned: Some(post.is_pinned) };
+        run(self.services()?.update_post(&Caller::plugin(plugin_id), &post.id, edit).await).map(|p| convert::post_to_plugin(&p))
+    }
+
+    async fn delete_post(&self, plugin_id: &str, post_id: &str) -> ApiResult<()> {
+        run(self.services()?.delete_post(&Caller::plugin(plugin_id), post_id).await)
+    }
+
+    async fn send_ephemeral_post(&self, _plugin_id: &str, user_id: &str, post: Post) -> ApiResult<Post> {
+        run(self.services()?.send_ephemeral_post(user_id, convert::post_from_plugin(post)).await).map(|p| convert::post_to_plugin(&p))
+    }
+
+    async fn get_channel(&self, plugin_id: &str, channel_id: &str) -> ApiResult<Channel> {
+        run(self.services()?.get_channel(&Caller::plugin(plugin_id), channel_id).await).map(|c| convert::channel_to_plugin(&c))
+    }
+
+    async fn get_channel_by_name(&self, plugin_id: &str, team_id: &str, name: &str) -> ApiResult<Channel> {
+        run(self.services()?.get_channel_by_name(&Caller::plugin(plugin_id), team_id, name).await).map(|c| convert::channel_to_plugin(&c))
+    }
+
+    async fn create_channel(&self, plugin_id: &str, channel: Channel) -> ApiResult<Channel> {
+        let new = crate::domain::channel::NewChannel {
+            team_id: channel.team_id,
+            name: channel.name,
+            display_name: channel.display_name,
+            kind: channel.kind,
+            purpose: channel.purpose,
+            header: channel.header,
+        };
+        run(self.services()?.create_channel(&Caller::plugin(plugin_id), new).await).map(|c| convert::channel_to_plugin(&c))
+    }
+
+    async fn add_channel_member(&self, plugin_id: &str, channel_id: &str, user_id: &str) -> ApiResult<ChannelMember> {
+        run(self.services()?.add_channel_member(&Caller::plugin(plugin_id), channel_id, user_id).await).map(|m| convert::member_to_plugin(&m))
+    }
+
+    async fn remove_channel_member(&self, plugin_id: &str, channel_id: &str, user_id: &str) -> ApiResult<()> {
+        run(self.services()?.remove_channel_member(&Caller::plugin(plugin_id), channel_id, user_id).await)
+    }
+
+    async fn list_channel_members(&self, plugin_id: &str, channel_id: &str, page: u32, per_page: u32) -> ApiResult<Vec<ChannelMember>> {
+        run(self.services()?.list_channel_members(&Caller::plugin(plugin_id), channel_id, paging(page, per_page)).await)
+            .map(|ms| ms.iter().map(convert::member_to_plugin).collect())
+    }
+
+    async fn get_user(&self, _plugin_id: &str, user_id: &str) -> ApiResult<User> {
+        run(self.services()?.get_user_checked(user_id).await).map(|u| convert::user_to_plugin(&u))
+    }
+
+    async fn get_user_by_username(&self, _plugin_id: &str, username: &str) -> ApiResult<User> {
+        run(self.services()?.get_user_by_username(username).await).map(|u| convert::user_to_plugin(&u))
+    }
+
+    async fn get_user_by_email(&self, _plugin_id: &str, email: &str) -> ApiResult<User> {
+        run(self.services()?.get_user_by_email(email).await).map(|u| convert::user_to_plugin(&u))
+    }
+
+    async fn get_team(&self, plugin_id: &str, team_id: &str) -> ApiResult<Team> {
+        run(self.services()?.get_team(&Caller::plugin(plugin_id), team_id).await).map(|t| convert::team_to_plugin(&t))
+    }
+
+    async fn get_team_by_name(&self, plugin_id: &str, name: &str) -> ApiResult<Team> {
+        run(self.services()?.get_team_by_name(&Caller::plugin(plugin_id), name).await).map(|t| convert::team_to_plugin(&t))
+    }
+
+    async fn list_team_members(&self, plugin_id: &str, team_id: &str, page: u32, per_page: u32) -> ApiResult<Vec<TeamMember>> {
+        run(self.services()?.list_team_members(&Caller::plugin(plugin_id), team_id, paging(page, per_page)).await)
+            .map(|ms| ms.iter().map(convert::team_member_to_plugin).collect())
+    }
+
+    async fn register_command(&self, plugin_id: &str, command: Command) -> ApiResult<()> {
+        run(self.services()?.register_command(plugin_id, command))
+    }
+
+    async fn unregister_command(&self, plugin_id: &str, team_id: &str, trigger: &str) -> ApiResult<()> {
+        self.services()?.unregister_command(plugin_id, team_id, trigger);
+        Ok(())
+    }
+
+    async fn plugin_settings(&self, plugin_id: &str) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
+        let path = self.plugin_dir(plugin_id).join("settings.json");
+        let text = match tokio::fs::read_to_string(&path).await {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(serde_json::Map::new()),
+            Err(e) => return Err(ApiError::Internal(format!("cannot read {}: {e}", path.display()))),
+        };
+        match serde_json::from_str(&text) {
+            Ok(serde_json::Value::Object(settings)) => Ok(settings),
+            Ok(_) => Err(ApiError::Internal(format!("{} is not a JSON object", path.display()))),
+            Err(e) => Err(ApiError::Internal(format!("{} is not valid JSON: {e}", path.display()))),
+        }
+    }
+
+    async fn publish_event(&self, plugin_id: &str, event: &str, data: serde_json::Value, broadcast: Broadcast) -> ApiResult<()> {
+        if event.is_empty() || event.len() > 128 || !event.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) {
+            return Err(ApiError::InvalidInput("event names are 1 to 128 of [A-Za-z0-9_.-]".into()));
+        }
+        let omit_users = (!broadcast.omit_users.is_empty()).then(|| broadcast.omit_users.iter().map(|u| (u.clone(), true)).collect());
+        let info = crate::hub::BroadcastInfo {
+            omit_users,
+            user_id: broadcast.user_id,
+            channel_id: broadcast.channel_id,
+            team_id: broadcast.team_id,
+            ..Default::default()
+        };
+        run(self.services()?.publish(&format!("custom_{plugin_id}_{event}"), data, info).await)
+    }
+
+    async fn ensure_bot(&self, plugin_id: &str, bot: BotSpec) -> ApiResult<String> {
+        run(self.services()?.ensure_bot(plugin_id, &bot).await)
+    }
+
+    async fn http_request(&self, _plugin_id: &str, _request: OutboundRequest) -> ApiResult<OutboundResponse> {
+        // No outbound HTTP until the integrations work adds the private-address guard,
+        // timeouts and size caps; refusing is the only safe answer meanwhile.
+        Err(ApiError::PermissionDenied)
+    }
+
+    async fn publish_cluster_event(&self, _plugin_id: &str, _event: ClusterEvent) -> ApiResult<()> {
+        // One node: there is no other copy of the plugin to deliver to.
+        Ok(())
+    }
+
+    fn plugin_status_changed(&self, status: &PluginStatus) {
+        tracing::info!(plugin_id = %status.plugin_id, state = status.state.code(), error = %status.error, "plugin status changed");
+    }
+}
+
+#[cfg(test)]
+mod tests;

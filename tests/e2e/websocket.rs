@@ -1,0 +1,113 @@
+//! The WebSocket end to end with a real client: `hello`, `authentication_challenge`, `seq`/`seq_reply`, typing, and events reaching only the users allowed to see them.
+
+use std::time::Duration;
+
+use confab_e2e::{Backend, TestDir, TestServer, event_post, on_both_backends};
+use serde_json::json;
+
+on_both_backends!(hello_challenge_and_typing, events_reach_only_those_who_may_see_them);
+
+async fn hello_challenge_and_typing(backend: Backend) {
+    let dir = TestDir::new();
+    let Some(server) = TestServer::start_on(&dir, backend, "websocket::hello_challenge").await else { return };
+    let ann = server.signup("ann").await;
+    let bob = server.signup("bob").await;
+    let (_, team) = server.post_as("/api/v4/teams", &ann.token, &json!({ "name": "eng", "display_name": "Eng", "type": "O" })).await;
+    let team_id = team["id"].as_str().unwrap();
+    server.post_as(&format!("/api/v4/teams/{team_id}/members"), &bob.token, &json!({ "user_id": bob.id })).await;
+    let (_, town) = server.get_as(&format!("/api/v4/teams/{team_id}/channels/name/town-square"), &ann.token).await;
+    let town_id = town["id"].as_str().unwrap();
+
+    // Without credentials: actions before the challenge fail; a bad token fails; a good one works.
+    let mut ws = server.websocket_unauthenticated().await;
+    ws.send(&json!({ "seq": 1, "action": "user_typing", "data": { "channel_id": town_id } })).await;
+    assert_eq!(ws.expect_reply(1).await["status"], "FAIL");
+    ws.send(&json!({ "seq": 2, "action": "authentication_challenge", "data": { "token": "nope" } })).await;
+    assert_eq!(ws.expect_reply(2).await["status"], "FAIL");
+    ws.send(&json!({ "seq": 3, "action": "authentication_challenge", "data": { "token": bob.token } })).await;
+    assert_eq!(ws.expect_reply(3).await, json!({ "status": "OK", "seq_reply": 3 }));
+    let hello = ws.expect_event("hello", |_| true).await;
+    assert_eq!(hello["seq"], 0);
+    assert!(hello["data"]["connection_id"].as_str().is_some_and(|c| c.len() == 26));
+    assert!(hello["data"]["server_version"].is_string());
+    assert_eq!(hello["broadcast"]["user_id"], bob.id.as_str());
+
+    let mut ann_ws = server.websocket(&ann.token).await;
+    ann_ws.send(&json!({ "seq": 1, "action": "user_typing", "data": { "channel_id": town_id, "parent_id": "" } })).await;
+    assert_eq!(ann_ws.expect_reply(1).await["status"], "OK");
+    let typing = ws.expect_event("typing", |_| true).await;
+    assert_eq!(typing["data"]["user_id"], ann.id.as_str());
+    assert_eq!(typing["broadcast"]["channel_id"], town_id);
+    assert_eq!(typing["broadcast"]["omit_users"][&ann.id], true);
+    assert_eq!(typing["seq"], 1, "seq counts per connection");
+    let typed_back = ann_ws.drain(Duration::from_millis(300)).await;
+    assert!(!typed_back.iter().any(|m| m["event"] == "typing"), "the typer is omitted: {typed_back:?}");
+    ann_ws.send(&json!({ "seq": 2, "action": "no_such_action" })).await;
+    assert_eq!(ann_ws.expect_reply(2).await["error"]["id"], "api.web_socket_router.bad_action.app_error");
+    server.stop().await;
+}
+
+async fn events_reach_only_those_who_may_see_them(backend: Backend) {
+    let dir = TestDir::new();
+    let Some(server) = TestServer::start_on(&dir, backend, "websocket::events").await else { return };
+    let ann = server.signup("ann").await;
+    let bob = server.signup("bob").await;
+    let eve = server.signup("eve").await;
+    let (_, team) = server.post_as("/api/v4/teams", &ann.token, &json!({ "name": "eng", "display_name": "Eng", "type": "O" })).await;
+    let team_id = team["id"].as_str().unwrap();
+    server.post_as(&format!("/api/v4/teams/{team_id}/members"), &bob.token, &json!({ "user_id": bob.id })).await;
+    server.post_as(&format!("/api/v4/teams/{team_id}/members"), &eve.token, &json!({ "user_id": eve.id })).await;
+    let (_, secret) =
+        server.post_as("/api/v4/channels", &ann.token, &json!({ "team_id": team_id, "name": "secret", "display_name": "Secret", "type": "P" })).await;
+    let secret_id = secret["id"].as_str().unwrap();
+
+    let mut ann_ws = server.websocket(&ann.token).await;
+    let mut bob_ws = server.websocket(&bob.token).await;
+    let mut eve_ws = server.websocket(&eve.token).await;
+
+    let (status, _) = server.post_as(&format!("/api/v4/channels/{secret_id}/members"), &ann.token, &json!({ "user_id": bob.id })).await;
+    assert_eq!(status, 201);
+    let added = bob_ws.expect_event("user_added", |e| e["broadcast"]["channel_id"] == secret_id).await;
+    assert_eq!(added["data"]["user_id"], bob.id.as_str());
+
+    let (_, post) = server.post_as("/api/v4/posts", &ann.token, &json!({ "channel_id": secret_id, "message": "for members" })).await;
+    let post_id = post["id"].as_str().unwrap();
+    for ws in [&mut ann_ws, &mut bob_ws] {
+        let posted = ws.expect_event("posted", |e| e["broadcast"]["channel_id"] == secret_id).await;
+        assert_eq!(posted["data"]["channel_name"], "secret");
+        assert_eq!(posted["data"]["channel_display_name"], "Secret");
+        assert_eq!(posted["data"]["channel_type"], "P");
+        assert_eq!(posted["data"]["team_id"], team_id);
+        assert_eq!(posted["data"]["sender_name"], "@ann");
+        assert_eq!(event_post(&posted)["id"], post_id, "data.post is the post as a JSON string");
+    }
+    server.put_as(&format!("/api/v4/posts/{post_id}/patch"), &ann.token, &json!({ "message": "edited" })).await;
+    let edited = bob_ws.expect_event("post_edited", |_| true).await;
+    assert_eq!(event_post(&edited)["message"], "edited");
+    server.post_as("/api/v4/reactions", &bob.token, &json!({ "user_id": bob.id, "post_id": post_id, "emoji_name": "eyes" })).await;
+    let reaction = ann_ws.expect_event("reaction_added", |_| true).await;
+    let reaction: serde_json::Value = serde_json::from_str(reaction["data"]["reaction"].as_str().unwrap()).unwrap();
+    assert_eq!(reaction["emoji_name"], "eyes");
+    server.delete_as(&format!("/api/v4/users/me/posts/{post_id}/reactions/eyes"), &bob.token).await;
+    ann_ws.expect_event("reaction_removed", |_| true).await;
+    server.delete_as(&format!("/api/v4/posts/{post_id}"), &ann.token).await;
+    let deleted = bob_ws.expect_event("post_deleted", |_| true).await;
+    assert_eq!(event_post(&deleted)["id"], post_id);
+
+    let (_, dev) = server.post_as("/api/v4/channels", &ann.token, &json!({ "team_id": team_id, "name": "dev", "display_name": "Dev", "type": "O" })).await;
+    let created = ann_ws.expect_event("channel_created", |_| true).await;
+    assert_eq!(created["data"]["channel_id"], dev["id"]);
+    server.delete_as(&format!("/api/v4/channels/{secret_id}/members/{}", bob.id), &ann.token).await;
+    let removed = bob_ws.expect_event("user_removed", |e| e["broadcast"]["user_id"] == bob.id.as_str()).await;
+    assert_eq!(removed["data"]["channel_id"], secret_id);
+    server.post_as("/api/v4/users", "", &json!({ "username": "newbie", "email": "n@example.com", "password": "password1" })).await;
+    eve_ws.expect_event("new_user", |_| true).await;
+
+    // Eve is in the team but not in the private channel: none of its events reached her.
+    let seen = eve_ws.drain(Duration::from_millis(500)).await;
+    let leaked: Vec<_> = eve_ws.received.iter().filter(|e| e["broadcast"]["channel_id"] == secret_id || e.to_string().contains("for members")).collect();
+    assert!(leaked.is_empty(), "a non-member got {leaked:#?} (then {seen:?})");
+    let ann_ids: Vec<i64> = ann_ws.received.iter().filter_map(|e| e["seq"].as_i64()).collect();
+    assert!(ann_ids.windows(2).all(|w| w[1] == w[0] + 1), "seq increases by one per event: {ann_ids:?}");
+    server.stop().await;
+}
