@@ -30,7 +30,9 @@ pub(crate) fn run_all() -> Result<()> {
         run(&mut cmd)?;
     }
 
-    crate::test(&[], crate::guests::Missing::Fail)
+    crate::test(&[], crate::guests::Missing::Fail)?;
+    // The benchmarks report, they do not judge: only a crash or a broken invariant fails here.
+    crate::bench::bench(&["--smoke".to_string()])
 }
 
 /// Make sure `cargo <subcommand>` exists: the minimal rustup profile has neither

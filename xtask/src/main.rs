@@ -3,6 +3,7 @@
 //! Run `cargo xtask help` for the list. Everything here shells out to `cargo`,
 //! `rustc` and `rustup` with inherited stdio, so what you see is what CI sees.
 
+mod bench;
 mod ci;
 mod guests;
 mod plugins;
@@ -25,7 +26,11 @@ tasks:
   test [ARGS]    plugins, then the whole test suite: `cargo test --workspace [ARGS]`
                  and the plugin crates' own unit tests
   ci             fmt check, clippy (-D warnings) on every workspace, then `test`;
-                 here missing JS/Python tools are an error, never a skip
+                 here missing JS/Python tools are an error, never a skip,
+                 then a smoke run of the benchmarks (dev build, --quick)
+  bench [--quick] [--smoke]
+                 run the benchmark suite (release) and write BENCHMARKS.md and
+                 target/bench/results.json; --quick finishes in under two minutes
   help           this text";
 
 fn main() -> ExitCode {
@@ -36,6 +41,7 @@ fn main() -> ExitCode {
         Some("plugins") => plugins::build(guests::Missing::Skip).map(|built| report_skipped(&built.skipped)),
         Some("test") => test(&rest, guests::Missing::Skip),
         Some("ci") => ci::run_all(),
+        Some("bench") => bench::bench(&rest),
         Some("help" | "-h" | "--help") | None => {
             println!("{USAGE}");
             Ok(())
