@@ -8,7 +8,9 @@
 //! - `chat`: teams, channels, posts, reactions, permissions and bad input;
 //! - `websocket`: hello, the challenge, seq/seq_reply, typing, who gets which event;
 //! - `plugin_chat`: the example plugins changing, rejecting, counting and greeting
-//!   through the chat core, and the session user on plugin requests.
+//!   through the chat core, and the session user on plugin requests;
+//! - `client_library`: the Python `mattermostdriver` (installed from PyPI into
+//!   `target/py-client` by the test) logging in, posting and listening.
 //!
 //! Tests named `sqlite::...` run on SQLite; `postgres::...` on a private schema of
 //! `CONFAB_TEST_DATABASE_URL`, and say so on stderr when it is not set.
@@ -17,6 +19,7 @@
 //! `cargo xtask test` does that, or `cargo xtask plugins` once.
 
 mod chat;
+mod client_library;
 mod plugin_chat;
 mod plugins;
 mod system;

@@ -124,7 +124,12 @@ async fn run(mut socket: WebSocket, services: Services, auth: Option<Authenticat
             incoming = stream.next() => {
                 let text = match incoming {
                     Some(Ok(Message::Text(text))) => text,
-                    Some(Ok(Message::Binary(_) | Message::Ping(_) | Message::Pong(_))) => continue,
+                    // Some clients send their JSON in binary frames.
+                    Some(Ok(Message::Binary(bytes))) => match Utf8Bytes::try_from(bytes) {
+                        Ok(text) => text,
+                        Err(_) => continue,
+                    },
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                     Some(Ok(Message::Close(_)) | Err(_)) | None => break,
                 };
                 let reply = handle_action(&services, &connection_id, &user_id, text.as_str()).await;
@@ -148,7 +153,14 @@ async fn challenge(socket: &mut WebSocket, services: &Services) -> Option<Authen
     let deadline = tokio::time::Instant::now() + AUTH_TIMEOUT;
     loop {
         let message = tokio::time::timeout_at(deadline, socket.recv()).await.ok()??.ok()?;
-        let Message::Text(text) = message else { continue };
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Binary(bytes) => match Utf8Bytes::try_from(bytes) {
+                Ok(text) => text,
+                Err(_) => continue,
+            },
+            _ => continue,
+        };
         let Ok(request) = serde_json::from_str::<ClientRequest>(text.as_str()) else { continue };
         if request.action != "authentication_challenge" {
             send_json(socket, &reply_fail(request.seq, "api.web_socket_router.not_authenticated.app_error", "Not authenticated yet.")).await;
