@@ -114,7 +114,21 @@ fn instantiate_time(wasm: &Path) -> Result<Duration, Box<dyn std::error::Error>>
     let component = Component::new(&engine, std::fs::read(wasm)?)?;
     let mut linker = Linker::new(&engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-    linker.define_unknown_imports_as_traps(&component)?;
+    // Trap stubs for the Confab imports (`define_unknown_imports_as_traps` would also
+    // try to stub the WASI imports the toolchains name at newer patch versions, and
+    // fail on their resources).
+    for (name, item) in component.component_type().imports(&engine) {
+        let wasmtime::component::types::ComponentItem::ComponentInstance(instance) = item.ty else { continue };
+        if !name.starts_with("confab:plugin/") {
+            continue;
+        }
+        let mut stub = linker.instance(name)?;
+        for (func, item) in instance.exports(&engine) {
+            if matches!(item.ty, wasmtime::component::types::ComponentItem::ComponentFunc(_)) {
+                stub.func_new(func, |_, _, _, _| Err(wasmtime::Error::msg("not available while measuring instantiation")))?;
+            }
+        }
+    }
     let pre = linker.instantiate_pre(&component)?;
     let runtime = tokio::runtime::Handle::current();
     let mut samples = Vec::new();

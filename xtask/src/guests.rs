@@ -1,8 +1,8 @@
 //! Plugins in JavaScript and Python: `example-plugins/js-*` (npm + jco) and `example-plugins/py-*` (componentize-py), built into the same directory as the Rust components.
 //!
 //! A JS project is a directory with `package.json` + `package-lock.json` whose
-//! `npm run build` writes `dist/plugin.wasm`; its tools come from `npm ci` into its own
-//! `node_modules`. A Python project has `requirements.txt` (the pinned build tool),
+//! `npm run build` writes `dist/plugin.wasm`; its tools are installed from the lock
+//! file into its own `node_modules`. A Python project has `requirements.txt` (the pinned build tool),
 //! `wit/` and `src/app.py`; its tools go into one venv, `target/tools/py-venv`.
 //! `js-word-filter` becomes `js_word_filter.wasm`, like a crate name.
 //!
@@ -104,6 +104,8 @@ pub(crate) fn build(missing: Missing) -> Result<Vec<Skipped>> {
                 bail!("{reason}");
             }
             println!("xtask: SKIPPING {}: {reason}", project.component());
+            // A component left from an earlier build would be tested as if it were current.
+            let _ = std::fs::remove_file(project.output());
             std::fs::create_dir_all(skipped_dir())?;
             std::fs::write(skipped_dir().join(format!("{}.txt", project.component())), format!("{reason}\n"))?;
             skipped.push(Skipped { component: format!("{}.wasm", project.component()), reason });
@@ -122,8 +124,8 @@ fn which_missing(tools: &[&'static str]) -> Option<&'static str> {
     tools.iter().copied().find(|tool| !Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success()))
 }
 
-/// `npm ci` when `node_modules` is missing or older than the lock file, then
-/// `npm run build` unless the component is newer than every input.
+/// Install the locked tools when `node_modules` is missing or older than the lock
+/// file, then `npm run build` unless the component is newer than every input.
 fn build_js(project: &Project) -> Result<()> {
     let dir = &project.dir;
     let lock = dir.join("package-lock.json");
@@ -132,8 +134,11 @@ fn build_js(project: &Project) -> Result<()> {
     }
     let installed = dir.join("node_modules/.package-lock.json");
     if mtime(&lock) > mtime(&installed) {
-        // --ignore-scripts: nothing in the tree needs an install script, and none should run.
-        run(Command::new("npm").current_dir(dir).args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"]))?;
+        // Not `npm ci`: npm 11 refuses this lock because optional platform packages that
+        // were never published (e.g. `jco-node-fs-win32-x64-msvc`) cannot be in it.
+        // `install --no-save` installs exactly the locked versions and never rewrites
+        // the lock. `--ignore-scripts`: nothing in the tree needs an install script.
+        run(Command::new("npm").current_dir(dir).args(["install", "--no-save", "--ignore-scripts", "--no-audit", "--no-fund"]))?;
     }
     let inputs = inputs(dir, &["src", "wit", "package.json", "package-lock.json"]);
     if newest(&inputs) <= mtime(&project.output()) {

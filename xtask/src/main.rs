@@ -79,7 +79,7 @@ fn report_skipped(skipped: &[guests::Skipped]) {
         return;
     }
     println!(
-        "xtask: SKIPPED {} plugin(s); the host tests that load them (host/tests/runtime/multilang.rs) returned early without testing anything:",
+        "xtask: SKIPPED {} plugin(s): not built, so the host tests that load them (host/tests/runtime/multilang.rs) skip, testing nothing:",
         skipped.len()
     );
     for s in skipped {
