@@ -1,5 +1,6 @@
 //! `Config`: everything `confab serve` can be told, each setting a flag with a `CONFAB_*` environment variable.
 
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -49,6 +50,61 @@ pub struct Config {
     /// Log filter in `tracing` EnvFilter syntax, e.g. `info` or `confab_host=debug`.
     #[arg(long, env = "CONFAB_LOG", default_value = DEFAULT_LOG_FILTER)]
     pub log: String,
+
+    /// A TOML file of settings, keys named like the flags (`database_url = "..."` or
+    /// `database-url = "..."`). Flags and environment variables win over it.
+    #[arg(long = "config", env = "CONFAB_CONFIG")]
+    pub config_file: Option<PathBuf>,
+}
+
+/// Why the settings file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigFileError {
+    /// It could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    /// It is not TOML, or a value is not a string, number or boolean.
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// The command line with the settings file's values added as flags, right after the
+/// subcommand, for settings given neither as a flag nor in the environment; clap then
+/// parses one argument list, so precedence is flags, environment, file, defaults.
+/// The file is named by `--config <path>` (or `--config=<path>`) or `CONFAB_CONFIG`.
+pub fn with_config_file(args: Vec<OsString>) -> Result<Vec<OsString>, ConfigFileError> {
+    let text_args: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let from_flag = text_args.iter().enumerate().find_map(|(i, a)| match a.strip_prefix("--config") {
+        Some("") => text_args.get(i + 1).cloned(),
+        Some(rest) => rest.strip_prefix('=').map(str::to_string),
+        None => None,
+    });
+    let Some(path) = from_flag.or_else(|| std::env::var("CONFAB_CONFIG").ok()).map(PathBuf::from) else { return Ok(args) };
+    let text = std::fs::read_to_string(&path).map_err(|source| ConfigFileError::Read { path: path.clone(), source })?;
+    let table: toml::Table = toml::from_str(&text).map_err(|e| ConfigFileError::Invalid { path: path.clone(), message: e.to_string() })?;
+    let mut added = Vec::new();
+    for (key, value) in table {
+        let flag = format!("--{}", key.replace('_', "-"));
+        let env = format!("CONFAB_{}", key.replace('-', "_").to_uppercase());
+        let given = text_args.iter().any(|a| *a == flag || a.starts_with(&format!("{flag}=")));
+        if given || std::env::var_os(&env).is_some() {
+            continue;
+        }
+        let value = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(n) => n.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            other => {
+                return Err(ConfigFileError::Invalid { path, message: format!("`{key}`: expected a string, number or boolean, found {}", other.type_str()) });
+            }
+        };
+        added.push(OsString::from(format!("{flag}={value}")));
+    }
+    // After the subcommand (`confab serve ...`), where the flags belong.
+    let at = text_args.iter().position(|a| a == "serve").map_or(args.len(), |i| i + 1);
+    let mut out = args;
+    out.splice(at..at, added);
+    Ok(out)
 }
 
 /// Written by hand so the database password never reaches a log line.
@@ -64,6 +120,7 @@ impl std::fmt::Debug for Config {
             .field("plugin_kv_max_value_bytes", &self.plugin_kv_max_value_bytes)
             .field("plugin_kv_quota_bytes", &self.plugin_kv_quota_bytes)
             .field("log", &self.log)
+            .field("config_file", &self.config_file)
             .finish()
     }
 }
@@ -80,6 +137,7 @@ impl Default for Config {
             plugin_kv_max_value_bytes: 1024 * 1024,
             plugin_kv_quota_bytes: 64 * 1024 * 1024,
             log: DEFAULT_LOG_FILTER.to_string(),
+            config_file: None,
         }
     }
 }
@@ -125,6 +183,24 @@ mod tests {
         assert!(parsed.open_server);
         assert_eq!(parsed.plugin_kv_max_value_bytes, default.plugin_kv_max_value_bytes);
         assert_eq!(parsed.plugin_kv_quota_bytes, default.plugin_kv_quota_bytes);
+    }
+
+    #[test]
+    fn a_settings_file_fills_in_what_flags_do_not_say() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("confab.toml");
+        std::fs::write(&file, "data_dir = \"/srv/confab\"\nlisten = \"0.0.0.0:9000\"\nopen-server = false\nplugin_kv_quota_bytes = 10\n").unwrap();
+        let args = ["confab", "--listen", "127.0.0.1:1", &format!("--config={}", file.display())].map(OsString::from).to_vec();
+        let merged = with_config_file(args).unwrap();
+        let config = Cli::try_parse_from(merged).unwrap().config;
+        assert_eq!(config.listen, "127.0.0.1:1".parse().unwrap(), "the flag wins");
+        assert_eq!(config.data_dir, PathBuf::from("/srv/confab"));
+        assert!(!config.open_server);
+        assert_eq!(config.plugin_kv_quota_bytes, 10);
+
+        std::fs::write(&file, "listen = [1]").unwrap();
+        let args = ["confab", "--config", file.to_str().unwrap()].map(OsString::from).to_vec();
+        assert!(matches!(with_config_file(args), Err(ConfigFileError::Invalid { .. })));
     }
 
     #[test]

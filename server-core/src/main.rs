@@ -25,7 +25,8 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let Cli { command: Command::Serve(config) } = Cli::parse();
+    let args = confab_server::config::with_config_file(std::env::args_os().collect())?;
+    let Cli { command: Command::Serve(config) } = Cli::parse_from(args);
     let filter = EnvFilter::try_new(&config.log).with_context(|| format!("invalid log filter `{}`", config.log))?;
     tracing_subscriber::fmt().with_env_filter(filter).init();
 
