@@ -1,4 +1,4 @@
-//! JavaScript and Python plugins (`example-plugins/js-word-filter`, `example-plugins/py-karma`) through the host, like the Rust ones: post hooks, a slash command, KV, logs tagged with the plugin id, a mixed-language will-hook chain, the precompiled cache, and the fuel budget.
+//! JavaScript and Python plugins (`example-plugins/js-word-filter`, `example-plugins/py-karma`) through the host, like the Rust ones: post hooks, a slash command, KV, logs tagged with the plugin id, a mixed-language will-hook chain, the precompiled cache, compiling off the request path, and the fuel budget.
 //!
 //! Their components come from `cargo xtask plugins`, which builds them when Node.js/npm
 //! and Python are present. When a tool is missing, xtask writes why into
@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use confab_host::types::*;
 use confab_host::{CacheOutcome, CallError, FailureKind, HookFamily, Limits, LoadReport, PluginHost, PluginState, WillOutcome};
@@ -225,7 +225,7 @@ async fn rust_js_and_python_plugins_in_one_will_hook_chain_combine() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_restart_loads_js_and_python_from_the_cache_in_under_100ms() {
+async fn a_restart_loads_js_and_python_from_the_cache_without_compiling() {
     require!("js_word_filter", "py_karma");
     let tmp = tempfile::tempdir().unwrap();
     let dirs = [example(tmp.path(), "js-word-filter", "js_word_filter"), example(tmp.path(), "py-karma", "py_karma")];
@@ -291,4 +291,34 @@ async fn a_js_hook_over_its_fuel_budget_fails_alone_with_kind_fuel() {
             assert!(matches!(&err, CallError::Failed { detail, .. } if detail.contains("fuel_per_call")), "{err}");
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compiling_a_js_plugin_blocks_neither_hook_calls_nor_other_loads() {
+    require!("js_word_filter");
+    let tmp = tempfile::tempdir().unwrap();
+    // Its own empty cache: the JS component has to compile, which takes seconds.
+    let host = PluginHost::new(config(&tmp.path().join("cache")), RecordingApi::new()).unwrap();
+    load(&host, &example(tmp.path(), "word-filter", "word_filter")).await;
+    let js_dir = example(tmp.path(), "js-word-filter", "js_word_filter");
+    let compiling = tokio::spawn({
+        let host = host.clone();
+        async move {
+            let report = load(&host, &js_dir).await;
+            (report, Instant::now())
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+
+    // Meanwhile the running Rust plugin serves, and another plugin loads and serves.
+    let outcome = host.message_will_be_posted(&ctx(), post("oh darn")).await;
+    assert_eq!(outcome, WillOutcome::Continue(post("oh d*rn")));
+    let served = Instant::now();
+    load(&host, &example(tmp.path(), "hello", "hello")).await;
+    host.execute_command("com.confab.hello", &ctx(), command("/hello")).await.unwrap().unwrap();
+    let other_loaded = Instant::now();
+
+    let (report, compiled) = compiling.await.unwrap();
+    assert_eq!(report.cache, CacheOutcome::Compiled);
+    assert!(served < compiled && other_loaded < compiled, "the call and the other load waited for the JS compile ({:?})", report.compile_time);
 }
