@@ -44,7 +44,12 @@ async fn hello_challenge_and_typing(backend: Backend) {
     assert!(!typed_back.iter().any(|m| m["event"] == "typing"), "the typer is omitted: {typed_back:?}");
     ann_ws.send(&json!({ "seq": 2, "action": "no_such_action" })).await;
     assert_eq!(ann_ws.expect_reply(2).await["error"]["id"], "api.web_socket_router.bad_action.app_error");
+
+    // Shutdown closes open WebSockets instead of waiting for clients to leave.
     server.stop().await;
+    let started = std::time::Instant::now();
+    assert_eq!(ws.next_message().await, None);
+    assert!(started.elapsed() < Duration::from_secs(5), "the socket was closed by the server, not timed out");
 }
 
 async fn events_reach_only_those_who_may_see_them(backend: Backend) {

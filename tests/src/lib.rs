@@ -101,6 +101,8 @@ pub struct TestServer {
     pub client: reqwest::Client,
     /// Which database it runs on.
     pub backend: Backend,
+    /// The database URL the server uses (tests may open it beside the server).
+    pub database_url: String,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), confab_server::RunError>>>,
     /// Dropped (schema removed) after the server stopped.
@@ -133,6 +135,7 @@ impl TestServer {
     /// Start a server with `config` (its `listen` is ignored: the port is picked by the OS).
     pub async fn start_with(config: Config) -> TestServer {
         init_logging();
+        let database_url = config.database_url();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
         let addr = listener.local_addr().expect("listener address");
         let (tx, rx) = oneshot::channel::<()>();
@@ -145,6 +148,7 @@ impl TestServer {
             // `no_proxy`: an HTTP_PROXY in the environment must not capture loopback requests.
             client: reqwest::Client::builder().timeout(Duration::from_secs(60)).no_proxy().build().expect("build the HTTP client"),
             backend: Backend::Sqlite,
+            database_url,
             shutdown: Some(tx),
             task: Some(task),
             _schema: None,
