@@ -12,7 +12,7 @@ const P: &str = "com.example.p";
 
 struct Fixture {
     bridge: PluginBridge,
-    _services: Services,
+    services: Services,
     _dir: tempfile::TempDir,
 }
 
@@ -21,7 +21,7 @@ async fn fixture(settings: Settings) -> Fixture {
     let store = Store::connect(&sqlite_url(dir.path())).await.unwrap();
     let services = Services::new(store, Arc::new(Hub::default()), settings);
     let bridge = PluginBridge::new(&services, dir.path().join("plugins"));
-    Fixture { bridge, _services: services, _dir: dir }
+    Fixture { bridge, services, _dir: dir }
 }
 
 fn cas(old: Option<&[u8]>) -> KvSetOptions {
@@ -107,4 +107,21 @@ async fn outbound_http_is_refused_and_unknown_objects_are_not_found() {
     assert_eq!(f.bridge.get_channel(P, &crate::ids::new_id()).await, Err(ApiError::NotFound));
     assert_eq!(f.bridge.get_user(P, "nope").await, Err(ApiError::NotFound));
     assert!(matches!(f.bridge.publish_event(P, "bad name", serde_json::Value::Null, Broadcast::default()).await, Err(ApiError::InvalidInput(_))));
+}
+
+#[tokio::test]
+async fn plugin_events_are_named_custom_plugin_event_and_follow_the_broadcast() {
+    let f = fixture(Settings::default()).await;
+    let mut ann = f.services.hub().register("c1", "ann");
+    let mut bob = f.services.hub().register("c2", "bob");
+    let to_ann = Broadcast { user_id: "ann".into(), ..Broadcast::default() };
+    f.bridge.publish_event(P, "state_changed", serde_json::json!({ "n": 1 }), to_ann).await.unwrap();
+    let event = ann.try_recv().expect("ann gets it");
+    assert_eq!(event.event, "custom_com.example.p_state_changed");
+    assert_eq!(event.data["n"], 1);
+    assert!(bob.try_recv().is_err(), "bob is not the target");
+    let everyone_but_bob = Broadcast { omit_users: vec!["bob".into()], ..Broadcast::default() };
+    f.bridge.publish_event(P, "ping", serde_json::Value::Null, everyone_but_bob).await.unwrap();
+    assert!(ann.try_recv().is_ok());
+    assert!(bob.try_recv().is_err(), "omitted");
 }
