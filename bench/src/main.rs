@@ -59,10 +59,12 @@ async fn main() -> anyhow::Result<()> {
 
     let markdown = report::markdown(&machine, &rows);
     println!("{markdown}");
-    std::fs::write(&out, &markdown)?;
-    if let Some(parent) = json.parent() {
-        std::fs::create_dir_all(parent)?;
+    for path in [&out, &json] {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
     }
+    std::fs::write(&out, &markdown)?;
     std::fs::write(&json, serde_json::to_vec_pretty(&serde_json::json!({ "machine": machine, "rows": rows }))?)?;
     eprintln!("wrote {} and {}", out.display(), json.display());
     Ok(())
