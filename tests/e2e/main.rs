@@ -22,6 +22,7 @@
 mod chat;
 mod client_library;
 mod hooks;
+mod multilang;
 mod plugin_chat;
 mod plugins;
 mod system;
