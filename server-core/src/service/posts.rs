@@ -94,14 +94,15 @@ impl Services {
         if channel.delete_at != 0 {
             return Err(Invalid::new("api.post.create_post.can_not_post_to_deleted.error", "Can not post to deleted channel.").into());
         }
-        let author_id = match &caller.actor {
+        // The author: the caller as authenticated, or the user a plugin posts as.
+        let author = match &caller.actor {
             Actor::User { user, .. } => {
                 if !caller.is_admin() && !self.is_channel_member(&channel.id, &user.id).await? {
                     return Err(Error::forbidden());
                 }
                 validate_user_type(&new.kind)?;
                 self.inner.loop_guard.reset_channel(&channel.id);
-                user.id.clone()
+                user.as_ref().clone()
             }
             Actor::Plugin(plugin_id) => {
                 if chain_depth() >= MAX_NESTED_CHAINS {
@@ -118,10 +119,9 @@ impl Services {
                         ECHO_WINDOW.as_secs()
                     )));
                 }
-                self.get_user_checked(&new.user_id).await?.id
+                self.get_user_checked(&new.user_id).await?
             }
         };
-        let author = self.get_user_checked(&author_id).await?;
         if !new.root_id.is_empty() {
             let root = self.store().get_post(&new.root_id).await.ok().filter(|r| r.delete_at == 0 && r.channel_id == channel.id && r.root_id.is_empty());
             if root.is_none() {
