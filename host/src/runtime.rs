@@ -438,7 +438,7 @@ impl PluginRuntime {
     /// Deliver `configuration-changed` if this instance has not seen the current settings.
     async fn refresh_config(&self, instance: &mut Instance) -> Result<(), (FailureKind, String)> {
         let current = self.config_generation.load(Ordering::SeqCst);
-        if instance.config_generation == current && instance.config_generation != u64::MAX {
+        if instance.config_generation == current {
             return Ok(());
         }
         if instance.exports.lifecycle.is_some() {
