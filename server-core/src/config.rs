@@ -47,6 +47,18 @@ pub struct Config {
     #[arg(long, env = "CONFAB_PLUGIN_KV_QUOTA_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub plugin_kv_quota_bytes: i64,
 
+    /// Internal hosts the server may call for integrations (webhooks, command and action
+    /// URLs, plugin downloads), which are otherwise refused: host names, IP addresses and
+    /// CIDR ranges separated by spaces or commas (Mattermost's
+    /// `AllowedUntrustedInternalConnections`), e.g. `localhost 10.0.0.0/8`.
+    #[arg(long, env = "CONFAB_ALLOWED_UNTRUSTED_INTERNAL_CONNECTIONS", default_value = "")]
+    pub allowed_untrusted_internal_connections: String,
+
+    /// Seconds an outbound integration request may take in all (Mattermost's
+    /// `OutgoingIntegrationRequestsTimeout`).
+    #[arg(long, env = "CONFAB_OUTGOING_INTEGRATION_REQUESTS_TIMEOUT", default_value_t = 30)]
+    pub outgoing_integration_requests_timeout: u64,
+
     /// Log filter in `tracing` EnvFilter syntax, e.g. `info` or `confab_host=debug`.
     #[arg(long, env = "CONFAB_LOG", default_value = DEFAULT_LOG_FILTER)]
     pub log: String,
@@ -119,6 +131,8 @@ impl std::fmt::Debug for Config {
             .field("open_server", &self.open_server)
             .field("plugin_kv_max_value_bytes", &self.plugin_kv_max_value_bytes)
             .field("plugin_kv_quota_bytes", &self.plugin_kv_quota_bytes)
+            .field("allowed_untrusted_internal_connections", &self.allowed_untrusted_internal_connections)
+            .field("outgoing_integration_requests_timeout", &self.outgoing_integration_requests_timeout)
             .field("log", &self.log)
             .field("config_file", &self.config_file)
             .finish()
@@ -136,6 +150,8 @@ impl Default for Config {
             open_server: true,
             plugin_kv_max_value_bytes: 1024 * 1024,
             plugin_kv_quota_bytes: 64 * 1024 * 1024,
+            allowed_untrusted_internal_connections: String::new(),
+            outgoing_integration_requests_timeout: 30,
             log: DEFAULT_LOG_FILTER.to_string(),
             config_file: None,
         }
@@ -151,6 +167,14 @@ impl Config {
     /// The database URL in effect.
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("confab.db").display()))
+    }
+
+    /// The rules for requests the server makes on its own.
+    pub fn outbound_policy(&self) -> crate::outbound::OutboundPolicy {
+        crate::outbound::OutboundPolicy {
+            allowed_internal: crate::outbound::AllowList::parse(&self.allowed_untrusted_internal_connections),
+            timeout: std::time::Duration::from_secs(self.outgoing_integration_requests_timeout.max(1)),
+        }
     }
 
     /// Where the host keeps precompiled components.
@@ -183,6 +207,8 @@ mod tests {
         assert!(parsed.open_server);
         assert_eq!(parsed.plugin_kv_max_value_bytes, default.plugin_kv_max_value_bytes);
         assert_eq!(parsed.plugin_kv_quota_bytes, default.plugin_kv_quota_bytes);
+        assert_eq!(parsed.allowed_untrusted_internal_connections, default.allowed_untrusted_internal_connections);
+        assert_eq!(parsed.outgoing_integration_requests_timeout, default.outgoing_integration_requests_timeout);
     }
 
     #[test]

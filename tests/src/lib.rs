@@ -135,6 +135,7 @@ impl TestServer {
     /// Start a server with `config` (its `listen` is ignored: the port is picked by the OS).
     pub async fn start_with(config: Config) -> TestServer {
         init_logging();
+        confab_server::outbound::install_tls_provider();
         let database_url = config.database_url();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
         let addr = listener.local_addr().expect("listener address");
