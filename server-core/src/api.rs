@@ -5,6 +5,7 @@
 //! as the error body's `request_id`) and Mattermost error bodies for unknown routes and
 //! methods.
 
+mod actions;
 mod channels;
 mod error;
 pub mod extract;
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(teams::router())
         .merge(channels::router())
         .merge(posts::router())
+        .merge(actions::router())
         .merge(websocket::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
