@@ -6,11 +6,13 @@
 //! methods.
 
 mod channels;
+mod commands;
 mod error;
 pub mod extract;
 mod plugins;
 mod posts;
 mod request_id;
+mod status;
 mod system;
 mod teams;
 mod users;
@@ -52,6 +54,8 @@ pub fn router(state: AppState) -> Router {
         .merge(channels::router())
         .merge(posts::router())
         .merge(websocket::router())
+        .merge(commands::router())
+        .merge(status::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(request_id::layer))

@@ -88,6 +88,8 @@ where
         kv_max_value_bytes: config.plugin_kv_max_value_bytes,
         kv_quota_bytes: config.plugin_kv_quota_bytes,
         outbound: config.outbound_policy(),
+        enable_post_username_override: config.enable_post_username_override,
+        enable_post_icon_override: config.enable_post_icon_override,
         ..Settings::default()
     };
     let services = Services::new(store.clone(), hub.clone(), settings);

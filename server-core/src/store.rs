@@ -11,6 +11,7 @@
 //! One file per table group under `store/`, each adding methods to `Store`.
 
 mod channels;
+mod commands;
 mod kv;
 mod plugins;
 mod posts;
@@ -24,13 +25,15 @@ use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 
+pub use commands::CommandWebhook;
 pub use kv::{KvWrite, KvWriteOutcome};
 pub use plugins::PluginRecord;
 pub use posts::PostQuery;
 
 /// The migrations, in order. Each is `(version, description, sql)`; a new one is
 /// appended here and never edited afterwards (sqlx checks their checksums).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "chat core", include_str!("../migrations/0001_chat_core.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "chat core", include_str!("../migrations/0001_chat_core.sql")), (3, "commands", include_str!("../migrations/0003_commands.sql"))];
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]

@@ -10,6 +10,8 @@
 //! - `websocket`: hello, the challenge, seq/seq_reply, typing, who gets which event;
 //! - `plugin_chat`: the example plugins changing, rejecting, counting and greeting
 //!   through the chat core, and the session user on plugin requests;
+//! - `commands`: custom slash commands over real HTTP, delayed answers, permissions,
+//!   built-ins and a plugin's command;
 //! - `hooks`: every hook family called from the service that owns the event;
 //! - `client_library`: the Python `mattermostdriver` (installed from PyPI into
 //!   `target/py-client` by the test) logging in, posting and listening.
@@ -23,6 +25,7 @@
 mod attachments;
 mod chat;
 mod client_library;
+mod commands;
 mod hooks;
 mod multilang;
 mod plugin_chat;
