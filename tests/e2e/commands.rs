@@ -17,7 +17,8 @@ on_both_backends!(
     delayed_answers_through_response_url,
     command_management_follows_mattermost_permissions,
     builtin_commands_take_effect,
-    plugin_commands_win_and_answer
+    plugin_commands_win_and_answer,
+    command_urls_on_loopback_are_refused_by_default
 );
 
 /// One request the receiver got.
@@ -534,5 +535,17 @@ async fn plugin_commands_win_and_answer(backend: Backend) {
     let (_, post) = server.post_as("/api/v4/posts", &ann.token, &json!({ "channel_id": dev_id, "message": "marker" })).await;
     let seen = events_until(&mut ann_ws, "posted", |e| event_post(e)["id"] == post["id"]).await;
     assert!(ephemeral_messages(&seen).is_empty(), "{seen:#?}");
+    server.stop().await;
+}
+
+async fn command_urls_on_loopback_are_refused_by_default(backend: Backend) {
+    let dir = TestDir::new();
+    let Some(server) = TestServer::start_on(&dir, backend, "commands::loopback_refused").await else { return };
+    let (receiver, url) = Receiver::start().await;
+    let (_root, ann, bob, _eve, team_id, dev_id) = setup(&server).await;
+    create_command(&server, &ann.token, &team_id, "inside", "P", &format!("{url}/inside")).await;
+    let (status, body) = execute(&server, &bob, &dev_id, "/inside").await;
+    assert_eq!((status, body["id"].as_str()), (500, Some("api.command.execute_command.failed.app_error")), "{body}");
+    assert!(receiver.calls().is_empty(), "the request never left the server");
     server.stop().await;
 }

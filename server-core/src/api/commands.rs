@@ -25,8 +25,11 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v4/teams/{team_id}/commands/autocomplete_suggestions", get(autocomplete_suggestions))
         // A literal segment beside the incoming webhooks' `/hooks/{id}`: axum routes
         // `/hooks/commands/<id>` here and every other `/hooks/<id>` there.
-        .route("/hooks/commands/{hook_id}", post(command_webhook))
+        .route(RESPONSE_URL_ROUTE, post(command_webhook))
 }
+
+/// The `response_url` route, beside the incoming webhooks' `/hooks/{hook_id}`.
+const RESPONSE_URL_ROUTE: &str = "/hooks/commands/{hook_id}";
 
 impl From<CommandError> for ApiError {
     fn from(e: CommandError) -> ApiError {
@@ -145,4 +148,29 @@ async fn command_webhook(State(state): State<AppState>, Path(hook_id): Path<Stri
     })?;
     state.services.command_webhook(&hook_id, response).await?;
     Ok(([(header::CONTENT_TYPE, "text/plain")], "ok"))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::extract::Path;
+
+    use super::*;
+
+    /// axum 0.8 routes the literal `commands` segment here and any other `/hooks/{id}`
+    /// to the incoming webhooks' route, with both registered in one router.
+    #[tokio::test]
+    async fn response_urls_and_incoming_webhooks_share_hooks() {
+        let app = Router::new()
+            .route("/hooks/{hook_id}", post(|Path(id): Path<String>| async move { format!("incoming {id}") }))
+            .route(RESPONSE_URL_ROUTE, post(|Path(id): Path<String>| async move { format!("command {id}") }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        crate::outbound::install_tls_provider();
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        for (path, expected) in [("/hooks/abc", "incoming abc"), ("/hooks/commands/abc", "command abc"), ("/hooks/commands", "incoming commands")] {
+            let text = client.post(format!("{base}{path}")).send().await.unwrap().text().await.unwrap();
+            assert_eq!(text, expected, "{path}");
+        }
+    }
 }

@@ -431,6 +431,11 @@ impl Services {
             use_count: 0,
         };
         self.store().insert_command_webhook(&hook).await?;
+        // Expired hooks are dead weight; forgetting them here keeps the table at about
+        // 30 minutes of calls without a timer.
+        if let Err(e) = self.purge_command_webhooks().await {
+            tracing::warn!(error = %e, "could not forget expired command response URLs");
+        }
         let mut form: Vec<(&str, String)> = vec![
             ("token", command.token.clone()),
             ("team_id", inv.team.id.clone()),
