@@ -287,10 +287,13 @@ impl Services {
 
     /// Plugin registrations visible in `team_id`, as Mattermost `Command`s.
     fn plugin_commands(&self, team_id: &str) -> Vec<Command> {
+        // Registrations of a plugin that stopped stay until it registers again; they
+        // are not offered meanwhile (and `execute` falls through past them).
+        let running = |plugin_id: &str| self.host().and_then(|h| h.status(plugin_id)).is_some_and(|s| s.state == confab_host::PluginState::Running);
         let commands = self.inner.commands.read().unwrap();
         let mut out: Vec<Command> = commands
             .iter()
-            .filter(|((team, _), _)| team.is_empty() || team == team_id)
+            .filter(|((team, _), (plugin_id, _))| (team.is_empty() || team == team_id) && running(plugin_id))
             .map(|((_, trigger), (plugin_id, c))| Command {
                 trigger: trigger.clone(),
                 team_id: c.team_id.clone(),
@@ -325,7 +328,7 @@ impl Services {
             return Err(Invalid::new("api.command.execute_command.start.app_error", "No command trigger found.").into());
         }
         let channel = self.channel_by_id(&request.channel_id).await?;
-        if !self.is_channel_member(&channel.id, &user.id).await? {
+        if !caller.is_admin() && !self.is_channel_member(&channel.id, &user.id).await? {
             return Err(Error::forbidden().into());
         }
         if channel.delete_at != 0 {
