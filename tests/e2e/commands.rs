@@ -18,7 +18,8 @@ on_both_backends!(
     command_management_follows_mattermost_permissions,
     builtin_commands_take_effect,
     plugin_commands_win_and_answer,
-    command_urls_on_loopback_are_refused_by_default
+    command_urls_on_loopback_are_refused_by_default,
+    name_and_icon_overrides_follow_the_settings
 );
 
 /// One request the receiver got.
@@ -86,7 +87,12 @@ async fn record(State(receiver): State<Receiver>, method: Method, uri: Uri, head
 /// A server that may call loopback (the receiver), on `backend`; the schema guard
 /// lives as long as the test.
 async fn start(dir: &TestDir, backend: Backend, name: &str) -> Option<(TestServer, Option<PgSchema>)> {
-    let base = Config { data_dir: dir.path().to_path_buf(), allowed_untrusted_internal_connections: "127.0.0.1".into(), ..Config::default() };
+    start_with(dir, backend, name, Config::default()).await
+}
+
+/// [`start`] with other settings from `config`.
+async fn start_with(dir: &TestDir, backend: Backend, name: &str, config: Config) -> Option<(TestServer, Option<PgSchema>)> {
+    let base = Config { data_dir: dir.path().to_path_buf(), allowed_untrusted_internal_connections: "127.0.0.1".into(), ..config };
     match backend {
         Backend::Sqlite => Some((TestServer::start_with(Config { database_url: Some(sqlite_url(dir.path())), ..base }).await, None)),
         Backend::Postgres => {
@@ -547,5 +553,32 @@ async fn command_urls_on_loopback_are_refused_by_default(backend: Backend) {
     let (status, body) = execute(&server, &bob, &dev_id, "/inside").await;
     assert_eq!((status, body["id"].as_str()), (500, Some("api.command.execute_command.failed.app_error")), "{body}");
     assert!(receiver.calls().is_empty(), "the request never left the server");
+    server.stop().await;
+}
+
+async fn name_and_icon_overrides_follow_the_settings(backend: Backend) {
+    let dir = TestDir::new();
+    let config = Config { enable_post_username_override: true, enable_post_icon_override: true, ..Config::default() };
+    let Some((server, _schema)) = start_with(&dir, backend, "commands::overrides", config).await else { return };
+    let (receiver, url) = Receiver::start().await;
+    let (_root, ann, bob, _eve, team_id, dev_id) = setup(&server).await;
+    let body = json!({ "team_id": team_id, "trigger": "ci", "url": format!("{url}/ci"), "username": "ci-bot" });
+    let (status, _) = server.post_as("/api/v4/commands", &ann.token, &body).await;
+    assert_eq!(status, 201);
+    let mut ann_ws = server.websocket(&ann.token).await;
+    // The command's username wins over the answer's; the answer's icon is used when the
+    // command has none.
+    let answer = json!({ "response_type": "in_channel", "text": "green", "username": "ignored", "icon_url": "https://example.com/ci.png" });
+    receiver.answer("/ci", 200, "application/json", answer.to_string());
+    let (status, _) = execute(&server, &bob, &dev_id, "/ci").await;
+    assert_eq!(status, 200);
+    let posted = event_post(&ann_ws.expect_event("posted", |e| event_post(e)["message"] == "green").await);
+    assert_eq!(posted["props"]["override_username"], "ci-bot");
+    assert_eq!(posted["props"]["override_icon_url"], "https://example.com/ci.png");
+    assert_eq!(posted["props"]["from_webhook"], "true");
+    // A built-in whose answer names nobody stays the user's own post.
+    execute(&server, &bob, &dev_id, "/me ships").await;
+    let me = event_post(&ann_ws.expect_event("posted", |e| event_post(e)["message"] == "*ships*").await);
+    assert!(me["props"].get("override_username").is_none() && me["props"].get("from_webhook").is_none(), "{me}");
     server.stop().await;
 }
