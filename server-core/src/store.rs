@@ -11,10 +11,10 @@
 //! One file per table group under `store/`, each adding methods to `Store`.
 
 mod channels;
+mod commands;
 mod kv;
 mod plugins;
 mod posts;
-mod secrets;
 mod teams;
 mod users;
 
@@ -25,6 +25,7 @@ use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 
+pub use commands::CommandWebhook;
 pub use kv::{KvWrite, KvWriteOutcome};
 pub use plugins::PluginRecord;
 pub use posts::PostQuery;
@@ -32,7 +33,7 @@ pub use posts::PostQuery;
 /// The migrations, in order. Each is `(version, description, sql)`; a new one is
 /// appended here and never edited afterwards (sqlx checks their checksums).
 const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "chat core", include_str!("../migrations/0001_chat_core.sql")), (5, "interactive", include_str!("../migrations/0005_interactive.sql"))];
+    &[(1, "chat core", include_str!("../migrations/0001_chat_core.sql")), (3, "commands", include_str!("../migrations/0003_commands.sql"))];
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
