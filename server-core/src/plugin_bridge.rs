@@ -3,7 +3,7 @@
 //! The host has already checked the plugin's capability grant for every call; what is
 //! left here is the server's own rules: existence, validation, the KV limits (key
 //! length, value size, per-plugin quota) and the post loop guard. Settings come from
-//! `<plugin dir>/settings.json` when it exists. Outbound HTTP stays refused until the
+//! the admin's saved values, else `<plugin dir>/settings.json` when it exists. Outbound HTTP stays refused until the
 //! integrations work brings the private-address guard.
 
 use std::collections::HashMap;
@@ -258,6 +258,10 @@ impl ServerApi for PluginBridge {
     }
 
     async fn plugin_settings(&self, plugin_id: &str) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
+        // Values an admin saved through the API win over the directory's settings.json.
+        if let Some(saved) = self.services()?.store().get_plugin_settings(plugin_id).await.map_err(internal)? {
+            return Ok(saved);
+        }
         let path = self.plugin_dir(plugin_id).join("settings.json");
         let text = match tokio::fs::read_to_string(&path).await {
             Ok(text) => text,

@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod channels;
 pub mod convert;
+pub mod plugin_admin;
 pub mod posts;
 pub mod teams;
 pub mod users;

@@ -12,6 +12,7 @@
 
 mod channels;
 mod kv;
+mod plugin_admin;
 mod plugins;
 mod posts;
 mod teams;
@@ -25,12 +26,14 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 
 pub use kv::{KvWrite, KvWriteOutcome};
+pub use plugin_admin::InstalledPlugin;
 pub use plugins::PluginRecord;
 pub use posts::PostQuery;
 
 /// The migrations, in order. Each is `(version, description, sql)`; a new one is
 /// appended here and never edited afterwards (sqlx checks their checksums).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "chat core", include_str!("../migrations/0001_chat_core.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "chat core", include_str!("../migrations/0001_chat_core.sql")), (4, "plugin admin", include_str!("../migrations/0004_plugin_admin.sql"))];
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
