@@ -89,6 +89,18 @@ pub struct Config {
     #[arg(long, env = "CONFAB_WATCH_PLUGINS", default_value_t = false, action = clap::ArgAction::Set)]
     pub watch_plugins: bool,
 
+    /// Internal hosts the server may call for integrations (webhooks, command and action
+    /// URLs, plugin downloads), which are otherwise refused: host names, IP addresses and
+    /// CIDR ranges separated by spaces or commas (Mattermost's
+    /// `AllowedUntrustedInternalConnections`), e.g. `localhost 10.0.0.0/8`.
+    #[arg(long, env = "CONFAB_ALLOWED_UNTRUSTED_INTERNAL_CONNECTIONS", default_value = "")]
+    pub allowed_untrusted_internal_connections: String,
+
+    /// Seconds an outbound integration request may take in all (Mattermost's
+    /// `OutgoingIntegrationRequestsTimeout`).
+    #[arg(long, env = "CONFAB_OUTGOING_INTEGRATION_REQUESTS_TIMEOUT", default_value_t = 30)]
+    pub outgoing_integration_requests_timeout: u64,
+
     /// Log filter in `tracing` EnvFilter syntax, e.g. `info` or `confab_host=debug`.
     #[arg(long, env = "CONFAB_LOG", default_value = DEFAULT_LOG_FILTER)]
     pub log: String,
@@ -170,6 +182,8 @@ impl std::fmt::Debug for Config {
             .field("enable_marketplace", &self.enable_marketplace)
             .field("marketplace_url", &self.marketplace_url)
             .field("watch_plugins", &self.watch_plugins)
+            .field("allowed_untrusted_internal_connections", &self.allowed_untrusted_internal_connections)
+            .field("outgoing_integration_requests_timeout", &self.outgoing_integration_requests_timeout)
             .field("log", &self.log)
             .field("config_file", &self.config_file)
             .finish()
@@ -196,6 +210,8 @@ impl Default for Config {
             enable_marketplace: true,
             marketplace_url: None,
             watch_plugins: false,
+            allowed_untrusted_internal_connections: String::new(),
+            outgoing_integration_requests_timeout: 30,
             log: DEFAULT_LOG_FILTER.to_string(),
             config_file: None,
         }
@@ -211,6 +227,14 @@ impl Config {
     /// The database URL in effect.
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("confab.db").display()))
+    }
+
+    /// The rules for requests the server makes on its own.
+    pub fn outbound_policy(&self) -> crate::outbound::OutboundPolicy {
+        crate::outbound::OutboundPolicy {
+            allowed_internal: crate::outbound::AllowList::parse(&self.allowed_untrusted_internal_connections),
+            timeout: std::time::Duration::from_secs(self.outgoing_integration_requests_timeout.max(1)),
+        }
     }
 
     /// Where the host keeps precompiled components.
@@ -243,6 +267,8 @@ mod tests {
         assert!(parsed.open_server);
         assert_eq!(parsed.plugin_kv_max_value_bytes, default.plugin_kv_max_value_bytes);
         assert_eq!(parsed.plugin_kv_quota_bytes, default.plugin_kv_quota_bytes);
+        assert_eq!(parsed.allowed_untrusted_internal_connections, default.allowed_untrusted_internal_connections);
+        assert_eq!(parsed.outgoing_integration_requests_timeout, default.outgoing_integration_requests_timeout);
     }
 
     #[test]

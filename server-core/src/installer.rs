@@ -180,10 +180,11 @@ pub async fn recover(layout: &Layout, store: &Store) {
                     if read_token(&live).as_deref() == Some(install_token.as_str()) {
                         remove_path(&live);
                     }
-                    if old.exists() && !live.exists() {
-                        if let Err(e) = std::fs::rename(&old, &live) {
-                            tracing::error!(plugin_id, error = %e, "could not restore the previous version");
-                        }
+                    if old.exists()
+                        && !live.exists()
+                        && let Err(e) = std::fs::rename(&old, &live)
+                    {
+                        tracing::error!(plugin_id, error = %e, "could not restore the previous version");
                     }
                 }
                 remove_path(&old);

@@ -16,6 +16,8 @@ pub mod hub;
 pub mod ids;
 pub mod installer;
 pub mod local_plugins;
+pub mod marketplace;
+pub mod outbound;
 pub mod plugin_bridge;
 pub mod service;
 pub mod store;
@@ -121,6 +123,7 @@ where
         open_server: config.open_server,
         kv_max_value_bytes: config.plugin_kv_max_value_bytes,
         kv_quota_bytes: config.plugin_kv_quota_bytes,
+        outbound: config.outbound_policy(),
         ..Settings::default()
     };
     let services = Services::new(store.clone(), hub.clone(), settings);

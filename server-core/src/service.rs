@@ -11,6 +11,7 @@ pub mod channels;
 pub mod convert;
 pub mod plugin_admin;
 pub mod posts;
+pub mod slack;
 pub mod teams;
 pub mod users;
 
@@ -23,6 +24,7 @@ use serde_json::Value;
 
 use crate::domain::{Invalid, User};
 use crate::hub::{BroadcastInfo, Event, Hub, Recipients};
+use crate::outbound::{Outbound, OutboundPolicy};
 use crate::store::{self, Store};
 
 pub use convert::{
@@ -162,6 +164,8 @@ pub struct Settings {
     pub session_ttl_ms: i64,
     /// This server's version, for `hello`.
     pub server_version: String,
+    /// What requests the server makes on its own may reach.
+    pub outbound: OutboundPolicy,
 }
 
 impl Default for Settings {
@@ -172,6 +176,7 @@ impl Default for Settings {
             kv_quota_bytes: 64 * 1024 * 1024,
             session_ttl_ms: 30 * 24 * 3600 * 1000,
             server_version: env!("CARGO_PKG_VERSION").to_string(),
+            outbound: OutboundPolicy { timeout: std::time::Duration::from_secs(30), ..OutboundPolicy::default() },
         }
     }
 }
@@ -186,6 +191,8 @@ struct Inner {
     store: Store,
     hub: Arc<Hub>,
     settings: Settings,
+    /// The guarded client for webhooks, command and action URLs, downloads.
+    outbound: Outbound,
     /// Set once after the host exists (the host needs the plugin API, which needs the
     /// services, so one of the two must be filled in later). `None` until then: no
     /// hooks run, which only happens during start-up.
@@ -202,7 +209,15 @@ impl Services {
     /// Services over `store`, publishing to `hub`.
     pub fn new(store: Store, hub: Arc<Hub>, settings: Settings) -> Services {
         Services {
-            inner: Arc::new(Inner { store, hub, settings, host: OnceLock::new(), commands: Default::default(), loop_guard: posts::LoopGuard::default() }),
+            inner: Arc::new(Inner {
+                store,
+                hub,
+                outbound: Outbound::new(settings.outbound.clone()),
+                settings,
+                host: OnceLock::new(),
+                commands: Default::default(),
+                loop_guard: posts::LoopGuard::default(),
+            }),
         }
     }
 
@@ -224,6 +239,11 @@ impl Services {
     /// The WebSocket hub.
     pub fn hub(&self) -> &Arc<Hub> {
         &self.inner.hub
+    }
+
+    /// The guarded client for requests the server makes on its own.
+    pub fn outbound(&self) -> &Outbound {
+        &self.inner.outbound
     }
 
     /// The settings.

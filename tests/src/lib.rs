@@ -119,9 +119,14 @@ impl TestServer {
     /// Start a server on `dir` with `backend`; `None` (after printing why) when the
     /// backend is PostgreSQL and `CONFAB_TEST_DATABASE_URL` is not set.
     pub async fn start_on(dir: &TestDir, backend: Backend, test_name: &str) -> Option<TestServer> {
-        let config = Config { data_dir: dir.path().to_path_buf(), ..Config::default() };
+        TestServer::start_on_with(backend, test_name, Config { data_dir: dir.path().to_path_buf(), ..Config::default() }).await
+    }
+
+    /// [`TestServer::start_on`] with more settings; `config.data_dir` must be set.
+    pub async fn start_on_with(backend: Backend, test_name: &str, config: Config) -> Option<TestServer> {
+        let data_dir = config.data_dir.clone();
         match backend {
-            Backend::Sqlite => Some(TestServer::start_with(Config { database_url: Some(sqlite_url(dir.path())), ..config }).await),
+            Backend::Sqlite => Some(TestServer::start_with(Config { database_url: Some(sqlite_url(&data_dir)), ..config }).await),
             Backend::Postgres => {
                 let schema = PgSchema::create(test_name).await?;
                 let mut server = TestServer::start_with(Config { database_url: Some(schema.url.clone()), ..config }).await;
@@ -135,6 +140,7 @@ impl TestServer {
     /// Start a server with `config` (its `listen` is ignored: the port is picked by the OS).
     pub async fn start_with(config: Config) -> TestServer {
         init_logging();
+        confab_server::outbound::install_tls_provider();
         let database_url = config.database_url();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
         let addr = listener.local_addr().expect("listener address");

@@ -6,6 +6,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::extract::{AppJson, AppQuery, Auth};
@@ -74,6 +75,8 @@ pub(super) fn router(max_bundle_bytes: usize) -> Router<AppState> {
         .route("/api/v4/plugins", post(upload).get(list).layer(DefaultBodyLimit::max(upload_limit)))
         .route("/api/v4/plugins/statuses", get(statuses))
         .route("/api/v4/plugins/webapp", get(webapp))
+        .route("/api/v4/plugins/install_from_url", post(install_from_url))
+        .route("/api/v4/plugins/marketplace", get(marketplace_list).post(marketplace_install))
         .route("/api/v4/plugins/{plugin_id}", delete(remove))
         .route("/api/v4/plugins/{plugin_id}/enable", post(enable))
         .route("/api/v4/plugins/{plugin_id}/disable", post(disable))
@@ -133,6 +136,50 @@ async fn upload(
     let bundle = bundle.ok_or_else(|| AdminError::BadRequest("the multipart field `plugin` (the bundle) is missing".into()))?;
     let installed = admin.install_upload(&caller, &bundle, signature.as_deref(), force, Source::Upload).await?;
     tracing::info!(plugin_id = %installed.manifest.id, serving = installed.serving, elapsed_ms = installed.elapsed_ms, "bundle uploaded");
+    Ok(created(&installed.manifest))
+}
+
+#[derive(Deserialize)]
+struct FromUrl {
+    plugin_download_url: String,
+    #[serde(default)]
+    force: Option<String>,
+}
+
+/// POST /api/v4/plugins/install_from_url?plugin_download_url=...&force=...
+///
+/// Downloads through the outbound guard (private addresses refused unless allowed);
+/// the signature, when required, is fetched from `<url>.sig`.
+async fn install_from_url(Auth(caller, _): Auth, State(state): State<AppState>, AppQuery(q): AppQuery<FromUrl>) -> Result<Response, ApiError> {
+    if !caller.is_admin() {
+        return Err(AdminError::Forbidden.into());
+    }
+    let force = q.force.as_deref().is_some_and(|f| f.eq_ignore_ascii_case("true"));
+    let installed = crate::marketplace::install_from_url(&state.plugin_admin, &caller, &q.plugin_download_url, force).await?;
+    Ok(created(&installed.manifest))
+}
+
+/// GET /api/v4/plugins/marketplace?filter=&page=&per_page=: the compatible entries.
+async fn marketplace_list(
+    Auth(caller, _): Auth,
+    State(state): State<AppState>,
+    AppQuery(q): AppQuery<crate::marketplace::ListQuery>,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    Ok(Json(crate::marketplace::list(&state.plugin_admin, &caller, &q).await?))
+}
+
+#[derive(Deserialize)]
+struct MarketplaceInstall {
+    id: String,
+    /// Ignored, as in Mattermost: the newest compatible version is installed.
+    #[serde(default)]
+    #[allow(dead_code)]
+    version: String,
+}
+
+/// POST /api/v4/plugins/marketplace `{id, version}`: 201 + manifest.
+async fn marketplace_install(Auth(caller, _): Auth, State(state): State<AppState>, AppJson(body): AppJson<MarketplaceInstall>) -> Result<Response, ApiError> {
+    let installed = crate::marketplace::install(&state.plugin_admin, &caller, &body.id).await?;
     Ok(created(&installed.manifest))
 }
 

@@ -173,8 +173,11 @@ impl PluginAdmin {
     }
 
     /// Check a bundle's signature when this server requires one.
+    /// A signature that comes along is checked too when keys are configured, so a
+    /// bad one is never silently ignored.
     pub fn check_signature(&self, bytes: &[u8], signature: Option<&str>) -> Result<(), AdminError> {
-        if self.options.require_signature {
+        let present = signature.is_some_and(|s| !s.trim().is_empty());
+        if self.options.require_signature || (present && !self.options.keys.is_empty()) {
             self.options.keys.verify(bytes, signature)?;
         }
         Ok(())
