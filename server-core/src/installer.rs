@@ -136,11 +136,14 @@ pub fn read_token(dir: &Path) -> Option<String> {
     std::fs::read_to_string(dir.join(TOKEN_FILE)).ok().map(|t| t.trim().to_string())
 }
 
-/// Abort the process right after `step` when `CONFAB_TEST_CRASH_AFTER` names it: the
-/// crash tests' stand-in for `kill -9` at an exact point. Unset, this does nothing.
+/// Kill the process with SIGKILL right after `step` when `CONFAB_TEST_CRASH_AFTER`
+/// names it: the crash tests' `kill -9` at an exact point (nothing is flushed, no
+/// destructor runs). Unset, this does nothing.
 pub fn crash_point(step: &str) {
     if std::env::var(CRASH_ENV).is_ok_and(|s| s == step) {
-        eprintln!("{CRASH_ENV}={step}: aborting");
+        eprintln!("{CRASH_ENV}={step}: kill -9");
+        let _ = std::process::Command::new("kill").args(["-9", &std::process::id().to_string()]).status();
+        // If `kill` is not available, an abort is the next best thing.
         std::process::abort();
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod bundle;
+pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod hub;
