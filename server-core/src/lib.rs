@@ -144,6 +144,7 @@ where
     };
     let plugin_admin =
         Arc::new(service::plugin_admin::PluginAdmin::new(services.clone(), host.clone(), bridge.clone(), plugin_dir.clone(), admin_options(&config)?));
+    bridge.set_admin(&plugin_admin);
     let _watcher = if config.watch_plugins { watcher::watch(&plugin_dir, plugin_admin.clone()) } else { None };
     let app = api::router(api::AppState { host: host.clone(), services: services.clone(), site_url, plugin_admin });
     match listener.local_addr() {

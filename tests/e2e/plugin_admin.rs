@@ -15,12 +15,31 @@ on_both_backends!(
     signatures_are_required_on_every_path,
     marketplace_lists_compatible_entries_and_installs_from_loopback,
     settings_are_validated_and_reach_the_plugin,
+    an_upgrade_asking_for_more_stays_on_the_old_version_until_approved,
+    webapp_and_public_files_are_served_while_running,
+    quarantine_is_announced_to_admins,
+    a_watched_plugin_directory_reloads_on_change,
 );
 
 /// A bundle of the `fx-chain` fixture as plugin `id` at `version`, whose default
 /// settings replace `marker` with `to`: the version's visible behaviour.
 fn chain_bundle(id: &str, version: &str, to: &str) -> Vec<u8> {
+    chain_bundle_with(id, version, to, |_, _| {})
+}
+
+/// [`chain_bundle`], with a chance to change the manifest and add files.
+fn chain_bundle_with(id: &str, version: &str, to: &str, change: impl FnOnce(&mut Value, &Path)) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
+    let manifest = chain_manifest(id, version, to);
+    let mut manifest = manifest;
+    change(&mut manifest, dir.path());
+    std::fs::write(dir.path().join("plugin.json"), manifest.to_string()).unwrap();
+    std::fs::copy(built_plugin("fx_chain.wasm"), dir.path().join("server.wasm")).unwrap();
+    confab_server::bundle::pack_dir(dir.path(), id).unwrap()
+}
+
+/// fx-chain's manifest as `id` at `version`, replacing "marker" with `to` by default.
+fn chain_manifest(id: &str, version: &str, to: &str) -> Value {
     let mut manifest: Value = serde_json::from_str(&std::fs::read_to_string(repo_root().join("tests/plugins/fx-chain/plugin.json")).unwrap()).unwrap();
     manifest["id"] = id.into();
     manifest["version"] = version.into();
@@ -32,9 +51,7 @@ fn chain_bundle(id: &str, version: &str, to: &str) -> Vec<u8> {
             _ => {}
         }
     }
-    std::fs::write(dir.path().join("plugin.json"), manifest.to_string()).unwrap();
-    std::fs::copy(built_plugin("fx_chain.wasm"), dir.path().join("server.wasm")).unwrap();
-    confab_server::bundle::pack_dir(dir.path(), id).unwrap()
+    manifest
 }
 
 fn admin_config(dir: &TestDir) -> Config {
@@ -543,4 +560,122 @@ async fn settings_are_validated_and_reach_the_plugin(backend: Backend) {
     }
     server.stop().await;
     let _ = event_post;
+}
+
+async fn an_upgrade_asking_for_more_stays_on_the_old_version_until_approved(backend: Backend) {
+    let dir = TestDir::new();
+    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::approval", admin_config(&dir)).await else { return };
+    let admin = server.signup("root").await;
+    let channel_id = channel(&server, &admin).await;
+    let id = "fx.grow";
+    install_and_enable(&server, &admin.token, chain_bundle(id, "1.0.0", "v1"), id).await;
+    let greedy = chain_bundle_with(id, "2.0.0", "v2", |m, _| m["permissions"] = json!(["kv", "posts:write"]));
+    let (status, manifest) = upload(&server, &admin.token, greedy, true, None).await;
+    assert_eq!((status, manifest["version"].as_str()), (201, Some("2.0.0")), "{manifest}");
+    let (_, post) = post_message(&server, &admin.token, &channel_id, "marker").await;
+    assert_eq!(post["message"], "v1", "the old version keeps serving");
+    let (_, statuses) = server.get_as("/api/v4/plugins/statuses", &admin.token).await;
+    assert_eq!(statuses[0]["version"], "1.0.0");
+    assert!(statuses[0]["error"].as_str().unwrap().contains("posts:write"), "the status says what waits: {statuses}");
+    let (_, permissions) = server.get_as(&format!("/api/v4/plugins/{id}/permissions"), &admin.token).await;
+    assert_eq!((permissions["pending"].clone(), permissions["staged_version"].clone()), (json!(["posts:write"]), json!("2.0.0")));
+
+    let (status, permissions) = server.post_as(&format!("/api/v4/plugins/{id}/permissions/approve"), &admin.token, &json!({})).await;
+    assert_eq!((status, permissions["pending"].clone(), permissions["staged_version"].clone()), (200, json!([]), Value::Null), "{permissions}");
+    let (_, post) = post_message(&server, &admin.token, &channel_id, "marker").await;
+    assert_eq!(post["message"], "v2", "approved: the upgrade serves");
+    let (_, statuses) = server.get_as("/api/v4/plugins/statuses", &admin.token).await;
+    assert_eq!((statuses[0]["version"].as_str(), statuses[0]["error"].as_str()), (Some("2.0.0"), Some("")));
+    assert_eq!(tree(&dir.plugin_dir().join(".install")), Vec::<PathBuf>::new(), "the staged copy moved into place");
+    server.stop().await;
+}
+
+async fn webapp_and_public_files_are_served_while_running(backend: Backend) {
+    let dir = TestDir::new();
+    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::webapp", admin_config(&dir)).await else { return };
+    let admin = server.signup("root").await;
+    let id = "fx.web";
+    let bundle = chain_bundle_with(id, "1.0.0", "w", |m, d| {
+        m["webapp"] = json!({"bundle_path": "webapp/dist/main.js"});
+        std::fs::create_dir_all(d.join("webapp/dist")).unwrap();
+        std::fs::write(d.join("webapp/dist/main.js"), "window.registerPlugin('fx.web', {});").unwrap();
+        std::fs::create_dir_all(d.join("public/img")).unwrap();
+        std::fs::write(d.join("public/img/logo.svg"), "<svg/>").unwrap();
+    });
+    install_and_enable(&server, &admin.token, bundle, id).await;
+    let (status, webapps) = server.get_as("/api/v4/plugins/webapp", "").await;
+    assert_eq!(status, 200, "no session needed");
+    assert_eq!((webapps[0]["id"].as_str(), webapps[0]["version"].as_str()), (Some(id), Some("1.0.0")), "{webapps}");
+    assert!(webapps[0].get("settings_schema").is_none(), "client manifests carry no settings schema");
+    let bundle_path = webapps[0]["webapp"]["bundle_path"].as_str().unwrap().to_string();
+    assert!(bundle_path.starts_with("/static/plugins/fx.web/fx.web_") && bundle_path.ends_with("_bundle.js"), "{bundle_path}");
+    let response = server.get(&bundle_path).await;
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("registerPlugin"));
+    let response = server.get("/plugins/fx.web/public/img/logo.svg").await;
+    assert_eq!((response.status().as_u16(), response.headers()["content-type"].to_str().unwrap().to_string()), (200, "image/svg+xml".to_string()));
+    for escape in ["/plugins/fx.web/public/%2e%2e/plugin.json", "/plugins/fx.web/public/..%2fplugin.json", "/plugins/fx.web/public/img/"] {
+        assert_eq!(server.get(escape).await.status(), 404, "{escape}");
+    }
+    let (status, _) = server.post_as(&format!("/api/v4/plugins/{id}/disable"), &admin.token, &json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(server.get_as("/api/v4/plugins/webapp", "").await.1, json!([]));
+    assert_eq!(server.get(&bundle_path).await.status(), 404, "not served once disabled");
+    assert_eq!(server.get("/plugins/fx.web/public/img/logo.svg").await.status(), 404);
+    server.stop().await;
+}
+
+async fn quarantine_is_announced_to_admins(backend: Backend) {
+    let dir = TestDir::new();
+    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::quarantine", admin_config(&dir)).await else { return };
+    let admin = server.signup("root").await;
+    let channel_id = channel(&server, &admin).await;
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(repo_root().join("tests/plugins/fx-panic/plugin.json"), tmp.path().join("plugin.json")).unwrap();
+    std::fs::copy(built_plugin("fx_panic.wasm"), tmp.path().join("server.wasm")).unwrap();
+    let (status, _) = upload(&server, &admin.token, confab_server::bundle::pack_dir(tmp.path(), "fx.panic").unwrap(), false, None).await;
+    assert_eq!(status, 201);
+    let (status, _) = server.post_as("/api/v4/plugins/fx.panic/enable", &admin.token, &json!({})).await;
+    assert_eq!(status, 200, "nothing to approve");
+    let mut ws = server.websocket(&admin.token).await;
+    for _ in 0..3 {
+        let (status, _) = post_message(&server, &admin.token, &channel_id, "panic now").await;
+        assert_eq!(status, 201, "will-hooks fail open");
+    }
+    let event = ws
+        .expect_event("plugin_statuses_changed", |e| {
+            e["data"]["plugin_statuses"].as_array().is_some_and(|s| s.iter().any(|s| s["plugin_id"] == "fx.panic" && s["state"] == 4))
+        })
+        .await;
+    assert_eq!(event["broadcast"]["channel_id"], "");
+    server.stop().await;
+}
+
+async fn a_watched_plugin_directory_reloads_on_change(backend: Backend) {
+    let dir = TestDir::new();
+    let id = dir.install_plugin("tests/plugins/fx-chain", "fx_chain.wasm");
+    let manifest_path = dir.plugin_dir().join(&id).join("plugin.json");
+    std::fs::write(&manifest_path, chain_manifest(&id, "1.0.0", "before").to_string()).unwrap();
+    let config = Config { watch_plugins: true, ..admin_config(&dir) };
+    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::watch", config).await else { return };
+    let admin = server.signup("root").await;
+    let channel_id = channel(&server, &admin).await;
+    let (_, post) = post_message(&server, &admin.token, &channel_id, "marker").await;
+    assert_eq!(post["message"], "before");
+
+    std::fs::write(&manifest_path, chain_manifest(&id, "1.0.1", "after").to_string()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, post) = post_message(&server, &admin.token, &channel_id, "marker").await;
+        assert_eq!(status, 201, "no post fails while the plugin reloads");
+        if post["message"] == "after" {
+            break;
+        }
+        assert_eq!(post["message"], "before", "old or new, never anything else");
+        assert!(Instant::now() < deadline, "the change was not picked up");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (_, statuses) = server.get_as("/api/v4/plugins/statuses", &admin.token).await;
+    assert_eq!(statuses[0]["version"], "1.0.1");
+    server.stop().await;
 }

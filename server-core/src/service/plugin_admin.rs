@@ -232,6 +232,15 @@ impl PluginAdmin {
         if (existing.is_some() || live.exists()) && !force {
             return Err(AdminError::AlreadyInstalled(id));
         }
+        // A plugin found in the directory was granted whatever it asked for; a bundle
+        // replacing it gets exactly that grant, so anything more waits for approval.
+        let existing = existing.map(|mut e| {
+            if e.record.grant_all_requested {
+                e.record.granted = Manifest::load(&live, &self.options.server_version).map(|m| m.permissions).unwrap_or_default();
+                e.record.grant_all_requested = false;
+            }
+            e
+        });
         // An upgrade asking for more than the running version was granted waits.
         if let Some(existing) = &existing
             && existing.record.enabled
@@ -761,6 +770,61 @@ mod tests {
         for bad in [json!({"on": "yes"}), json!({"n": "3"}), json!({"t": 1}), json!({"pick": "b"}), json!({"nope": 1})] {
             assert!(validate_settings(&m, bad.as_object().unwrap()).is_err(), "{bad}");
         }
+    }
+
+    /// Disable and remove drop the plugin's slash commands (re-registered on enable);
+    /// remove drops its KV data too. Uses the built `hello` example.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn disable_and_remove_drop_commands_and_data() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let wasm = root.join("target/plugins/wasm32-wasip2/release/hello.wasm");
+        assert!(wasm.is_file(), "{} is missing: run `cargo xtask plugins`", wasm.display());
+        let tmp = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::connect(&crate::testing::sqlite_url(tmp.path())).await.unwrap();
+        let services = Services::new(store, Arc::new(crate::hub::Hub::default()), super::super::Settings::default());
+        let plugins = tmp.path().join("plugins");
+        std::fs::create_dir_all(&plugins).unwrap();
+        let bridge = Arc::new(PluginBridge::new(&services, plugins.clone()));
+        let host_config = confab_host::HostConfig { cache_dir: tmp.path().join("cache"), server_version: crate::cli::server_version(), ..Default::default() };
+        let host = PluginHost::new(host_config, bridge.clone()).unwrap();
+        services.set_host(host.clone());
+        let options = AdminOptions {
+            uploads_enabled: true,
+            max_bundle_bytes: 1 << 24,
+            limits: BundleLimits::default(),
+            require_signature: false,
+            keys: TrustedKeys::default(),
+            server_version: crate::cli::server_version(),
+            marketplace_enabled: false,
+            marketplace_url: None,
+        };
+        let admin = PluginAdmin::new(services.clone(), host.clone(), bridge, plugins.clone(), options);
+        let src = tmp.path().join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::copy(root.join("example-plugins/hello/plugin.json"), src.join("plugin.json")).unwrap();
+        std::fs::copy(&wasm, src.join("server.wasm")).unwrap();
+        let bundle = crate::bundle::pack_dir(&src, "hello").unwrap();
+        let caller = Caller::plugin("test-admin");
+        let id = "com.confab.hello";
+
+        admin.install_upload(&caller, &bundle, None, false, Source::Upload).await.unwrap();
+        admin.approve_permissions(&caller, id).await.unwrap();
+        admin.enable(&caller, id).await.unwrap();
+        assert_eq!(services.command_owner("", "hello").as_deref(), Some(id), "activate registered /hello");
+        services.store().kv_write(id, "k", &crate::store::KvWrite { value: Some(b"v"), atomic: false, old_value: None, expire_at: 0 }, now_ms()).await.unwrap();
+
+        admin.disable(&caller, id).await.unwrap();
+        assert_eq!(services.command_owner("", "hello"), None, "disable unregisters");
+        admin.enable(&caller, id).await.unwrap();
+        assert_eq!(services.command_owner("", "hello").as_deref(), Some(id), "enable registers again");
+
+        admin.remove(&caller, id).await.unwrap();
+        assert_eq!(services.command_owner("", "hello"), None, "remove unregisters");
+        assert!(services.plugin_command_triggers(id).is_empty());
+        assert_eq!(services.store().kv_get(id, "k", now_ms()).await.unwrap(), None, "KV gone");
+        assert!(services.store().get_installed_plugin(id).await.unwrap().is_none(), "row gone");
+        assert!(!plugins.join(id).exists(), "files gone");
+        host.shutdown().await;
     }
 
     #[test]
