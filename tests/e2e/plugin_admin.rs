@@ -394,12 +394,33 @@ async fn hot_reload_under_load(backend: Backend) {
     let (status, body) = upload(&server, &admin.token, broken, true, None).await;
     let broken_done = Instant::now();
     assert_eq!((status, body["id"].as_str()), (400, Some("app.plugin.manifest.app_error")), "{body}");
+    let (_, statuses) = server.get_as("/api/v4/plugins/statuses", &admin.token).await;
+    let error = statuses[0]["error"].as_str().unwrap();
+    assert!(error.contains("5.0.0") && error.contains("not a loadable wasm component"), "the status says why: {error}");
+    // One that compiles but fails to activate (hello's activate registers a command it
+    // was not granted): placed, loaded beside v4, refused, files rolled back.
+    let failing = {
+        let tmp = tempfile::tempdir().unwrap();
+        let manifest = json!({"id": id, "name": "fails", "version": "6.0.0", "server": {"wasm": "server.wasm"}, "permissions": ["kv"]});
+        std::fs::write(tmp.path().join("plugin.json"), manifest.to_string()).unwrap();
+        std::fs::copy(built_plugin("hello.wasm"), tmp.path().join("server.wasm")).unwrap();
+        confab_server::bundle::pack_dir(tmp.path(), id).unwrap()
+    };
+    let failing_started = Instant::now();
+    let (status, body) = upload(&server, &admin.token, failing, true, None).await;
+    let failing_done = Instant::now();
+    assert_eq!((status, body["id"].as_str()), (400, Some("app.plugin.activate.app_error")), "{body}");
+    let on_disk: Value = serde_json::from_slice(&std::fs::read(dir.plugin_dir().join(id).join("plugin.json")).unwrap()).unwrap();
+    assert_eq!(on_disk["version"], "4.0.0", "the files were put back");
+    assert_eq!(tree(&dir.plugin_dir().join(".install")), Vec::<PathBuf>::new());
     tokio::time::sleep(Duration::from_millis(300)).await;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let samples = poster.await.unwrap();
 
     let (_, statuses) = server.get_as("/api/v4/plugins/statuses", &admin.token).await;
     assert_eq!((statuses[0]["version"].as_str(), statuses[0]["state"].as_i64()), (Some("4.0.0"), Some(2)), "{statuses}");
+    let error = statuses[0]["error"].as_str().unwrap();
+    assert!(error.contains("6.0.0") && error.contains("activate"), "the status says why the last one failed: {error}");
     let failures: Vec<&Sample> = samples.iter().filter(|s| s.status != 201).collect();
     assert!(failures.is_empty(), "{} of {} posts failed, e.g. {} {}", failures.len(), samples.len(), failures[0].status, failures[0].message);
     for s in &samples {
@@ -415,11 +436,13 @@ async fn hot_reload_under_load(backend: Backend) {
     let during_swaps: usize = swaps.iter().map(|(a, b)| during(*a, *b)).sum();
     eprintln!(
         "hot reload under load ({backend:?}): {} posts in all, {during_swaps} during the 3 swaps, {} failed; upload→serving ms per swap: {swap_ms:?}; \
-         broken version: {} posts during its upload, refused in {} ms, old version kept serving",
+         broken component: {} posts during its upload, refused in {} ms; failing activate: {} posts during its upload, rolled back in {} ms; old version kept serving",
         samples.len(),
         failures.len(),
         during(broken_started, broken_done),
-        (broken_done - broken_started).as_millis()
+        (broken_done - broken_started).as_millis(),
+        during(failing_started, failing_done),
+        (failing_done - failing_started).as_millis()
     );
     assert!(during_swaps > 0, "the load overlapped the swaps");
     server.stop().await;

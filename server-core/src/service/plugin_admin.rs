@@ -221,7 +221,16 @@ impl PluginAdmin {
         let root =
             tokio::task::spawn_blocking(move || bundle::extract(&bytes_owned, &dir, limits)).await.map_err(|e| AdminError::Internal(e.to_string()))??;
         crash_point("unpacked");
-        let manifest = self.host.prepare(&root).await.map_err(|e| AdminError::Invalid(e.to_string()))?;
+        // The manifest alone first: with its id, a component that does not compile or
+        // link is reported in the status of the version still serving.
+        let manifest = Manifest::load(&root, &self.options.server_version).map_err(|e| AdminError::Invalid(e.to_string()))?;
+        if let Err(e) = self.host.prepare(&root).await {
+            if self.host.status(&manifest.id).is_some() {
+                self.last_errors.write().unwrap().insert(manifest.id.clone(), format!("version {} was not installed: {e}", manifest.version));
+                self.publish_statuses().await;
+            }
+            return Err(AdminError::Invalid(e.to_string()));
+        }
         let id = manifest.id.clone();
         std::fs::write(root.join(installer::TOKEN_FILE), token).map_err(io("cannot write the install token"))?;
 
