@@ -183,6 +183,25 @@ impl PluginHost {
         result
     }
 
+    /// Check that the plugin in `dir` would load, without running it: the manifest
+    /// validates, the component compiles (into the cache, so the `load` that follows
+    /// does not compile again), links against the host and exports what it must.
+    /// Installs call this before moving a bundle into place.
+    pub async fn prepare(&self, dir: &Path) -> Result<Manifest, LoadError> {
+        let manifest = Manifest::load(dir, &self.inner.config.server_version)?;
+        let id = manifest.id.clone();
+        let server = manifest.server.as_ref().ok_or_else(|| LoadError::NoServerPart(id.clone()))?;
+        manifest.capabilities().map_err(|e| LoadError::Manifest(e.into()))?;
+        let wasm_path = dir.join(&server.wasm);
+        let wasm = tokio::fs::read(&wasm_path).await.map_err(|source| LoadError::ReadWasm { path: wasm_path.clone(), source })?;
+        let (engine, cache) = (self.inner.engine.clone(), self.inner.cache.clone());
+        let compiled = tokio::task::spawn_blocking(move || cache.load_or_compile(&engine, &wasm)).await.map_err(|e| LoadError::Host(e.to_string()))?;
+        let (component, _) = compiled.map_err(|e| LoadError::Compile { plugin_id: id.clone(), path: wasm_path.clone(), detail: format!("{e:#}") })?;
+        let pre = self.inner.linker.instantiate_pre(&component).map_err(|e| LoadError::Link { plugin_id: id.clone(), detail: format!("{e:#}") })?;
+        ExportIndices::discover(&pre, &id)?;
+        Ok(manifest)
+    }
+
     async fn load_manifest(&self, dir: &Path, manifest: Manifest, options: LoadOptions, started: Instant) -> Result<LoadReport, LoadError> {
         let id = manifest.id.clone();
         let server = manifest.server.as_ref().ok_or_else(|| LoadError::NoServerPart(id.clone()))?;

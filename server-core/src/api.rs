@@ -10,6 +10,7 @@ mod channels;
 mod commands;
 mod error;
 pub mod extract;
+mod plugin_admin;
 mod plugins;
 mod posts;
 mod request_id;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub services: Services,
     /// The public URL clients reach the server at (`SiteURL`).
     pub site_url: String,
+    /// Plugin installs, enable/disable, removal, settings, permissions.
+    pub plugin_admin: std::sync::Arc<crate::service::plugin_admin::PluginAdmin>,
 }
 
 /// Mattermost's body for a success without data.
@@ -50,6 +53,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(system::router())
         .merge(plugins::router())
+        .merge(plugin_admin::router(state.plugin_admin.options().max_bundle_bytes))
         .merge(users::router())
         .merge(teams::router())
         .merge(channels::router())

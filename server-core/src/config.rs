@@ -47,6 +47,48 @@ pub struct Config {
     #[arg(long, env = "CONFAB_PLUGIN_KV_QUOTA_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub plugin_kv_quota_bytes: i64,
 
+    /// Whether admins may upload plugin bundles or install them from a URL
+    /// (Mattermost's `PluginSettings.EnableUploads`, off by default there too).
+    #[arg(long, env = "CONFAB_ENABLE_PLUGIN_UPLOADS", default_value_t = false, action = clap::ArgAction::Set)]
+    pub enable_plugin_uploads: bool,
+
+    /// Largest plugin bundle accepted (upload, URL, marketplace), in bytes; bigger
+    /// uploads get 413.
+    #[arg(long, env = "CONFAB_PLUGIN_MAX_BUNDLE_BYTES", default_value_t = 50 * 1024 * 1024)]
+    pub plugin_max_bundle_bytes: usize,
+
+    /// Most entries (files and directories) a bundle may contain.
+    #[arg(long, env = "CONFAB_PLUGIN_MAX_BUNDLE_ENTRIES", default_value_t = 4096)]
+    pub plugin_max_bundle_entries: usize,
+
+    /// Most bytes a bundle may unpack to.
+    #[arg(long, env = "CONFAB_PLUGIN_MAX_UNPACKED_BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub plugin_max_unpacked_bytes: u64,
+
+    /// Refuse plugin bundles without a valid signature by a trusted key, on every
+    /// install path (Mattermost's `RequirePluginSignature`).
+    #[arg(long, env = "CONFAB_REQUIRE_PLUGIN_SIGNATURE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub require_plugin_signature: bool,
+
+    /// Files holding trusted ed25519 public keys (base64, as `confab plugin keygen`
+    /// writes them), comma-separated.
+    #[arg(long, env = "CONFAB_PLUGIN_SIGNATURE_PUBLIC_KEYS", value_delimiter = ',')]
+    pub plugin_signature_public_keys: Vec<PathBuf>,
+
+    /// Whether the marketplace routes are on (Mattermost's `EnableMarketplace`).
+    #[arg(long, env = "CONFAB_ENABLE_MARKETPLACE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub enable_marketplace: bool,
+
+    /// The marketplace index: an http(s) URL or a file path of the JSON that
+    /// `confab marketplace build` writes. No marketplace when unset.
+    #[arg(long, env = "CONFAB_MARKETPLACE_URL")]
+    pub marketplace_url: Option<String>,
+
+    /// Watch the plugin directory and hot-reload a plugin whose files change
+    /// (development; debounced).
+    #[arg(long, env = "CONFAB_WATCH_PLUGINS", default_value_t = false, action = clap::ArgAction::Set)]
+    pub watch_plugins: bool,
+
     /// Internal hosts the server may call for integrations (webhooks, command and action
     /// URLs, plugin downloads), which are otherwise refused: host names, IP addresses and
     /// CIDR ranges separated by spaces or commas (Mattermost's
@@ -139,6 +181,15 @@ impl std::fmt::Debug for Config {
             .field("open_server", &self.open_server)
             .field("plugin_kv_max_value_bytes", &self.plugin_kv_max_value_bytes)
             .field("plugin_kv_quota_bytes", &self.plugin_kv_quota_bytes)
+            .field("enable_plugin_uploads", &self.enable_plugin_uploads)
+            .field("plugin_max_bundle_bytes", &self.plugin_max_bundle_bytes)
+            .field("plugin_max_bundle_entries", &self.plugin_max_bundle_entries)
+            .field("plugin_max_unpacked_bytes", &self.plugin_max_unpacked_bytes)
+            .field("require_plugin_signature", &self.require_plugin_signature)
+            .field("plugin_signature_public_keys", &self.plugin_signature_public_keys)
+            .field("enable_marketplace", &self.enable_marketplace)
+            .field("marketplace_url", &self.marketplace_url)
+            .field("watch_plugins", &self.watch_plugins)
             .field("allowed_untrusted_internal_connections", &self.allowed_untrusted_internal_connections)
             .field("outgoing_integration_requests_timeout", &self.outgoing_integration_requests_timeout)
             .field("enable_post_username_override", &self.enable_post_username_override)
@@ -160,6 +211,15 @@ impl Default for Config {
             open_server: true,
             plugin_kv_max_value_bytes: 1024 * 1024,
             plugin_kv_quota_bytes: 64 * 1024 * 1024,
+            enable_plugin_uploads: false,
+            plugin_max_bundle_bytes: 50 * 1024 * 1024,
+            plugin_max_bundle_entries: 4096,
+            plugin_max_unpacked_bytes: 256 * 1024 * 1024,
+            require_plugin_signature: false,
+            plugin_signature_public_keys: Vec::new(),
+            enable_marketplace: true,
+            marketplace_url: None,
+            watch_plugins: false,
             allowed_untrusted_internal_connections: String::new(),
             outgoing_integration_requests_timeout: 30,
             enable_post_username_override: false,

@@ -9,17 +9,22 @@
 //! - [`hub`]: WebSocket fan-out; [`plugin_bridge`]: the plugin API over the services.
 
 pub mod api;
+pub mod bundle;
+pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod hub;
 pub mod ids;
+pub mod installer;
 pub mod local_plugins;
+pub mod marketplace;
 pub mod outbound;
 pub mod plugin_bridge;
 pub mod sealed;
 pub mod service;
 pub mod store;
 pub mod testing;
+pub mod watcher;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -57,6 +62,14 @@ pub enum RunError {
     /// The wasm engine could not be set up.
     #[error(transparent)]
     Host(#[from] confab_host::HostInitError),
+    /// A trusted plugin signing key could not be read.
+    #[error("plugin signature key {path}: {message}")]
+    SigningKey {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
     /// Accepting or serving connections failed.
     #[error("http server: {0}")]
     Serve(#[source] std::io::Error),
@@ -81,6 +94,30 @@ fn decode_key(stored: &[u8]) -> [u8; sealed::KEY_LEN] {
 /// This server's version; plugins' `min_server_version` is checked against it.
 fn server_version() -> semver::Version {
     semver::Version::parse(env!("CARGO_PKG_VERSION")).expect("the crate version is semver")
+}
+
+/// Plugin administration settings from the config; reads the trusted key files.
+fn admin_options(config: &Config) -> Result<service::plugin_admin::AdminOptions, RunError> {
+    let mut texts = Vec::new();
+    for path in &config.plugin_signature_public_keys {
+        let text = std::fs::read_to_string(path).map_err(|e| RunError::SigningKey { path: path.clone(), message: e.to_string() })?;
+        texts.push((path.display().to_string(), text));
+    }
+    let keys = bundle::TrustedKeys::from_texts(texts.iter().map(|(p, t)| (p.as_str(), t.clone())))
+        .map_err(|e| RunError::SigningKey { path: PathBuf::from("(key)"), message: e.to_string() })?;
+    if config.require_plugin_signature && keys.is_empty() {
+        tracing::warn!("plugin signatures are required but no public key is configured: every install will be refused");
+    }
+    Ok(service::plugin_admin::AdminOptions {
+        uploads_enabled: config.enable_plugin_uploads,
+        max_bundle_bytes: config.plugin_max_bundle_bytes,
+        limits: bundle::BundleLimits { max_entries: config.plugin_max_bundle_entries, max_unpacked_bytes: config.plugin_max_unpacked_bytes },
+        require_signature: config.require_plugin_signature,
+        keys,
+        server_version: server_version(),
+        marketplace_enabled: config.enable_marketplace,
+        marketplace_url: config.marketplace_url.clone(),
+    })
 }
 
 /// Run the server on `listener` until `shutdown` resolves: open (and migrate) the
@@ -119,6 +156,8 @@ where
     let host_config = HostConfig { cache_dir: config.plugin_cache_dir(), server_version: server_version(), ..HostConfig::default() };
     let host = PluginHost::new(host_config, bridge.clone())?;
     services.set_host(host.clone());
+    // Finish or undo installs a crash interrupted, before anything reads the directory.
+    installer::recover(&installer::Layout::new(plugin_dir.clone()), &store).await;
     let summary = local_plugins::load_all(&host, &bridge, &store, &plugin_dir, &server_version()).await;
     tracing::info!(dir = %plugin_dir.display(), loaded = summary.loaded.len(), disabled = summary.disabled.len(), failed = summary.failed.len(), "local plugins loaded");
 
@@ -127,7 +166,11 @@ where
         (None, Ok(addr)) => format!("http://{addr}"),
         (None, Err(_)) => String::new(),
     };
-    let app = api::router(api::AppState { host: host.clone(), services: services.clone(), site_url });
+    let plugin_admin =
+        Arc::new(service::plugin_admin::PluginAdmin::new(services.clone(), host.clone(), bridge.clone(), plugin_dir.clone(), admin_options(&config)?));
+    bridge.set_admin(&plugin_admin);
+    let _watcher = if config.watch_plugins { watcher::watch(&plugin_dir, plugin_admin.clone()) } else { None };
+    let app = api::router(api::AppState { host: host.clone(), services: services.clone(), site_url, plugin_admin });
     match listener.local_addr() {
         Ok(addr) => tracing::info!(%addr, "listening"),
         Err(e) => tracing::warn!(error = %e, "listening on an unknown address"),

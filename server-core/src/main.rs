@@ -21,12 +21,24 @@ struct Cli {
 enum Command {
     /// Run the server.
     Serve(Config),
+    /// Write, bundle and sign plugins; install and manage them on a running server.
+    #[command(subcommand)]
+    Plugin(confab_server::cli::plugin::PluginCommand),
+    /// Build a marketplace index for a folder of bundles.
+    #[command(subcommand)]
+    Marketplace(confab_server::cli::marketplace::MarketplaceCommand),
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args = confab_server::config::with_config_file(std::env::args_os().collect())?;
-    let Cli { command: Command::Serve(config) } = Cli::parse_from(args);
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // The settings file holds server settings: only `serve` reads it.
+    let args = if args.get(1).is_some_and(|a| a == "serve") { confab_server::config::with_config_file(args)? } else { args };
+    let config = match Cli::parse_from(args).command {
+        Command::Serve(config) => config,
+        Command::Plugin(command) => return confab_server::cli::plugin::run(command).await,
+        Command::Marketplace(command) => return confab_server::cli::marketplace::run(command),
+    };
     let filter = EnvFilter::try_new(&config.log).with_context(|| format!("invalid log filter `{}`", config.log))?;
     tracing_subscriber::fmt().with_env_filter(filter).init();
 

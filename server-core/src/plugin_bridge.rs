@@ -3,7 +3,7 @@
 //! The host has already checked the plugin's capability grant for every call; what is
 //! left here is the server's own rules: existence, validation, the KV limits (key
 //! length, value size, per-plugin quota) and the post loop guard. Settings come from
-//! `<plugin dir>/settings.json` when it exists. Outbound HTTP stays refused until the
+//! the admin's saved values, else `<plugin dir>/settings.json` when it exists. Outbound HTTP stays refused until the
 //! integrations work brings the private-address guard.
 
 use std::collections::HashMap;
@@ -30,6 +30,9 @@ pub struct PluginBridge {
     plugin_dirs: RwLock<HashMap<String, PathBuf>>,
     /// The server's plugin directory, for plugins not registered.
     plugin_root: PathBuf,
+    /// Plugin administration, set once it exists: status changes the host reports
+    /// (quarantine, failed start) go to admins as `plugin_statuses_changed`.
+    admin: std::sync::OnceLock<std::sync::Weak<crate::service::plugin_admin::PluginAdmin>>,
 }
 
 /// The WIT error variant for a service error.
@@ -52,7 +55,12 @@ fn run<T>(result: Result<T, service::Error>) -> ApiResult<T> {
 impl PluginBridge {
     /// A bridge over `services`; settings are looked up under `plugin_root`.
     pub fn new(services: &Services, plugin_root: PathBuf) -> PluginBridge {
-        PluginBridge { services: services.downgrade(), plugin_dirs: RwLock::new(HashMap::new()), plugin_root }
+        PluginBridge { services: services.downgrade(), plugin_dirs: RwLock::new(HashMap::new()), plugin_root, admin: std::sync::OnceLock::new() }
+    }
+
+    /// Attach plugin administration (weakly: it holds the host, which holds the bridge).
+    pub fn set_admin(&self, admin: &std::sync::Arc<crate::service::plugin_admin::PluginAdmin>) {
+        let _ = self.admin.set(std::sync::Arc::downgrade(admin));
     }
 
     /// Record where `plugin_id` was loaded from, so its settings are read from there.
@@ -258,6 +266,10 @@ impl ServerApi for PluginBridge {
     }
 
     async fn plugin_settings(&self, plugin_id: &str) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
+        // Values an admin saved through the API win over the directory's settings.json.
+        if let Some(saved) = self.services()?.store().get_plugin_settings(plugin_id).await.map_err(internal)? {
+            return Ok(saved);
+        }
         let path = self.plugin_dir(plugin_id).join("settings.json");
         let text = match tokio::fs::read_to_string(&path).await {
             Ok(text) => text,
@@ -303,6 +315,9 @@ impl ServerApi for PluginBridge {
 
     fn plugin_status_changed(&self, status: &PluginStatus) {
         tracing::info!(plugin_id = %status.plugin_id, state = status.state.code(), error = %status.error, "plugin status changed");
+        if let (Some(admin), Ok(runtime)) = (self.admin.get().and_then(std::sync::Weak::upgrade), tokio::runtime::Handle::try_current()) {
+            runtime.spawn(async move { admin.publish_statuses().await });
+        }
     }
 }
 

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod channels;
 pub mod commands;
 pub mod convert;
+pub mod plugin_admin;
 pub mod posts;
 pub mod slack;
 pub mod status;

@@ -13,6 +13,7 @@
 mod channels;
 mod commands;
 mod kv;
+mod plugin_admin;
 mod plugins;
 mod posts;
 mod teams;
@@ -27,13 +28,17 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 
 pub use commands::CommandWebhook;
 pub use kv::{KvWrite, KvWriteOutcome};
+pub use plugin_admin::InstalledPlugin;
 pub use plugins::PluginRecord;
 pub use posts::PostQuery;
 
 /// The migrations, in order. Each is `(version, description, sql)`; a new one is
 /// appended here and never edited afterwards (sqlx checks their checksums).
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "chat core", include_str!("../migrations/0001_chat_core.sql")), (3, "commands", include_str!("../migrations/0003_commands.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "chat core", include_str!("../migrations/0001_chat_core.sql")),
+    (3, "commands", include_str!("../migrations/0003_commands.sql")),
+    (4, "plugin admin", include_str!("../migrations/0004_plugin_admin.sql")),
+];
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]

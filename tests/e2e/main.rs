@@ -31,6 +31,7 @@ mod commands;
 mod hooks;
 mod interactive;
 mod multilang;
+mod plugin_admin;
 mod plugin_chat;
 mod plugins;
 mod poll;

@@ -1,18 +1,16 @@
-//! Plugin routes: `GET /api/v4/plugins/statuses` and the `/plugins/{plugin_id}/...` pass-through to a plugin's `serve-http`.
+//! Plugin routes: the `/plugins/{plugin_id}/...` pass-through to a plugin's `serve-http`.
 
+use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::Response;
-use axum::routing::{any, get};
-use axum::{Json, Router};
-use confab_host::PluginStatus;
+use axum::routing::any;
 use confab_host::types::{HttpRequest, HttpResponse, PluginContext};
-use serde::Serialize;
 
 use super::error::ids;
-use super::extract::{Auth, MaybeAuth};
+use super::extract::MaybeAuth;
 use super::{ApiError, AppState};
 
 /// Largest request body passed to a plugin. Bigger ones get 413 before the plugin is
@@ -28,25 +26,8 @@ pub(super) fn router() -> Router<AppState> {
         .route("/plugins/{plugin_id}/", any(serve_plugin))
         .route("/plugins/{plugin_id}/{*rest}", any(serve_plugin))
         .layer(DefaultBodyLimit::max(MAX_PLUGIN_REQUEST_BYTES));
-    Router::new().route("/api/v4/plugins/statuses", get(statuses)).merge(pass_through)
-}
-
-/// Mattermost's `PluginStatus` JSON, which carries the node's `cluster_id`.
-#[derive(Serialize)]
-struct ClusterPluginStatus {
-    #[serde(flatten)]
-    status: PluginStatus,
-    /// Empty on a single node (what Mattermost sends without clustering).
-    cluster_id: &'static str,
-}
-
-/// GET /api/v4/plugins/statuses
-///
-/// Every installed plugin with its state number (2 = running, 3 = failed to start, ...).
-/// System admins only (Mattermost's `read_plugins` belongs to admins by default).
-async fn statuses(Auth(caller, _): Auth, State(state): State<AppState>) -> Result<Json<Vec<ClusterPluginStatus>>, ApiError> {
-    caller.require_admin()?;
-    Ok(Json(state.host.statuses().into_iter().map(|status| ClusterPluginStatus { status, cluster_id: "" }).collect()))
+    // `/api/v4/plugins/statuses` lives with the other administration routes (`plugin_admin.rs`).
+    Router::new().merge(pass_through)
 }
 
 /// ANY /plugins/{plugin_id}[/{*rest}]

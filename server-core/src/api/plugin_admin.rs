@@ -1,0 +1,294 @@
+//! Plugin administration routes (Mattermost's `api4/plugin.go` subset plus our settings and permission routes) and the static routes for plugins' `public/` files and webapp bundles.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::extract::{AppJson, AppQuery, Auth};
+use super::{ApiError, AppState, ok};
+use crate::service::plugin_admin::{AdminError, Source, status_json};
+
+/// Mattermost's error ids for plugin administration (ours where it has none).
+mod ids {
+    pub const UPLOAD_DISABLED: &str = "app.plugin.upload_disabled.app_error";
+    pub const MARKETPLACE_DISABLED: &str = "app.plugin.marketplace_disabled.app_error";
+    pub const TOO_LARGE: &str = "api.plugin.upload.file_too_large.app_error";
+    pub const NO_FILE: &str = "api.plugin.upload.no_file.app_error";
+    pub const EXTRACT: &str = "app.plugin.extract.app_error";
+    pub const MANIFEST: &str = "app.plugin.manifest.app_error";
+    pub const INSTALL_ID: &str = "app.plugin.install_id.app_error";
+    pub const NOT_INSTALLED: &str = "app.plugin.not_installed.app_error";
+    pub const VERIFY: &str = "api.plugin.verify_plugin.app_error";
+    pub const ACTIVATE: &str = "app.plugin.activate.app_error";
+    pub const NEEDS_APPROVAL: &str = "app.plugin.permissions_not_approved.app_error";
+    pub const DOWNLOAD: &str = "app.plugin.install_from_url.app_error";
+    pub const INVALID_SETTINGS: &str = "app.plugin.settings.invalid.app_error";
+    pub const FORBIDDEN: &str = "api.context.permissions.app_error";
+    pub const INTERNAL: &str = "app.plugin.install.app_error";
+}
+
+impl From<AdminError> for ApiError {
+    fn from(e: AdminError) -> ApiError {
+        let detail = e.to_string();
+        let (status, id, message) = match &e {
+            AdminError::Forbidden => (StatusCode::FORBIDDEN, ids::FORBIDDEN, "You do not have the appropriate permissions."),
+            AdminError::UploadsDisabled => (StatusCode::NOT_IMPLEMENTED, ids::UPLOAD_DISABLED, "Plugins and/or plugin uploads have been disabled."),
+            AdminError::MarketplaceDisabled => (StatusCode::NOT_IMPLEMENTED, ids::MARKETPLACE_DISABLED, "The marketplace is disabled."),
+            AdminError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, ids::TOO_LARGE, "Unable to upload file. File is too large."),
+            AdminError::BadRequest(_) => (StatusCode::BAD_REQUEST, ids::NO_FILE, "The request is missing something or is malformed."),
+            AdminError::Bundle(_) => (StatusCode::BAD_REQUEST, ids::EXTRACT, "An error occurred extracting the plugin bundle."),
+            AdminError::Signature(_) => (StatusCode::BAD_REQUEST, ids::VERIFY, "Unable to verify plugin signature."),
+            AdminError::Invalid(_) => (StatusCode::BAD_REQUEST, ids::MANIFEST, "The plugin bundle is not valid."),
+            AdminError::AlreadyInstalled(_) => {
+                (StatusCode::BAD_REQUEST, ids::INSTALL_ID, "Unable to install plugin. A plugin with the same ID is already installed.")
+            }
+            AdminError::NotInstalled(_) => (StatusCode::NOT_FOUND, ids::NOT_INSTALLED, "Plugin is not installed."),
+            AdminError::Activation { .. } => {
+                (StatusCode::BAD_REQUEST, ids::ACTIVATE, "The new plugin version failed to start; the previous one is still in service.")
+            }
+            AdminError::NeedsApproval { .. } => (StatusCode::BAD_REQUEST, ids::NEEDS_APPROVAL, "The plugin requests permissions that were not approved."),
+            AdminError::Download(_) => (StatusCode::BAD_REQUEST, ids::DOWNLOAD, "An error occurred downloading the plugin."),
+            AdminError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ids::INTERNAL, "An error occurred installing the plugin."),
+        };
+        let error = ApiError::new(status, id, message).with_detail(detail);
+        if matches!(e, AdminError::BadRequest(_)) && detail_is_settings(&error.detailed_error) {
+            ApiError { id: ids::INVALID_SETTINGS, ..error }
+        } else {
+            error
+        }
+    }
+}
+
+fn detail_is_settings(detail: &str) -> bool {
+    detail.starts_with("setting ") || detail.contains("is not a setting")
+}
+
+pub(super) fn router(max_bundle_bytes: usize) -> Router<AppState> {
+    // Room for the multipart framing and the other fields around the bundle.
+    let upload_limit = max_bundle_bytes.saturating_add(64 * 1024);
+    Router::new()
+        .route("/api/v4/plugins", post(upload).get(list).layer(DefaultBodyLimit::max(upload_limit)))
+        .route("/api/v4/plugins/statuses", get(statuses))
+        .route("/api/v4/plugins/webapp", get(webapp))
+        .route("/api/v4/plugins/install_from_url", post(install_from_url))
+        .route("/api/v4/plugins/marketplace", get(marketplace_list).post(marketplace_install))
+        .route("/api/v4/plugins/{plugin_id}", delete(remove))
+        .route("/api/v4/plugins/{plugin_id}/enable", post(enable))
+        .route("/api/v4/plugins/{plugin_id}/disable", post(disable))
+        .route("/api/v4/plugins/{plugin_id}/settings", get(get_settings).put(put_settings))
+        .route("/api/v4/plugins/{plugin_id}/permissions", get(permissions))
+        .route("/api/v4/plugins/{plugin_id}/permissions/approve", post(approve))
+        .route("/plugins/{plugin_id}/public/{*file}", get(public_file))
+        .route("/static/plugins/{plugin_id}/{file}", get(webapp_bundle))
+}
+
+/// The 201 Mattermost answers an install with: the manifest.
+fn created(manifest: &confab_host::Manifest) -> Response {
+    (StatusCode::CREATED, Json(serde_json::to_value(manifest).expect("manifests serialize"))).into_response()
+}
+
+/// POST /api/v4/plugins
+///
+/// Multipart `plugin` (the `.tar.gz`), `force` ("true" to replace an installed id),
+/// and our addition `signature` (base64 ed25519 over the bundle) for servers that
+/// require signed plugins. 201 + manifest.
+async fn upload(
+    Auth(caller, _): Auth,
+    State(state): State<AppState>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, ApiError> {
+    // Authorize before reading a possibly large body.
+    if !caller.is_admin() {
+        return Err(AdminError::Forbidden.into());
+    }
+    let admin = &state.plugin_admin;
+    if !admin.options().uploads_enabled {
+        return Err(AdminError::UploadsDisabled.into());
+    }
+    let limit = admin.options().max_bundle_bytes;
+    let mut multipart = multipart.map_err(|e| AdminError::BadRequest(e.body_text()))?;
+    let (mut bundle, mut force, mut signature) = (None::<Bytes>, false, None::<String>);
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(AdminError::TooLarge { limit }.into()),
+            Err(e) => return Err(AdminError::BadRequest(e.body_text()).into()),
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let data = match field.bytes().await {
+            Ok(data) => data,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(AdminError::TooLarge { limit }.into()),
+            Err(e) => return Err(AdminError::BadRequest(e.body_text()).into()),
+        };
+        match name.as_str() {
+            "plugin" => bundle = Some(data),
+            "force" => force = String::from_utf8_lossy(&data).trim().eq_ignore_ascii_case("true"),
+            "signature" => signature = Some(String::from_utf8_lossy(&data).into_owned()),
+            _ => {}
+        }
+    }
+    let bundle = bundle.ok_or_else(|| AdminError::BadRequest("the multipart field `plugin` (the bundle) is missing".into()))?;
+    let installed = admin.install_upload(&caller, &bundle, signature.as_deref(), force, Source::Upload).await?;
+    tracing::info!(plugin_id = %installed.manifest.id, serving = installed.serving, elapsed_ms = installed.elapsed_ms, "bundle uploaded");
+    Ok(created(&installed.manifest))
+}
+
+#[derive(Deserialize)]
+struct FromUrl {
+    plugin_download_url: String,
+    #[serde(default)]
+    force: Option<String>,
+}
+
+/// POST /api/v4/plugins/install_from_url?plugin_download_url=...&force=...
+///
+/// Downloads through the outbound guard (private addresses refused unless allowed);
+/// the signature, when required, is fetched from `<url>.sig`.
+async fn install_from_url(Auth(caller, _): Auth, State(state): State<AppState>, AppQuery(q): AppQuery<FromUrl>) -> Result<Response, ApiError> {
+    if !caller.is_admin() {
+        return Err(AdminError::Forbidden.into());
+    }
+    let force = q.force.as_deref().is_some_and(|f| f.eq_ignore_ascii_case("true"));
+    let installed = crate::marketplace::install_from_url(&state.plugin_admin, &caller, &q.plugin_download_url, force).await?;
+    Ok(created(&installed.manifest))
+}
+
+/// GET /api/v4/plugins/marketplace?filter=&page=&per_page=: the compatible entries.
+async fn marketplace_list(
+    Auth(caller, _): Auth,
+    State(state): State<AppState>,
+    AppQuery(q): AppQuery<crate::marketplace::ListQuery>,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    Ok(Json(crate::marketplace::list(&state.plugin_admin, &caller, &q).await?))
+}
+
+#[derive(Deserialize)]
+struct MarketplaceInstall {
+    id: String,
+    /// Ignored, as in Mattermost: the newest compatible version is installed.
+    #[serde(default)]
+    #[allow(dead_code)]
+    version: String,
+}
+
+/// POST /api/v4/plugins/marketplace `{id, version}`: 201 + manifest.
+async fn marketplace_install(Auth(caller, _): Auth, State(state): State<AppState>, AppJson(body): AppJson<MarketplaceInstall>) -> Result<Response, ApiError> {
+    let installed = crate::marketplace::install(&state.plugin_admin, &caller, &body.id).await?;
+    Ok(created(&installed.manifest))
+}
+
+/// GET /api/v4/plugins: `{active, inactive}`, manifests inline.
+async fn list(Auth(caller, _): Auth, State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(state.plugin_admin.list(&caller).await?))
+}
+
+/// GET /api/v4/plugins/statuses: every installed plugin, state 0 when not running.
+async fn statuses(Auth(caller, _): Auth, State(state): State<AppState>) -> Result<Json<Vec<Value>>, ApiError> {
+    Ok(Json(state.plugin_admin.statuses(&caller).await?.iter().map(status_json).collect()))
+}
+
+/// GET /api/v4/plugins/webapp (no session): client manifests of running webapp plugins.
+async fn webapp(State(state): State<AppState>) -> Result<Json<Vec<Value>>, ApiError> {
+    Ok(Json(state.plugin_admin.webapp_manifests().await?))
+}
+
+/// DELETE /api/v4/plugins/{plugin_id}
+async fn remove(Auth(caller, _): Auth, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    state.plugin_admin.remove(&caller, &id.to_lowercase()).await?;
+    Ok(ok())
+}
+
+/// POST /api/v4/plugins/{plugin_id}/enable
+async fn enable(Auth(caller, _): Auth, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    state.plugin_admin.enable(&caller, &id.to_lowercase()).await?;
+    Ok(ok())
+}
+
+/// POST /api/v4/plugins/{plugin_id}/disable
+async fn disable(Auth(caller, _): Auth, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    state.plugin_admin.disable(&caller, &id.to_lowercase()).await?;
+    Ok(ok())
+}
+
+/// GET /api/v4/plugins/{plugin_id}/settings (ours; Mattermost keeps them in the config):
+/// saved values over the schema defaults.
+async fn get_settings(Auth(caller, _): Auth, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(state.plugin_admin.settings(&caller, &id.to_lowercase()).await?))
+}
+
+/// PUT /api/v4/plugins/{plugin_id}/settings: replace the values (checked against the
+/// schema); running instances get `configuration-changed`.
+async fn put_settings(
+    Auth(caller, _): Auth,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    AppJson(values): AppJson<serde_json::Map<String, Value>>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(state.plugin_admin.put_settings(&caller, &id.to_lowercase(), values).await?))
+}
+
+/// GET /api/v4/plugins/{plugin_id}/permissions: requested, granted, pending.
+async fn permissions(Auth(caller, _): Auth, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(state.plugin_admin.permissions(&caller, &id.to_lowercase()).await?))
+}
+
+/// POST /api/v4/plugins/{plugin_id}/permissions/approve: grant what is requested; a
+/// staged upgrade then replaces the running version.
+async fn approve(Auth(caller, _): Auth, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(state.plugin_admin.approve_permissions(&caller, &id.to_lowercase()).await?))
+}
+
+fn content_type(file: &str) -> &'static str {
+    match file.rsplit('.').next().unwrap_or_default() {
+        "js" => "application/javascript",
+        "css" => "text/css",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "json" => "application/json",
+        "html" => "text/html; charset=utf-8",
+        "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// GET /plugins/{plugin_id}/public/{file} (no session): a file from the plugin's `public/`.
+async fn public_file(State(state): State<AppState>, Path((id, file)): Path<(String, String)>) -> Result<Response, ApiError> {
+    if file.is_empty() || file.ends_with('/') {
+        return Err(ApiError::not_found());
+    }
+    let bytes = state.plugin_admin.public_file(&id, &file).ok_or_else(ApiError::not_found)?;
+    Ok(([(header::CONTENT_TYPE, content_type(&file))], bytes).into_response())
+}
+
+/// GET /static/plugins/{plugin_id}/{id}_{hash}_bundle.js: a running plugin's webapp bundle.
+async fn webapp_bundle(State(state): State<AppState>, Path((id, file)): Path<(String, String)>) -> Result<Response, ApiError> {
+    let bytes = state.plugin_admin.webapp_bundle(&id, &file).ok_or_else(ApiError::not_found)?;
+    Ok(([(header::CONTENT_TYPE, "application/javascript"), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")], bytes).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_have_mattermost_statuses() {
+        let cases: Vec<(AdminError, u16, &str)> = vec![
+            (AdminError::Forbidden, 403, ids::FORBIDDEN),
+            (AdminError::UploadsDisabled, 501, ids::UPLOAD_DISABLED),
+            (AdminError::TooLarge { limit: 1 }, 413, ids::TOO_LARGE),
+            (AdminError::AlreadyInstalled("p".into()), 400, ids::INSTALL_ID),
+            (AdminError::NotInstalled("p".into()), 404, ids::NOT_INSTALLED),
+            (AdminError::BadRequest("setting `a` (bool) must be true or false".into()), 400, ids::INVALID_SETTINGS),
+        ];
+        for (error, status, id) in cases {
+            let api: ApiError = error.into();
+            assert_eq!((api.status.as_u16(), api.id), (status, id));
+        }
+    }
+}
