@@ -6,6 +6,7 @@ mod fanout;
 mod fixtures;
 mod multilang;
 mod plugin_path;
+mod reload;
 mod report;
 mod server;
 mod server_load;
@@ -13,12 +14,7 @@ mod stats;
 
 use std::path::PathBuf;
 
-use report::{Machine, Row};
-
-/// Rows that need parts of the server not built yet; listed so the table shows every target.
-fn pending(id: &'static str, what: &'static str, target: &'static str, needs: &str) -> Row {
-    Row { id, what, figures: vec![], ratios: vec![], target, met: None, note: format!("not measured yet: needs {needs}.") }
-}
+use report::Machine;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
@@ -52,12 +48,7 @@ async fn main() -> anyhow::Result<()> {
     let (b4, b7) = if wanted("B4") || wanted("B7") { activation::b4_b7(quick, tmp.path()).await.map(|(a, b)| (Some(a), Some(b)))? } else { (None, None) };
     rows.extend(b4);
     if wanted("B5") {
-        rows.push(pending(
-            "B5",
-            "hot reload under B3 load (three swaps)",
-            "0 failed requests; new version serving ≤ 50 ms after its compile",
-            "plugin upload with hot swap through the REST API (issue 5)",
-        ));
+        rows.push(reload::b5(quick, tmp.path()).await?);
     }
     if wanted("B6") {
         rows.push(server_load::b6(quick, tmp.path()).await?);
