@@ -8,6 +8,7 @@
 mod channels;
 mod error;
 pub mod extract;
+mod hooks;
 mod plugins;
 mod posts;
 mod request_id;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(channels::router())
         .merge(posts::router())
         .merge(websocket::router())
+        .merge(hooks::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(request_id::layer))

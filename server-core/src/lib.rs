@@ -88,6 +88,7 @@ where
         kv_max_value_bytes: config.plugin_kv_max_value_bytes,
         kv_quota_bytes: config.plugin_kv_quota_bytes,
         outbound: config.outbound_policy(),
+        webhooks: config.webhook_settings(),
         ..Settings::default()
     };
     let services = Services::new(store.clone(), hub.clone(), settings);

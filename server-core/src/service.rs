@@ -12,6 +12,7 @@ pub mod convert;
 pub mod posts;
 pub mod teams;
 pub mod users;
+pub mod webhooks;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
@@ -164,6 +165,8 @@ pub struct Settings {
     pub server_version: String,
     /// What requests the server makes on its own may reach.
     pub outbound: OutboundPolicy,
+    /// Incoming and outgoing webhooks.
+    pub webhooks: webhooks::WebhookSettings,
 }
 
 impl Default for Settings {
@@ -175,6 +178,7 @@ impl Default for Settings {
             session_ttl_ms: 30 * 24 * 3600 * 1000,
             server_version: env!("CARGO_PKG_VERSION").to_string(),
             outbound: OutboundPolicy { timeout: std::time::Duration::from_secs(30), ..OutboundPolicy::default() },
+            webhooks: webhooks::WebhookSettings::default(),
         }
     }
 }

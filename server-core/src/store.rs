@@ -16,6 +16,7 @@ mod plugins;
 mod posts;
 mod teams;
 mod users;
+mod webhooks;
 
 use std::borrow::Cow;
 use std::time::Duration;
@@ -27,10 +28,12 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 pub use kv::{KvWrite, KvWriteOutcome};
 pub use plugins::PluginRecord;
 pub use posts::PostQuery;
+pub use webhooks::HookFilter;
 
 /// The migrations, in order. Each is `(version, description, sql)`; a new one is
 /// appended here and never edited afterwards (sqlx checks their checksums).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "chat core", include_str!("../migrations/0001_chat_core.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "chat core", include_str!("../migrations/0001_chat_core.sql")), (2, "webhooks", include_str!("../migrations/0002_webhooks.sql"))];
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]

@@ -10,6 +10,8 @@
 //! - `plugin_chat`: the example plugins changing, rejecting, counting and greeting
 //!   through the chat core, and the session user on plugin requests;
 //! - `hooks`: every hook family called from the service that owns the event;
+//! - `webhooks`: incoming hooks' payload shapes and refusals, hook management, outgoing
+//!   hooks calling receivers on loopback (and refused there by default);
 //! - `client_library`: the Python `mattermostdriver` (installed from PyPI into
 //!   `target/py-client` by the test) logging in, posting and listening.
 //!
@@ -27,4 +29,5 @@ mod plugin_chat;
 mod plugins;
 mod system;
 mod users;
+mod webhooks;
 mod websocket;

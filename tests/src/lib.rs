@@ -119,7 +119,13 @@ impl TestServer {
     /// Start a server on `dir` with `backend`; `None` (after printing why) when the
     /// backend is PostgreSQL and `CONFAB_TEST_DATABASE_URL` is not set.
     pub async fn start_on(dir: &TestDir, backend: Backend, test_name: &str) -> Option<TestServer> {
-        let config = Config { data_dir: dir.path().to_path_buf(), ..Config::default() };
+        TestServer::start_on_with(dir, backend, test_name, Config::default()).await
+    }
+
+    /// [`TestServer::start_on`] with other settings (`data_dir` and `database_url` are
+    /// set from `dir` and `backend`).
+    pub async fn start_on_with(dir: &TestDir, backend: Backend, test_name: &str, config: Config) -> Option<TestServer> {
+        let config = Config { data_dir: dir.path().to_path_buf(), ..config };
         match backend {
             Backend::Sqlite => Some(TestServer::start_with(Config { database_url: Some(sqlite_url(dir.path())), ..config }).await),
             Backend::Postgres => {
