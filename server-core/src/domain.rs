@@ -5,6 +5,7 @@
 //! sends that we do not model are added with neutral values by the `wire` structs, so
 //! clients that read them find what they expect.
 
+pub mod attachment;
 pub mod channel;
 pub mod paging;
 pub mod post;

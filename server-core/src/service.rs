@@ -10,6 +10,7 @@ pub mod auth;
 pub mod channels;
 pub mod convert;
 pub mod posts;
+pub mod slack;
 pub mod teams;
 pub mod users;
 pub mod webhooks;

@@ -5,6 +5,7 @@
 //! - `plugins`: plugin statuses, `/plugins/{id}/...` reaching a plugin's `serve-http`,
 //!   and how unknown, hook-less, failed and oversized requests are answered;
 //! - `users`: accounts, login, sessions, tokens, cookies and CSRF, admin-only routes;
+//! - `attachments`: message attachments on posts (shape, ids, validation);
 //! - `chat`: teams, channels, posts, reactions, permissions and bad input;
 //! - `websocket`: hello, the challenge, seq/seq_reply, typing, who gets which event;
 //! - `plugin_chat`: the example plugins changing, rejecting, counting and greeting
@@ -21,6 +22,7 @@
 //! The harness is `confab_e2e` (tests/src/lib.rs). Plugins must be built first:
 //! `cargo xtask test` does that, or `cargo xtask plugins` once.
 
+mod attachments;
 mod chat;
 mod client_library;
 mod hooks;

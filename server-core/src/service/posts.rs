@@ -153,7 +153,9 @@ impl Services {
         if author.is_bot {
             props.insert("from_bot".into(), json!("true"));
         }
-        validate_content(&new.message, &new.kind, &props)?;
+        let mut kind = new.kind;
+        super::slack::prepare_attachments(&mut props, &mut kind)?;
+        validate_content(&new.message, &kind, &props)?;
         let now = now_ms();
         let mut post = Post {
             id: new_id(),
@@ -163,7 +165,7 @@ impl Services {
             channel_id: channel.id.clone(),
             root_id: new.root_id,
             message: new.message,
-            kind: new.kind,
+            kind,
             props,
             pending_post_id: new.pending_post_id,
             is_pinned: new.is_pinned.unwrap_or(false),
@@ -181,6 +183,7 @@ impl Services {
                     post.kind = changed.kind;
                     post.props = changed.props;
                     post.is_pinned = changed.is_pinned;
+                    super::slack::prepare_attachments(&mut post.props, &mut post.kind)?;
                     validate_content(&post.message, &post.kind, &post.props)?;
                 }
                 WillOutcome::Rejected { plugin_id, reason } => return Err(Error::RejectedByPlugin { plugin_id, reason }),
@@ -253,6 +256,7 @@ impl Services {
         post.message = edit.message.unwrap_or(post.message);
         if let Some(props) = edit.props {
             post.props = props;
+            super::slack::prepare_attachments(&mut post.props, &mut post.kind)?;
         }
         post.is_pinned = edit.is_pinned.unwrap_or(post.is_pinned);
         validate_content(&post.message, &post.kind, &post.props)?;
