@@ -195,12 +195,25 @@ async fn incoming_payload_shapes_post(backend: Backend) {
     post_ok(&server, plain["id"].as_str().unwrap(), json!({ "text": "default name" })).await;
     assert_eq!(posts(&server, &w.admin.token, &w.town).await[0]["props"]["override_username"], "webhook");
 
-    // Attachments without text.
-    post_ok(&server, id, json!({ "attachments": [{ "fallback": "Build failed", "color": "danger", "title": "main", "fields": [{ "title": "Duration", "value": "3m", "short": true }] }] }))
-        .await;
+    // Attachments without text: stored as Mattermost does, Slack markup converted inside.
+    post_ok(
+        &server,
+        id,
+        json!({ "type": "custom_ignored", "attachments": [{ "fallback": "Build failed", "color": "danger", "title": "main", "pretext": "<!here> see <https://ci.example/42|build 42>",
+            "fields": [{ "title": "Duration", "value": 3, "short": "true" }] }] }),
+    )
+    .await;
     let post = &posts(&server, &w.admin.token, &w.town).await[0];
-    assert_eq!(post["props"]["attachments"][0]["title"], "main", "{post}");
-    assert_eq!(post["props"]["attachments"][0]["fields"][0]["value"], "3m");
+    assert_eq!(post["type"], "slack_attachment", "{post}");
+    let attachment = &post["props"]["attachments"][0];
+    assert_eq!((attachment["id"].as_i64(), attachment["title"].as_str()), (Some(1), Some("main")), "{post}");
+    assert_eq!(attachment["pretext"], "@here see [build 42](https://ci.example/42)");
+    assert_eq!((attachment["fields"][0]["value"].as_str(), attachment["fields"][0]["short"].as_bool()), (Some("3"), Some(true)));
+
+    // Slack markup in the text.
+    post_ok(&server, id, json!({ "text": format!("<!channel> ping <@{}>: <https://ci.example/42|build 42> and <https://ci.example/43>", w.ann.id) })).await;
+    let post = &posts(&server, &w.admin.token, &w.town).await[0];
+    assert_eq!(post["message"], "@channel ping @ann: [build 42](https://ci.example/42) and https://ci.example/43");
 
     // Over the maximum post size: split into several posts, in order.
     let long = format!("{}{}{}", "a".repeat(16_383), "b".repeat(16_383), "c".repeat(5));
@@ -280,6 +293,14 @@ async fn incoming_errors_write_nothing(backend: Backend) {
         (&id, None, json!({ "text": "x", "priority": {} }).to_string(), 400, "api.context.invalid_param.app_error"),
         (&id, None, json!({ "text": "x", "priority": { "priority": "whenever" } }).to_string(), 400, "api.context.invalid_param.app_error"),
         (&id, None, json!({ "text": "x", "attachments": "nope" }).to_string(), 400, "model.slack_attachment.is_valid.app_error"),
+        (&id, None, json!({ "attachments": [{ "color": "purple", "text": "x" }] }).to_string(), 400, "model.slack_attachment.is_valid.app_error"),
+        (
+            &id,
+            None,
+            json!({ "text": "x", "attachments": [{ "title_link": "https://x.example" }] }).to_string(),
+            400,
+            "model.slack_attachment.is_valid.app_error",
+        ),
         (&id, None, json!({ "text": "x", "props": { "big": "x".repeat(800_000) } }).to_string(), 400, "web.incoming_webhook.split_props_length.app_error"),
     ];
     for (hook_id, content_type, body, status, error_id) in cases {
@@ -615,7 +636,10 @@ async fn outgoing_round_trip(backend: Backend) {
             let barrier = both_arrived.clone();
             Box::pin(async move {
                 match call.path.as_str() {
-                    "/form" => (Duration::ZERO, json!({ "text": "deploy started", "response_type": "comment", "props": { "build": 7 } }).to_string()),
+                    "/form" => (
+                        Duration::ZERO,
+                        json!({ "text": "deploy started", "response_type": "comment", "props": { "build": 7 }, "attachments": [{ "text": "<!here> log: <https://ci.example/7|#7>" }] }).to_string(),
+                    ),
                     "/json-a" | "/json-b" => {
                         let together = tokio::time::timeout(Duration::from_secs(10), barrier.wait()).await.is_ok();
                         let text = format!("{} {}", &call.path[1..], if together { "together" } else { "alone" });
@@ -677,6 +701,10 @@ async fn outgoing_round_trip(backend: Backend) {
     assert_eq!((reply["user_id"].as_str(), reply["props"]["from_webhook"].as_str()), (Some(w.admin.id.as_str()), Some("true")));
     assert_eq!((reply["props"]["webhook_display_name"].as_str(), reply["props"]["build"].as_i64()), (Some("Deployer"), Some(7)));
     assert_eq!(reply["props"]["override_username"], "deploy-bot", "the hook's username");
+    assert_eq!(
+        (reply["type"].as_str(), reply["props"]["attachments"][0]["text"].as_str()),
+        (Some("slack_attachment"), Some("@here log: [#7](https://ci.example/7)"))
+    );
 
     // JSON round trip: `trigger_when` 1, milliseconds, both URLs called at once, root posts.
     let post = say(&server, &w.ann, &w.town, "buildbot go").await;

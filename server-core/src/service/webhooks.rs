@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use super::posts::PostOrigin;
 use super::{Actor, Caller, Error, Services, now_ms};
+use crate::domain::attachment::{self, Attachment};
 use crate::domain::post::NewPost;
 use crate::domain::webhook::{
     self, DEFAULT_WEBHOOK_USERNAME, IncomingWebhook, IncomingWebhookRequest, JSON_CONTENT_TYPE, MAX_RESPONSE_BYTES, OutgoingWebhook, OutgoingWebhookPayload,
@@ -287,7 +288,7 @@ impl Services {
         let mut props = request.props.unwrap_or_default();
         // `attachments` inside props is not how attachments are sent; the top-level
         // field is (Mattermost drops the props copy too).
-        props.remove("attachments");
+        props.remove(attachment::ATTACHMENTS_PROP);
         let parts = self
             .webhook_post_parts(WebhookPost {
                 text: request.text,
@@ -388,18 +389,21 @@ impl Services {
             props.insert("priority".into(), serde_json::to_value(priority).expect("priority serializes"));
         }
         let split = webhook::split_webhook_post(&text, &props, &attachment_values, settings.max_post_size)?;
-        let kind = post.kind;
+        // Attachments make every part a `slack_attachment` post, whatever the request said.
+        let kind = if attachment_values.is_empty() { post.kind } else { attachment::POST_TYPE_SLACK_ATTACHMENT.to_string() };
         Ok(split.into_iter().map(|(message, props)| (message, props, kind.clone())).collect())
     }
 
     /// Check an integration's attachments and convert Slack markup in its text and
     /// attachments; the attachments come back as JSON, one value each.
-    async fn prepare_slack_content(&self, _text: &mut String, attachments: Option<Value>) -> HookResult<Vec<Value>> {
-        match attachments {
-            None | Some(Value::Null) => Ok(Vec::new()),
-            Some(Value::Array(list)) if list.iter().all(Value::is_object) => Ok(list),
-            Some(_) => Err(Invalid::new("model.slack_attachment.is_valid.app_error", "Invalid attachments: a list of objects is expected.").into()),
-        }
+    async fn prepare_slack_content(&self, text: &mut String, attachments: Option<Value>) -> HookResult<Vec<Value>> {
+        let mut attachments: Vec<Attachment> = match attachments {
+            None | Some(Value::Null) => Vec::new(),
+            Some(value) => attachment::parse(value)?,
+        };
+        attachment::validate(&attachments)?;
+        self.convert_slack_markup(text, &mut attachments).await?;
+        Ok(attachments.iter().map(|a| serde_json::to_value(a).expect("attachments serialize")).collect())
     }
 
     /// Create the parts as webhook posts by `owner` in `channel`, in order.
@@ -653,7 +657,7 @@ impl Services {
             String::new()
         };
         let mut props = answer.props.unwrap_or_default();
-        props.remove("attachments");
+        props.remove(attachment::ATTACHMENTS_PROP);
         let parts = self
             .webhook_post_parts(WebhookPost {
                 text: answer.text.unwrap_or_default(),
