@@ -41,3 +41,7 @@ CREATE TABLE outgoing_webhooks (
     icon_url TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX outgoing_webhooks_team_id ON outgoing_webhooks (team_id);
+
+-- A post's priority (`metadata.priority`: {priority, requested_ack, persistent_notifications})
+-- as JSON text, '' for none. Integrations set it (Mattermost keeps it in PostsPriority).
+ALTER TABLE posts ADD COLUMN priority TEXT NOT NULL DEFAULT '';

@@ -188,7 +188,9 @@ async fn incoming_payload_shapes_post(backend: Backend) {
     assert_eq!(post["props"]["override_username"], "ci-bot");
     assert_eq!(post["props"]["override_icon_url"], "https://ci.example/icon.png");
     assert_eq!(post["props"]["override_icon_emoji"], ":robot:");
-    assert_eq!(post["props"]["priority"]["priority"], "urgent");
+    assert_eq!(post["metadata"]["priority"], json!({ "priority": "urgent", "requested_ack": true }));
+    let (status, read_back) = server.get_as(&format!("/api/v4/posts/{}", post["id"].as_str().unwrap()), &w.ann.token).await;
+    assert_eq!((status, &read_back["metadata"]["priority"]["priority"]), (200, &json!("urgent")));
 
     // A hook without a username, overrides on: Mattermost's "webhook".
     let plain = create_incoming(&server, &w.admin.token, json!({ "channel_id": w.town })).await;

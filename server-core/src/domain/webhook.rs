@@ -164,8 +164,11 @@ impl OutgoingWebhook {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PostPriority {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_ack: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub persistent_notifications: Option<bool>,
 }
 

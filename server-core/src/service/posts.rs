@@ -171,6 +171,9 @@ impl Services {
             is_pinned: new.is_pinned.unwrap_or(false),
             ..Post::default()
         };
+        if let Some(priority) = new.priority {
+            post.metadata.insert("priority".into(), priority);
+        }
 
         if let Some(host) = self.host() {
             let depth = chain_depth();

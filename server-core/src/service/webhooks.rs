@@ -109,8 +109,15 @@ struct WebhookPost {
     display_name: String,
 }
 
-/// A post ready to be created: message, props, type.
-type PostPart = (String, Map<String, Value>, String);
+/// A post ready to be created.
+#[derive(Debug, Clone)]
+struct PostPart {
+    message: String,
+    props: Map<String, Value>,
+    kind: String,
+    /// `metadata.priority`, on every part.
+    priority: Option<Value>,
+}
 
 impl Services {
     fn webhook_settings(&self) -> &WebhookSettings {
@@ -383,15 +390,11 @@ impl Services {
                 props.insert("override_icon_emoji".into(), json!(post.icon_emoji));
             }
         }
-        if let Some(priority) = &post.priority {
-            // Kept where clients of this server can read it back (Mattermost keeps it in
-            // a table of its own and shows it as `metadata.priority`).
-            props.insert("priority".into(), serde_json::to_value(priority).expect("priority serializes"));
-        }
         let split = webhook::split_webhook_post(&text, &props, &attachment_values, settings.max_post_size)?;
         // Attachments make every part a `slack_attachment` post, whatever the request said.
         let kind = if attachment_values.is_empty() { post.kind } else { attachment::POST_TYPE_SLACK_ATTACHMENT.to_string() };
-        Ok(split.into_iter().map(|(message, props)| (message, props, kind.clone())).collect())
+        let priority = post.priority.map(|p| serde_json::to_value(p).expect("priorities serialize"));
+        Ok(split.into_iter().map(|(message, props)| PostPart { message, props, kind: kind.clone(), priority: priority.clone() }).collect())
     }
 
     /// Check an integration's attachments and convert Slack markup in its text and
@@ -417,8 +420,9 @@ impl Services {
     ) -> HookResult<Vec<Post>> {
         let caller = webhook_caller(owner, ctx);
         let mut posts = Vec::with_capacity(parts.len());
-        for (message, props, kind) in parts {
-            let new = NewPost { channel_id: channel.id.clone(), message, root_id: root_id.to_string(), kind, props: Some(props), ..NewPost::default() };
+        for PostPart { message, props, kind, priority } in parts {
+            let new =
+                NewPost { channel_id: channel.id.clone(), message, root_id: root_id.to_string(), kind, props: Some(props), priority, ..NewPost::default() };
             posts.push(self.create_post_from(&caller, new, PostOrigin::Webhook).await?);
         }
         Ok(posts)
