@@ -362,8 +362,8 @@ async fn hook_management_and_permissions(backend: Backend) {
     assert_eq!((status, list.as_array().map(Vec::len)), (200, Some(1)));
     let (status, counted) = server.get_as("/api/v4/hooks/incoming?include_total_count=true&per_page=1", &w.admin.token).await;
     assert_eq!((status, counted["total_count"].as_i64(), counted["incoming_webhooks"][0]["id"].as_str()), (200, Some(1), Some(id)));
-    let (status, none) = server.get_as("/api/v4/hooks/incoming", &w.ann.token).await;
-    assert_eq!((status, none), (200, json!([])), "without a team, members see their own hooks (none)");
+    let (status, error) = server.get_as("/api/v4/hooks/incoming", &w.ann.token).await;
+    assert_eq!((status, error["id"].as_str()), (403, Some("api.context.permissions.app_error")), "without a team the permission is system-wide");
     let (status, error) = server.get_as("/api/v4/hooks/incoming?page=x", &w.admin.token).await;
     assert_eq!((status, error["id"].as_str()), (400, Some("api.context.invalid_url_param.app_error")));
 
@@ -407,8 +407,12 @@ async fn hook_management_and_permissions(backend: Backend) {
     let (_, ops_town) = server.get_as(&format!("/api/v4/teams/{ops_id}/channels/name/town-square"), &w.ann.token).await;
     let anns = create_incoming(&server, &w.ann.token, json!({ "channel_id": ops_town["id"] })).await;
     assert_eq!(anns["user_id"], w.ann.id.as_str());
-    let (status, list) = server.get_as("/api/v4/hooks/incoming", &w.ann.token).await;
+    let (status, list) = server.get_as(&format!("/api/v4/hooks/incoming?team_id={ops_id}"), &w.ann.token).await;
     assert_eq!((status, list.as_array().map(Vec::len)), (200, Some(1)));
+    let (status, _) = server.get_as("/api/v4/hooks/incoming", &w.ann.token).await;
+    assert_eq!(status, 403, "a team admin is not a system admin");
+    let (status, _) = server.get_as("/api/v4/hooks/outgoing", &w.ann.token).await;
+    assert_eq!(status, 403);
 
     // Outgoing: rules, create, regenerate the token, update, list, delete.
     let (status, private) =

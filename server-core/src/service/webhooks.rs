@@ -205,15 +205,15 @@ impl Services {
         Ok(hook)
     }
 
-    /// `GET /hooks/incoming`: a team's hooks (team admins), or everyone's (system
-    /// admins); without a team, others see their own. Returns the page and the total.
+    /// `GET /hooks/incoming`: a team's hooks (its team admins), or every hook (system
+    /// admins only: the permission without a team is a system-wide one). Returns the
+    /// page and the total.
     pub async fn list_incoming_webhooks(&self, caller: &Caller, query: HookListQuery) -> HookResult<(Vec<IncomingWebhook>, i64)> {
         self.require_incoming_enabled()?;
-        let mut filter = HookFilter { team_id: query.team_id.clone(), ..HookFilter::default() };
+        let filter = HookFilter { team_id: query.team_id.clone(), channel_id: None };
         match &query.team_id {
             Some(team_id) => self.require_manage_webhooks(caller, team_id).await?,
-            None if caller.is_admin() => {}
-            None => filter.user_id = Some(caller.user_id().to_string()),
+            None => caller.require_admin()?,
         }
         let hooks = self.store().list_incoming_webhooks(&filter, query.paging).await?;
         let total = self.store().count_incoming_webhooks(&filter).await?;
@@ -390,7 +390,9 @@ impl Services {
                 props.insert("override_icon_emoji".into(), json!(post.icon_emoji));
             }
         }
-        let split = webhook::split_webhook_post(&text, &props, &attachment_values, settings.max_post_size)?;
+        // Posts are never longer than the post rule allows, whatever the setting says.
+        let max_runes = settings.max_post_size.clamp(1, crate::domain::post::MAX_MESSAGE_RUNES);
+        let split = webhook::split_webhook_post(&text, &props, &attachment_values, max_runes)?;
         // Attachments make every part a `slack_attachment` post, whatever the request said.
         let kind = if attachment_values.is_empty() { post.kind } else { attachment::POST_TYPE_SLACK_ATTACHMENT.to_string() };
         let priority = post.priority.map(|p| serde_json::to_value(p).expect("priorities serialize"));
@@ -495,18 +497,18 @@ impl Services {
         Ok(hook)
     }
 
-    /// `GET /hooks/outgoing?team_id&channel_id`: by channel, by team, or (system admins) all;
-    /// others without a team or channel see their own.
+    /// `GET /hooks/outgoing?team_id&channel_id`: by channel or by team (that team's
+    /// admins), or every hook (system admins only).
     pub async fn list_outgoing_webhooks(&self, caller: &Caller, query: HookListQuery) -> HookResult<Vec<OutgoingWebhook>> {
         self.require_outgoing_enabled()?;
-        let mut filter = HookFilter { team_id: query.team_id.clone(), channel_id: query.channel_id.clone(), ..HookFilter::default() };
+        let filter = HookFilter { team_id: query.team_id.clone(), channel_id: query.channel_id.clone() };
         if let Some(channel_id) = &query.channel_id {
             let channel = self.channel_by_id(channel_id).await?;
             self.require_manage_webhooks(caller, &channel.team_id).await?;
         } else if let Some(team_id) = &query.team_id {
             self.require_manage_webhooks(caller, team_id).await?;
-        } else if !caller.is_admin() {
-            filter.user_id = Some(caller.user_id().to_string());
+        } else {
+            caller.require_admin()?;
         }
         Ok(self.store().list_outgoing_webhooks(&filter, query.paging).await?)
     }
@@ -566,9 +568,10 @@ impl Services {
 
     /// After a person's post is stored: fire the team's matching outgoing hooks in a
     /// spawned task. Returns at once; nothing here can fail or delay the post. Private
-    /// and direct channels never fire, nor do posts made by webhooks.
+    /// and direct channels never fire; posts made by webhooks never get here
+    /// (`PostOrigin::Webhook`).
     pub(crate) fn spawn_outgoing_webhooks(&self, channel: &Channel, author: &User, post: &Post) {
-        if !self.webhook_settings().enable_outgoing || !channel.is_public() || post.props.get("from_webhook").is_some_and(|v| v == "true") {
+        if !self.webhook_settings().enable_outgoing || !channel.is_public() {
             return;
         }
         let services = self.clone();

@@ -56,21 +56,19 @@ fn to_json(list: &[String]) -> String {
     Value::from(list.to_vec()).to_string()
 }
 
-/// Which hooks to list: every live one, a team's, one user's, or one user's in a team.
+/// Which live hooks to list: all, a team's, or a channel's.
 #[derive(Debug, Clone, Default)]
 pub struct HookFilter {
     pub team_id: Option<String>,
     pub channel_id: Option<String>,
-    /// The owner (incoming) or creator (outgoing).
-    pub user_id: Option<String>,
 }
 
 impl HookFilter {
     /// `WHERE` clauses and their binds, numbered after `skip` binds that come first.
-    fn clauses(&self, owner_column: &str, skip: usize) -> (String, Vec<String>) {
+    fn clauses(&self, skip: usize) -> (String, Vec<String>) {
         let mut sql = String::from("delete_at = 0");
         let mut binds = Vec::new();
-        for (column, value) in [("team_id", &self.team_id), ("channel_id", &self.channel_id), (owner_column, &self.user_id)] {
+        for (column, value) in [("team_id", &self.team_id), ("channel_id", &self.channel_id)] {
             if let Some(value) = value {
                 binds.push(value.clone());
                 sql.push_str(&format!(" AND {column} = ${}", binds.len() + skip));
@@ -112,7 +110,7 @@ impl Store {
 
     /// Live incoming webhooks, oldest first, one page.
     pub async fn list_incoming_webhooks(&self, filter: &HookFilter, paging: Paging) -> Result<Vec<IncomingWebhook>> {
-        let (clauses, binds) = filter.clauses("user_id", 2);
+        let (clauses, binds) = filter.clauses(2);
         let sql = format!("SELECT * FROM incoming_webhooks WHERE {clauses} ORDER BY create_at, id LIMIT $1 OFFSET $2");
         let mut query = sqlx::query(&sql).bind(paging.limit()).bind(paging.offset());
         for value in &binds {
@@ -124,7 +122,7 @@ impl Store {
 
     /// How many live incoming webhooks match (for `include_total_count`).
     pub async fn count_incoming_webhooks(&self, filter: &HookFilter) -> Result<i64> {
-        let (clauses, binds) = filter.clauses("user_id", 0);
+        let (clauses, binds) = filter.clauses(0);
         let sql = format!("SELECT COUNT(*) AS n FROM incoming_webhooks WHERE {clauses}");
         let mut query = sqlx::query(&sql);
         for value in &binds {
@@ -197,7 +195,7 @@ impl Store {
 
     /// Live outgoing webhooks, oldest first, one page.
     pub async fn list_outgoing_webhooks(&self, filter: &HookFilter, paging: Paging) -> Result<Vec<OutgoingWebhook>> {
-        let (clauses, binds) = filter.clauses("creator_id", 2);
+        let (clauses, binds) = filter.clauses(2);
         let sql = format!("SELECT * FROM outgoing_webhooks WHERE {clauses} ORDER BY create_at, id LIMIT $1 OFFSET $2");
         let mut query = sqlx::query(&sql).bind(paging.limit()).bind(paging.offset());
         for value in &binds {
