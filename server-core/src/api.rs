@@ -5,6 +5,7 @@
 //! as the error body's `request_id`) and Mattermost error bodies for unknown routes and
 //! methods.
 
+mod actions;
 mod channels;
 mod error;
 pub mod extract;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(teams::router())
         .merge(channels::router())
         .merge(posts::router())
+        .merge(actions::router())
         .merge(websocket::router())
         .merge(hooks::router())
         .fallback(not_found)

@@ -6,6 +6,7 @@
 //! is acting: a signed-in user (checked against Mattermost's default permissions) or a
 //! plugin (already checked by the host against its granted capabilities).
 
+pub mod actions;
 pub mod auth;
 pub mod channels;
 pub mod convert;
@@ -206,6 +207,8 @@ struct Inner {
     commands: std::sync::RwLock<HashMap<(String, String), (String, confab_host::types::Command)>>,
     /// See `posts::LoopGuard`.
     loop_guard: posts::LoopGuard,
+    /// Seals action cookies and trigger ids; see `actions`.
+    sealer: OnceLock<crate::sealed::Sealer>,
 }
 
 impl Services {
@@ -220,6 +223,7 @@ impl Services {
                 host: OnceLock::new(),
                 commands: Default::default(),
                 loop_guard: posts::LoopGuard::default(),
+                sealer: OnceLock::new(),
             }),
         }
     }

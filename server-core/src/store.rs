@@ -14,6 +14,7 @@ mod channels;
 mod kv;
 mod plugins;
 mod posts;
+mod secrets;
 mod teams;
 mod users;
 mod webhooks;
@@ -32,8 +33,11 @@ pub use webhooks::HookFilter;
 
 /// The migrations, in order. Each is `(version, description, sql)`; a new one is
 /// appended here and never edited afterwards (sqlx checks their checksums).
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "chat core", include_str!("../migrations/0001_chat_core.sql")), (2, "webhooks", include_str!("../migrations/0002_webhooks.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "chat core", include_str!("../migrations/0001_chat_core.sql")),
+    (2, "webhooks", include_str!("../migrations/0002_webhooks.sql")),
+    (5, "interactive", include_str!("../migrations/0005_interactive.sql")),
+];
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]

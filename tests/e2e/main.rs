@@ -10,6 +10,7 @@
 //! - `websocket`: hello, the challenge, seq/seq_reply, typing, who gets which event;
 //! - `plugin_chat`: the example plugins changing, rejecting, counting and greeting
 //!   through the chat core, and the session user on plugin requests;
+//! - `interactive`: buttons, selects and dialogs against a loopback integration;
 //! - `hooks`: every hook family called from the service that owns the event;
 //! - `webhooks`: incoming hooks' payload shapes and refusals, hook management, outgoing
 //!   hooks calling receivers on loopback (and refused there by default);
@@ -26,6 +27,7 @@ mod attachments;
 mod chat;
 mod client_library;
 mod hooks;
+mod interactive;
 mod multilang;
 mod plugin_chat;
 mod plugins;

@@ -119,11 +119,11 @@ impl TestServer {
     /// Start a server on `dir` with `backend`; `None` (after printing why) when the
     /// backend is PostgreSQL and `CONFAB_TEST_DATABASE_URL` is not set.
     pub async fn start_on(dir: &TestDir, backend: Backend, test_name: &str) -> Option<TestServer> {
-        TestServer::start_on_with(dir, backend, test_name, Config::default()).await
+        TestServer::start_on_with(dir, backend, test_name, Config { data_dir: dir.path().to_path_buf(), ..Config::default() }).await
     }
 
-    /// [`TestServer::start_on`] with other settings (`data_dir` and `database_url` are
-    /// set from `dir` and `backend`).
+    /// [`TestServer::start_on`] with settings of the test's own (`data_dir` and the
+    /// database URL are set here).
     pub async fn start_on_with(dir: &TestDir, backend: Backend, test_name: &str, config: Config) -> Option<TestServer> {
         let config = Config { data_dir: dir.path().to_path_buf(), ..config };
         match backend {
