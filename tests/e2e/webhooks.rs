@@ -21,6 +21,7 @@ on_both_backends!(
     outgoing_round_trip,
     outgoing_limits_timeout_and_size,
     outgoing_to_loopback_is_refused_by_default,
+    plugins_and_listeners_see_webhook_posts,
 );
 
 /// How long a test waits for something it expects to happen.
@@ -798,5 +799,32 @@ async fn outgoing_to_loopback_is_refused_by_default(backend: Backend) {
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(receiver.count("/hook"), 0, "the receiver on 127.0.0.1 was never called");
     assert_eq!(posts(&server, &w.admin.token, &w.town).await.len(), 1, "and nothing was posted");
+    server.stop().await;
+}
+
+async fn plugins_and_listeners_see_webhook_posts(backend: Backend) {
+    let dir = TestDir::new();
+    let filter = dir.install_plugin("example-plugins/word-filter", "word_filter.wasm");
+    std::fs::write(dir.plugin_dir().join(&filter).join("settings.json"), r#"{"replacements": "darn=d*rn", "blocked_phrases": "buy now"}"#).unwrap();
+    let Some(server) = TestServer::start_on_with(&dir, backend, "webhooks::plugins", loopback_config()).await else { return };
+    let w = world(&server).await;
+    let mut ann_ws = server.websocket(&w.ann.token).await;
+    let hook = create_incoming(&server, &w.admin.token, json!({ "channel_id": w.town, "display_name": "CI" })).await;
+    let id = hook["id"].as_str().unwrap();
+
+    // The webhook post passes message-will-be-posted like any post, and listeners get `posted`.
+    post_ok(&server, id, json!({ "text": "darn, the build broke" })).await;
+    let posted = ann_ws.expect_event("posted", |e| e["broadcast"]["channel_id"] == w.town.as_str()).await;
+    let post = confab_e2e::event_post(&posted);
+    assert_eq!((post["message"].as_str(), post["props"]["from_webhook"].as_str()), (Some("d*rn, the build broke"), Some("true")));
+    assert_eq!(post["props"]["override_username"], "webhook");
+
+    // A plugin's rejection: Mattermost's 500 for a webhook post that could not be created, nothing stored.
+    let before = posts(&server, &w.admin.token, &w.town).await.len();
+    let (status, _, text) = send_hook(&server, id, None, json!({ "text": "buy now!" }).to_string()).await;
+    let error: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!((status, error["id"].as_str()), (500, Some("api.post.create_webhook_post.creating.app_error")), "{text}");
+    assert!(error["message"].as_str().unwrap().contains("buy now"), "{text}");
+    assert_eq!(posts(&server, &w.admin.token, &w.town).await.len(), before);
     server.stop().await;
 }

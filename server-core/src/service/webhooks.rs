@@ -425,7 +425,20 @@ impl Services {
         for PostPart { message, props, kind, priority } in parts {
             let new =
                 NewPost { channel_id: channel.id.clone(), message, root_id: root_id.to_string(), kind, props: Some(props), priority, ..NewPost::default() };
-            posts.push(self.create_post_from(&caller, new, PostOrigin::Webhook).await?);
+            // Mattermost answers any failure to create a webhook post (a plugin's
+            // rejection included) with this 500, the cause in the message.
+            let post = self.create_post_from(&caller, new, PostOrigin::Webhook).await.map_err(|e| {
+                // Server failures are logged, not shown (their text may name internals).
+                let cause = match &e {
+                    Error::Internal(detail) => {
+                        tracing::error!(channel_id = %channel.id, error = %detail, "a webhook post could not be stored");
+                        "an internal error occurred".to_string()
+                    }
+                    other => other.to_string(),
+                };
+                WebhookError::Status { status: 500, id: "api.post.create_webhook_post.creating.app_error", message: format!("Couldn't create post: {cause}") }
+            })?;
+            posts.push(post);
         }
         Ok(posts)
     }
