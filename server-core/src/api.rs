@@ -7,12 +7,14 @@
 
 mod actions;
 mod channels;
+mod commands;
 mod error;
 pub mod extract;
 mod hooks;
 mod plugins;
 mod posts;
 mod request_id;
+mod status;
 mod system;
 mod teams;
 mod users;
@@ -56,6 +58,8 @@ pub fn router(state: AppState) -> Router {
         .merge(actions::router())
         .merge(websocket::router())
         .merge(hooks::router())
+        .merge(commands::router())
+        .merge(status::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(request_id::layer))

@@ -58,6 +58,14 @@ pub struct Config {
     /// `OutgoingIntegrationRequestsTimeout`).
     #[arg(long, env = "CONFAB_OUTGOING_INTEGRATION_REQUESTS_TIMEOUT", default_value_t = 30)]
     pub outgoing_integration_requests_timeout: u64,
+    /// Whether integrations (webhooks, slash commands) may set the name a post shows
+    /// (Mattermost's `EnablePostUsernameOverride`).
+    #[arg(long, env = "CONFAB_ENABLE_POST_USERNAME_OVERRIDE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub enable_post_username_override: bool,
+
+    /// Whether integrations may set the icon a post shows (`EnablePostIconOverride`).
+    #[arg(long, env = "CONFAB_ENABLE_POST_ICON_OVERRIDE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub enable_post_icon_override: bool,
 
     /// Whether integrations may post through incoming webhooks (`EnableIncomingWebhooks`).
     #[arg(long, env = "CONFAB_ENABLE_INCOMING_WEBHOOKS", default_value_t = true, action = clap::ArgAction::Set)]
@@ -66,16 +74,6 @@ pub struct Config {
     /// Whether outgoing webhooks fire (`EnableOutgoingWebhooks`).
     #[arg(long, env = "CONFAB_ENABLE_OUTGOING_WEBHOOKS", default_value_t = true, action = clap::ArgAction::Set)]
     pub enable_outgoing_webhooks: bool,
-
-    /// Whether integrations may change the name shown on their posts
-    /// (`EnablePostUsernameOverride`; off by default, as in Mattermost).
-    #[arg(long, env = "CONFAB_ENABLE_POST_USERNAME_OVERRIDE", default_value_t = false, action = clap::ArgAction::Set)]
-    pub enable_post_username_override: bool,
-
-    /// Whether integrations may change the icon shown on their posts
-    /// (`EnablePostIconOverride`; off by default, as in Mattermost).
-    #[arg(long, env = "CONFAB_ENABLE_POST_ICON_OVERRIDE", default_value_t = false, action = clap::ArgAction::Set)]
-    pub enable_post_icon_override: bool,
 
     /// Longest message in runes an incoming or outgoing webhook posts as one post;
     /// longer ones are split into several (`MaxPostSize`).
@@ -156,10 +154,10 @@ impl std::fmt::Debug for Config {
             .field("plugin_kv_quota_bytes", &self.plugin_kv_quota_bytes)
             .field("allowed_untrusted_internal_connections", &self.allowed_untrusted_internal_connections)
             .field("outgoing_integration_requests_timeout", &self.outgoing_integration_requests_timeout)
-            .field("enable_incoming_webhooks", &self.enable_incoming_webhooks)
-            .field("enable_outgoing_webhooks", &self.enable_outgoing_webhooks)
             .field("enable_post_username_override", &self.enable_post_username_override)
             .field("enable_post_icon_override", &self.enable_post_icon_override)
+            .field("enable_incoming_webhooks", &self.enable_incoming_webhooks)
+            .field("enable_outgoing_webhooks", &self.enable_outgoing_webhooks)
             .field("max_post_size", &self.max_post_size)
             .field("log", &self.log)
             .field("config_file", &self.config_file)
@@ -180,10 +178,10 @@ impl Default for Config {
             plugin_kv_quota_bytes: 64 * 1024 * 1024,
             allowed_untrusted_internal_connections: String::new(),
             outgoing_integration_requests_timeout: 30,
-            enable_incoming_webhooks: true,
-            enable_outgoing_webhooks: true,
             enable_post_username_override: false,
             enable_post_icon_override: false,
+            enable_incoming_webhooks: true,
+            enable_outgoing_webhooks: true,
             max_post_size: 16383,
             log: DEFAULT_LOG_FILTER.to_string(),
             config_file: None,
@@ -215,8 +213,6 @@ impl Config {
         crate::service::webhooks::WebhookSettings {
             enable_incoming: self.enable_incoming_webhooks,
             enable_outgoing: self.enable_outgoing_webhooks,
-            enable_username_override: self.enable_post_username_override,
-            enable_icon_override: self.enable_post_icon_override,
             max_post_size: self.max_post_size,
         }
     }

@@ -7,6 +7,7 @@
 
 pub mod attachment;
 pub mod channel;
+pub mod command;
 pub mod dialog;
 pub mod paging;
 pub mod post;

@@ -70,9 +70,9 @@ fn random_key() -> [u8; sealed::KEY_LEN] {
 }
 
 /// The stored key; a damaged value (edited by hand) falls back to a process-local key,
-/// which only costs outstanding cookies and trigger ids.
-fn decode_key(hex_key: &str) -> [u8; sealed::KEY_LEN] {
-    hex::decode(hex_key).ok().and_then(|bytes| bytes.try_into().ok()).unwrap_or_else(|| {
+/// which only costs outstanding cookies.
+fn decode_key(stored: &[u8]) -> [u8; sealed::KEY_LEN] {
+    stored.try_into().unwrap_or_else(|_| {
         tracing::error!("the stored sealing key is damaged; using a temporary one");
         random_key()
     })
@@ -105,12 +105,14 @@ where
         kv_max_value_bytes: config.plugin_kv_max_value_bytes,
         kv_quota_bytes: config.plugin_kv_quota_bytes,
         outbound: config.outbound_policy(),
+        enable_post_username_override: config.enable_post_username_override,
+        enable_post_icon_override: config.enable_post_icon_override,
         webhooks: config.webhook_settings(),
         ..Settings::default()
     };
     let services = Services::new(store.clone(), hub.clone(), settings);
     let sealing_key = store
-        .server_secret("sealing_key", || hex::encode(random_key()))
+        .ensure_secret("sealing_key", &random_key(), service::now_ms())
         .await
         .map_err(|source| RunError::Store { url: store::redact(&database_url), source })?;
     services.set_sealer(sealed::Sealer::new(&decode_key(&sealing_key)));

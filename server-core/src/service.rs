@@ -9,10 +9,13 @@
 pub mod actions;
 pub mod auth;
 pub mod channels;
+pub mod commands;
 pub mod convert;
 pub mod posts;
 pub mod slack;
+pub mod status;
 pub mod teams;
+pub mod trigger_id;
 pub mod users;
 pub mod webhooks;
 
@@ -167,6 +170,10 @@ pub struct Settings {
     pub server_version: String,
     /// What requests the server makes on its own may reach.
     pub outbound: OutboundPolicy,
+    /// Integrations may set a post's shown name (`EnablePostUsernameOverride`).
+    pub enable_post_username_override: bool,
+    /// Integrations may set a post's shown icon (`EnablePostIconOverride`).
+    pub enable_post_icon_override: bool,
     /// Incoming and outgoing webhooks.
     pub webhooks: webhooks::WebhookSettings,
 }
@@ -180,6 +187,8 @@ impl Default for Settings {
             session_ttl_ms: 30 * 24 * 3600 * 1000,
             server_version: env!("CARGO_PKG_VERSION").to_string(),
             outbound: OutboundPolicy { timeout: std::time::Duration::from_secs(30), ..OutboundPolicy::default() },
+            enable_post_username_override: false,
+            enable_post_icon_override: false,
             webhooks: webhooks::WebhookSettings::default(),
         }
     }

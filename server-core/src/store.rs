@@ -11,10 +11,10 @@
 //! One file per table group under `store/`, each adding methods to `Store`.
 
 mod channels;
+mod commands;
 mod kv;
 mod plugins;
 mod posts;
-mod secrets;
 mod teams;
 mod users;
 mod webhooks;
@@ -26,6 +26,7 @@ use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 
+pub use commands::CommandWebhook;
 pub use kv::{KvWrite, KvWriteOutcome};
 pub use plugins::PluginRecord;
 pub use posts::PostQuery;
@@ -36,7 +37,7 @@ pub use webhooks::HookFilter;
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "chat core", include_str!("../migrations/0001_chat_core.sql")),
     (2, "webhooks", include_str!("../migrations/0002_webhooks.sql")),
-    (5, "interactive", include_str!("../migrations/0005_interactive.sql")),
+    (3, "commands", include_str!("../migrations/0003_commands.sql")),
 ];
 
 /// Why a store operation failed.

@@ -108,8 +108,10 @@ async fn buttons_selects_and_dialogs(backend: Backend) {
     let (status, answer) = server.post_as(&format!("/api/v4/posts/{post_id}/actions/{button}"), &bob.token, &json!({})).await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["status"], "OK");
-    let trigger_id = answer["trigger_id"].as_str().unwrap().to_string();
+    assert!(answer["trigger_id"].as_str().is_some_and(|t| !t.is_empty()), "the client gets its trigger id: {answer}");
     let (path, request) = seen.lock().unwrap()[0].clone();
+    // The integration gets the signed one, and opens a dialog with it.
+    let trigger_id = request["trigger_id"].as_str().unwrap().to_string();
     assert_eq!(path, "/click");
     assert_eq!((request["user_id"].as_str(), request["user_name"].as_str()), (Some(bob.id.as_str()), Some("bob")));
     assert_eq!((request["post_id"].as_str(), request["channel_id"].as_str()), (Some(post_id), Some(channel_id.as_str())));
@@ -148,6 +150,7 @@ async fn buttons_selects_and_dialogs(backend: Backend) {
     assert_eq!(status, 200, "{body}");
     let opened = bob_ws.expect_event("open_dialog", |_| true).await;
     let shown: Value = serde_json::from_str(opened["data"]["dialog"].as_str().unwrap()).unwrap();
+    assert_eq!(shown["trigger_id"], answer["trigger_id"], "the client sees its own trigger id, not the signed one");
     assert_eq!((shown["dialog"]["title"].as_str(), shown["url"].as_str()), (Some("Feedback"), Some(format!("{base}/dialog").as_str())));
     for forged in ["not-a-trigger", &format!("{trigger_id}x")] {
         let (status, error) = server

@@ -1,4 +1,4 @@
-//! Interactive messages and dialogs: a click on an attachment's button or select calls its integration and applies the answer; dialogs open from a fresh trigger id and their submissions are forwarded; trigger ids and action cookies are sealed tokens.
+//! Interactive messages and dialogs: a click on an attachment's button or select calls its integration and applies the answer; dialogs open from a fresh trigger id and their submissions are forwarded; ephemeral posts' actions carry sealed cookies.
 //!
 //! Why clients cannot forge an action: the integration URL and context never leave
 //! the server in the clear. A click names only a post and an action id; the server
@@ -20,16 +20,12 @@ use crate::domain::dialog::{OpenDialogRequest, SubmitDialogRequest};
 use crate::domain::{Invalid, Post};
 use crate::sealed::Sealer;
 
-/// Purpose strings bound into sealed tokens.
+/// The purpose bound into sealed cookies.
 const COOKIE_PURPOSE: &str = "action-cookie";
-const TRIGGER_PURPOSE: &str = "trigger-id";
-/// How long a trigger id opens a dialog (Mattermost: `OutgoingIntegrationRequestsTimeout`).
-pub const TRIGGER_TTL_MS: i64 = 30_000;
 /// Largest answer read from an integration (as for outgoing webhooks).
 pub const MAX_INTEGRATION_RESPONSE: usize = 1024 * 1024;
 /// Mattermost's error id when an integration cannot be reached or answers badly.
 pub const ACTION_INTEGRATION_ERROR: &str = "api.post.do_action.action_integration.app_error";
-const TRIGGER_INVALID: &str = "interactive_message.decode_trigger_id.expired";
 
 /// What an ephemeral post's action cookie holds.
 #[derive(Debug, Serialize, Deserialize)]
@@ -38,13 +34,6 @@ struct ActionCookie {
     root_post_id: String,
     channel_id: String,
     action: Action,
-}
-
-/// What a trigger id holds.
-#[derive(Debug, Serialize, Deserialize)]
-struct TriggerClaims {
-    user_id: String,
-    issued_at: i64,
 }
 
 /// `POST /posts/{post_id}/actions/{action_id}` body.
@@ -77,7 +66,7 @@ const ORIGIN_PROPS: &[&str] =
     &["from_webhook", "override_username", "override_icon_url", "override_icon_emoji", "from_bot", "from_plugin", "webhook_display_name"];
 
 impl Services {
-    /// Use `sealer` for cookies and trigger ids (its key is the database's, shared by
+    /// Use `sealer` for action cookies (its key is the database's, shared by
     /// every node). Until called, a per-process random key is used.
     pub fn set_sealer(&self, sealer: Sealer) {
         let _ = self.inner.sealer.set(sealer);
@@ -85,24 +74,6 @@ impl Services {
 
     fn sealer(&self) -> &Sealer {
         self.inner.sealer.get_or_init(Sealer::random)
-    }
-
-    /// A trigger id for `user_id`: lets an integration open a dialog for that user in
-    /// the next [`TRIGGER_TTL_MS`].
-    pub fn mint_trigger_id(&self, user_id: &str) -> String {
-        let claims = TriggerClaims { user_id: user_id.to_string(), issued_at: now_ms() };
-        self.sealer().seal(TRIGGER_PURPOSE, &serde_json::to_vec(&claims).expect("claims serialize"))
-    }
-
-    /// The user a trigger id was minted for, if it is genuine and fresh.
-    pub fn verify_trigger_id(&self, trigger_id: &str) -> Result<String> {
-        let expired = || Invalid::new(TRIGGER_INVALID, "The trigger ID is invalid or has expired.");
-        let bytes = self.sealer().open(TRIGGER_PURPOSE, trigger_id).ok_or_else(expired)?;
-        let claims: TriggerClaims = serde_json::from_slice(&bytes).map_err(|_| expired())?;
-        if now_ms() - claims.issued_at > TRIGGER_TTL_MS {
-            return Err(expired().into());
-        }
-        Ok(claims.user_id)
     }
 
     /// Give every action of an ephemeral post a cookie carrying its integration.
@@ -164,7 +135,7 @@ impl Services {
         let channel = self.channel_by_id(&post.channel_id).await?;
         let team_name =
             if channel.team_id.is_empty() { String::new() } else { self.store().get_team(&channel.team_id).await.map(|t| t.name).unwrap_or_default() };
-        let trigger_id = self.mint_trigger_id(&user.id);
+        let trigger = self.mint_trigger_id(&user.id).await?;
         let mut context = integration.context.clone();
         if action.kind == "select" {
             context.insert("selected_option".into(), json!(click.selected_option));
@@ -177,7 +148,7 @@ impl Services {
             "team_id": channel.team_id,
             "team_domain": team_name,
             "post_id": post.id,
-            "trigger_id": trigger_id,
+            "trigger_id": trigger.trigger_id,
             "type": if action.kind.is_empty() { "button" } else { action.kind.as_str() },
             "data_source": action.data_source,
             "context": context,
@@ -202,7 +173,7 @@ impl Services {
             let ephemeral = Post { channel_id: post.channel_id.clone(), root_id: post.root_id.clone(), user_id: author, message: text, ..Post::default() };
             self.send_ephemeral_post(&user.id, ephemeral).await?;
         }
-        Ok(trigger_id)
+        Ok(trigger.client_trigger_id)
     }
 
     /// Replace the post with the integration's version: the message always, the props
@@ -242,13 +213,15 @@ impl Services {
     /// `POST /actions/dialogs/open`: show `request.dialog` to the user the trigger id
     /// was minted for (WebSocket `open_dialog`).
     pub async fn open_dialog(&self, request: OpenDialogRequest) -> Result<()> {
-        let user_id = self.verify_trigger_id(&request.trigger_id)?;
+        let trigger = self.verify_trigger_id(&request.trigger_id, None).await?;
         request.validate()?;
         if !is_integration_url(&request.url) {
             return Err(Invalid::new("api.dialog.open.invalid.app_error", "The dialog url must be an http(s) URL or /plugins/<plugin_id>/...").into());
         }
+        // The client sees its own id, never the signed one (as in Mattermost).
+        let request = OpenDialogRequest { trigger_id: trigger.client_trigger_id, ..request };
         let text = serde_json::to_string(&request).expect("dialogs serialize");
-        self.publish("open_dialog", json!({ "dialog": text }), to_user(&user_id)).await
+        self.publish("open_dialog", json!({ "dialog": text }), to_user(&trigger.user_id)).await
     }
 
     /// `POST /actions/dialogs/submit`: forward the submission to the dialog's URL as

@@ -37,23 +37,13 @@ pub struct WebhookSettings {
     pub enable_incoming: bool,
     /// `EnableOutgoingWebhooks`.
     pub enable_outgoing: bool,
-    /// `EnablePostUsernameOverride`: integrations may set the displayed name.
-    pub enable_username_override: bool,
-    /// `EnablePostIconOverride`: integrations may set the displayed icon.
-    pub enable_icon_override: bool,
     /// `MaxPostSize` in runes: longer webhook messages are split into several posts.
     pub max_post_size: usize,
 }
 
 impl Default for WebhookSettings {
     fn default() -> Self {
-        WebhookSettings {
-            enable_incoming: true,
-            enable_outgoing: true,
-            enable_username_override: false,
-            enable_icon_override: false,
-            max_post_size: crate::domain::post::MAX_MESSAGE_RUNES,
-        }
+        WebhookSettings { enable_incoming: true, enable_outgoing: true, max_post_size: crate::domain::post::MAX_MESSAGE_RUNES }
     }
 }
 
@@ -155,10 +145,10 @@ impl Services {
 
     /// The override fields an integration may set, blanked when the settings forbid them.
     fn blank_overrides(&self, username: &mut String, icon_url: &mut String) {
-        if !self.webhook_settings().enable_username_override {
+        if !self.settings().enable_post_username_override {
             username.clear();
         }
-        if !self.webhook_settings().enable_icon_override {
+        if !self.settings().enable_post_icon_override {
             icon_url.clear();
         }
     }
@@ -378,11 +368,11 @@ impl Services {
         props.insert("from_webhook".into(), json!("true"));
         props.insert("webhook_display_name".into(), json!(post.display_name));
         let settings = self.webhook_settings();
-        if settings.enable_username_override {
+        if self.settings().enable_post_username_override {
             let name = if post.username.is_empty() { DEFAULT_WEBHOOK_USERNAME.to_string() } else { post.username };
             props.insert("override_username".into(), json!(name));
         }
-        if settings.enable_icon_override {
+        if self.settings().enable_post_icon_override {
             if !post.icon_url.is_empty() {
                 props.insert("override_icon_url".into(), json!(post.icon_url));
             }
