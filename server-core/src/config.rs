@@ -76,7 +76,8 @@ pub struct Config {
     pub enable_outgoing_webhooks: bool,
 
     /// Longest message in runes an incoming or outgoing webhook posts as one post;
-    /// longer ones are split into several (`MaxPostSize`).
+    /// longer ones are split into several (`MaxPostSize`). At most 16383, the
+    /// longest post there is.
     #[arg(long, env = "CONFAB_MAX_POST_SIZE", default_value_t = 16383)]
     pub max_post_size: usize,
 
