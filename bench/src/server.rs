@@ -13,12 +13,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
-use crate::fixtures;
-
-/// The `confab` binary built beside this one (`cargo xtask bench` builds it).
+/// The `confab` binary built beside this one (`cargo xtask bench` builds both in one go).
 pub fn binary() -> anyhow::Result<PathBuf> {
-    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
-    let path = fixtures::repo_root().join("target").join(profile).join("confab");
+    let here = std::env::current_exe()?;
+    let path = here.parent().context("the bench binary has a directory")?.join("confab");
     anyhow::ensure!(path.exists(), "{} is missing: `cargo xtask bench` builds it (or `cargo build -p confab-server --bin confab`)", path.display());
     Ok(path)
 }

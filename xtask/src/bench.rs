@@ -24,7 +24,9 @@ pub(crate) fn bench(args: &[String]) -> Result<()> {
         build.arg("--release");
     }
     run(&mut build)?;
-    let mut cmd = std::process::Command::new(root.join("target").join(if smoke { "debug" } else { "release" }).join("confab-bench"));
+    // Where cargo put it: `CARGO_TARGET_DIR` when set, else `<root>/target`.
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), std::path::PathBuf::from);
+    let mut cmd = std::process::Command::new(target.join(if smoke { "debug" } else { "release" }).join("confab-bench"));
     if args.iter().any(|a| a == "--quick") || smoke {
         cmd.arg("--quick");
     }
