@@ -5,13 +5,16 @@
 //! as the error body's `request_id`) and Mattermost error bodies for unknown routes and
 //! methods.
 
+mod actions;
 mod channels;
+mod commands;
 mod error;
 pub mod extract;
 mod plugin_admin;
 mod plugins;
 mod posts;
 mod request_id;
+mod status;
 mod system;
 mod teams;
 mod users;
@@ -55,7 +58,10 @@ pub fn router(state: AppState) -> Router {
         .merge(teams::router())
         .merge(channels::router())
         .merge(posts::router())
+        .merge(actions::router())
         .merge(websocket::router())
+        .merge(commands::router())
+        .merge(status::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(request_id::layer))

@@ -100,6 +100,14 @@ pub struct Config {
     /// `OutgoingIntegrationRequestsTimeout`).
     #[arg(long, env = "CONFAB_OUTGOING_INTEGRATION_REQUESTS_TIMEOUT", default_value_t = 30)]
     pub outgoing_integration_requests_timeout: u64,
+    /// Whether integrations (webhooks, slash commands) may set the name a post shows
+    /// (Mattermost's `EnablePostUsernameOverride`).
+    #[arg(long, env = "CONFAB_ENABLE_POST_USERNAME_OVERRIDE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub enable_post_username_override: bool,
+
+    /// Whether integrations may set the icon a post shows (`EnablePostIconOverride`).
+    #[arg(long, env = "CONFAB_ENABLE_POST_ICON_OVERRIDE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub enable_post_icon_override: bool,
 
     /// Log filter in `tracing` EnvFilter syntax, e.g. `info` or `confab_host=debug`.
     #[arg(long, env = "CONFAB_LOG", default_value = DEFAULT_LOG_FILTER)]
@@ -184,6 +192,8 @@ impl std::fmt::Debug for Config {
             .field("watch_plugins", &self.watch_plugins)
             .field("allowed_untrusted_internal_connections", &self.allowed_untrusted_internal_connections)
             .field("outgoing_integration_requests_timeout", &self.outgoing_integration_requests_timeout)
+            .field("enable_post_username_override", &self.enable_post_username_override)
+            .field("enable_post_icon_override", &self.enable_post_icon_override)
             .field("log", &self.log)
             .field("config_file", &self.config_file)
             .finish()
@@ -212,6 +222,8 @@ impl Default for Config {
             watch_plugins: false,
             allowed_untrusted_internal_connections: String::new(),
             outgoing_integration_requests_timeout: 30,
+            enable_post_username_override: false,
+            enable_post_icon_override: false,
             log: DEFAULT_LOG_FILTER.to_string(),
             config_file: None,
         }

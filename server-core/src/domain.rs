@@ -7,6 +7,8 @@
 
 pub mod attachment;
 pub mod channel;
+pub mod command;
+pub mod dialog;
 pub mod paging;
 pub mod post;
 pub mod team;

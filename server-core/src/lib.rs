@@ -20,6 +20,7 @@ pub mod local_plugins;
 pub mod marketplace;
 pub mod outbound;
 pub mod plugin_bridge;
+pub mod sealed;
 pub mod service;
 pub mod store;
 pub mod testing;
@@ -74,6 +75,22 @@ pub enum RunError {
     Serve(#[source] std::io::Error),
 }
 
+/// A fresh random key for [`sealed::Sealer`].
+fn random_key() -> [u8; sealed::KEY_LEN] {
+    let mut key = [0; sealed::KEY_LEN];
+    getrandom::fill(&mut key).expect("the operating system provides randomness");
+    key
+}
+
+/// The stored key; a damaged value (edited by hand) falls back to a process-local key,
+/// which only costs outstanding cookies.
+fn decode_key(stored: &[u8]) -> [u8; sealed::KEY_LEN] {
+    stored.try_into().unwrap_or_else(|_| {
+        tracing::error!("the stored sealing key is damaged; using a temporary one");
+        random_key()
+    })
+}
+
 /// This server's version; plugins' `min_server_version` is checked against it.
 fn server_version() -> semver::Version {
     semver::Version::parse(env!("CARGO_PKG_VERSION")).expect("the crate version is semver")
@@ -125,9 +142,16 @@ where
         kv_max_value_bytes: config.plugin_kv_max_value_bytes,
         kv_quota_bytes: config.plugin_kv_quota_bytes,
         outbound: config.outbound_policy(),
+        enable_post_username_override: config.enable_post_username_override,
+        enable_post_icon_override: config.enable_post_icon_override,
         ..Settings::default()
     };
     let services = Services::new(store.clone(), hub.clone(), settings);
+    let sealing_key = store
+        .ensure_secret("sealing_key", &random_key(), service::now_ms())
+        .await
+        .map_err(|source| RunError::Store { url: store::redact(&database_url), source })?;
+    services.set_sealer(sealed::Sealer::new(&decode_key(&sealing_key)));
     let bridge = Arc::new(PluginBridge::new(&services, plugin_dir.clone()));
     let host_config = HostConfig { cache_dir: config.plugin_cache_dir(), server_version: server_version(), ..HostConfig::default() };
     let host = PluginHost::new(host_config, bridge.clone())?;

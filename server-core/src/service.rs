@@ -6,13 +6,17 @@
 //! is acting: a signed-in user (checked against Mattermost's default permissions) or a
 //! plugin (already checked by the host against its granted capabilities).
 
+pub mod actions;
 pub mod auth;
 pub mod channels;
+pub mod commands;
 pub mod convert;
 pub mod plugin_admin;
 pub mod posts;
 pub mod slack;
+pub mod status;
 pub mod teams;
+pub mod trigger_id;
 pub mod users;
 
 use std::collections::{HashMap, HashSet};
@@ -166,6 +170,10 @@ pub struct Settings {
     pub server_version: String,
     /// What requests the server makes on its own may reach.
     pub outbound: OutboundPolicy,
+    /// Integrations may set a post's shown name (`EnablePostUsernameOverride`).
+    pub enable_post_username_override: bool,
+    /// Integrations may set a post's shown icon (`EnablePostIconOverride`).
+    pub enable_post_icon_override: bool,
 }
 
 impl Default for Settings {
@@ -177,6 +185,8 @@ impl Default for Settings {
             session_ttl_ms: 30 * 24 * 3600 * 1000,
             server_version: env!("CARGO_PKG_VERSION").to_string(),
             outbound: OutboundPolicy { timeout: std::time::Duration::from_secs(30), ..OutboundPolicy::default() },
+            enable_post_username_override: false,
+            enable_post_icon_override: false,
         }
     }
 }
@@ -203,6 +213,8 @@ struct Inner {
     commands: std::sync::RwLock<HashMap<(String, String), (String, confab_host::types::Command)>>,
     /// See `posts::LoopGuard`.
     loop_guard: posts::LoopGuard,
+    /// Seals action cookies and trigger ids; see `actions`.
+    sealer: OnceLock<crate::sealed::Sealer>,
 }
 
 impl Services {
@@ -217,6 +229,7 @@ impl Services {
                 host: OnceLock::new(),
                 commands: Default::default(),
                 loop_guard: posts::LoopGuard::default(),
+                sealer: OnceLock::new(),
             }),
         }
     }

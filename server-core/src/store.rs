@@ -11,6 +11,7 @@
 //! One file per table group under `store/`, each adding methods to `Store`.
 
 mod channels;
+mod commands;
 mod kv;
 mod plugin_admin;
 mod plugins;
@@ -25,6 +26,7 @@ use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 
+pub use commands::CommandWebhook;
 pub use kv::{KvWrite, KvWriteOutcome};
 pub use plugin_admin::InstalledPlugin;
 pub use plugins::PluginRecord;
@@ -32,8 +34,11 @@ pub use posts::PostQuery;
 
 /// The migrations, in order. Each is `(version, description, sql)`; a new one is
 /// appended here and never edited afterwards (sqlx checks their checksums).
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "chat core", include_str!("../migrations/0001_chat_core.sql")), (4, "plugin admin", include_str!("../migrations/0004_plugin_admin.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "chat core", include_str!("../migrations/0001_chat_core.sql")),
+    (3, "commands", include_str!("../migrations/0003_commands.sql")),
+    (4, "plugin admin", include_str!("../migrations/0004_plugin_admin.sql")),
+];
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]

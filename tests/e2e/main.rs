@@ -10,6 +10,10 @@
 //! - `websocket`: hello, the challenge, seq/seq_reply, typing, who gets which event;
 //! - `plugin_chat`: the example plugins changing, rejecting, counting and greeting
 //!   through the chat core, and the session user on plugin requests;
+//! - `commands`: custom slash commands over real HTTP, delayed answers, permissions,
+//!   built-ins and a plugin's command;
+//! - `interactive`: buttons, selects and dialogs against a loopback integration;
+//! - `poll`: the poll example plugin's command, buttons and KV-kept votes;
 //! - `hooks`: every hook family called from the service that owns the event;
 //! - `client_library`: the Python `mattermostdriver` (installed from PyPI into
 //!   `target/py-client` by the test) logging in, posting and listening.
@@ -23,11 +27,14 @@
 mod attachments;
 mod chat;
 mod client_library;
+mod commands;
 mod hooks;
+mod interactive;
 mod multilang;
 mod plugin_admin;
 mod plugin_chat;
 mod plugins;
+mod poll;
 mod system;
 mod users;
 mod websocket;

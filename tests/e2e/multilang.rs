@@ -1,4 +1,4 @@
-//! JavaScript and Python plugins in a real server: `js-word-filter` rewrites a post made over HTTP, `py-karma` keeps karma in KV and rejects self-karma with Mattermost's error, and a restart loads both from the precompiled cache.
+//! JavaScript and Python plugins in a real server: `js-word-filter` rewrites a post made over HTTP, `py-karma` keeps karma in KV, rejects self-karma with Mattermost's error and answers `/karma`, and a restart loads both from the precompiled cache.
 
 use confab_e2e::{Backend, TestDir, TestServer, on_both_backends};
 use confab_server::Config;
@@ -60,6 +60,12 @@ async fn js_and_python_plugins_change_and_reject_posts(backend: Backend) {
     assert_eq!(body["id"], "api.post.create_post.rejected_by_plugin.app_error");
     let (_, posts) = server.get_as(&format!("/api/v4/channels/{channel_id}/posts"), &ann.token).await;
     assert!(!posts.to_string().contains("me @bob++"), "{posts}");
+
+    // Python: the plugin's `/karma` answers in the channel through `commands/execute`.
+    let (status, answer) = server.post_as("/api/v4/commands/execute", &ann.token, &json!({ "channel_id": channel_id, "command": "/karma bob" })).await;
+    assert_eq!((status, answer["text"].as_str(), answer["response_type"].as_str()), (200, Some("@bob has 2 karma."), Some("in_channel")), "{answer}");
+    let (_, posts) = server.get_as(&format!("/api/v4/channels/{channel_id}/posts"), &bob.token).await;
+    assert!(posts.to_string().contains("@bob has 2 karma."), "{posts}");
 
     if backend != Backend::Sqlite {
         server.stop().await;

@@ -117,7 +117,7 @@ async fn kv_keys(server: &TestServer, plugin_id: &str) -> Vec<String> {
 
 async fn upload_enable_run_disable_remove(backend: Backend) {
     let dir = TestDir::new();
-    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::lifecycle", admin_config(&dir)).await else { return };
+    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::lifecycle", admin_config(&dir)).await else { return };
     let admin = server.signup("root").await;
     let ann = server.signup("ann").await;
     let channel_id = channel(&server, &admin).await;
@@ -186,7 +186,7 @@ async fn upload_enable_run_disable_remove(backend: Backend) {
 
 async fn regular_users_get_403_on_every_plugin_admin_route(backend: Backend) {
     let dir = TestDir::new();
-    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::forbidden", admin_config(&dir)).await else { return };
+    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::forbidden", admin_config(&dir)).await else { return };
     let admin = server.signup("root").await;
     let ann = server.signup("ann").await;
     let (status, _) = upload(&server, &admin.token, chain_bundle("fx.owned", "1.0.0", "x"), false, None).await;
@@ -266,7 +266,7 @@ async fn hostile_bundles_are_refused_and_leave_nothing(backend: Backend) {
     let dir = TestDir::new();
     let config =
         Config { plugin_max_bundle_bytes: 2 * 1024 * 1024, plugin_max_bundle_entries: 50, plugin_max_unpacked_bytes: 4 * 1024 * 1024, ..admin_config(&dir) };
-    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::hostile", config).await else { return };
+    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::hostile", config).await else { return };
     let admin = server.signup("root").await;
     let outside = dir.path().join("outside");
     let absolute = format!("{}/evil.txt", outside.display());
@@ -342,7 +342,7 @@ struct Sample {
 
 async fn hot_reload_under_load(backend: Backend) {
     let dir = TestDir::new();
-    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::hot_reload", admin_config(&dir)).await else { return };
+    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::hot_reload", admin_config(&dir)).await else { return };
     let admin = server.signup("root").await;
     let channel_id = channel(&server, &admin).await;
     let id = "fx.swap";
@@ -454,7 +454,7 @@ async fn signatures_are_required_on_every_path(backend: Backend) {
     let key_file = dir.path().join("trusted.pub");
     std::fs::write(&key_file, &public).unwrap();
     let config = Config { require_plugin_signature: true, plugin_signature_public_keys: vec![key_file], ..admin_config(&dir) };
-    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::signatures", config).await else { return };
+    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::signatures", config).await else { return };
     let admin = server.signup("root").await;
     let key = confab_server::bundle::signature::parse_secret_key(&secret).unwrap();
     let bundle = chain_bundle("fx.signed", "1.0.0", "s");
@@ -532,7 +532,7 @@ async fn marketplace_lists_compatible_entries_and_installs_from_loopback(backend
     std::fs::write(&index_file, serde_json::to_vec(&index).unwrap()).unwrap();
 
     let config = Config { marketplace_url: Some(index_file.display().to_string()), enable_plugin_uploads: false, ..admin_config(&dir) };
-    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::marketplace", config).await else { return };
+    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::marketplace", config).await else { return };
     let admin = server.signup("root").await;
     let (status, listed) = server.get_as("/api/v4/plugins/marketplace", &admin.token).await;
     assert_eq!(status, 200, "{listed}");
@@ -554,7 +554,7 @@ async fn marketplace_lists_compatible_entries_and_installs_from_loopback(backend
 
 async fn settings_are_validated_and_reach_the_plugin(backend: Backend) {
     let dir = TestDir::new();
-    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::settings", admin_config(&dir)).await else { return };
+    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::settings", admin_config(&dir)).await else { return };
     let admin = server.signup("root").await;
     let channel_id = channel(&server, &admin).await;
     let id = "fx.settings";
@@ -575,7 +575,7 @@ async fn settings_are_validated_and_reach_the_plugin(backend: Backend) {
 
     // Restart: settings and the enabled state persist.
     server.stop().await;
-    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::settings2", admin_config(&dir)).await else { return };
+    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::settings2", admin_config(&dir)).await else { return };
     if backend == Backend::Sqlite {
         let admin = server.login("root", "root-password").await;
         let (_, post) = post_message(&server, &admin.token, &channel_id, "marker").await;
@@ -587,7 +587,7 @@ async fn settings_are_validated_and_reach_the_plugin(backend: Backend) {
 
 async fn an_upgrade_asking_for_more_stays_on_the_old_version_until_approved(backend: Backend) {
     let dir = TestDir::new();
-    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::approval", admin_config(&dir)).await else { return };
+    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::approval", admin_config(&dir)).await else { return };
     let admin = server.signup("root").await;
     let channel_id = channel(&server, &admin).await;
     let id = "fx.grow";
@@ -615,7 +615,7 @@ async fn an_upgrade_asking_for_more_stays_on_the_old_version_until_approved(back
 
 async fn webapp_and_public_files_are_served_while_running(backend: Backend) {
     let dir = TestDir::new();
-    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::webapp", admin_config(&dir)).await else { return };
+    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::webapp", admin_config(&dir)).await else { return };
     let admin = server.signup("root").await;
     let id = "fx.web";
     let bundle = chain_bundle_with(id, "1.0.0", "w", |m, d| {
@@ -650,7 +650,7 @@ async fn webapp_and_public_files_are_served_while_running(backend: Backend) {
 
 async fn quarantine_is_announced_to_admins(backend: Backend) {
     let dir = TestDir::new();
-    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::quarantine", admin_config(&dir)).await else { return };
+    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::quarantine", admin_config(&dir)).await else { return };
     let admin = server.signup("root").await;
     let channel_id = channel(&server, &admin).await;
     let tmp = tempfile::tempdir().unwrap();
@@ -680,7 +680,7 @@ async fn a_watched_plugin_directory_reloads_on_change(backend: Backend) {
     let manifest_path = dir.plugin_dir().join(&id).join("plugin.json");
     std::fs::write(&manifest_path, chain_manifest(&id, "1.0.0", "before").to_string()).unwrap();
     let config = Config { watch_plugins: true, ..admin_config(&dir) };
-    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::watch", config).await else { return };
+    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::watch", config).await else { return };
     let admin = server.signup("root").await;
     let channel_id = channel(&server, &admin).await;
     let (_, post) = post_message(&server, &admin.token, &channel_id, "marker").await;

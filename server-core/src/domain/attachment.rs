@@ -264,6 +264,37 @@ pub fn store_in(props: &mut Map<String, Value>, kind: &mut String, attachments: 
     *kind = POST_TYPE_SLACK_ATTACHMENT.to_string();
 }
 
+/// `props` as clients may see them: every action's `integration` (URL and context)
+/// removed. Clients click by post and action id; the server finds the integration in
+/// the stored post (or, for ephemeral posts, in the sealed `cookie`), so a client can
+/// neither read an integration's context nor point a click somewhere else.
+pub fn serialize_client_props<S: serde::Serializer>(props: &Map<String, Value>, serializer: S) -> Result<S::Ok, S::Error> {
+    let has_integration = props.get(ATTACHMENTS_PROP).and_then(Value::as_array).is_some_and(|list| {
+        list.iter().any(|a| a.get("actions").and_then(Value::as_array).is_some_and(|acts| acts.iter().any(|x| x.get("integration").is_some())))
+    });
+    if !has_integration {
+        return props.serialize(serializer);
+    }
+    let mut copy = props.clone();
+    if let Some(Value::Array(list)) = copy.get_mut(ATTACHMENTS_PROP) {
+        for attachment in list {
+            if let Some(Value::Array(actions)) = attachment.get_mut("actions") {
+                for action in actions {
+                    if let Some(action) = action.as_object_mut() {
+                        action.remove("integration");
+                    }
+                }
+            }
+        }
+    }
+    copy.serialize(serializer)
+}
+
+/// The action `action_id` in `props`, if the post has it.
+pub fn find_action(props: &Map<String, Value>, action_id: &str) -> Option<Action> {
+    from_props(props).ok()?.into_iter().flat_map(|a| a.actions).find(|action| action.id == action_id)
+}
+
 /// User ids mentioned as `<@ID>` or `<@ID|label>` in `text`, for a caller to look up
 /// before [`slack_to_markdown`].
 pub fn slack_user_refs(text: &str) -> Vec<String> {
@@ -434,6 +465,19 @@ mod tests {
         assert_eq!(convert("unclosed <https://x.test"), "unclosed <https://x.test");
         assert_eq!(convert("é <!here> ü"), "é @here ü");
         assert_eq!(slack_user_refs("<@u1> <@u2|x> <@u1> <!channel>"), ["u1", "u2"]);
+    }
+
+    #[test]
+    fn clients_never_see_integrations() {
+        #[derive(Serialize)]
+        struct Wrapper<'a>(#[serde(serialize_with = "serialize_client_props")] &'a Map<String, Value>);
+        let props = json!({ "attachments": [{ "actions": [{ "id": "a1", "name": "Go", "integration": { "url": "https://x.test/", "context": { "secret": 1 } } }] }], "other": 1 });
+        let props = props.as_object().unwrap();
+        let shown = serde_json::to_value(Wrapper(props)).unwrap();
+        assert_eq!(shown["attachments"][0]["actions"][0], json!({ "id": "a1", "name": "Go" }));
+        assert_eq!(shown["other"], 1);
+        assert_eq!(find_action(props, "a1").unwrap().integration.unwrap().context["secret"], 1, "the server still finds it");
+        assert!(find_action(props, "nope").is_none());
     }
 
     #[test]

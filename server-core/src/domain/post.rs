@@ -32,6 +32,9 @@ pub struct Post {
     pub message: String,
     #[serde(rename = "type")]
     pub kind: String,
+    /// Serialized for clients: action integrations are left out (see
+    /// [`super::attachment::serialize_client_props`]); stored and given to plugins whole.
+    #[serde(serialize_with = "super::attachment::serialize_client_props")]
     pub props: Map<String, Value>,
     pub hashtags: String,
     pub pending_post_id: String,

@@ -17,6 +17,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use confab_host::WillOutcome;
+use confab_host::types::PluginContext;
 use serde_json::{Value, json};
 
 use super::{Actor, Caller, Error, Result, Services, convert, now_ms, to_channel, to_user};
@@ -243,10 +244,15 @@ impl Services {
         if message_changed {
             post.edit_at = now;
         }
+        self.save_post_edit(&caller.ctx, post, &old, now).await
+    }
+
+    /// Store an edited post after the will-update chain, then tell listeners and the
+    /// has-been-updated hooks. `post` is `old` with the changes applied and checked.
+    pub(crate) async fn save_post_edit(&self, ctx: &PluginContext, mut post: Post, old: &Post, now: i64) -> Result<Post> {
         if let Some(host) = self.host() {
             let depth = chain_depth();
-            let outcome =
-                CHAIN_DEPTH.scope(depth + 1, host.message_will_be_updated(&caller.ctx, convert::post_to_plugin(&post), &convert::post_to_plugin(&old))).await;
+            let outcome = CHAIN_DEPTH.scope(depth + 1, host.message_will_be_updated(ctx, convert::post_to_plugin(&post), &convert::post_to_plugin(old))).await;
             match outcome {
                 WillOutcome::Continue(changed) => {
                     let changed = convert::post_from_plugin(changed);
@@ -270,7 +276,7 @@ impl Services {
         let text = serde_json::to_string(&post).expect("posts serialize");
         self.publish_logged("post_edited", json!({ "post": text }), to_channel(&post.channel_id)).await;
         if let Some(host) = self.host() {
-            host.message_has_been_updated(&caller.ctx, &convert::post_to_plugin(&post), &convert::post_to_plugin(&old));
+            host.message_has_been_updated(ctx, &convert::post_to_plugin(&post), &convert::post_to_plugin(old));
         }
         Ok(post)
     }
@@ -297,12 +303,16 @@ impl Services {
     pub async fn send_ephemeral_post(&self, user_id: &str, mut post: Post) -> Result<Post> {
         self.get_user_checked(user_id).await?;
         self.channel_by_id(&post.channel_id).await?;
+        super::slack::prepare_attachments(&mut post.props, &mut post.kind)?;
         validate_content(&post.message, &post.kind, &post.props)?;
         let now = now_ms();
         post.id = new_id();
         post.create_at = now;
         post.update_at = now;
         post.kind = "system_ephemeral".into();
+        // Never stored: a click on one of its buttons finds the integration in the
+        // sealed cookie, since there is no stored post to look it up in.
+        self.seal_action_cookies(&mut post);
         let text = serde_json::to_string(&post).expect("posts serialize");
         self.publish_logged("ephemeral_message", json!({ "post": text }), to_user(user_id)).await;
         Ok(post)

@@ -1,0 +1,787 @@
+//! Slash commands: custom commands (CRUD, permissions), `execute` with Mattermost's resolution order (plugin ⇒ custom ⇒ built-in), the request to a command URL, the `CommandResponse` turned into posts (in channel or ephemeral), and delayed answers through `response_url`.
+//!
+//! Every post a command makes goes through [`Services::create_post`] as the user who ran
+//! it, so plugins' `message-will-be-posted` hooks see it like any other post; ephemeral
+//! answers go through [`Services::send_ephemeral_post`] to that user only and are never
+//! stored.
+
+pub mod builtin;
+
+use confab_host::CallError;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{Actor, Caller, Error, Services, now_ms};
+use crate::domain::attachment;
+use crate::domain::command::{self, AutocompleteSuggestion, Command, CommandResponse, EPHEMERAL, IN_CHANNEL, METHOD_GET};
+use crate::domain::post::{NewPost, validate_user_type};
+use crate::domain::{Channel, ChannelType, Invalid, Post, Team, User};
+use crate::ids::{is_valid_id, new_id};
+use crate::store::{self, CommandWebhook};
+
+/// Mattermost's 404 for a command id (its store's id, oddly named).
+pub const COMMAND_NOT_FOUND: &str = "store.sql_command.save.get.app_error";
+/// How long a `response_url` accepts answers.
+pub const RESPONSE_URL_TTL_MS: i64 = 30 * 60 * 1000;
+/// How many answers a `response_url` accepts.
+pub const RESPONSE_URL_USES: i64 = 5;
+/// Largest answer read from a command URL (Mattermost's `MaxIntegrationResponseSize`).
+pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+
+/// Why running or answering a command failed: a use-case error, or the integration
+/// failing, which Mattermost reports as a 500 with an id of its own.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// A permission, validation or lookup failure.
+    #[error(transparent)]
+    Service(#[from] Error),
+    /// The command URL, the plugin or the post creation failed.
+    #[error("{message}")]
+    Failed {
+        /// Mattermost's error id.
+        id: &'static str,
+        /// Text for people.
+        message: String,
+        /// Text for the log.
+        detail: String,
+    },
+}
+
+impl From<Invalid> for CommandError {
+    fn from(e: Invalid) -> CommandError {
+        CommandError::Service(e.into())
+    }
+}
+
+impl From<store::Error> for CommandError {
+    fn from(e: store::Error) -> CommandError {
+        CommandError::Service(e.into())
+    }
+}
+
+fn failed(id: &'static str, message: impl Into<String>, detail: impl Into<String>) -> CommandError {
+    CommandError::Failed { id, message: message.into(), detail: detail.into() }
+}
+
+/// `POST /commands/execute` body (Mattermost `CommandArgs` as clients send it).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ExecuteRequest {
+    pub command: String,
+    pub channel_id: String,
+    pub team_id: String,
+    pub root_id: String,
+    pub parent_id: String,
+}
+
+/// Where a command runs, resolved and checked.
+#[derive(Debug, Clone)]
+struct Invocation {
+    user: User,
+    channel: Channel,
+    team: Team,
+    root_id: String,
+    /// `/Trigger args` as typed.
+    command: String,
+    /// Lower-cased, without the slash.
+    trigger: String,
+    /// Everything after the trigger.
+    message: String,
+    site_url: String,
+}
+
+/// Which kind of command answered; built-ins and plugins post as the user, custom
+/// commands' posts are marked `from_webhook`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    BuiltIn,
+    Plugin,
+    Custom,
+}
+
+impl Services {
+    /// Whether the caller may create and manage the team's commands (Mattermost's
+    /// `manage_own_slash_commands` / `manage_others_slash_commands`, which the default
+    /// roles give team and system admins only).
+    async fn can_manage_commands(&self, caller: &Caller, team_id: &str) -> Result<bool, Error> {
+        if caller.is_admin() {
+            return Ok(true);
+        }
+        match self.store().get_team_member(team_id, caller.user_id()).await {
+            Ok(member) => Ok(member.is_admin()),
+            Err(store::Error::NotFound) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A live command, 404 when unknown or malformed.
+    async fn command_by_id(&self, id: &str) -> Result<Command, Error> {
+        if !is_valid_id(id) {
+            return Err(Error::not_found(COMMAND_NOT_FOUND, "command"));
+        }
+        match self.store().get_command(id).await {
+            Ok(c) => Ok(c),
+            Err(store::Error::NotFound) => Err(Error::not_found(COMMAND_NOT_FOUND, "command")),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A command the caller may manage; 404 (not 403) otherwise, so ids do not leak.
+    async fn managed_command(&self, caller: &Caller, id: &str) -> Result<Command, Error> {
+        let command = self.command_by_id(id).await?;
+        if !self.can_manage_commands(caller, &command.team_id).await? {
+            return Err(Error::not_found(COMMAND_NOT_FOUND, "command"));
+        }
+        Ok(command)
+    }
+
+    /// Refuse a trigger a built-in or another live command of the team already has.
+    async fn check_trigger_free(&self, team_id: &str, trigger: &str, except_id: &str) -> Result<(), Error> {
+        let taken_by_custom = self.store().command_by_trigger(team_id, trigger).await?.is_some_and(|c| c.id != except_id);
+        if builtin::is_builtin(trigger) || taken_by_custom {
+            return Err(duplicate_trigger());
+        }
+        Ok(())
+    }
+
+    /// `POST /commands`.
+    pub async fn create_command(&self, caller: &Caller, mut new: Command) -> Result<Command, Error> {
+        self.team_by_id(&new.team_id).await.map_err(|_| Error::forbidden())?;
+        if !self.can_manage_commands(caller, &new.team_id).await? {
+            return Err(Error::forbidden());
+        }
+        // Creating for someone else needs `manage_others`, which the same roles have.
+        let creator = if new.creator_id.is_empty() || new.creator_id == caller.user_id() {
+            caller.user_id().to_string()
+        } else {
+            self.get_user_checked(&new.creator_id).await?.id
+        };
+        command::normalize_and_validate(&mut new)?;
+        self.check_trigger_free(&new.team_id, &new.trigger, "").await?;
+        let now = now_ms();
+        let command =
+            Command { id: new_id(), token: new_id(), create_at: now, update_at: now, delete_at: 0, creator_id: creator, plugin_id: String::new(), ..new };
+        match self.store().insert_command(&command).await {
+            Ok(()) => Ok(command),
+            Err(store::Error::Conflict { .. }) => Err(duplicate_trigger()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// `PUT /commands/{id}`: the team may not change; id, token, creator and dates stay.
+    pub async fn update_command(&self, caller: &Caller, id: &str, new: Command) -> Result<Command, Error> {
+        if new.id != id {
+            return Err(Invalid::new("api.context.invalid_body_param.app_error", "Invalid or missing command in request body.").into());
+        }
+        let old = self.command_by_id(id).await?;
+        if new.team_id != old.team_id {
+            return Err(Invalid::new("api.command.team_mismatch.app_error", "Unable to update commands across teams.").into());
+        }
+        let old = self.managed_command(caller, id).await?;
+        let mut command = Command {
+            id: old.id.clone(),
+            token: old.token.clone(),
+            create_at: old.create_at,
+            update_at: now_ms(),
+            delete_at: 0,
+            creator_id: old.creator_id.clone(),
+            team_id: old.team_id.clone(),
+            plugin_id: old.plugin_id.clone(),
+            ..new
+        };
+        command::normalize_and_validate(&mut command)?;
+        self.check_trigger_free(&command.team_id, &command.trigger, &command.id).await?;
+        self.save_command(&command).await?;
+        Ok(command)
+    }
+
+    async fn save_command(&self, command: &Command) -> Result<(), Error> {
+        match self.store().update_command(command).await {
+            Ok(()) => Ok(()),
+            Err(store::Error::Conflict { .. }) => Err(duplicate_trigger()),
+            Err(store::Error::NotFound) => Err(Error::not_found(COMMAND_NOT_FOUND, "command")),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// `PUT /commands/{id}/move`: to another team the caller (and the creator) may manage.
+    pub async fn move_command(&self, caller: &Caller, id: &str, team_id: &str) -> Result<(), Error> {
+        self.team_by_id(team_id).await?;
+        if !self.can_manage_commands(caller, team_id).await? {
+            return Err(Error::forbidden());
+        }
+        let mut command = self.managed_command(caller, id).await?;
+        let creator = self.get_user_checked(&command.creator_id).await?;
+        let creator_caller = Caller { actor: Actor::User { user: Box::new(creator), session_id: String::new() }, ctx: caller.ctx.clone() };
+        if !self.can_manage_commands(&creator_caller, team_id).await? {
+            return Err(
+                Invalid::new("api.command.move_command.creator_no_permission.app_error", "The command's creator cannot manage commands in that team.").into()
+            );
+        }
+        self.check_trigger_free(team_id, &command.trigger, &command.id).await?;
+        command.team_id = team_id.to_string();
+        command.update_at = now_ms();
+        self.save_command(&command).await
+    }
+
+    /// `DELETE /commands/{id}`.
+    pub async fn delete_command(&self, caller: &Caller, id: &str) -> Result<(), Error> {
+        let command = self.managed_command(caller, id).await?;
+        self.store().delete_command(&command.id, now_ms()).await?;
+        Ok(())
+    }
+
+    /// `GET /commands/{id}`.
+    pub async fn get_command(&self, caller: &Caller, id: &str) -> Result<Command, Error> {
+        self.managed_command(caller, id).await
+    }
+
+    /// `PUT /commands/{id}/regen_token`: the new token.
+    pub async fn regen_command_token(&self, caller: &Caller, id: &str) -> Result<String, Error> {
+        let mut command = self.managed_command(caller, id).await?;
+        command.token = new_id();
+        command.update_at = now_ms();
+        self.save_command(&command).await?;
+        Ok(command.token)
+    }
+
+    /// `GET /commands?team_id&custom_only`: with `custom_only`, the team's custom
+    /// commands in full (managers only); otherwise every command the caller can run,
+    /// custom ones sanitized (only autocomplete ones for people who cannot manage them).
+    pub async fn list_commands(&self, caller: &Caller, team_id: &str, custom_only: bool) -> Result<Vec<Command>, Error> {
+        if !is_valid_id(team_id) {
+            return Err(Invalid::new("api.context.invalid_url_param.app_error", "Invalid or missing team_id parameter in request URL.").into());
+        }
+        self.require_team_member(caller, team_id).await?;
+        let manager = self.can_manage_commands(caller, team_id).await?;
+        if custom_only {
+            if !manager {
+                return Err(Error::forbidden());
+            }
+            return Ok(self.store().team_commands(team_id, None).await?);
+        }
+        self.command_list(team_id, !manager).await
+    }
+
+    /// `GET /teams/{team_id}/commands/autocomplete`.
+    pub async fn autocomplete_commands(&self, caller: &Caller, team_id: &str) -> Result<Vec<Command>, Error> {
+        self.team_by_id(team_id).await?;
+        self.require_team_member(caller, team_id).await?;
+        self.command_list(team_id, true).await
+    }
+
+    /// Built-ins, then plugin commands, then the team's custom commands (sanitized),
+    /// the first of a trigger winning; `autocomplete_only` keeps only those offered.
+    async fn command_list(&self, team_id: &str, autocomplete_only: bool) -> Result<Vec<Command>, Error> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        let plugin_commands = self.plugin_commands(team_id);
+        let custom = self.store().team_commands(team_id, None).await?;
+        for c in builtin::commands().into_iter().chain(plugin_commands).chain(custom.into_iter().map(Command::sanitized)) {
+            if (c.auto_complete || !autocomplete_only) && seen.insert(c.trigger.clone()) {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Plugin registrations visible in `team_id`, as Mattermost `Command`s.
+    fn plugin_commands(&self, team_id: &str) -> Vec<Command> {
+        // Registrations of a plugin that stopped stay until it registers again; they
+        // are not offered meanwhile (and `execute` falls through past them).
+        let running = |plugin_id: &str| self.host().and_then(|h| h.status(plugin_id)).is_some_and(|s| s.state == confab_host::PluginState::Running);
+        let commands = self.inner.commands.read().unwrap();
+        let mut out: Vec<Command> = commands
+            .iter()
+            .filter(|((team, _), (plugin_id, _))| (team.is_empty() || team == team_id) && running(plugin_id))
+            .map(|((_, trigger), (plugin_id, c))| Command {
+                trigger: trigger.clone(),
+                team_id: c.team_id.clone(),
+                display_name: c.display_name.clone(),
+                description: c.description.clone(),
+                auto_complete: c.auto_complete,
+                auto_complete_desc: c.auto_complete_desc.clone(),
+                auto_complete_hint: c.auto_complete_hint.clone(),
+                plugin_id: plugin_id.clone(),
+                autocomplete_data: serde_json::from_str(&c.autocomplete_data).ok(),
+                ..Command::default()
+            })
+            .collect();
+        // A team-specific registration wins over a global one of the same trigger.
+        out.sort_by(|a, b| (&a.trigger, a.team_id.is_empty()).cmp(&(&b.trigger, b.team_id.is_empty())));
+        out
+    }
+
+    /// `GET /teams/{team_id}/commands/autocomplete_suggestions?user_input=`: commands
+    /// whose trigger starts with what was typed, then, once a command is complete, its
+    /// sub-commands and static list items from `AutocompleteData`.
+    pub async fn autocomplete_suggestions(&self, caller: &Caller, team_id: &str, user_input: &str) -> Result<Vec<AutocompleteSuggestion>, Error> {
+        let commands = self.autocomplete_commands(caller, team_id).await?;
+        Ok(suggestions(&commands, user_input, caller.is_admin()))
+    }
+
+    /// `POST /commands/execute`: resolve and run a command as the caller in a channel
+    /// they are a member of, post its answer, and return it.
+    pub async fn execute_command(&self, caller: &Caller, request: ExecuteRequest, site_url: &str) -> Result<CommandResponse, CommandError> {
+        let Some(user) = caller.user().cloned() else { return Err(Error::forbidden().into()) };
+        if request.command.len() <= 1 || !request.command.starts_with('/') || !is_valid_id(&request.channel_id) {
+            return Err(Invalid::new("api.command.execute_command.start.app_error", "No command trigger found.").into());
+        }
+        let channel = self.channel_by_id(&request.channel_id).await?;
+        if !caller.is_admin() && !self.is_channel_member(&channel.id, &user.id).await? {
+            return Err(Error::forbidden().into());
+        }
+        if channel.delete_at != 0 {
+            return Err(Invalid::new("api.command.execute_command.deleted.error", "Cannot execute command in an archived channel.").into());
+        }
+        // In team channels the team is the channel's, so a command of another team
+        // cannot be run here; in direct channels it is the one the client names, which
+        // the caller must belong to.
+        let team_id = match channel.channel_type() {
+            ChannelType::Direct | ChannelType::Group => request.team_id.clone(),
+            _ => channel.team_id.clone(),
+        };
+        let team = self.team_by_id(&team_id).await?;
+        self.require_team_member(caller, &team.id).await?;
+        let text = request.command.trim_start();
+        let (head, message) = match text.find(char::is_whitespace) {
+            Some(at) => (&text[..at], text[at..].trim_start_matches([' ', '\t']).to_string()),
+            None => (text, String::new()),
+        };
+        let trigger = head.trim_start_matches('/').to_lowercase();
+        let root_id = if request.root_id.is_empty() { request.parent_id } else { request.root_id };
+        let invocation = Invocation { user, channel, team, root_id, command: text.to_string(), trigger, message, site_url: site_url.to_string() };
+        let minted = self.mint_trigger_id(&invocation.user.id).await?;
+
+        if let Some(mut response) = self.run_plugin_command(caller, &invocation, &minted.trigger_id).await? {
+            response.trigger_id = minted.client_trigger_id;
+            self.post_responses(&invocation, None, &mut response, Source::Plugin).await?;
+            return Ok(response);
+        }
+        if let Some(custom) = self.store().command_by_trigger(&invocation.team.id, &invocation.trigger).await? {
+            let mut response = self.run_custom_command(&invocation, &custom, &minted.trigger_id).await?;
+            response.trigger_id = minted.client_trigger_id;
+            self.post_responses(&invocation, Some(&custom), &mut response, Source::Custom).await?;
+            return Ok(response);
+        }
+        if let Some(mut response) = self.run_builtin(caller, &invocation).await? {
+            self.post_responses(&invocation, None, &mut response, Source::BuiltIn).await?;
+            return Ok(response);
+        }
+        Err(Error::NotFound {
+            id: "api.command.execute_command.not_found.app_error",
+            message: format!("Command with a trigger of '{}' not found.", invocation.trigger),
+        }
+        .into())
+    }
+
+    /// The plugin serving the trigger, if one runs: its answer, or its error.
+    async fn run_plugin_command(&self, caller: &Caller, inv: &Invocation, trigger_id: &str) -> Result<Option<CommandResponse>, CommandError> {
+        let (Some(host), Some(plugin_id)) = (self.host(), self.command_owner(&inv.team.id, &inv.trigger)) else { return Ok(None) };
+        let args = confab_host::types::CommandArgs {
+            command: inv.command.clone(),
+            user_id: inv.user.id.clone(),
+            channel_id: inv.channel.id.clone(),
+            team_id: inv.team.id.clone(),
+            root_id: inv.root_id.clone(),
+            trigger_id: trigger_id.to_string(),
+            site_url: inv.site_url.clone(),
+        };
+        match host.execute_command(&plugin_id, &caller.ctx, args).await {
+            Ok(Ok(answer)) => {
+                let props = match answer.props.trim() {
+                    "" => None,
+                    text => match serde_json::from_str::<Value>(text) {
+                        Ok(Value::Object(map)) => Some(map),
+                        _ => {
+                            return Err(failed(
+                                "model.plugin_command_error.error.app_error",
+                                "The plugin answered with invalid props.",
+                                format!("plugin_id={plugin_id}"),
+                            ));
+                        }
+                    },
+                };
+                Ok(Some(CommandResponse {
+                    response_type: answer.response_type,
+                    text: answer.text,
+                    username: answer.username,
+                    icon_url: answer.icon_url,
+                    channel_id: answer.channel_id,
+                    goto_location: answer.goto_location,
+                    kind: answer.kind,
+                    props,
+                    ..CommandResponse::default()
+                }))
+            }
+            Ok(Err(text)) => Err(failed("model.plugin_command_error.error.app_error", text, format!("plugin_id={plugin_id}"))),
+            // A registration left behind by a plugin that is gone or stopped: the
+            // trigger falls through to custom and built-in commands.
+            Err(CallError::UnknownPlugin { .. } | CallError::NotRunning { .. } | CallError::NotImplemented { .. }) => Ok(None),
+            Err(e) => Err(failed("model.plugin_command_crash.error.app_error", format!("/{} failed in its plugin.", inv.trigger), e.to_string())),
+        }
+    }
+
+    /// Call a custom command's URL with Mattermost's form fields and read its answer.
+    async fn run_custom_command(&self, inv: &Invocation, command: &Command, trigger_id: &str) -> Result<CommandResponse, CommandError> {
+        let hook = CommandWebhook {
+            id: new_id(),
+            create_at: now_ms(),
+            command_id: command.id.clone(),
+            user_id: inv.user.id.clone(),
+            channel_id: inv.channel.id.clone(),
+            root_id: inv.root_id.clone(),
+            use_count: 0,
+        };
+        self.store().insert_command_webhook(&hook).await?;
+        // Expired hooks are dead weight; forgetting them here keeps the table at about
+        // 30 minutes of calls without a timer.
+        if let Err(e) = self.purge_command_webhooks().await {
+            tracing::warn!(error = %e, "could not forget expired command response URLs");
+        }
+        let mut form: Vec<(&str, String)> = vec![
+            ("token", command.token.clone()),
+            ("team_id", inv.team.id.clone()),
+            ("team_domain", inv.team.name.clone()),
+            ("channel_id", inv.channel.id.clone()),
+            ("channel_name", inv.channel.name.clone()),
+            ("user_id", inv.user.id.clone()),
+            ("user_name", inv.user.username.clone()),
+            ("command", format!("/{}", command.trigger)),
+            ("text", inv.message.clone()),
+            ("trigger_id", trigger_id.to_string()),
+            ("root_id", inv.root_id.clone()),
+            ("response_url", format!("{}/hooks/commands/{}", inv.site_url, hook.id)),
+        ];
+        for (name, id) in self.user_mentions(&inv.message, &inv.team.id).await? {
+            form.push(("user_mentions", name));
+            form.push(("user_mentions_ids", id));
+        }
+        for (name, id) in self.channel_mentions(&inv.message, &inv.team.id).await? {
+            form.push(("channel_mentions", name));
+            form.push(("channel_mentions_ids", id));
+        }
+        let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form.iter().map(|(k, v)| (*k, v.as_str()))).finish();
+
+        let fail =
+            |detail: String| failed("api.command.execute_command.failed.app_error", format!("Command with a trigger of '{}' failed.", command.trigger), detail);
+        let outbound = self.outbound();
+        let request = if command.method == METHOD_GET {
+            let separator = if command.url.contains('?') { '&' } else { '?' };
+            outbound.request(reqwest::Method::GET, &format!("{}{separator}{encoded}", command.url)).map_err(|e| fail(e.to_string()))?
+        } else {
+            outbound
+                .request(reqwest::Method::POST, &command.url)
+                .map_err(|e| fail(e.to_string()))?
+                .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(encoded)
+        };
+        let request = request.header(reqwest::header::ACCEPT, "application/json").header(reqwest::header::AUTHORIZATION, format!("Token {}", command.token));
+        let answer = outbound.send(request, MAX_RESPONSE_BYTES).await.map_err(|e| fail(e.to_string()))?;
+        if answer.status != 200 {
+            return Err(failed(
+                "api.command.execute_command.failed_resp.app_error",
+                format!("Command with a trigger of '{}' returned response {}.", command.trigger, answer.status),
+                String::from_utf8_lossy(&answer.body).into_owned(),
+            ));
+        }
+        let content_type = answer.headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        CommandResponse::from_http_body(content_type, &answer.body).map_err(|e| fail(format!("unreadable JSON answer: {e}")))
+    }
+
+    /// `@name`s in `text` that are members of the team: (username, id), in order.
+    async fn user_mentions(&self, text: &str, team_id: &str) -> Result<Vec<(String, String)>, Error> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for name in mentioned(text, '@') {
+            if out.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
+            if let Ok(user) = self.store().get_user_by_username(&name).await
+                && user.delete_at == 0
+                && self.store().get_team_member(team_id, &user.id).await.is_ok()
+            {
+                out.push((name, user.id));
+            }
+        }
+        Ok(out)
+    }
+
+    /// `~name`s in `text` that are public channels of the team: (name, id), in order.
+    async fn channel_mentions(&self, text: &str, team_id: &str) -> Result<Vec<(String, String)>, Error> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for name in mentioned(text, '~') {
+            if out.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
+            if let Ok(channel) = self.store().get_channel_by_name(team_id, &name).await
+                && channel.is_public()
+                && channel.delete_at == 0
+            {
+                out.push((name, channel.id));
+            }
+        }
+        Ok(out)
+    }
+
+    /// A built-in command's answer, if the trigger is one.
+    async fn run_builtin(&self, caller: &Caller, inv: &Invocation) -> Result<Option<CommandResponse>, CommandError> {
+        builtin::run(
+            self,
+            caller,
+            &builtin::Context { user: &inv.user, channel: &inv.channel, team: &inv.team, site_url: &inv.site_url },
+            &inv.trigger,
+            &inv.message,
+        )
+        .await
+    }
+
+    /// Post the response and each of its `extra_responses`; any failure makes the whole
+    /// call a 500 (Mattermost's `create_post_failed`), after the others were tried.
+    async fn post_responses(&self, inv: &Invocation, command: Option<&Command>, response: &mut CommandResponse, source: Source) -> Result<(), CommandError> {
+        let mut last_error = None;
+        if let Err(e) = self.post_response(&inv.user, &inv.channel.id, &inv.root_id, command, response, source).await {
+            last_error = Some(e);
+        }
+        for extra in response.extra_responses.iter_mut().flatten() {
+            if let Err(e) = self.post_response(&inv.user, &inv.channel.id, &inv.root_id, command, extra, source).await {
+                last_error = Some(e);
+            }
+        }
+        match last_error {
+            None => Ok(()),
+            Some(e) => Err(failed(
+                "api.command.execute_command.create_post_failed.app_error",
+                format!("Command '{}' failed to post response. Please contact your System Administrator.", inv.trigger),
+                e.to_string(),
+            )),
+        }
+    }
+
+    /// One response as a post: in the channel (stored, as the user) or ephemeral (to
+    /// the user only, when there is something to show).
+    async fn post_response(
+        &self,
+        user: &User,
+        channel_id: &str,
+        root_id: &str,
+        command: Option<&Command>,
+        response: &mut CommandResponse,
+        source: Source,
+    ) -> Result<(), Error> {
+        let mut channel_id = channel_id.to_string();
+        if !response.channel_id.is_empty() {
+            if !is_valid_id(&response.channel_id) || !self.is_channel_member(&response.channel_id, &user.id).await? {
+                return Err(Error::Forbidden {
+                    id: "api.command.command_post.forbidden.app_error",
+                    message: "Specified user is not a member of specified channel.".into(),
+                });
+            }
+            channel_id = response.channel_id.clone();
+        }
+        validate_user_type(&response.kind)?;
+        let mut props = response.props.clone().unwrap_or_default();
+        // Integrations may not set these themselves; the server decides below.
+        for key in ["from_webhook", "override_username", "override_icon_url"] {
+            props.remove(key);
+        }
+        let settings = self.settings();
+        let mut from_integration = source == Source::Custom;
+        if settings.enable_post_username_override {
+            let name = command.map(|c| c.username.as_str()).filter(|n| !n.is_empty()).unwrap_or(&response.username);
+            if !name.is_empty() {
+                props.insert("override_username".into(), json!(name));
+                from_integration = true;
+            }
+        }
+        if settings.enable_post_icon_override {
+            let icon = command.map(|c| c.icon_url.as_str()).filter(|n| !n.is_empty()).unwrap_or(&response.icon_url);
+            if !icon.is_empty() {
+                props.insert("override_icon_url".into(), json!(icon));
+                from_integration = true;
+            }
+        }
+        if from_integration {
+            props.insert("from_webhook".into(), json!("true"));
+        }
+        let mut attachments = match response.attachments.take() {
+            Some(list) => attachment::parse(Value::Array(list))?,
+            None => Vec::new(),
+        };
+        if !response.skip_slack_parsing {
+            self.convert_slack_markup(&mut response.text, &mut attachments).await?;
+        }
+        let has_attachments = !attachments.is_empty();
+        if has_attachments {
+            // The answer returned to the client shows what was posted.
+            response.attachments = Some(attachments.iter().map(|a| serde_json::to_value(a).expect("attachments serialize")).collect());
+            props.insert(attachment::ATTACHMENTS_PROP.into(), Value::Array(response.attachments.clone().unwrap_or_default()));
+        }
+        let mut kind = response.kind.clone();
+        let caller = Caller { actor: Actor::User { user: Box::new(user.clone()), session_id: String::new() }, ctx: Default::default() };
+        if response.response_type == IN_CHANNEL {
+            let new = NewPost { channel_id, message: response.text.clone(), root_id: root_id.to_string(), kind, props: Some(props), ..NewPost::default() };
+            self.create_post(&caller, new).await?;
+        } else if (response.response_type.is_empty() || response.response_type == EPHEMERAL) && (!response.text.is_empty() || has_attachments) {
+            // Checked, numbered and typed as a stored post's would be.
+            super::slack::prepare_attachments(&mut props, &mut kind)?;
+            let post =
+                Post { user_id: user.id.clone(), channel_id, root_id: root_id.to_string(), message: response.text.clone(), kind, props, ..Post::default() };
+            self.send_ephemeral_post(&user.id, post).await?;
+        }
+        Ok(())
+    }
+
+    /// `POST /hooks/commands/{id}`: a delayed answer to a custom command, within 30
+    /// minutes of the call and at most 5 times.
+    pub async fn command_webhook(&self, hook_id: &str, mut response: CommandResponse) -> Result<(), CommandError> {
+        let hook = match self.store().get_command_webhook(hook_id, now_ms() - RESPONSE_URL_TTL_MS).await {
+            Ok(hook) => hook,
+            Err(store::Error::NotFound) => {
+                return Err(Error::NotFound { id: "app.command_webhook.get.missing", message: "Unable to get the webhook.".into() }.into());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let command = match self.store().get_command(&hook.command_id).await {
+            Ok(command) => command,
+            Err(store::Error::NotFound) => return Err(Invalid::new("web.command_webhook.command.app_error", "Couldn't find the command.").into()),
+            Err(e) => return Err(e.into()),
+        };
+        if !self.store().try_use_command_webhook(&hook.id, RESPONSE_URL_USES).await? {
+            return Err(Invalid::new("app.command_webhook.try_use.invalid", "Invalid webhook.").into());
+        }
+        let user = self.get_user_checked(&hook.user_id).await?;
+        let channel = self.channel_by_id(&hook.channel_id).await?;
+        let team = self.team_by_id(&command.team_id).await?;
+        let inv = Invocation {
+            user,
+            channel,
+            team,
+            root_id: hook.root_id.clone(),
+            command: format!("/{}", command.trigger),
+            trigger: command.trigger.clone(),
+            message: String::new(),
+            site_url: String::new(),
+        };
+        self.post_responses(&inv, Some(&command), &mut response, Source::Custom).await
+    }
+
+    /// Forget `response_url`s older than their lifetime.
+    pub async fn purge_command_webhooks(&self) -> Result<u64, Error> {
+        Ok(self.store().delete_command_webhooks_before(now_ms() - RESPONSE_URL_TTL_MS).await?)
+    }
+}
+
+fn duplicate_trigger() -> Error {
+    Error::Invalid(Invalid::new("api.command.duplicate_trigger.app_error", "This trigger word is already in use. Please choose another word."))
+}
+
+/// The names after each `sigil` in `text` (`@bob,` gives `bob`), as Mattermost's
+/// mention parsing does: letters, digits, `.`, `-`, `_`, trailing dots dropped.
+fn mentioned(text: &str, sigil: char) -> Vec<String> {
+    text.split_whitespace()
+        .filter_map(|word| word.strip_prefix(sigil))
+        .map(|rest| rest.chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect::<String>())
+        .map(|name| name.trim_end_matches('.').to_lowercase())
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
+/// Suggestions for `user_input` (`/tri`, `/trigger sub`, ...).
+fn suggestions(commands: &[Command], user_input: &str, is_admin: bool) -> Vec<AutocompleteSuggestion> {
+    let input = user_input.strip_prefix('/').unwrap_or(user_input);
+    let Some((typed_trigger, rest)) = input.split_once(' ') else {
+        let prefix = input.to_lowercase();
+        return commands
+            .iter()
+            .filter(|c| c.trigger.starts_with(&prefix))
+            .map(|c| AutocompleteSuggestion {
+                complete: c.trigger.clone(),
+                suggestion: format!("/{}", c.trigger),
+                hint: c.auto_complete_hint.clone(),
+                description: c.auto_complete_desc.clone(),
+                icon_data: c.autocomplete_icon_data.clone(),
+            })
+            .collect();
+    };
+    let Some(command) = commands.iter().find(|c| c.trigger == typed_trigger.to_lowercase()) else { return Vec::new() };
+    let Some(mut node) = command.autocomplete_data.as_ref() else { return Vec::new() };
+    // Walk down the sub-commands already typed in full.
+    let mut words: Vec<&str> = rest.split(' ').collect();
+    let last = words.pop().unwrap_or_default();
+    let mut done = vec![command.trigger.clone()];
+    for word in words {
+        let next = node["SubCommands"].as_array().and_then(|subs| subs.iter().find(|s| s["Trigger"].as_str() == Some(word)));
+        match next {
+            Some(sub) => {
+                node = sub;
+                done.push(word.to_string());
+            }
+            None => break,
+        }
+    }
+    let allowed = |n: &Value| match n["RoleID"].as_str().unwrap_or("") {
+        "system_admin" => is_admin,
+        _ => true,
+    };
+    let complete = |item: &str| format!("{} {item}", done.join(" "));
+    let mut out = Vec::new();
+    for sub in node["SubCommands"].as_array().into_iter().flatten().filter(|s| allowed(s)) {
+        let trigger = sub["Trigger"].as_str().unwrap_or_default();
+        if trigger.starts_with(last) {
+            out.push(AutocompleteSuggestion {
+                complete: complete(trigger),
+                suggestion: trigger.to_string(),
+                hint: sub["Hint"].as_str().unwrap_or_default().to_string(),
+                description: sub["HelpText"].as_str().unwrap_or_default().to_string(),
+                icon_data: String::new(),
+            });
+        }
+    }
+    for argument in node["Arguments"].as_array().into_iter().flatten() {
+        for item in argument["Data"]["PossibleArguments"].as_array().into_iter().flatten() {
+            let value = item["Item"].as_str().unwrap_or_default();
+            if value.starts_with(last) {
+                out.push(AutocompleteSuggestion {
+                    complete: complete(value),
+                    suggestion: value.to_string(),
+                    hint: item["Hint"].as_str().unwrap_or_default().to_string(),
+                    description: item["HelpText"].as_str().unwrap_or_default().to_string(),
+                    icon_data: String::new(),
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_are_cut_at_punctuation() {
+        assert_eq!(mentioned("hi @Bob, and @ann. or @ and x@y ~town-square!", '@'), ["bob", "ann"]);
+        assert_eq!(mentioned("see ~town-square! now", '~'), ["town-square"]);
+    }
+
+    #[test]
+    fn suggestions_complete_triggers_then_sub_commands() {
+        let data = json!({"Trigger": "jira", "SubCommands": [
+            {"Trigger": "create", "HelpText": "Create an issue", "Hint": "[summary]"},
+            {"Trigger": "connect", "HelpText": "Connect"},
+            {"Trigger": "admin", "RoleID": "system_admin", "Arguments": [{"Data": {"PossibleArguments": [{"Item": "on"}, {"Item": "off"}]}}]}
+        ]});
+        let commands = vec![
+            Command { trigger: "jira".into(), auto_complete_desc: "Jira".into(), autocomplete_data: Some(data), ..Command::default() },
+            Command { trigger: "join".into(), ..Command::default() },
+        ];
+        let triggers: Vec<String> = suggestions(&commands, "/j", false).into_iter().map(|s| s.suggestion).collect();
+        assert_eq!(triggers, ["/jira", "/join"]);
+        let subs = suggestions(&commands, "/jira c", false);
+        assert_eq!(subs.iter().map(|s| s.complete.as_str()).collect::<Vec<_>>(), ["jira create", "jira connect"]);
+        assert_eq!(subs[0].description, "Create an issue");
+        assert!(suggestions(&commands, "/jira a", false).is_empty(), "admin-only for admins");
+        let items: Vec<String> = suggestions(&commands, "/jira admin o", true).into_iter().map(|s| s.complete).collect();
+        assert_eq!(items, ["jira admin on", "jira admin off"]);
+    }
+}
