@@ -19,6 +19,7 @@ on_both_backends!(
     webapp_and_public_files_are_served_while_running,
     quarantine_is_announced_to_admins,
     a_watched_plugin_directory_reloads_on_change,
+    a_plugins_commands_go_with_disable_and_remove,
 );
 
 /// A bundle of the `fx-chain` fixture as plugin `id` at `version`, whose default
@@ -700,5 +701,34 @@ async fn a_watched_plugin_directory_reloads_on_change(backend: Backend) {
     }
     let (_, statuses) = server.get_as("/api/v4/plugins/statuses", &admin.token).await;
     assert_eq!(statuses[0]["version"], "1.0.1");
+    server.stop().await;
+}
+
+async fn a_plugins_commands_go_with_disable_and_remove(backend: Backend) {
+    let dir = TestDir::new();
+    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::commands", admin_config(&dir)).await else { return };
+    let admin = server.signup("root").await;
+    let channel_id = channel(&server, &admin).await;
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(repo_root().join("example-plugins/hello/plugin.json"), tmp.path().join("plugin.json")).unwrap();
+    std::fs::copy(built_plugin("hello.wasm"), tmp.path().join("server.wasm")).unwrap();
+    let id = "com.confab.hello";
+    install_and_enable(&server, &admin.token, confab_server::bundle::pack_dir(tmp.path(), "hello").unwrap(), id).await;
+    let body = json!({ "channel_id": channel_id, "command": "/hello" });
+    let hello = || server.post_as("/api/v4/commands/execute", &admin.token, &body);
+
+    let (status, answer) = hello().await;
+    assert_eq!((status, answer["text"].as_str()), (200, Some("Hello, @root!")), "{answer}");
+    let (status, _) = server.post_as(&format!("/api/v4/plugins/{id}/disable"), &admin.token, &json!({})).await;
+    assert_eq!(status, 200);
+    let (status, answer) = hello().await;
+    assert_eq!((status, answer["id"].as_str()), (404, Some("api.command.execute_command.not_found.app_error")), "disabled: {answer}");
+    let (status, _) = server.post_as(&format!("/api/v4/plugins/{id}/enable"), &admin.token, &json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(hello().await.0, 200, "registered again on activation");
+    let (status, _) = server.delete_as(&format!("/api/v4/plugins/{id}"), &admin.token).await;
+    assert_eq!(status, 200);
+    let (status, answer) = hello().await;
+    assert_eq!((status, answer["id"].as_str()), (404, Some("api.command.execute_command.not_found.app_error")), "removed: {answer}");
     server.stop().await;
 }
