@@ -218,6 +218,12 @@ async fn regular_users_get_403_on_every_plugin_admin_route(backend: Backend) {
         reqwest::Client::builder().no_proxy().build().unwrap().post(server.url("/api/v4/plugins")).bearer_auth(&ann.token).multipart(form).send().await;
     assert_eq!(response.expect("upload as a regular user").status(), 403, "POST /api/v4/plugins");
     assert!(!dir.plugin_dir().join("fx.other").exists());
+    // Ids that would name something other than a plugin directory are never touched.
+    for id in ["...", ".install", "%2E%2E"] {
+        let (status, body) = server.delete_as(&format!("/api/v4/plugins/{id}"), &admin.token).await;
+        assert_eq!(status, 404, "DELETE {id}: {body}");
+    }
+    assert!(dir.plugin_dir().join(".install").is_dir() && dir.path().is_dir());
     // Without a session: 401; the webapp list needs none.
     assert_eq!(server.get_as("/api/v4/plugins", "").await.0, 401);
     assert_eq!(server.get_as("/api/v4/plugins/webapp", "").await, (200, json!([])));
