@@ -460,12 +460,36 @@ async fn signatures_are_required_on_every_path(backend: Backend) {
     let (secret, public) = confab_server::bundle::signature::generate_key_pair().unwrap();
     let key_file = dir.path().join("trusted.pub");
     std::fs::write(&key_file, &public).unwrap();
-    let config = Config { require_plugin_signature: true, plugin_signature_public_keys: vec![key_file], ..admin_config(&dir) };
-    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::signatures", config).await else { return };
-    let admin = server.signup("root").await;
     let key = confab_server::bundle::signature::parse_secret_key(&secret).unwrap();
     let bundle = chain_bundle("fx.signed", "1.0.0", "s");
     let signature = confab_server::bundle::signature::sign(&bundle, &key);
+
+    // A marketplace with one signed and one unsigned entry, served from loopback.
+    let market = tempfile::tempdir().unwrap();
+    let (signed_m, unsigned_m) = (chain_bundle("fx.m-signed", "1.0.0", "m"), chain_bundle("fx.m-unsigned", "1.0.0", "m"));
+    std::fs::write(market.path().join("signed.tar.gz"), &signed_m).unwrap();
+    std::fs::write(market.path().join("signed.tar.gz.sig"), confab_server::bundle::signature::sign(&signed_m, &key)).unwrap();
+    std::fs::write(market.path().join("unsigned.tar.gz"), &unsigned_m).unwrap();
+    let files = LoopbackFiles::serve(vec![
+        ("/p.tar.gz", bundle.clone()),
+        ("/q.tar.gz", bundle.clone()),
+        ("/q.tar.gz.sig", signature.clone().into_bytes()),
+        ("/signed.tar.gz", signed_m),
+        ("/unsigned.tar.gz", unsigned_m),
+    ])
+    .await;
+    let index = confab_server::marketplace::build_index(market.path(), &files.base, &semver::Version::parse("0.1.0").unwrap()).unwrap();
+    let index_file = dir.path().join("index.json");
+    std::fs::write(&index_file, serde_json::to_vec(&index).unwrap()).unwrap();
+
+    let config = Config {
+        require_plugin_signature: true,
+        plugin_signature_public_keys: vec![key_file],
+        marketplace_url: Some(index_file.display().to_string()),
+        ..admin_config(&dir)
+    };
+    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::signatures", config).await else { return };
+    let admin = server.signup("root").await;
 
     let (status, body) = upload(&server, &admin.token, bundle.clone(), false, None).await;
     assert_eq!((status, body["id"].as_str()), (400, Some("api.plugin.verify_plugin.app_error")), "unsigned: {body}");
@@ -480,9 +504,14 @@ async fn signatures_are_required_on_every_path(backend: Backend) {
     assert_eq!(status, 400, "signed by an untrusted key");
     assert_clean(&dir.plugin_dir(), "signatures");
 
+    // The marketplace path: the unsigned entry refused, the signed one accepted.
+    let (status, body) = server.post_as("/api/v4/plugins/marketplace", &admin.token, &json!({"id": "fx.m-unsigned"})).await;
+    assert_eq!((status, body["id"].as_str()), (400, Some("api.plugin.verify_plugin.app_error")), "unsigned marketplace entry: {body}");
+    assert!(!dir.plugin_dir().join("fx.m-unsigned").exists());
+    let (status, body) = server.post_as("/api/v4/plugins/marketplace", &admin.token, &json!({"id": "fx.m-signed"})).await;
+    assert_eq!((status, body["id"].as_str()), (201, Some("fx.m-signed")), "signed marketplace entry: {body}");
+
     // The URL path: unsigned (no .sig) refused, signed (.sig beside it) accepted.
-    let files =
-        LoopbackFiles::serve(vec![("/p.tar.gz", bundle.clone()), ("/q.tar.gz", bundle.clone()), ("/q.tar.gz.sig", signature.clone().into_bytes())]).await;
     let (status, body) =
         server.post_as(&format!("/api/v4/plugins/install_from_url?plugin_download_url={}", files.url("/p.tar.gz")), &admin.token, &json!({})).await;
     assert_eq!((status, body["id"].as_str()), (400, Some("api.plugin.verify_plugin.app_error")), "URL without signature: {body}");
