@@ -2,19 +2,19 @@
 
 mod activation;
 mod bare;
+mod fanout;
 mod fixtures;
+mod multilang;
 mod plugin_path;
+mod reload;
 mod report;
+mod server;
+mod server_load;
 mod stats;
 
 use std::path::PathBuf;
 
-use report::{Machine, Row};
-
-/// Rows that need parts of the server not built yet; listed so the table shows every target.
-fn pending(id: &'static str, what: &'static str, target: &'static str, needs: &str) -> Row {
-    Row { id, what, figures: vec![], ratios: vec![], target, met: None, note: format!("not measured yet: needs {needs}.") }
-}
+use report::Machine;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
@@ -30,32 +30,36 @@ async fn main() -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let mut rows = Vec::new();
 
+    // `--only B3,B8` runs just those rows (B1 always runs: B2 and B9 compare with it);
+    // the report is then written only where `--out`/`--json` say, never over BENCHMARKS.md.
+    let only: Option<Vec<String>> =
+        args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).map(|ids| ids.split(',').map(str::to_string).collect());
+    let wanted = |id: &str| only.as_ref().is_none_or(|ids| ids.iter().any(|x| x == id));
+    anyhow::ensure!(only.is_none() || value("--out").is_some(), "--only needs --out (a partial run must not replace BENCHMARKS.md)");
+
     let (b1, b1_host) = plugin_path::b1(effort, tmp.path()).await?;
     rows.push(b1);
-    rows.push(plugin_path::b2(effort, tmp.path(), b1_host).await?);
-    rows.push(pending(
-        "B3",
-        "HTTP create-post throughput and p50/p99, 16 clients, SQLite and PostgreSQL, 5 message-hook plugins vs none",
-        "≥ 0.90× throughput, p99 ≤ 1.10×",
-        "the chat core (issue 3)",
-    ));
-    let (b4, b7) = activation::b4_b7(quick, tmp.path()).await?;
-    rows.push(b4);
-    rows.push(pending(
-        "B5",
-        "hot reload under B3 load (three swaps)",
-        "0 failed requests; new version serving ≤ 50 ms after its compile",
-        "the chat core (issue 3)",
-    ));
-    rows.push(pending(
-        "B6",
-        "a runaway plugin on one hook while other clients post",
-        "stopped within deadline + one tick; others' p99 ≤ 1.2×",
-        "the chat core (issue 3)",
-    ));
-    rows.push(b7);
-    rows.push(pending("B8", "WebSocket fan-out, 10,000 users", "p99 post-to-delivery < 100 ms", "the chat core's WebSocket (issue 3)"));
-    rows.push(pending("B9", "JS and Python plugin call and cached load", "report only", "the JS/Python plugins (issue 6)"));
+    if wanted("B2") {
+        rows.push(plugin_path::b2(effort, tmp.path(), b1_host).await?);
+    }
+    if wanted("B3") {
+        rows.push(server_load::b3(quick, tmp.path()).await?);
+    }
+    let (b4, b7) = if wanted("B4") || wanted("B7") { activation::b4_b7(quick, tmp.path()).await.map(|(a, b)| (Some(a), Some(b)))? } else { (None, None) };
+    rows.extend(b4);
+    if wanted("B5") {
+        rows.push(reload::b5(quick, tmp.path()).await?);
+    }
+    if wanted("B6") {
+        rows.push(server_load::b6(quick, tmp.path()).await?);
+    }
+    rows.extend(b7);
+    if wanted("B8") {
+        rows.push(fanout::b8(quick, tmp.path()).await?);
+    }
+    if wanted("B9") {
+        rows.push(multilang::b9(effort, quick, tmp.path(), b1_host).await?);
+    }
 
     let markdown = report::markdown(&machine, &rows);
     println!("{markdown}");

@@ -10,6 +10,7 @@ mod channels;
 mod commands;
 mod error;
 pub mod extract;
+mod hooks;
 mod plugin_admin;
 mod plugins;
 mod posts;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(posts::router())
         .merge(actions::router())
         .merge(websocket::router())
+        .merge(hooks::router())
         .merge(commands::router())
         .merge(status::router())
         .fallback(not_found)

@@ -109,6 +109,20 @@ pub struct Config {
     #[arg(long, env = "CONFAB_ENABLE_POST_ICON_OVERRIDE", default_value_t = false, action = clap::ArgAction::Set)]
     pub enable_post_icon_override: bool,
 
+    /// Whether integrations may post through incoming webhooks (`EnableIncomingWebhooks`).
+    #[arg(long, env = "CONFAB_ENABLE_INCOMING_WEBHOOKS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub enable_incoming_webhooks: bool,
+
+    /// Whether outgoing webhooks fire (`EnableOutgoingWebhooks`).
+    #[arg(long, env = "CONFAB_ENABLE_OUTGOING_WEBHOOKS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub enable_outgoing_webhooks: bool,
+
+    /// Longest message in runes an incoming or outgoing webhook posts as one post;
+    /// longer ones are split into several (`MaxPostSize`). At most 16383, the
+    /// longest post there is.
+    #[arg(long, env = "CONFAB_MAX_POST_SIZE", default_value_t = 16383)]
+    pub max_post_size: usize,
+
     /// Log filter in `tracing` EnvFilter syntax, e.g. `info` or `confab_host=debug`.
     #[arg(long, env = "CONFAB_LOG", default_value = DEFAULT_LOG_FILTER)]
     pub log: String,
@@ -194,6 +208,9 @@ impl std::fmt::Debug for Config {
             .field("outgoing_integration_requests_timeout", &self.outgoing_integration_requests_timeout)
             .field("enable_post_username_override", &self.enable_post_username_override)
             .field("enable_post_icon_override", &self.enable_post_icon_override)
+            .field("enable_incoming_webhooks", &self.enable_incoming_webhooks)
+            .field("enable_outgoing_webhooks", &self.enable_outgoing_webhooks)
+            .field("max_post_size", &self.max_post_size)
             .field("log", &self.log)
             .field("config_file", &self.config_file)
             .finish()
@@ -224,6 +241,9 @@ impl Default for Config {
             outgoing_integration_requests_timeout: 30,
             enable_post_username_override: false,
             enable_post_icon_override: false,
+            enable_incoming_webhooks: true,
+            enable_outgoing_webhooks: true,
+            max_post_size: 16383,
             log: DEFAULT_LOG_FILTER.to_string(),
             config_file: None,
         }
@@ -246,6 +266,15 @@ impl Config {
         crate::outbound::OutboundPolicy {
             allowed_internal: crate::outbound::AllowList::parse(&self.allowed_untrusted_internal_connections),
             timeout: std::time::Duration::from_secs(self.outgoing_integration_requests_timeout.max(1)),
+        }
+    }
+
+    /// The webhook settings the services use.
+    pub fn webhook_settings(&self) -> crate::service::webhooks::WebhookSettings {
+        crate::service::webhooks::WebhookSettings {
+            enable_incoming: self.enable_incoming_webhooks,
+            enable_outgoing: self.enable_outgoing_webhooks,
+            max_post_size: self.max_post_size,
         }
     }
 
@@ -281,6 +310,11 @@ mod tests {
         assert_eq!(parsed.plugin_kv_quota_bytes, default.plugin_kv_quota_bytes);
         assert_eq!(parsed.allowed_untrusted_internal_connections, default.allowed_untrusted_internal_connections);
         assert_eq!(parsed.outgoing_integration_requests_timeout, default.outgoing_integration_requests_timeout);
+        assert_eq!(parsed.enable_incoming_webhooks, default.enable_incoming_webhooks);
+        assert_eq!(parsed.enable_outgoing_webhooks, default.enable_outgoing_webhooks);
+        assert_eq!(parsed.enable_post_username_override, default.enable_post_username_override);
+        assert_eq!(parsed.enable_post_icon_override, default.enable_post_icon_override);
+        assert_eq!(parsed.max_post_size, default.max_post_size);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod paging;
 pub mod post;
 pub mod team;
 pub mod user;
+pub mod webhook;
 
 pub use channel::{Channel, ChannelMember, ChannelType};
 pub use paging::Paging;

@@ -144,6 +144,7 @@ where
         outbound: config.outbound_policy(),
         enable_post_username_override: config.enable_post_username_override,
         enable_post_icon_override: config.enable_post_icon_override,
+        webhooks: config.webhook_settings(),
         ..Settings::default()
     };
     let services = Services::new(store.clone(), hub.clone(), settings);

@@ -19,8 +19,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the server.
-    Serve(Config),
+    /// Run the server. (Boxed: the settings are far bigger than the other commands.)
+    Serve(Box<Config>),
     /// Write, bundle and sign plugins; install and manage them on a running server.
     #[command(subcommand)]
     Plugin(confab_server::cli::plugin::PluginCommand),
@@ -35,7 +35,7 @@ async fn main() -> anyhow::Result<()> {
     // The settings file holds server settings: only `serve` reads it.
     let args = if args.get(1).is_some_and(|a| a == "serve") { confab_server::config::with_config_file(args)? } else { args };
     let config = match Cli::parse_from(args).command {
-        Command::Serve(config) => config,
+        Command::Serve(config) => *config,
         Command::Plugin(command) => return confab_server::cli::plugin::run(command).await,
         Command::Marketplace(command) => return confab_server::cli::marketplace::run(command),
     };

@@ -18,6 +18,7 @@ pub mod status;
 pub mod teams;
 pub mod trigger_id;
 pub mod users;
+pub mod webhooks;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
@@ -174,6 +175,8 @@ pub struct Settings {
     pub enable_post_username_override: bool,
     /// Integrations may set a post's shown icon (`EnablePostIconOverride`).
     pub enable_post_icon_override: bool,
+    /// Incoming and outgoing webhooks.
+    pub webhooks: webhooks::WebhookSettings,
 }
 
 impl Default for Settings {
@@ -187,6 +190,7 @@ impl Default for Settings {
             outbound: OutboundPolicy { timeout: std::time::Duration::from_secs(30), ..OutboundPolicy::default() },
             enable_post_username_override: false,
             enable_post_icon_override: false,
+            webhooks: webhooks::WebhookSettings::default(),
         }
     }
 }

@@ -18,6 +18,7 @@ mod plugins;
 mod posts;
 mod teams;
 mod users;
+mod webhooks;
 
 use std::borrow::Cow;
 use std::time::Duration;
@@ -31,11 +32,13 @@ pub use kv::{KvWrite, KvWriteOutcome};
 pub use plugin_admin::InstalledPlugin;
 pub use plugins::PluginRecord;
 pub use posts::PostQuery;
+pub use webhooks::HookFilter;
 
 /// The migrations, in order. Each is `(version, description, sql)`; a new one is
 /// appended here and never edited afterwards (sqlx checks their checksums).
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "chat core", include_str!("../migrations/0001_chat_core.sql")),
+    (2, "webhooks", include_str!("../migrations/0002_webhooks.sql")),
     (3, "commands", include_str!("../migrations/0003_commands.sql")),
     (4, "plugin admin", include_str!("../migrations/0004_plugin_admin.sql")),
 ];

@@ -60,7 +60,12 @@ async fn integration() -> (String, Seen) {
 /// A server that may call loopback integrations, on `backend`.
 async fn start(dir: &TestDir, backend: Backend, name: &str, allow_loopback: bool) -> Option<TestServer> {
     let allowed = if allow_loopback { "127.0.0.1".to_string() } else { String::new() };
-    TestServer::start_on_with(dir, backend, name, Config { allowed_untrusted_internal_connections: allowed, ..Config::default() }).await
+    TestServer::start_on_with(
+        backend,
+        name,
+        Config { data_dir: dir.path().to_path_buf(), allowed_untrusted_internal_connections: allowed, ..Config::default() },
+    )
+    .await
 }
 
 /// Admin, a team and bob in it; the town-square channel id.

@@ -17,6 +17,8 @@
 //! - `interactive`: buttons, selects and dialogs against a loopback integration;
 //! - `poll`: the poll example plugin's command, buttons and KV-kept votes;
 //! - `hooks`: every hook family called from the service that owns the event;
+//! - `webhooks`: incoming hooks' payload shapes and refusals, hook management, outgoing
+//!   hooks calling receivers on loopback (and refused there by default);
 //! - `client_library`: the Python `mattermostdriver` (installed from PyPI into
 //!   `target/py-client` by the test) logging in, posting and listening.
 //!
@@ -39,4 +41,5 @@ mod plugins;
 mod poll;
 mod system;
 mod users;
+mod webhooks;
 mod websocket;

@@ -118,7 +118,7 @@ async fn kv_keys(server: &TestServer, plugin_id: &str) -> Vec<String> {
 
 async fn upload_enable_run_disable_remove(backend: Backend) {
     let dir = TestDir::new();
-    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::lifecycle", admin_config(&dir)).await else { return };
+    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::lifecycle", admin_config(&dir)).await else { return };
     let admin = server.signup("root").await;
     let ann = server.signup("ann").await;
     let channel_id = channel(&server, &admin).await;
@@ -187,7 +187,7 @@ async fn upload_enable_run_disable_remove(backend: Backend) {
 
 async fn regular_users_get_403_on_every_plugin_admin_route(backend: Backend) {
     let dir = TestDir::new();
-    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::forbidden", admin_config(&dir)).await else { return };
+    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::forbidden", admin_config(&dir)).await else { return };
     let admin = server.signup("root").await;
     let ann = server.signup("ann").await;
     let (status, _) = upload(&server, &admin.token, chain_bundle("fx.owned", "1.0.0", "x"), false, None).await;
@@ -273,7 +273,7 @@ async fn hostile_bundles_are_refused_and_leave_nothing(backend: Backend) {
     let dir = TestDir::new();
     let config =
         Config { plugin_max_bundle_bytes: 2 * 1024 * 1024, plugin_max_bundle_entries: 50, plugin_max_unpacked_bytes: 4 * 1024 * 1024, ..admin_config(&dir) };
-    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::hostile", config).await else { return };
+    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::hostile", config).await else { return };
     let admin = server.signup("root").await;
     let outside = dir.path().join("outside");
     let absolute = format!("{}/evil.txt", outside.display());
@@ -349,7 +349,7 @@ struct Sample {
 
 async fn hot_reload_under_load(backend: Backend) {
     let dir = TestDir::new();
-    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::hot_reload", admin_config(&dir)).await else { return };
+    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::hot_reload", admin_config(&dir)).await else { return };
     let admin = server.signup("root").await;
     let channel_id = channel(&server, &admin).await;
     let id = "fx.swap";
@@ -488,7 +488,7 @@ async fn signatures_are_required_on_every_path(backend: Backend) {
         marketplace_url: Some(index_file.display().to_string()),
         ..admin_config(&dir)
     };
-    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::signatures", config).await else { return };
+    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::signatures", config).await else { return };
     let admin = server.signup("root").await;
 
     let (status, body) = upload(&server, &admin.token, bundle.clone(), false, None).await;
@@ -568,7 +568,7 @@ async fn marketplace_lists_compatible_entries_and_installs_from_loopback(backend
     std::fs::write(&index_file, serde_json::to_vec(&index).unwrap()).unwrap();
 
     let config = Config { marketplace_url: Some(index_file.display().to_string()), enable_plugin_uploads: false, ..admin_config(&dir) };
-    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::marketplace", config).await else { return };
+    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::marketplace", config).await else { return };
     let admin = server.signup("root").await;
     let (status, listed) = server.get_as("/api/v4/plugins/marketplace", &admin.token).await;
     assert_eq!(status, 200, "{listed}");
@@ -590,7 +590,7 @@ async fn marketplace_lists_compatible_entries_and_installs_from_loopback(backend
 
 async fn settings_are_validated_and_reach_the_plugin(backend: Backend) {
     let dir = TestDir::new();
-    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::settings", admin_config(&dir)).await else { return };
+    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::settings", admin_config(&dir)).await else { return };
     let admin = server.signup("root").await;
     let channel_id = channel(&server, &admin).await;
     let id = "fx.settings";
@@ -611,7 +611,7 @@ async fn settings_are_validated_and_reach_the_plugin(backend: Backend) {
 
     // Restart: settings and the enabled state persist.
     server.stop().await;
-    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::settings2", admin_config(&dir)).await else { return };
+    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::settings2", admin_config(&dir)).await else { return };
     if backend == Backend::Sqlite {
         let admin = server.login("root", "root-password").await;
         let (_, post) = post_message(&server, &admin.token, &channel_id, "marker").await;
@@ -623,7 +623,7 @@ async fn settings_are_validated_and_reach_the_plugin(backend: Backend) {
 
 async fn an_upgrade_asking_for_more_stays_on_the_old_version_until_approved(backend: Backend) {
     let dir = TestDir::new();
-    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::approval", admin_config(&dir)).await else { return };
+    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::approval", admin_config(&dir)).await else { return };
     let admin = server.signup("root").await;
     let channel_id = channel(&server, &admin).await;
     let id = "fx.grow";
@@ -651,7 +651,7 @@ async fn an_upgrade_asking_for_more_stays_on_the_old_version_until_approved(back
 
 async fn webapp_and_public_files_are_served_while_running(backend: Backend) {
     let dir = TestDir::new();
-    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::webapp", admin_config(&dir)).await else { return };
+    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::webapp", admin_config(&dir)).await else { return };
     let admin = server.signup("root").await;
     let id = "fx.web";
     let bundle = chain_bundle_with(id, "1.0.0", "w", |m, d| {
@@ -686,7 +686,7 @@ async fn webapp_and_public_files_are_served_while_running(backend: Backend) {
 
 async fn quarantine_is_announced_to_admins(backend: Backend) {
     let dir = TestDir::new();
-    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::quarantine", admin_config(&dir)).await else { return };
+    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::quarantine", admin_config(&dir)).await else { return };
     let admin = server.signup("root").await;
     let channel_id = channel(&server, &admin).await;
     let tmp = tempfile::tempdir().unwrap();
@@ -716,7 +716,7 @@ async fn a_watched_plugin_directory_reloads_on_change(backend: Backend) {
     let manifest_path = dir.plugin_dir().join(&id).join("plugin.json");
     std::fs::write(&manifest_path, chain_manifest(&id, "1.0.0", "before").to_string()).unwrap();
     let config = Config { watch_plugins: true, ..admin_config(&dir) };
-    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::watch", config).await else { return };
+    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::watch", config).await else { return };
     let admin = server.signup("root").await;
     let channel_id = channel(&server, &admin).await;
     let (_, post) = post_message(&server, &admin.token, &channel_id, "marker").await;
@@ -741,7 +741,7 @@ async fn a_watched_plugin_directory_reloads_on_change(backend: Backend) {
 
 async fn a_plugins_commands_go_with_disable_and_remove(backend: Backend) {
     let dir = TestDir::new();
-    let Some(server) = TestServer::start_on_with(&dir, backend, "plugin_admin::commands", admin_config(&dir)).await else { return };
+    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::commands", admin_config(&dir)).await else { return };
     let admin = server.signup("root").await;
     let channel_id = channel(&server, &admin).await;
     let tmp = tempfile::tempdir().unwrap();

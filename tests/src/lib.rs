@@ -119,15 +119,14 @@ impl TestServer {
     /// Start a server on `dir` with `backend`; `None` (after printing why) when the
     /// backend is PostgreSQL and `CONFAB_TEST_DATABASE_URL` is not set.
     pub async fn start_on(dir: &TestDir, backend: Backend, test_name: &str) -> Option<TestServer> {
-        TestServer::start_on_with(dir, backend, test_name, Config { data_dir: dir.path().to_path_buf(), ..Config::default() }).await
+        TestServer::start_on_with(backend, test_name, Config { data_dir: dir.path().to_path_buf(), ..Config::default() }).await
     }
 
-    /// [`TestServer::start_on`] with settings of the test's own (`data_dir` and the
-    /// database URL are set here).
-    pub async fn start_on_with(dir: &TestDir, backend: Backend, test_name: &str, config: Config) -> Option<TestServer> {
-        let config = Config { data_dir: dir.path().to_path_buf(), ..config };
+    /// [`TestServer::start_on`] with more settings; `config.data_dir` must be set.
+    pub async fn start_on_with(backend: Backend, test_name: &str, config: Config) -> Option<TestServer> {
+        let data_dir = config.data_dir.clone();
         match backend {
-            Backend::Sqlite => Some(TestServer::start_with(Config { database_url: Some(sqlite_url(dir.path())), ..config }).await),
+            Backend::Sqlite => Some(TestServer::start_with(Config { database_url: Some(sqlite_url(&data_dir)), ..config }).await),
             Backend::Postgres => {
                 let schema = PgSchema::create(test_name).await?;
                 let mut server = TestServer::start_with(Config { database_url: Some(schema.url.clone()), ..config }).await;

@@ -15,12 +15,16 @@ pub(crate) fn bench(args: &[String]) -> Result<()> {
         // which has just built them.
         run(cargo(&root).args(["xtask", "plugins"]))?;
     }
-    let mut cmd = cargo(&root);
-    cmd.args(["run", "-p", "confab-bench"]);
+    // The load rows drive a real `confab` process. Both binaries are built in one
+    // cargo call (one feature resolution, so neither rebuilds the other's
+    // dependencies) and the suite is run directly.
+    let mut build = cargo(&root);
+    build.args(["build", "-p", "confab-server", "--bin", "confab", "-p", "confab-bench"]);
     if !smoke {
-        cmd.arg("--release");
+        build.arg("--release");
     }
-    cmd.arg("--");
+    run(&mut build)?;
+    let mut cmd = std::process::Command::new(root.join("target").join(if smoke { "debug" } else { "release" }).join("confab-bench"));
     if args.iter().any(|a| a == "--quick") || smoke {
         cmd.arg("--quick");
     }

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use confab_plugin::prelude::*;
 use confab_plugin::commands::{self, Command};
+use confab_plugin::prelude::*;
 use confab_plugin::{bots, kv, log, posts};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -97,7 +97,8 @@ impl Poll {
             .iter()
             .enumerate()
             .map(|(i, answer)| {
-                let voters: Vec<String> = self.votes.iter().filter(|(_, v)| **v == i).map(|(user, _)| format!("@{}", self.names.get(user).unwrap_or(user))).collect();
+                let voters: Vec<String> =
+                    self.votes.iter().filter(|(_, v)| **v == i).map(|(user, _)| format!("@{}", self.names.get(user).unwrap_or(user))).collect();
                 let n = voters.len();
                 let plural = if n == 1 { "" } else { "s" };
                 if voters.is_empty() { format!("**{answer}**: 0 votes") } else { format!("**{answer}**: {n} vote{plural} ({})", voters.join(", ")) }
@@ -188,7 +189,8 @@ impl PollPlugin {
 #[plugin]
 impl Plugin for PollPlugin {
     fn activate(&self) -> Result<(), String> {
-        commands::register(&Command::new(TRIGGER, "Start a poll with a button per answer").hint("\"Question\" \"Answer 1\" \"Answer 2\" ...")).map_err(|e| e.to_string())
+        commands::register(&Command::new(TRIGGER, "Start a poll with a button per answer").hint("\"Question\" \"Answer 1\" \"Answer 2\" ..."))
+            .map_err(|e| e.to_string())
     }
 
     fn execute_command(&self, _ctx: &PluginContext, args: CommandArgs) -> Result<CommandResponse, String> {

@@ -62,6 +62,9 @@ pub struct NewPost {
     pub pending_post_id: String,
     pub file_ids: Option<Vec<String>>,
     pub is_pinned: Option<bool>,
+    /// `metadata.priority` set by the server's integrations (webhooks); not read from clients.
+    #[serde(skip)]
+    pub priority: Option<Value>,
 }
 
 /// `PUT /posts/{id}/patch` body.

@@ -87,10 +87,26 @@ impl From<PostPatch> for PostEdit {
     }
 }
 
+/// Where a post comes from, beyond who the caller is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostOrigin {
+    /// Written by the caller: a person over HTTP, or a plugin.
+    Caller,
+    /// Made by a webhook as its owner (the caller). The webhook service checked where
+    /// it may post, so channel membership is not required, and it never triggers
+    /// outgoing webhooks (no loops).
+    Webhook,
+}
+
 impl Services {
     /// `POST /posts` (and the plugin API's `posts.create`): check, run the will-hook
     /// chain, store, then notify listeners and the has-hooks.
     pub async fn create_post(&self, caller: &Caller, new: NewPost) -> Result<Post> {
+        self.create_post_from(caller, new, PostOrigin::Caller).await
+    }
+
+    /// [`Services::create_post`] for a post of the given origin.
+    pub(crate) async fn create_post_from(&self, caller: &Caller, new: NewPost, origin: PostOrigin) -> Result<Post> {
         let channel = self.channel_by_id(&new.channel_id).await?;
         if channel.delete_at != 0 {
             return Err(Invalid::new("api.post.create_post.can_not_post_to_deleted.error", "Can not post to deleted channel.").into());
@@ -98,11 +114,13 @@ impl Services {
         // The author: the caller as authenticated, or the user a plugin posts as.
         let author = match &caller.actor {
             Actor::User { user, .. } => {
-                if !caller.is_admin() && !self.is_channel_member(&channel.id, &user.id).await? {
+                if origin == PostOrigin::Caller && !caller.is_admin() && !self.is_channel_member(&channel.id, &user.id).await? {
                     return Err(Error::forbidden());
                 }
                 validate_user_type(&new.kind)?;
-                self.inner.loop_guard.reset_channel(&channel.id);
+                if origin == PostOrigin::Caller {
+                    self.inner.loop_guard.reset_channel(&channel.id);
+                }
                 user.as_ref().clone()
             }
             Actor::Plugin(plugin_id) => {
@@ -154,6 +172,9 @@ impl Services {
             is_pinned: new.is_pinned.unwrap_or(false),
             ..Post::default()
         };
+        if let Some(priority) = new.priority {
+            post.metadata.insert("priority".into(), priority);
+        }
 
         if let Some(host) = self.host() {
             let depth = chain_depth();
@@ -178,6 +199,10 @@ impl Services {
         self.publish_posted(&channel, &author, &post).await;
         if let Some(host) = self.host() {
             host.message_has_been_posted(&caller.ctx, &convert::post_to_plugin(&post));
+        }
+        // People's posts only: not plugins' nor webhooks' (Mattermost's `TriggerWebhooks`).
+        if origin == PostOrigin::Caller && matches!(caller.actor, Actor::User { .. }) {
+            self.spawn_outgoing_webhooks(&channel, &author, &post);
         }
         Ok(post)
     }

@@ -14,6 +14,11 @@ pub const SINCE_LIMIT: i64 = 1000;
 
 fn post(row: &AnyRow) -> Result<Post, sqlx::Error> {
     let props: String = row.try_get("props")?;
+    let priority: String = row.try_get("priority")?;
+    let mut metadata = Map::new();
+    if let Ok(priority @ Value::Object(_)) = serde_json::from_str::<Value>(&priority) {
+        metadata.insert("priority".into(), priority);
+    }
     Ok(Post {
         id: row.try_get("id")?,
         create_at: row.try_get("create_at")?,
@@ -33,6 +38,7 @@ fn post(row: &AnyRow) -> Result<Post, sqlx::Error> {
         hashtags: row.try_get("hashtags")?,
         has_reactions: flag(row, "has_reactions")?,
         reply_count: row.try_get("reply_count")?,
+        metadata,
         ..Post::default()
     })
 }
@@ -63,10 +69,11 @@ impl Store {
     /// Insert a post and bump the channel's counters, together.
     pub async fn insert_post(&self, p: &Post) -> Result<()> {
         let props = Value::Object(p.props.clone()).to_string();
+        let priority = p.metadata.get("priority").map(Value::to_string).unwrap_or_default();
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO posts (id, create_at, update_at, edit_at, delete_at, user_id, channel_id, root_id, original_id, message, type, props, hashtags, is_pinned, has_reactions) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            "INSERT INTO posts (id, create_at, update_at, edit_at, delete_at, user_id, channel_id, root_id, original_id, message, type, props, hashtags, is_pinned, has_reactions, priority) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(&p.id)
         .bind(p.create_at)
@@ -83,6 +90,7 @@ impl Store {
         .bind(&p.hashtags)
         .bind(bit(p.is_pinned))
         .bind(bit(p.has_reactions))
+        .bind(&priority)
         .execute(&mut *tx)
         .await?;
         sqlx::query("UPDATE channels SET last_post_at = $2, total_msg_count = total_msg_count + 1 WHERE id = $1")
