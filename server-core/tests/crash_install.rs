@@ -1,4 +1,4 @@
-//! `kill -9` of the real `confab` binary at each step of a plugin install (fault injection through `CONFAB_TEST_CRASH_AFTER`), then a restart: the plugin is either fully installed (files, row and running version agree) or as it was before, and no install leftovers remain.
+//! `kill -9` of the real `confab` binary at each step of a plugin install (fault injection through `CONFAB_TEST_CRASH_AFTER`), then a restart: the plugin is either fully installed (files, row and running version agree) or as it was before, and no install leftovers remain; a removal killed midway is finished.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -164,6 +164,22 @@ async fn kill_9_during_install_leaves_the_plugin_fully_installed_or_as_before() 
         server.kill();
         eprintln!("kill -9 after `{step}`: restarted serving {current}");
     }
+
+    // A removal killed after the files moved out, before the rows went: finished at restart.
+    let server = start(&data, Some("remove_moved")).await;
+    let token = server.login().await;
+    let answer = server.client.delete(format!("{}/api/v4/plugins/{id}", server.base)).bearer_auth(&token).send().await;
+    assert!(answer.is_err(), "the removal should die with the server");
+    server.wait_for_crash().await;
+    let server = start(&data, None).await;
+    let token = server.login().await;
+    assert_eq!(installed_version(&data, id), None, "removal finished: no files");
+    assert_eq!(server.status(&token, id).await, None, "removal finished: no status");
+    assert_eq!(leftovers(&data), Vec::<String>::new());
+    server.kill();
+    let store = confab_server::store::Store::connect(&confab_server::testing::sqlite_url(&data)).await.unwrap();
+    assert_eq!(store.get_installed_plugin(id).await.unwrap(), None, "removal finished: no row");
+    store.close().await;
 
     // A first install killed after its files moved into place: absent after restart.
     let server = start(&data, Some("moved_new")).await;

@@ -8,6 +8,8 @@
 //! - `attachments`: message attachments on posts (shape, ids, validation);
 //! - `chat`: teams, channels, posts, reactions, permissions and bad input;
 //! - `websocket`: hello, the challenge, seq/seq_reply, typing, who gets which event;
+//! - `plugin_admin`: uploading, enabling, disabling and removing plugins over the REST
+//!   API, hostile bundles, 403s, hot reload under load, signatures, the marketplace;
 //! - `plugin_chat`: the example plugins changing, rejecting, counting and greeting
 //!   through the chat core, and the session user on plugin requests;
 //! - `commands`: custom slash commands over real HTTP, delayed answers, permissions,

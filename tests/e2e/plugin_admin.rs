@@ -19,6 +19,7 @@ on_both_backends!(
     webapp_and_public_files_are_served_while_running,
     quarantine_is_announced_to_admins,
     a_watched_plugin_directory_reloads_on_change,
+    a_plugins_commands_go_with_disable_and_remove,
 );
 
 /// A bundle of the `fx-chain` fixture as plugin `id` at `version`, whose default
@@ -217,6 +218,12 @@ async fn regular_users_get_403_on_every_plugin_admin_route(backend: Backend) {
         reqwest::Client::builder().no_proxy().build().unwrap().post(server.url("/api/v4/plugins")).bearer_auth(&ann.token).multipart(form).send().await;
     assert_eq!(response.expect("upload as a regular user").status(), 403, "POST /api/v4/plugins");
     assert!(!dir.plugin_dir().join("fx.other").exists());
+    // Ids that would name something other than a plugin directory are never touched.
+    for id in ["...", ".install", "%2E%2E"] {
+        let (status, body) = server.delete_as(&format!("/api/v4/plugins/{id}"), &admin.token).await;
+        assert_eq!(status, 404, "DELETE {id}: {body}");
+    }
+    assert!(dir.plugin_dir().join(".install").is_dir() && dir.path().is_dir());
     // Without a session: 401; the webapp list needs none.
     assert_eq!(server.get_as("/api/v4/plugins", "").await.0, 401);
     assert_eq!(server.get_as("/api/v4/plugins/webapp", "").await, (200, json!([])));
@@ -453,12 +460,36 @@ async fn signatures_are_required_on_every_path(backend: Backend) {
     let (secret, public) = confab_server::bundle::signature::generate_key_pair().unwrap();
     let key_file = dir.path().join("trusted.pub");
     std::fs::write(&key_file, &public).unwrap();
-    let config = Config { require_plugin_signature: true, plugin_signature_public_keys: vec![key_file], ..admin_config(&dir) };
-    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::signatures", config).await else { return };
-    let admin = server.signup("root").await;
     let key = confab_server::bundle::signature::parse_secret_key(&secret).unwrap();
     let bundle = chain_bundle("fx.signed", "1.0.0", "s");
     let signature = confab_server::bundle::signature::sign(&bundle, &key);
+
+    // A marketplace with one signed and one unsigned entry, served from loopback.
+    let market = tempfile::tempdir().unwrap();
+    let (signed_m, unsigned_m) = (chain_bundle("fx.m-signed", "1.0.0", "m"), chain_bundle("fx.m-unsigned", "1.0.0", "m"));
+    std::fs::write(market.path().join("signed.tar.gz"), &signed_m).unwrap();
+    std::fs::write(market.path().join("signed.tar.gz.sig"), confab_server::bundle::signature::sign(&signed_m, &key)).unwrap();
+    std::fs::write(market.path().join("unsigned.tar.gz"), &unsigned_m).unwrap();
+    let files = LoopbackFiles::serve(vec![
+        ("/p.tar.gz", bundle.clone()),
+        ("/q.tar.gz", bundle.clone()),
+        ("/q.tar.gz.sig", signature.clone().into_bytes()),
+        ("/signed.tar.gz", signed_m),
+        ("/unsigned.tar.gz", unsigned_m),
+    ])
+    .await;
+    let index = confab_server::marketplace::build_index(market.path(), &files.base, &semver::Version::parse("0.1.0").unwrap()).unwrap();
+    let index_file = dir.path().join("index.json");
+    std::fs::write(&index_file, serde_json::to_vec(&index).unwrap()).unwrap();
+
+    let config = Config {
+        require_plugin_signature: true,
+        plugin_signature_public_keys: vec![key_file],
+        marketplace_url: Some(index_file.display().to_string()),
+        ..admin_config(&dir)
+    };
+    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::signatures", config).await else { return };
+    let admin = server.signup("root").await;
 
     let (status, body) = upload(&server, &admin.token, bundle.clone(), false, None).await;
     assert_eq!((status, body["id"].as_str()), (400, Some("api.plugin.verify_plugin.app_error")), "unsigned: {body}");
@@ -473,9 +504,14 @@ async fn signatures_are_required_on_every_path(backend: Backend) {
     assert_eq!(status, 400, "signed by an untrusted key");
     assert_clean(&dir.plugin_dir(), "signatures");
 
+    // The marketplace path: the unsigned entry refused, the signed one accepted.
+    let (status, body) = server.post_as("/api/v4/plugins/marketplace", &admin.token, &json!({"id": "fx.m-unsigned"})).await;
+    assert_eq!((status, body["id"].as_str()), (400, Some("api.plugin.verify_plugin.app_error")), "unsigned marketplace entry: {body}");
+    assert!(!dir.plugin_dir().join("fx.m-unsigned").exists());
+    let (status, body) = server.post_as("/api/v4/plugins/marketplace", &admin.token, &json!({"id": "fx.m-signed"})).await;
+    assert_eq!((status, body["id"].as_str()), (201, Some("fx.m-signed")), "signed marketplace entry: {body}");
+
     // The URL path: unsigned (no .sig) refused, signed (.sig beside it) accepted.
-    let files =
-        LoopbackFiles::serve(vec![("/p.tar.gz", bundle.clone()), ("/q.tar.gz", bundle.clone()), ("/q.tar.gz.sig", signature.clone().into_bytes())]).await;
     let (status, body) =
         server.post_as(&format!("/api/v4/plugins/install_from_url?plugin_download_url={}", files.url("/p.tar.gz")), &admin.token, &json!({})).await;
     assert_eq!((status, body["id"].as_str()), (400, Some("api.plugin.verify_plugin.app_error")), "URL without signature: {body}");
@@ -700,5 +736,34 @@ async fn a_watched_plugin_directory_reloads_on_change(backend: Backend) {
     }
     let (_, statuses) = server.get_as("/api/v4/plugins/statuses", &admin.token).await;
     assert_eq!(statuses[0]["version"], "1.0.1");
+    server.stop().await;
+}
+
+async fn a_plugins_commands_go_with_disable_and_remove(backend: Backend) {
+    let dir = TestDir::new();
+    let Some(server) = TestServer::start_on_with(backend, "plugin_admin::commands", admin_config(&dir)).await else { return };
+    let admin = server.signup("root").await;
+    let channel_id = channel(&server, &admin).await;
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(repo_root().join("example-plugins/hello/plugin.json"), tmp.path().join("plugin.json")).unwrap();
+    std::fs::copy(built_plugin("hello.wasm"), tmp.path().join("server.wasm")).unwrap();
+    let id = "com.confab.hello";
+    install_and_enable(&server, &admin.token, confab_server::bundle::pack_dir(tmp.path(), "hello").unwrap(), id).await;
+    let body = json!({ "channel_id": channel_id, "command": "/hello" });
+    let hello = || server.post_as("/api/v4/commands/execute", &admin.token, &body);
+
+    let (status, answer) = hello().await;
+    assert_eq!((status, answer["text"].as_str()), (200, Some("Hello, @root!")), "{answer}");
+    let (status, _) = server.post_as(&format!("/api/v4/plugins/{id}/disable"), &admin.token, &json!({})).await;
+    assert_eq!(status, 200);
+    let (status, answer) = hello().await;
+    assert_eq!((status, answer["id"].as_str()), (404, Some("api.command.execute_command.not_found.app_error")), "disabled: {answer}");
+    let (status, _) = server.post_as(&format!("/api/v4/plugins/{id}/enable"), &admin.token, &json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(hello().await.0, 200, "registered again on activation");
+    let (status, _) = server.delete_as(&format!("/api/v4/plugins/{id}"), &admin.token).await;
+    assert_eq!(status, 200);
+    let (status, answer) = hello().await;
+    assert_eq!((status, answer["id"].as_str()), (404, Some("api.command.execute_command.not_found.app_error")), "removed: {answer}");
     server.stop().await;
 }

@@ -1,4 +1,4 @@
-//! Loading a new version over a running one: swap on success, in-flight calls finish on the old version, a broken new version leaves the old one serving.
+//! Loading a new version over a running one: swap on success, in-flight calls finish on the old version, a broken new version leaves the old one serving; `prepare` checks a version without running it.
 
 use confab_host::types::HttpRequest;
 use confab_host::{PluginHost, PluginState, WillOutcome};
@@ -55,4 +55,22 @@ async fn in_flight_calls_finish_on_the_old_version() {
     let response = slow.await.unwrap().expect("the in-flight call finished");
     assert_eq!(response.status, 200);
     assert_eq!(api.kv_text("fx.all-hooks", "hook:deactivate").as_deref(), Some("ok"), "old version deactivated after draining");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prepare_checks_without_running_and_warms_the_cache() {
+    let tmp = tempfile::tempdir().unwrap();
+    let api = RecordingApi::new();
+    let host = PluginHost::new(config(&tmp.path().join("cache")), api.clone()).unwrap();
+    let dir = fixture(tmp.path(), "chain");
+    let manifest = host.prepare(&dir).await.unwrap();
+    assert_eq!(manifest.id, "fx.chain");
+    assert!(host.status("fx.chain").is_none(), "prepared, not running");
+    assert_eq!(load(&host, &dir).await.cache, confab_host::CacheOutcome::Hit, "the load reuses what prepare compiled");
+
+    let broken = fixture_with(tmp.path(), "chain", |m| m["id"] = "fx.broken".into());
+    std::fs::write(broken.join("server.wasm"), b"not wasm").unwrap();
+    let err = host.prepare(&broken).await.unwrap_err();
+    assert!(err.to_string().contains("not a loadable wasm component"), "{err}");
+    assert!(host.status("fx.broken").is_none(), "a failed prepare records nothing");
 }

@@ -224,6 +224,9 @@ impl PluginAdmin {
         // The manifest alone first: with its id, a component that does not compile or
         // link is reported in the status of the version still serving.
         let manifest = Manifest::load(&root, &self.options.server_version).map_err(|e| AdminError::Invalid(e.to_string()))?;
+        if !is_manageable_id(&manifest.id) {
+            return Err(AdminError::Invalid(format!("plugin id `{}` may not start with '.'", manifest.id)));
+        }
         if let Err(e) = self.host.prepare(&root).await {
             if self.host.status(&manifest.id).is_some() {
                 self.last_errors.write().unwrap().insert(manifest.id.clone(), format!("version {} was not installed: {e}", manifest.version));
@@ -402,6 +405,9 @@ impl PluginAdmin {
     /// KV data and commands (journaled, so a crash finishes the removal at start-up).
     pub async fn remove(&self, caller: &Caller, id: &str) -> Result<(), AdminError> {
         Self::require_admin(caller)?;
+        if !is_manageable_id(id) {
+            return Err(AdminError::NotInstalled(id.to_string()));
+        }
         let lock = self.lock_for(id);
         let _guard = lock.lock().await;
         let live = self.layout.live(id);
@@ -436,6 +442,9 @@ impl PluginAdmin {
 
     /// The row and the manifest of an installed plugin, or `NotInstalled`.
     async fn installed(&self, id: &str) -> Result<(InstalledPlugin, Manifest), AdminError> {
+        if !is_manageable_id(id) {
+            return Err(AdminError::NotInstalled(id.to_string()));
+        }
         let row = self.services.store().get_installed_plugin(id).await?.ok_or_else(|| AdminError::NotInstalled(id.to_string()))?;
         let manifest = Manifest::load(&self.layout.live(id), &self.options.server_version).map_err(|_| AdminError::NotInstalled(id.to_string()))?;
         Ok((row, manifest))
@@ -673,6 +682,12 @@ impl PluginAdmin {
     }
 }
 
+/// Whether `id` may name a directory under the plugin directory: Mattermost's id rule
+/// and not hidden, so no request can reach `.install/` or climb out with `..`.
+fn is_manageable_id(id: &str) -> bool {
+    confab_host::manifest::is_valid_plugin_id(id) && !id.starts_with('.')
+}
+
 /// A status as Mattermost's JSON (with `cluster_id`).
 pub fn status_json(status: &PluginStatus) -> Value {
     let mut value = serde_json::to_value(status).expect("statuses serialize");
@@ -834,6 +849,14 @@ mod tests {
         assert!(services.store().get_installed_plugin(id).await.unwrap().is_none(), "row gone");
         assert!(!plugins.join(id).exists(), "files gone");
         host.shutdown().await;
+    }
+
+    #[test]
+    fn hidden_and_climbing_ids_are_never_managed() {
+        for bad in ["..", ".", "...", ".install", "a/b", "", "ab"] {
+            assert!(!is_manageable_id(bad), "{bad}");
+        }
+        assert!(is_manageable_id("com.example.p"));
     }
 
     #[test]
