@@ -136,7 +136,7 @@ pub async fn b5(quick: bool, tmp: &Path) -> anyhow::Result<Row> {
     row.note = format!(
         "{total} create-post requests, {failed} failed, {stale} sent after a swap answered that still saw the old version. Every version has the same \
          component bytes, so the compile is a cache hit and the upload time is the whole path from bundle to serving (p99 {:.1} ms); a new component \
-         adds its compile (B4: ~0.4 s for this size) before the swap, while the old version keeps serving.",
+         adds its compile (B4's cold figure) before the swap, while the old version keeps serving.",
         quantile(&upload_ms, 0.99)
     );
     Ok(row)

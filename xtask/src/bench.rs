@@ -19,7 +19,7 @@ pub(crate) fn bench(args: &[String]) -> Result<()> {
     // cargo call (one feature resolution, so neither rebuilds the other's
     // dependencies) and the suite is run directly.
     let mut build = cargo(&root);
-    build.args(["build", "-p", "confab-server", "--bin", "confab", "-p", "confab-bench"]);
+    build.args(["build", "-p", "confab-server", "-p", "confab-bench", "--bin", "confab", "--bin", "confab-bench"]);
     if !smoke {
         build.arg("--release");
     }

@@ -68,9 +68,41 @@ fn detail_is_settings(detail: &str) -> bool {
     detail.starts_with("setting ") || detail.contains("is not a setting")
 }
 
+/// Room for the multipart framing and the other fields around the bundle.
+const UPLOAD_FRAMING: usize = 64 * 1024;
+/// How much of an oversize upload is read and thrown away so the client gets its 413;
+/// beyond this the connection is closed instead.
+const MAX_DRAINED_BYTES: usize = 256 * 1024 * 1024;
+
+/// Why a body could not be read whole.
+enum BodyError {
+    TooLarge,
+    Read(String),
+}
+
+/// The body, unless it is longer than `cap`; an oversize body is read on (and dropped)
+/// up to [`MAX_DRAINED_BYTES`] before saying so.
+async fn read_capped(body: axum::body::Body, cap: usize) -> Result<Bytes, BodyError> {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut buffer = Vec::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| BodyError::Read(e.to_string()))?;
+        seen = seen.saturating_add(chunk.len());
+        if seen > cap {
+            if seen > MAX_DRAINED_BYTES {
+                break;
+            }
+            continue;
+        }
+        buffer.extend_from_slice(&chunk);
+    }
+    if seen > cap { Err(BodyError::TooLarge) } else { Ok(Bytes::from(buffer)) }
+}
+
 pub(super) fn router(max_bundle_bytes: usize) -> Router<AppState> {
-    // Room for the multipart framing and the other fields around the bundle.
-    let upload_limit = max_bundle_bytes.saturating_add(64 * 1024);
+    let upload_limit = max_bundle_bytes.saturating_add(UPLOAD_FRAMING);
     Router::new()
         .route("/api/v4/plugins", post(upload).get(list).layer(DefaultBodyLimit::max(upload_limit)))
         .route("/api/v4/plugins/statuses", get(statuses))
@@ -97,11 +129,7 @@ fn created(manifest: &confab_host::Manifest) -> Response {
 /// Multipart `plugin` (the `.tar.gz`), `force` ("true" to replace an installed id),
 /// and our addition `signature` (base64 ed25519 over the bundle) for servers that
 /// require signed plugins. 201 + manifest.
-async fn upload(
-    Auth(caller, _): Auth,
-    State(state): State<AppState>,
-    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<Response, ApiError> {
+async fn upload(Auth(caller, _): Auth, State(state): State<AppState>, request: axum::extract::Request) -> Result<Response, ApiError> {
     // Authorize before reading a possibly large body.
     if !caller.is_admin() {
         return Err(AdminError::Forbidden.into());
@@ -111,7 +139,17 @@ async fn upload(
         return Err(AdminError::UploadsDisabled.into());
     }
     let limit = admin.options().max_bundle_bytes;
-    let mut multipart = multipart.map_err(|e| AdminError::BadRequest(e.body_text()))?;
+    // Read the body ourselves, so that an oversize upload is read to its end (up to a
+    // bound) before the 413: answering mid-upload makes the client's next write fail
+    // with a broken pipe, and it never sees the answer.
+    let (parts, body) = request.into_parts();
+    let body = match read_capped(body, limit.saturating_add(UPLOAD_FRAMING)).await {
+        Ok(body) => body,
+        Err(BodyError::TooLarge) => return Err(AdminError::TooLarge { limit }.into()),
+        Err(BodyError::Read(why)) => return Err(AdminError::BadRequest(why).into()),
+    };
+    let buffered = axum::extract::Request::from_parts(parts, axum::body::Body::from(body));
+    let mut multipart = <Multipart as axum::extract::FromRequest<()>>::from_request(buffered, &()).await.map_err(|e| AdminError::BadRequest(e.body_text()))?;
     let (mut bundle, mut force, mut signature) = (None::<Bytes>, false, None::<String>);
     loop {
         let field = match multipart.next_field().await {
