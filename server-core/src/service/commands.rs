@@ -616,14 +616,13 @@ impl Services {
             response.attachments = Some(attachments.iter().map(|a| serde_json::to_value(a).expect("attachments serialize")).collect());
             props.insert(attachment::ATTACHMENTS_PROP.into(), Value::Array(response.attachments.clone().unwrap_or_default()));
         }
-        let mut kind = response.kind.clone();
+        let kind = response.kind.clone();
         let caller = Caller { actor: Actor::User { user: Box::new(user.clone()), session_id: String::new() }, ctx: Default::default() };
         if response.response_type == IN_CHANNEL {
             let new = NewPost { channel_id, message: response.text.clone(), root_id: root_id.to_string(), kind, props: Some(props), ..NewPost::default() };
             self.create_post(&caller, new).await?;
         } else if (response.response_type.is_empty() || response.response_type == EPHEMERAL) && (!response.text.is_empty() || has_attachments) {
-            // Checked, numbered and typed as a stored post's would be.
-            super::slack::prepare_attachments(&mut props, &mut kind)?;
+            // `send_ephemeral_post` checks and numbers the attachments like a stored post's.
             let post =
                 Post { user_id: user.id.clone(), channel_id, root_id: root_id.to_string(), message: response.text.clone(), kind, props, ..Post::default() };
             self.send_ephemeral_post(&user.id, post).await?;

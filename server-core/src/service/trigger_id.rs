@@ -6,7 +6,8 @@
 //! goes to the client in the command response (`trigger_id`), the signed id to the
 //! integration; `open_dialog` later carries the client id, as in Mattermost.
 
-use sha2::{Digest, Sha256};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 use super::{Result, Services, now_ms};
 use crate::domain::Invalid;
@@ -17,7 +18,6 @@ pub const TRIGGER_TTL_MS: i64 = 30_000;
 /// The `server_secrets` row holding the key.
 const SECRET_NAME: &str = "trigger_id_hmac";
 const MAC_LEN: usize = 32;
-const BLOCK: usize = 64;
 
 /// A freshly minted trigger.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,20 +38,14 @@ pub struct VerifiedTrigger {
 
 /// HMAC-SHA256 (RFC 2104) over `message`.
 fn hmac(key: &[u8], message: &[u8]) -> [u8; MAC_LEN] {
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..MAC_LEN].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let pad = |byte: u8| block.map(|b| b ^ byte);
-    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
-    Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize().into()
+    mac(key, message).finalize().into_bytes().into()
 }
 
-/// Equality whose time does not depend on where the inputs differ.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// A keyed MAC over `message`, ready to finalize or to verify in constant time.
+fn mac(key: &[u8], message: &[u8]) -> Hmac<Sha256> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(message);
+    mac
 }
 
 fn invalid(id: &'static str, message: &str) -> Invalid {
@@ -76,8 +70,8 @@ pub fn verify(secret: &[u8], trigger_id: &str, user_id: Option<&str>, now: i64) 
     if bytes.len() <= MAC_LEN {
         return Err(invalid("interactive_message.decode_trigger_id.missing_data", "Trigger ID missing required data."));
     }
-    let (payload, mac) = bytes.split_at(bytes.len() - MAC_LEN);
-    if !same(&hmac(secret, payload), mac) {
+    let (payload, tag) = bytes.split_at(bytes.len() - MAC_LEN);
+    if mac(secret, payload).verify_slice(tag).is_err() {
         return Err(invalid("interactive_message.decode_trigger_id.verify_signature_failed", "Signature verification failed for trigger ID."));
     }
     let text = std::str::from_utf8(payload).map_err(|_| invalid("interactive_message.decode_trigger_id.missing_data", "Trigger ID missing required data."))?;
