@@ -1,9 +1,9 @@
-//! B4 (activation: cold compile vs the precompiled cache; 100 plugins at start-up) and B7 (resident memory per plugin with a warm instance).
+//! B4 (activation: cold compile vs the precompiled cache; 100 plugins at start-up) and B7 (resident memory per warm instance and per installed plugin).
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use confab_host::{CacheOutcome, HostConfig, LoadOptions, NoServer, PluginHost};
+use confab_host::{CacheOutcome, HostConfig, LoadOptions, NoServer, PluginHost, RequestedLimits};
 
 use crate::fixtures;
 use crate::report::Row;
@@ -15,6 +15,28 @@ fn options() -> LoadOptions {
 
 fn host(cache: &std::path::Path) -> anyhow::Result<PluginHost> {
     Ok(PluginHost::new(HostConfig { cache_dir: cache.to_path_buf(), ..HostConfig::default() }, Arc::new(NoServer))?)
+}
+
+/// RSS growth per extra warm instance, one figure per round: on a fresh host holding
+/// one plugin, load the same component under two more ids, with 33 and with 1 warm
+/// instance; both loads hold a copy of the code, so the difference is 32 instances.
+async fn per_instance_kib(cache: &std::path::Path, dirs: &[std::path::PathBuf], rounds: usize) -> anyhow::Result<Vec<f64>> {
+    const EXTRA: u32 = 32;
+    let mut samples = Vec::new();
+    for round in 0..rounds {
+        let server = host(cache)?;
+        server.load(&dirs[3 * round], options()).await?;
+        let many =
+            LoadOptions { overrides: RequestedLimits { instances: Some(EXTRA + 1), warm_instances: Some(EXTRA + 1), ..Default::default() }, ..options() };
+        let before = rss_kib();
+        server.load(&dirs[3 * round + 1], many).await?;
+        let after_many = rss_kib();
+        server.load(&dirs[3 * round + 2], options()).await?;
+        let after_one = rss_kib();
+        samples.push(((after_many - before) - (after_one - after_many)) / f64::from(EXTRA));
+        server.shutdown().await;
+    }
+    Ok(samples)
 }
 
 /// Resident set size of this process in KiB.
@@ -66,7 +88,7 @@ pub async fn b4_b7(quick: bool, tmp: &std::path::Path) -> anyhow::Result<(Row, R
     let mut startup = Vec::new();
     let mut b7 = Row {
         id: "B7",
-        what: "memory: resident memory per installed plugin with its warm instance; 100 installed plugins",
+        what: "memory: resident memory per warm idle instance; 100 installed plugins (word-filter under 100 ids), each with its warm instance",
         figures: vec![],
         ratios: vec![],
         target: "≤ 64 KiB per instance; ≤ 50 MiB for 100",
@@ -97,11 +119,15 @@ pub async fn b4_b7(quick: bool, tmp: &std::path::Path) -> anyhow::Result<(Row, R
     b4.met = Some(cached.median <= 2.0 && startup.median <= 1_000.0);
     b4.note = "Cached load = read the artifact, deserialize, pre-link, create the first instance, configuration-changed + activate.".into();
 
-    let per = b7.figure("per plugin incl. its one warm instance", "KiB", Summary::of(per_plugin));
+    let per_instance =
+        b7.figure("per warm idle instance (33 warm instances of one plugin vs 1)", "KiB", Summary::of(per_instance_kib(&cache, &dirs, rounds.min(3)).await?));
+    b7.figure("per installed plugin incl. its one warm instance (100 plugins)", "KiB", Summary::of(per_plugin));
     let all = b7.figure("100 plugins (RSS growth over the empty host)", "MiB", Summary::of(total));
-    b7.met = Some(per.median <= 64.0 && all.median <= 50.0);
-    b7.note = "RSS growth of this process (statm) from an empty host to 100 loaded plugins, each with the one instance activation leaves warm; \
-               the per-plugin figure therefore includes the component's code and metadata, not only the instance."
+    b7.met = Some(per_instance.median <= 64.0 && all.median <= 50.0);
+    b7.note = "RSS of this process (statm). Per instance: one host loads the plugin twice more under new ids, once with 33 instances warm from \
+               activation (`warm_instances`) and once with 1; the difference in growth over 32 is what one more idle, activated instance keeps \
+               resident (its store, WASI context, instance data and the linear-memory pages it touched). Per plugin: growth from an empty host to 100 \
+               loaded plugins, each with the one instance activation leaves warm, so it includes the component's code and metadata."
         .into();
     Ok((b4, b7))
 }

@@ -4,6 +4,7 @@ mod activation;
 mod bare;
 mod fanout;
 mod fixtures;
+mod instructions;
 mod multilang;
 mod plugin_path;
 mod reload;
@@ -25,6 +26,16 @@ async fn main() -> anyhow::Result<()> {
     let out = value("--out").unwrap_or_else(|| root.join("BENCHMARKS.md"));
     let json = value("--json").unwrap_or_else(|| root.join("target/bench/results.json"));
 
+    // `--calls <a|b|c|host> <n>`: only n calls of one B1 subject, then exit (for
+    // `valgrind --tool=callgrind` or `perf`; nothing is written).
+    if let Some(i) = args.iter().position(|a| a == "--calls") {
+        let which: plugin_path::Subject = args.get(i + 1).map(String::as_str).unwrap_or_default().parse()?;
+        let n: u64 = args.get(i + 2).map(String::as_str).unwrap_or("0").parse()?;
+        let tmp = tempfile::tempdir()?;
+        plugin_path::Subjects::new(tmp.path()).await?.run(which, n).await;
+        return Ok(());
+    }
+
     let machine = Machine::detect(quick);
     let effort = stats::Effort::new(quick);
     let tmp = tempfile::tempdir()?;
@@ -37,7 +48,7 @@ async fn main() -> anyhow::Result<()> {
     let wanted = |id: &str| only.as_ref().is_none_or(|ids| ids.iter().any(|x| x == id));
     anyhow::ensure!(only.is_none() || value("--out").is_some(), "--only needs --out (a partial run must not replace BENCHMARKS.md)");
 
-    let (b1, b1_host) = plugin_path::b1(effort, tmp.path()).await?;
+    let (b1, b1_host) = plugin_path::b1(effort, quick, tmp.path()).await?;
     rows.push(b1);
     if wanted("B2") {
         rows.push(plugin_path::b2(effort, tmp.path(), b1_host).await?);

@@ -2,14 +2,16 @@
 
 use std::hint::black_box;
 use std::sync::Arc;
+use std::time::Instant;
 
 use confab_host::types::{PluginContext, Post};
 use confab_host::{HostConfig, LoadOptions, NoServer, PluginHost, WillOutcome};
 
-use crate::bare::{self, BareInstance};
+use crate::bare::{self, BareInstance, LimitedInstance, limited};
 use crate::fixtures;
+use crate::instructions;
 use crate::report::Row;
-use crate::stats::{Effort, micros_per_op, micros_per_op_async};
+use crate::stats::{Effort, Summary, micros_per_op_async};
 
 #[path = "../../example-plugins/word-filter/src/filter.rs"]
 #[allow(dead_code, unreachable_pub)]
@@ -19,8 +21,149 @@ fn post() -> Post {
     Post { channel_id: "c".repeat(26), user_id: "u".repeat(26), message: fixtures::message_200(), props: "{}".into(), ..Default::default() }
 }
 
+/// The four ways B1 runs the same filter on the same post, set up once.
+pub struct Subjects {
+    native: filter::Filter,
+    post: Post,
+    bare: BareInstance,
+    bare_args: (bare::PluginContext, bare::Post),
+    limited: LimitedInstance,
+    limited_args: (limited::confab::plugin::types::PluginContext, limited::confab::plugin::types::Post),
+    host: PluginHost,
+    ctx: PluginContext,
+}
+
+/// Which of [`Subjects`] to call (`confab-bench --calls <which> <n>`).
+#[derive(Debug, Clone, Copy)]
+pub enum Subject {
+    Native,
+    Bare,
+    Limited,
+    Host,
+}
+
+impl std::str::FromStr for Subject {
+    type Err = anyhow::Error;
+
+    fn from_str(s: &str) -> anyhow::Result<Subject> {
+        Ok(match s {
+            "a" | "native" => Subject::Native,
+            "b" | "bare" => Subject::Bare,
+            "c" | "limited" => Subject::Limited,
+            "host" => Subject::Host,
+            other => anyhow::bail!("unknown B1 subject `{other}`: a|native, b|bare, c|limited, host"),
+        })
+    }
+}
+
+impl Subjects {
+    pub async fn new(tmp: &std::path::Path) -> anyhow::Result<Subjects> {
+        let wasm = fixtures::wasm("word_filter")?;
+        let p = post();
+        let bare_ctx = || bare::PluginContext {
+            session_id: String::new(),
+            request_id: String::new(),
+            ip_address: String::new(),
+            accept_language: String::new(),
+            user_agent: String::new(),
+        };
+        let bare_post = bare::Post {
+            id: String::new(),
+            create_at: 0,
+            update_at: 0,
+            edit_at: 0,
+            delete_at: 0,
+            user_id: p.user_id.clone(),
+            channel_id: p.channel_id.clone(),
+            root_id: String::new(),
+            message: p.message.clone(),
+            type_: String::new(),
+            props: "{}".into(),
+            is_pinned: false,
+        };
+        let limited_ctx = limited::confab::plugin::types::PluginContext {
+            session_id: String::new(),
+            request_id: String::new(),
+            ip_address: String::new(),
+            accept_language: String::new(),
+            user_agent: String::new(),
+        };
+        let limited_post = limited::confab::plugin::types::Post {
+            id: String::new(),
+            create_at: 0,
+            update_at: 0,
+            edit_at: 0,
+            delete_at: 0,
+            user_id: p.user_id.clone(),
+            channel_id: p.channel_id.clone(),
+            root_id: String::new(),
+            message: p.message.clone(),
+            type_: String::new(),
+            props: "{}".into(),
+            is_pinned: false,
+        };
+        let host = PluginHost::new(HostConfig { cache_dir: tmp.join("b1-cache"), ..HostConfig::default() }, Arc::new(NoServer))?;
+        host.load(&fixtures::word_filter(&tmp.join("b1"), "bench.word-filter")?, LoadOptions { grant_all_requested: true, ..Default::default() }).await?;
+        Ok(Subjects {
+            native: filter::Filter::new("darn=d*rn, heck=h*ck", "").0,
+            post: p,
+            bare: BareInstance::new(&wasm, fixtures::WORD_FILTER_SETTINGS)?,
+            bare_args: (bare_ctx(), bare_post),
+            limited: LimitedInstance::new(&wasm, fixtures::WORD_FILTER_SETTINGS).await?,
+            limited_args: (limited_ctx, limited_post),
+            host,
+            ctx: PluginContext::default(),
+        })
+    }
+
+    /// (a) the same filter source compiled natively, on a copy of the post.
+    pub fn native(&self) {
+        let p = black_box(self.post.clone());
+        let result = match self.native.check(&p.message) {
+            filter::Verdict::Replaced(message) => Some(Post { message, ..p }),
+            _ => None,
+        };
+        black_box(result);
+    }
+
+    /// (b) bare wasmtime.
+    pub fn bare(&mut self) {
+        let result = self.bare.will_be_posted(&self.bare_args.0, &self.bare_args.1);
+        assert!(matches!(result, bare::WillResult::Replace(_)));
+    }
+
+    /// (c) bare wasmtime with the host's engine settings.
+    pub async fn limited(&mut self) {
+        assert!(self.limited.will_be_posted(&self.limited_args.0, &self.limited_args.1).await);
+    }
+
+    /// The full host path.
+    pub async fn host(&self) {
+        let outcome = self.host.message_will_be_posted(&self.ctx, self.post.clone()).await;
+        assert!(matches!(outcome, WillOutcome::Continue(ref post) if post.message.starts_with("d*rn")));
+    }
+
+    /// `n` calls of one subject and nothing else: a profiling aid. Two runs under
+    /// `valgrind --tool=callgrind` with different `n` give instructions per call by
+    /// difference, whatever else the machine is doing.
+    pub async fn run(&mut self, which: Subject, n: u64) {
+        for _ in 0..n {
+            match which {
+                Subject::Native => self.native(),
+                Subject::Bare => self.bare(),
+                Subject::Limited => self.limited().await,
+                Subject::Host => self.host().await,
+            }
+        }
+    }
+}
+
 /// B1; returns the host-path median for B2's baseline.
-pub async fn b1(effort: Effort, tmp: &std::path::Path) -> anyhow::Result<(Row, f64)> {
+///
+/// The four subjects are timed in turns within each round (a, b, c, host, then the
+/// next round), so a change in the machine's speed hits all of them alike, and each
+/// ratio is the median of the per-round ratios.
+pub async fn b1(effort: Effort, quick: bool, tmp: &std::path::Path) -> anyhow::Result<(Row, f64)> {
     let mut row = Row {
         id: "B1",
         what: "one `message-will-be-posted` call, 200-byte post, word-filter (Rust): full host path (pool checkout, fuel, deadline, metrics)",
@@ -30,78 +173,54 @@ pub async fn b1(effort: Effort, tmp: &std::path::Path) -> anyhow::Result<(Row, f
         met: None,
         note: String::new(),
     };
-
-    // (a) the same filter source compiled natively.
-    let (native, _) = filter::Filter::new("darn=d*rn, heck=h*ck", "");
-    let p = post();
-    let a = row.figure(
-        "(a) native Rust function",
-        "µs",
-        micros_per_op(effort, || {
-            let p = black_box(p.clone());
-            let result = match native.check(&p.message) {
-                filter::Verdict::Replaced(message) => Some(Post { message, ..p }),
-                _ => None,
-            };
-            black_box(result);
-        }),
-    );
-
-    // (b) bare wasmtime: same component, no host machinery.
-    let mut bare = BareInstance::new(&fixtures::wasm("word_filter")?, fixtures::WORD_FILTER_SETTINGS)?;
-    let bare_ctx = bare::PluginContext {
-        session_id: String::new(),
-        request_id: String::new(),
-        ip_address: String::new(),
-        accept_language: String::new(),
-        user_agent: String::new(),
-    };
-    let bare_post = bare::Post {
-        id: String::new(),
-        create_at: 0,
-        update_at: 0,
-        edit_at: 0,
-        delete_at: 0,
-        user_id: p.user_id.clone(),
-        channel_id: p.channel_id.clone(),
-        root_id: String::new(),
-        message: p.message.clone(),
-        type_: String::new(),
-        props: "{}".into(),
-        is_pinned: false,
-    };
-    let b = row.figure(
-        "(b) bare wasmtime call",
-        "µs",
-        micros_per_op(effort, || {
-            let result = bare.will_be_posted(&bare_ctx, &bare_post);
-            assert!(matches!(result, bare::WillResult::Replace(_)));
-        }),
-    );
-
-    // The host path.
-    let host = PluginHost::new(HostConfig { cache_dir: tmp.join("b1-cache"), ..HostConfig::default() }, Arc::new(NoServer))?;
-    host.load(&fixtures::word_filter(&tmp.join("b1"), "bench.word-filter")?, LoadOptions { grant_all_requested: true, ..Default::default() }).await?;
-    let ctx = PluginContext::default();
-    let h = row.figure(
-        "host path",
-        "µs",
-        micros_per_op_async(effort, async || {
-            let outcome = host.message_will_be_posted(&ctx, p.clone()).await;
-            assert!(matches!(outcome, WillOutcome::Continue(ref post) if post.message.starts_with("d*rn")));
-        })
-        .await,
-    );
-    let fuel = host.metrics().hooks["bench.word-filter"]["message-will-be-posted"].clone();
-    row.ratios.push(("host / (b)".into(), h.median / b.median));
-    row.ratios.push(("host / (a)".into(), h.median / a.median));
-    row.met = Some(h.median <= 2.0 && h.median <= 2.0 * b.median);
+    let mut subjects = Subjects::new(tmp).await?;
+    const ORDER: [Subject; 4] = [Subject::Native, Subject::Bare, Subject::Limited, Subject::Host];
+    for which in ORDER {
+        subjects.run(which, u64::from(effort.warmup_ops)).await;
+    }
+    let mut samples: [Vec<f64>; 4] = Default::default();
+    for _ in 0..effort.rounds {
+        for (i, which) in ORDER.into_iter().enumerate() {
+            let started = Instant::now();
+            subjects.run(which, u64::from(effort.ops_per_round)).await;
+            samples[i].push(started.elapsed().as_secs_f64() * 1e6 / f64::from(effort.ops_per_round));
+        }
+    }
+    let per_round = |x: usize, y: usize| Summary::of(samples[x].iter().zip(&samples[y]).map(|(a, b)| a / b).collect()).median;
+    let [a, b, c, h] = samples.clone().map(Summary::of);
+    row.figure("(a) native Rust function", "µs", a);
+    row.figure("(b) bare wasmtime call", "µs", b);
+    // What fuel metering and async calls cost by themselves, so the rest of the host
+    // path's cost is its own.
+    row.figure("(c) bare wasmtime with fuel and async", "µs", c);
+    row.figure("host path", "µs", h);
+    let host_over_bare = per_round(3, 1);
+    row.ratios.push(("host / (b)".into(), host_over_bare));
+    row.ratios.push(("(c) / (b): fuel and async".into(), per_round(2, 1)));
+    row.ratios.push(("host / (c): the host's own machinery".into(), per_round(3, 2)));
+    row.ratios.push(("host / (a)".into(), per_round(3, 0)));
+    let mut counted = String::new();
+    if !quick && instructions::available() {
+        let names = [(Subject::Native, "a"), (Subject::Bare, "b"), (Subject::Limited, "c"), (Subject::Host, "host")];
+        let ir = instructions::per_call(&names)?;
+        for ((_, name), n) in names.iter().zip(&ir) {
+            row.figure(format!("instructions per call, {name} (callgrind)"), "instructions", Summary::of(vec![*n]));
+        }
+        row.ratios.push(("host / (b), in instructions".into(), ir[3] / ir[1]));
+        counted = " Instruction counts come from `valgrind --tool=callgrind` on `confab-bench --calls <subject> <n>` (n = 4000 minus n = 0); \
+                   unlike the times, they do not move with the load of a shared machine."
+            .into();
+    }
+    let fuel = subjects.host.metrics().hooks["bench.word-filter"]["message-will-be-posted"].clone();
+    row.met = Some(h.median <= 2.0 && host_over_bare <= 2.0);
     row.note = format!(
-        "fuel per call {}. The host path adds, per call: a semaphore permit, an instance from the idle list, fuel refill, the epoch deadline, a tokio timeout, \
-         the post converted to and from WIT records, and the metrics update.",
+        "fuel per call {}. Subjects are timed in turns within each round; ratios are medians of per-round ratios. (c) is (b) on an engine with the host's \
+         settings (fuel metering with a deadline yield every million units, async calls on a fiber); the host path adds, per call: the plugin snapshot, \
+         a semaphore permit, an instance from the idle list, fuel refill, the deadline (a timer only if the call suspends), the post converted to and \
+         from WIT records, and the metrics update.{counted}",
         fuel.fuel_used / fuel.calls.max(1)
     );
-    host.shutdown().await;
+    subjects.host.shutdown().await;
     Ok((row, h.median))
 }
 

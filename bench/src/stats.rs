@@ -35,23 +35,6 @@ impl Effort {
 }
 
 /// Time `op` per call in microseconds over the effort's rounds, after a warm-up.
-pub fn micros_per_op(effort: Effort, mut op: impl FnMut()) -> Summary {
-    for _ in 0..effort.warmup_ops {
-        op();
-    }
-    let samples = (0..effort.rounds)
-        .map(|_| {
-            let started = Instant::now();
-            for _ in 0..effort.ops_per_round {
-                op();
-            }
-            per_op_micros(started.elapsed(), effort.ops_per_round)
-        })
-        .collect();
-    Summary::of(samples)
-}
-
-/// The async twin of [`micros_per_op`].
 pub async fn micros_per_op_async<F: AsyncFnMut()>(effort: Effort, mut op: F) -> Summary {
     for _ in 0..effort.warmup_ops {
         op().await;

@@ -50,85 +50,79 @@ impl PluginHost {
     /// plugin-id order; each sees the previous one's replacement. A reject or dismiss
     /// stops the chain.
     pub async fn message_will_be_posted(&self, ctx: &PluginContext, post: Post) -> WillOutcome {
-        let ctx: wit::PluginContext = ctx.clone().into();
-        let mut post: wit::Post = post.into();
-        for runtime in self.exporting(HookFamily::Message) {
-            let (call_ctx, call_post) = (ctx.clone(), post.clone());
+        // (context, post): converted once, lowered by every plugin of the chain.
+        let mut args: (wit::PluginContext, wit::Post) = (ctx.clone().into(), post.into());
+        // Borrowed from one snapshot: the chain runs on the request path.
+        let snapshot = self.snapshot();
+        for runtime in snapshot.iter().filter(|r| r.exports(HookFamily::Message)) {
             let result = runtime
-                .call("message-will-be-posted", move |inst| {
+                .call("message-will-be-posted", &args, |inst, (ctx, post)| {
                     Box::pin(async move {
-                        inst.exports.message.as_ref().expect("exports message-hooks").call_message_will_be_posted(&mut inst.store, &call_ctx, &call_post).await
+                        inst.exports.message.as_ref().expect("exports message-hooks").call_message_will_be_posted(&mut inst.store, ctx, post).await
                     })
                 })
                 .await;
             match result {
                 Ok(wit::WillResult::Allow) => {}
-                Ok(wit::WillResult::Replace(replacement)) => post = replacement,
+                Ok(wit::WillResult::Replace(replacement)) => args.1 = replacement,
                 Ok(wit::WillResult::Reject(reason)) => return WillOutcome::Rejected { plugin_id: runtime.id().to_string(), reason },
                 Ok(wit::WillResult::Dismiss) => return WillOutcome::Dismissed { plugin_id: runtime.id().to_string() },
                 Err(e) => {
-                    if let Some(outcome) = failed_closed(&runtime, &e) {
+                    if let Some(outcome) = failed_closed(runtime, &e) {
                         return outcome;
                     }
                 }
             }
         }
-        WillOutcome::Continue(post.into())
+        WillOutcome::Continue(args.1.into())
     }
 
     /// Run `message-will-be-updated` the same way; `old` is the stored version.
     pub async fn message_will_be_updated(&self, ctx: &PluginContext, new: Post, old: &Post) -> WillOutcome {
-        let ctx: wit::PluginContext = ctx.clone().into();
-        let old: wit::Post = old.clone().into();
-        let mut post: wit::Post = new.into();
-        for runtime in self.exporting(HookFamily::Message) {
-            let (call_ctx, call_new, call_old) = (ctx.clone(), post.clone(), old.clone());
+        // (context, new, old): converted once, lowered by every plugin of the chain.
+        let mut args: (wit::PluginContext, wit::Post, wit::Post) = (ctx.clone().into(), new.into(), old.clone().into());
+        // Borrowed from one snapshot: the chain runs on the request path.
+        let snapshot = self.snapshot();
+        for runtime in snapshot.iter().filter(|r| r.exports(HookFamily::Message)) {
             let result = runtime
-                .call("message-will-be-updated", move |inst| {
+                .call("message-will-be-updated", &args, |inst, (ctx, new, old)| {
                     Box::pin(async move {
-                        inst.exports
-                            .message
-                            .as_ref()
-                            .expect("exports message-hooks")
-                            .call_message_will_be_updated(&mut inst.store, &call_ctx, &call_new, &call_old)
-                            .await
+                        inst.exports.message.as_ref().expect("exports message-hooks").call_message_will_be_updated(&mut inst.store, ctx, new, old).await
                     })
                 })
                 .await;
             match result {
                 Ok(wit::WillResult::Allow) => {}
-                Ok(wit::WillResult::Replace(replacement)) => post = replacement,
+                Ok(wit::WillResult::Replace(replacement)) => args.1 = replacement,
                 Ok(wit::WillResult::Reject(reason)) => return WillOutcome::Rejected { plugin_id: runtime.id().to_string(), reason },
                 Ok(wit::WillResult::Dismiss) => return WillOutcome::Dismissed { plugin_id: runtime.id().to_string() },
                 Err(e) => {
-                    if let Some(outcome) = failed_closed(&runtime, &e) {
+                    if let Some(outcome) = failed_closed(runtime, &e) {
                         return outcome;
                     }
                 }
             }
         }
-        WillOutcome::Continue(post.into())
+        WillOutcome::Continue(args.1.into())
     }
 
     /// Run `user-will-log-in`; the first plugin that returns a reason refuses the login.
     /// Returns `Err((plugin_id, reason))` on refusal.
     pub async fn user_will_log_in(&self, ctx: &PluginContext, user: &User) -> Result<(), (String, String)> {
-        let ctx: wit::PluginContext = ctx.clone().into();
-        let user: wit::User = user.clone().into();
-        for runtime in self.exporting(HookFamily::User) {
-            let (call_ctx, call_user) = (ctx.clone(), user.clone());
+        let args: (wit::PluginContext, wit::User) = (ctx.clone().into(), user.clone().into());
+        // Borrowed from one snapshot: the chain runs on the request path.
+        let snapshot = self.snapshot();
+        for runtime in snapshot.iter().filter(|r| r.exports(HookFamily::User)) {
             let result = runtime
-                .call("user-will-log-in", move |inst| {
-                    Box::pin(async move {
-                        inst.exports.user.as_ref().expect("exports user-hooks").call_user_will_log_in(&mut inst.store, &call_ctx, &call_user).await
-                    })
+                .call("user-will-log-in", &args, |inst, (ctx, user)| {
+                    Box::pin(async move { inst.exports.user.as_ref().expect("exports user-hooks").call_user_will_log_in(&mut inst.store, ctx, user).await })
                 })
                 .await;
             match result {
                 Ok(None) => {}
                 Ok(Some(reason)) => return Err((runtime.id().to_string(), reason)),
                 Err(e) => {
-                    if let Some(WillOutcome::Rejected { plugin_id, reason }) = failed_closed(&runtime, &e) {
+                    if let Some(WillOutcome::Rejected { plugin_id, reason }) = failed_closed(runtime, &e) {
                         return Err((plugin_id, reason));
                     }
                 }
@@ -144,11 +138,10 @@ impl PluginHost {
         if !runtime.exports(HookFamily::Command) {
             return Err(CallError::NotImplemented { plugin_id: plugin_id.to_string(), hook: "execute-command" });
         }
-        let ctx: wit::PluginContext = ctx.clone().into();
-        let args: wit::CommandArgs = args.into();
+        let args: (wit::PluginContext, wit::CommandArgs) = (ctx.clone().into(), args.into());
         let result = runtime
-            .call("execute-command", move |inst| {
-                Box::pin(async move { inst.exports.command.as_ref().expect("exports command-hooks").call_execute_command(&mut inst.store, &ctx, &args).await })
+            .call("execute-command", &args, |inst, (ctx, args)| {
+                Box::pin(async move { inst.exports.command.as_ref().expect("exports command-hooks").call_execute_command(&mut inst.store, ctx, args).await })
             })
             .await?;
         Ok(result.map(Into::into))
@@ -160,11 +153,10 @@ impl PluginHost {
         if !runtime.exports(HookFamily::Http) {
             return Err(CallError::NotImplemented { plugin_id: plugin_id.to_string(), hook: "serve-http" });
         }
-        let ctx: wit::PluginContext = ctx.clone().into();
-        let request: wit::HttpRequest = request.into();
+        let args: (wit::PluginContext, wit::HttpRequest) = (ctx.clone().into(), request.into());
         let response = runtime
-            .call("serve-http", move |inst| {
-                Box::pin(async move { inst.exports.http.as_ref().expect("exports http-hooks").call_serve_http(&mut inst.store, &ctx, &request).await })
+            .call("serve-http", &args, |inst, (ctx, request)| {
+                Box::pin(async move { inst.exports.http.as_ref().expect("exports http-hooks").call_serve_http(&mut inst.store, ctx, request).await })
             })
             .await?;
         Ok(response.into())
@@ -182,20 +174,21 @@ macro_rules! background_hook {
     ($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty => $wit:ty),*) => $family:expr, $hook:literal, $field:ident, $method:ident) => {
         $(#[$doc])*
         pub fn $name(&self, $($arg: $ty),*) {
-            $(let $arg: $wit = $arg.clone().into();)*
             let targets: Vec<_> = self.exporting($family).collect();
             if targets.is_empty() {
                 return;
             }
+            // Converted once and shared by every plugin's task.
+            let args: Arc<($($wit,)*)> = Arc::new(($($arg.clone().into(),)*));
             self.inner.background.submit(Box::pin(async move {
                 let mut calls = tokio::task::JoinSet::new();
                 for runtime in targets {
-                    $(let $arg = $arg.clone();)*
+                    let args = args.clone();
                     calls.spawn(async move {
                         let _ = runtime
-                            .call($hook, move |inst| {
+                            .call($hook, &*args, |inst, ($($arg,)*)| {
                                 Box::pin(async move {
-                                    inst.exports.$field.as_ref().expect("family checked").$method(&mut inst.store, $(&$arg),*).await
+                                    inst.exports.$field.as_ref().expect("family checked").$method(&mut inst.store, $($arg),*).await
                                 })
                             })
                             .await;
@@ -259,13 +252,12 @@ impl PluginHost {
         if !runtime.exports(HookFamily::Cluster) {
             return;
         }
-        let ctx: wit::PluginContext = ctx.clone().into();
-        let event: wit::ClusterEvent = event.clone().into();
+        let args: (wit::PluginContext, wit::ClusterEvent) = (ctx.clone().into(), event.clone().into());
         self.inner.background.submit(Box::pin(async move {
             let _ = runtime
-                .call("on-plugin-cluster-event", move |inst| {
+                .call("on-plugin-cluster-event", &args, |inst, (ctx, event)| {
                     Box::pin(
-                        async move { inst.exports.cluster.as_ref().expect("family checked").call_on_plugin_cluster_event(&mut inst.store, &ctx, &event).await },
+                        async move { inst.exports.cluster.as_ref().expect("family checked").call_on_plugin_cluster_event(&mut inst.store, ctx, event).await },
                     )
                 })
                 .await;
@@ -278,22 +270,22 @@ macro_rules! background_actor_hook {
     ($(#[$doc:meta])* $name:ident($member:ty => $wit_member:ty) => $family:expr, $hook:literal, $field:ident, $method:ident) => {
         $(#[$doc])*
         pub fn $name(&self, ctx: &PluginContext, member: &$member, actor: Option<&User>) {
-            let ctx: wit::PluginContext = ctx.clone().into();
-            let member: $wit_member = member.clone().into();
-            let actor: Option<wit::User> = actor.cloned().map(Into::into);
             let targets: Vec<_> = self.exporting($family).collect();
             if targets.is_empty() {
                 return;
             }
+            // Converted once and shared by every plugin's task.
+            let args: Arc<(wit::PluginContext, $wit_member, Option<wit::User>)> =
+                Arc::new((ctx.clone().into(), member.clone().into(), actor.cloned().map(Into::into)));
             self.inner.background.submit(Box::pin(async move {
                 let mut calls = tokio::task::JoinSet::new();
                 for runtime in targets {
-                    let (ctx, member, actor) = (ctx.clone(), member.clone(), actor.clone());
+                    let args = args.clone();
                     calls.spawn(async move {
                         let _ = runtime
-                            .call($hook, move |inst| {
+                            .call($hook, &*args, |inst, (ctx, member, actor)| {
                                 Box::pin(async move {
-                                    inst.exports.$field.as_ref().expect("family checked").$method(&mut inst.store, &ctx, &member, actor.as_ref()).await
+                                    inst.exports.$field.as_ref().expect("family checked").$method(&mut inst.store, ctx, member, actor.as_ref()).await
                                 })
                             })
                             .await;

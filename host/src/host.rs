@@ -12,12 +12,12 @@ use wasmtime::component::Linker;
 use crate::background::Background;
 use crate::cache::{CacheOutcome, CompileCache};
 use crate::capabilities::{Capability, Grants};
-use crate::engine::{EngineOptions, EpochTicker, build_engine};
+use crate::engine::{EngineOptions, build_engine};
 use crate::error::{CallError, HostInitError, LoadError};
 use crate::families::HookFamily;
 use crate::limits::{HealthPolicy, Limits, RequestedLimits};
 use crate::manifest::Manifest;
-use crate::metrics::{HostCounters, MetricsSnapshot};
+use crate::metrics::{HostCounters, LoadTimings, MetricsSnapshot};
 use crate::runtime::{ExportIndices, PluginRuntime, SharedCounters};
 use crate::server_api::ServerApi;
 use crate::state::{HostState, PluginIdentity};
@@ -72,6 +72,10 @@ pub struct LoadOptions {
     pub grant_all_requested: bool,
     /// Admin limit overrides, applied over the manifest's request.
     pub overrides: RequestedLimits,
+    /// When an earlier [`PluginHost::prepare`] of this version finished compiling it (an
+    /// install compiles before moving files into place); the load's "compiled → serving"
+    /// time then counts from there. `None`: from this load's own compile or cache load.
+    pub compiled_at: Option<Instant>,
 }
 
 /// Details of a successful load.
@@ -85,6 +89,10 @@ pub struct LoadReport {
     pub compile_time: Duration,
     /// Time from start to serving (includes `activate`).
     pub total_time: Duration,
+    /// Time from the end of the compile (this load's, or the earlier `prepare` named by
+    /// [`LoadOptions::compiled_at`]) until the new version served: link, instantiate,
+    /// configure, `activate`, swap.
+    pub compiled_to_serving: Duration,
     /// Hook families the component exports.
     pub families: Vec<HookFamily>,
     /// Whether an older version was replaced.
@@ -117,7 +125,6 @@ pub(crate) struct HostInner {
     /// One lock per plugin id: two loads of one id cannot interleave, while loads of
     /// different plugins (a slow compile, say) proceed in parallel.
     load_locks: std::sync::Mutex<BTreeMap<String, Arc<tokio::sync::Mutex<()>>>>,
-    _ticker: EpochTicker,
 }
 
 impl PluginHost {
@@ -127,7 +134,6 @@ impl PluginHost {
         let (engine, pooling) = build_engine(&config.engine).map_err(|e| HostInitError(format!("{e:#}")))?;
         let mut linker = Linker::new(&engine);
         crate::imports::add_to_linker(&mut linker).map_err(|e| HostInitError(format!("{e:#}")))?;
-        let ticker = EpochTicker::start(engine.clone(), config.engine.epoch_tick);
         let counters = Arc::new(SharedCounters::default());
         let background = Background::start(config.background_queue, config.background_concurrency, counters.clone());
         let inner = HostInner {
@@ -143,7 +149,6 @@ impl PluginHost {
             counters,
             background,
             load_locks: std::sync::Mutex::new(BTreeMap::new()),
-            _ticker: ticker,
         };
         Ok(PluginHost { inner: Arc::new(inner) })
     }
@@ -214,7 +219,8 @@ impl PluginHost {
         let compiled = tokio::task::spawn_blocking(move || cache.load_or_compile(&engine, &wasm)).await.map_err(|e| LoadError::Host(e.to_string()))?;
         let (component, cache_outcome) =
             compiled.map_err(|e| LoadError::Compile { plugin_id: id.clone(), path: wasm_path.clone(), detail: format!("{e:#}") })?;
-        let compile_time = compile_started.elapsed();
+        let compiled_at = Instant::now();
+        let compile_time = compiled_at - compile_started;
         let counter = match cache_outcome {
             CacheOutcome::Compiled => &self.inner.counters.compiles,
             CacheOutcome::Hit => &self.inner.counters.cache_hits,
@@ -236,6 +242,7 @@ impl PluginHost {
             indices,
             self.inner.api.clone(),
             config.health.clone(),
+            config.engine.deadline_check_fuel,
             self.inner.counters.clone(),
         ));
         runtime.activate().await?;
@@ -246,13 +253,16 @@ impl PluginHost {
             self.rebuild_snapshot(&plugins);
             old
         };
+        // Serving from here on; the old version's drain below is not part of the figure.
+        let compiled_to_serving = options.compiled_at.map_or(compiled_at, |earlier| earlier.min(compiled_at)).elapsed();
+        runtime.set_load_timings(LoadTimings { compile: compile_time, cache_hit: cache_outcome == CacheOutcome::Hit, compiled_to_serving });
         self.inner.failed.write().unwrap().remove(&id);
         let replaced = old.is_some();
         if let Some(old) = old {
             old.deactivate(config.deactivate_grace).await;
         }
         tracing::info!(plugin_id = %id, version = %runtime.identity.manifest.version, ?cache_outcome, ?compile_time, "plugin serving");
-        Ok(LoadReport { status: runtime.status(), cache: cache_outcome, compile_time, total_time: started.elapsed(), families, replaced })
+        Ok(LoadReport { status: runtime.status(), cache: cache_outcome, compile_time, total_time: started.elapsed(), compiled_to_serving, families, replaced })
     }
 
     fn lock_for(&self, plugin_id: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -369,6 +379,7 @@ impl PluginHost {
             host: self.counters(),
             hooks: plugins.iter().map(|(id, r)| (id.clone(), r.metrics.snapshot())).collect(),
             instances: plugins.iter().map(|(id, r)| (id.clone(), r.instance_counts())).collect(),
+            loads: plugins.iter().filter_map(|(id, r)| r.load_timings().map(|t| (id.clone(), t))).collect(),
         }
     }
 }

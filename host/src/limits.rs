@@ -16,6 +16,9 @@ pub struct Limits {
     pub memory_bytes: usize,
     /// Warm instances kept for concurrent calls; also the plugin's concurrency limit.
     pub instances: usize,
+    /// Instances created at activation, so a first burst of concurrent calls does not
+    /// pay for instantiation; the rest are created on demand, up to `instances`.
+    pub warm_instances: usize,
     /// Largest data a hook may return (post, command response, HTTP body), in bytes.
     pub max_response_bytes: usize,
     /// When a will-hook fails: `false` lets the post through (Mattermost's behaviour),
@@ -32,6 +35,7 @@ impl Default for Limits {
             deadline: Duration::from_millis(1_000),
             memory_bytes: 64 << 20,
             instances: 4,
+            warm_instances: 1,
             max_response_bytes: 4 << 20,
             fail_closed: false,
         }
@@ -46,6 +50,7 @@ impl Limits {
             deadline: Duration::from_secs(30),
             memory_bytes: 1 << 30,
             instances: 32,
+            warm_instances: 32,
             max_response_bytes: 64 << 20,
             fail_closed: true,
         }
@@ -67,6 +72,9 @@ impl Limits {
             if let Some(n) = layer.instances {
                 limits.instances = n as usize;
             }
+            if let Some(n) = layer.warm_instances {
+                limits.warm_instances = n as usize;
+            }
             if let Some(bytes) = layer.max_response_bytes {
                 limits.max_response_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
             }
@@ -78,6 +86,7 @@ impl Limits {
         limits.deadline = limits.deadline.clamp(Duration::from_millis(1), ceiling.deadline);
         limits.memory_bytes = limits.memory_bytes.clamp(1 << 20, ceiling.memory_bytes);
         limits.instances = limits.instances.clamp(1, ceiling.instances);
+        limits.warm_instances = limits.warm_instances.clamp(1, limits.instances.min(ceiling.warm_instances));
         limits.max_response_bytes = limits.max_response_bytes.clamp(1, ceiling.max_response_bytes);
         limits
     }
@@ -100,6 +109,9 @@ pub struct RequestedLimits {
     /// Warm instances.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instances: Option<u32>,
+    /// Instances created at activation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warm_instances: Option<u32>,
     /// Largest hook result in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_response_bytes: Option<u64>,
@@ -136,6 +148,15 @@ mod tests {
         assert_eq!(limits.fuel_per_call, 20);
         assert_eq!(limits.memory_bytes, Limits::ceiling().memory_bytes);
         assert_eq!(limits.deadline, Limits::default().deadline);
+    }
+
+    #[test]
+    fn warm_instances_stay_within_the_pool() {
+        let requested = RequestedLimits { instances: Some(2), warm_instances: Some(8), ..Default::default() };
+        let limits = Limits::default().resolve(&Limits::ceiling(), &requested, &RequestedLimits::default());
+        assert_eq!((limits.instances, limits.warm_instances), (2, 2));
+        let none = RequestedLimits { warm_instances: Some(0), ..Default::default() };
+        assert_eq!(Limits::default().resolve(&Limits::ceiling(), &none, &RequestedLimits::default()).warm_instances, 1);
     }
 
     #[test]

@@ -84,6 +84,17 @@ pub struct HostCounters {
     pub background_dropped: u64,
 }
 
+/// How the serving version of a plugin was loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadTimings {
+    /// Compiling the component, or loading it from the precompiled cache.
+    pub compile: Duration,
+    /// Whether it came from the cache.
+    pub cache_hit: bool,
+    /// From the end of the compile to serving (see `LoadReport::compiled_to_serving`).
+    pub compiled_to_serving: Duration,
+}
+
 /// Everything `/metrics` shows about plugins.
 #[derive(Debug, Clone, Default)]
 pub struct MetricsSnapshot {
@@ -93,6 +104,8 @@ pub struct MetricsSnapshot {
     pub hooks: BTreeMap<String, BTreeMap<String, HookStats>>,
     /// plugin id → (live instances, most live instances ever).
     pub instances: BTreeMap<String, (usize, usize)>,
+    /// plugin id → how its serving version was loaded.
+    pub loads: BTreeMap<String, LoadTimings>,
 }
 
 /// A counter family: name, help text, type and how to read it from the stats.
@@ -118,6 +131,23 @@ impl MetricsSnapshot {
         let _ = writeln!(out, "# HELP confab_plugin_instances Live plugin instances.\n# TYPE confab_plugin_instances gauge");
         for (plugin, (live, _)) in &self.instances {
             let _ = writeln!(out, "confab_plugin_instances{{plugin_id=\"{}\"}} {live}", label(plugin));
+        }
+        for (name, help, get) in [
+            (
+                "confab_plugin_load_compile_seconds",
+                "Time the serving version took to compile, or to load from the precompiled cache.",
+                (|t: &LoadTimings| t.compile) as fn(&LoadTimings) -> Duration,
+            ),
+            (
+                "confab_plugin_load_ready_seconds",
+                "Time from the end of the serving version's compile until it served (link, instantiate, activate, swap).",
+                |t: &LoadTimings| t.compiled_to_serving,
+            ),
+        ] {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+            for (plugin, timings) in &self.loads {
+                let _ = writeln!(out, "{name}{{plugin_id=\"{}\",cache_hit=\"{}\"}} {}", label(plugin), timings.cache_hit, get(timings).as_secs_f64());
+            }
         }
         let series: [Series; 3] = [
             ("confab_plugin_hook_calls_total", "Hook calls.", "counter", |s| s.calls),

@@ -8,21 +8,22 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Semaphore, SemaphorePermit};
 use tracing::Instrument;
 use wasmtime::component::InstancePre;
-use wasmtime::{Store, Trap, UpdateDeadline};
+use wasmtime::{Store, Trap};
 
 use crate::bindings::hooks;
 use crate::convert::PayloadSize;
+use crate::deadline;
 use crate::error::{CallError, FailureKind, LoadError};
 use crate::families::HookFamily;
 use crate::limits::{HealthPolicy, Limits};
-use crate::metrics::PluginMetrics;
+use crate::metrics::{LoadTimings, PluginMetrics};
 use crate::server_api::ServerApi;
 use crate::state::{HostState, PluginIdentity};
 use crate::status::{PluginState, PluginStatus};
@@ -158,6 +159,8 @@ pub(crate) struct PluginRuntime {
     pre: InstancePre<HostState>,
     api: Arc<dyn ServerApi>,
     health_policy: HealthPolicy,
+    /// Fuel between two deadline checks (`EngineOptions::deadline_check_fuel`).
+    deadline_check_fuel: u64,
     /// Idle warm instances. A std mutex: it is held only to push or pop.
     idle: Mutex<Vec<Instance>>,
     /// One permit per instance that may exist; a call holds one while it runs.
@@ -167,9 +170,13 @@ pub(crate) struct PluginRuntime {
     /// Bumped when settings change; instances catch up before their next hook.
     config_generation: AtomicU64,
     state: Mutex<(PluginState, String)>,
+    /// `state == Running`, readable without the lock on every call.
+    serving: AtomicBool,
     failures: Mutex<VecDeque<Instant>>,
     pub metrics: PluginMetrics,
     counters: Arc<SharedCounters>,
+    /// Set once, when this version starts serving.
+    load_timings: OnceLock<LoadTimings>,
 }
 
 /// What an invocation on one instance produced.
@@ -188,6 +195,7 @@ impl PluginRuntime {
         indices: ExportIndices,
         api: Arc<dyn ServerApi>,
         health_policy: HealthPolicy,
+        deadline_check_fuel: u64,
         counters: Arc<SharedCounters>,
     ) -> PluginRuntime {
         let families = indices.families();
@@ -201,14 +209,17 @@ impl PluginRuntime {
             pre,
             api,
             health_policy,
+            deadline_check_fuel,
             idle: Mutex::new(Vec::new()),
             live: AtomicUsize::new(0),
             max_live: AtomicUsize::new(0),
             config_generation: AtomicU64::new(0),
             state: Mutex::new((PluginState::Starting, String::new())),
+            serving: AtomicBool::new(false),
             failures: Mutex::new(VecDeque::new()),
             metrics: PluginMetrics::default(),
             counters,
+            load_timings: OnceLock::new(),
         }
     }
 
@@ -225,7 +236,11 @@ impl PluginRuntime {
     }
 
     pub(crate) fn set_state(&self, state: PluginState, error: impl Into<String>) {
-        *self.state.lock().unwrap() = (state, error.into());
+        {
+            let mut current = self.state.lock().unwrap();
+            *current = (state, error.into());
+            self.serving.store(state == PluginState::Running, Ordering::Release);
+        }
         self.api.plugin_status_changed(&self.status());
     }
 
@@ -241,6 +256,14 @@ impl PluginRuntime {
             description: m.description.clone(),
             version: m.version.clone(),
         }
+    }
+
+    pub(crate) fn set_load_timings(&self, timings: LoadTimings) {
+        let _ = self.load_timings.set(timings);
+    }
+
+    pub(crate) fn load_timings(&self) -> Option<LoadTimings> {
+        self.load_timings.get().copied()
     }
 
     /// (live instances, most ever live at once).
@@ -274,7 +297,7 @@ impl PluginRuntime {
         if instance.exports.lifecycle.is_some() {
             let started = Instant::now();
             let outcome = self
-                .invoke(&mut instance, "activate", |inst| {
+                .invoke(&mut instance, "activate", &(), |inst, ()| {
                     Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_activate(&mut inst.store).await })
                 })
                 .await;
@@ -293,6 +316,16 @@ impl PluginRuntime {
         }
         self.idle.lock().unwrap().push(instance);
         drop(permit);
+        // Side effects of `activate` happen once per activation; the other warm
+        // instances only get their settings.
+        for _ in 1..self.limits.warm_instances {
+            let mut instance = self.create_instance().await.map_err(|(kind, detail)| fail(format!("warm instance: {kind}: {detail}")))?;
+            if let Err((kind, detail)) = self.refresh_config(&mut instance).await {
+                self.retire(instance);
+                return Err(fail(format!("configuration-changed failed on a warm instance ({kind}): {detail}")));
+            }
+            self.idle.lock().unwrap().push(instance);
+        }
         self.set_state(PluginState::Running, "");
         Ok(())
     }
@@ -316,7 +349,7 @@ impl PluginRuntime {
             if let Ok(mut instance) = instance {
                 let started = Instant::now();
                 let outcome = self
-                    .invoke(&mut instance, "deactivate", |inst| {
+                    .invoke(&mut instance, "deactivate", &(), |inst, ()| {
                         Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_deactivate(&mut inst.store).await })
                     })
                     .await;
@@ -336,11 +369,20 @@ impl PluginRuntime {
     }
 
     /// Run one hook on a pooled instance under the plugin's limits.
-    pub(crate) async fn call<R>(&self, hook: &'static str, f: impl for<'a> FnOnce(&'a mut Instance) -> HookFuture<'a, R> + Send) -> Result<R, CallError>
+    ///
+    /// `args` are borrowed by the invocation rather than moved into `f`, so a chain of
+    /// plugins lowers the same converted records without copying them once per plugin.
+    pub(crate) async fn call<A, R>(
+        &self,
+        hook: &'static str,
+        args: &A,
+        f: impl for<'a> FnOnce(&'a mut Instance, &'a A) -> HookFuture<'a, R> + Send,
+    ) -> Result<R, CallError>
     where
+        A: Sync,
         R: PayloadSize + Send,
     {
-        if self.state() != PluginState::Running {
+        if !self.serving.load(Ordering::Acquire) {
             self.metrics.record_refused(hook);
             return Err(CallError::NotRunning { plugin_id: self.id().to_string() });
         }
@@ -349,11 +391,11 @@ impl PluginRuntime {
         // server's congestion, not the plugin's fault: it never counts as a failure.
         // A free instance is the common case: take it without arming a timer (a timer
         // per call is a measurable share of a microsecond-scale hook).
-        let permit = match self.permits.clone().try_acquire_owned() {
+        let permit = match self.permits.try_acquire() {
             Ok(permit) => Ok(Ok(permit)),
             Err(tokio::sync::TryAcquireError::Closed) => Ok(Err(())),
             Err(tokio::sync::TryAcquireError::NoPermits) => {
-                tokio::time::timeout(self.limits.deadline, self.permits.clone().acquire_owned()).await.map(|acquired| acquired.map_err(|_| ()))
+                tokio::time::timeout(self.limits.deadline, self.permits.acquire()).await.map(|acquired| acquired.map_err(|_| ()))
             }
         };
         let permit = match permit {
@@ -368,7 +410,7 @@ impl PluginRuntime {
             }
         };
         let started = Instant::now();
-        let (result, fuel) = self.call_with_permit(hook, f, &permit).await;
+        let (result, fuel) = self.call_with_permit(hook, args, f, &permit).await;
         drop(permit);
         let latency = started.elapsed();
         self.metrics.record(hook, latency, fuel, result.as_ref().err().map(|(kind, _)| *kind));
@@ -382,13 +424,15 @@ impl PluginRuntime {
         }
     }
 
-    async fn call_with_permit<R>(
+    async fn call_with_permit<A, R>(
         &self,
         hook: &'static str,
-        f: impl for<'a> FnOnce(&'a mut Instance) -> HookFuture<'a, R> + Send,
-        _permit: &OwnedSemaphorePermit,
+        args: &A,
+        f: impl for<'a> FnOnce(&'a mut Instance, &'a A) -> HookFuture<'a, R> + Send,
+        _permit: &SemaphorePermit<'_>,
     ) -> (Result<R, (FailureKind, String)>, u64)
     where
+        A: Sync,
         R: PayloadSize + Send,
     {
         let idle = self.idle.lock().unwrap().pop();
@@ -403,7 +447,7 @@ impl PluginRuntime {
             self.retire(instance);
             return (Err(e), 0);
         }
-        let Invocation { result, fuel } = self.invoke(&mut instance, hook, f).await;
+        let Invocation { result, fuel } = self.invoke(&mut instance, hook, args, f).await;
         let result = result.and_then(|value| {
             let size = value.payload_size();
             if size > self.limits.max_response_bytes {
@@ -421,17 +465,22 @@ impl PluginRuntime {
     }
 
     /// Run `f` on `instance` with a fresh fuel budget and deadline, and classify any failure.
-    async fn invoke<R>(&self, instance: &mut Instance, hook: &'static str, f: impl for<'a> FnOnce(&'a mut Instance) -> HookFuture<'a, R>) -> Invocation<R> {
+    async fn invoke<A: ?Sized, R>(
+        &self,
+        instance: &mut Instance,
+        hook: &'static str,
+        args: &A,
+        f: impl for<'a> FnOnce(&'a mut Instance, &'a A) -> HookFuture<'a, R>,
+    ) -> Invocation<R> {
         let fuel_budget = self.limits.fuel_per_call;
         let store = &mut instance.store;
         if let Err(e) = store.set_fuel(fuel_budget) {
             return Invocation { result: Err((FailureKind::Host, format!("{e:#}"))), fuel: 0 };
         }
-        store.data_mut().deadline_at = Instant::now() + self.limits.deadline;
+        let deadline_at = Instant::now() + self.limits.deadline;
         store.data_mut().limiter.hit = false;
-        store.set_epoch_deadline(1);
         let span = tracing::debug_span!("plugin_hook", plugin_id = %self.id(), hook);
-        let outcome = tokio::time::timeout(self.limits.deadline, f(instance)).instrument(span).await;
+        let outcome = deadline::within(deadline_at, f(instance, args)).instrument(span).await;
         let fuel = fuel_budget.saturating_sub(instance.store.get_fuel().unwrap_or(0));
         let result = match outcome {
             Ok(Ok(value)) => Ok(value),
@@ -453,7 +502,7 @@ impl PluginRuntime {
         if instance.exports.lifecycle.is_some() {
             let started = Instant::now();
             let outcome = self
-                .invoke(instance, "configuration-changed", |inst| {
+                .invoke(instance, "configuration-changed", &(), |inst, ()| {
                     Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_configuration_changed(&mut inst.store).await })
                 })
                 .await;
@@ -473,19 +522,14 @@ impl PluginRuntime {
         let state = HostState::new(self.identity.clone(), self.api.clone(), self.limits.memory_bytes);
         let mut store = Store::new(self.pre.engine(), state);
         store.limiter(|state| &mut state.limiter);
-        // Each epoch tick either yields to the executor (so a busy plugin shares the
-        // thread) or, past the deadline, interrupts the call with a trap.
-        store.epoch_deadline_callback(
-            |ctx| {
-                if Instant::now() >= ctx.data().deadline_at { Ok(UpdateDeadline::Interrupt) } else { Ok(UpdateDeadline::Yield(1)) }
-            },
-        );
+        // Every `deadline_check_fuel` units the running call yields to the executor:
+        // a busy plugin shares its thread, and the deadline timer gets its look.
+        store.fuel_async_yield_interval(Some(self.deadline_check_fuel)).map_err(|e| (FailureKind::Host, format!("{e:#}")))?;
         // Instantiation runs start-up code (data segments, constructors): give it the
         // call budget and deadline too.
         store.set_fuel(self.limits.fuel_per_call).map_err(|e| (FailureKind::Host, format!("{e:#}")))?;
-        store.data_mut().deadline_at = Instant::now() + self.limits.deadline;
-        store.set_epoch_deadline(1);
-        let instantiated = tokio::time::timeout(self.limits.deadline, self.pre.instantiate_async(&mut store)).await;
+        let deadline_at = Instant::now() + self.limits.deadline;
+        let instantiated = deadline::within(deadline_at, Box::pin(self.pre.instantiate_async(&mut store))).await;
         let instance = match instantiated {
             Ok(Ok(instance)) => instance,
             Ok(Err(e)) => {
@@ -550,7 +594,6 @@ impl PluginRuntime {
 fn classify(error: &wasmtime::Error, memory_cap_hit: bool) -> FailureKind {
     match error.downcast_ref::<Trap>() {
         Some(Trap::OutOfFuel) => FailureKind::Fuel,
-        Some(Trap::Interrupt) => FailureKind::Deadline,
         Some(Trap::StackOverflow) => FailureKind::StackOverflow,
         _ if memory_cap_hit => FailureKind::Memory,
         Some(Trap::UnreachableCodeReached) => FailureKind::Panic,

@@ -1,7 +1,6 @@
 //! Per-instance store data: the plugin's identity and grants, the server API, a minimal WASI context and the memory limiter.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
@@ -31,8 +30,6 @@ pub(crate) struct HostState {
     wasi: WasiCtx,
     table: ResourceTable,
     pub limiter: MemoryLimiter,
-    /// When the current call must end; read by the epoch callback.
-    pub deadline_at: Instant,
 }
 
 impl HostState {
@@ -41,7 +38,7 @@ impl HostState {
         // imports resolve, but a plugin reaches the world only through our API.
         // stdout/stderr become log lines tagged with the plugin id.
         let wasi = WasiCtx::builder().stdout(LogStream::new(identity.id.clone(), false)).stderr(LogStream::new(identity.id.clone(), true)).build();
-        HostState { identity, api, wasi, table: ResourceTable::new(), limiter: MemoryLimiter { cap: memory_cap, hit: false }, deadline_at: Instant::now() }
+        HostState { identity, api, wasi, table: ResourceTable::new(), limiter: MemoryLimiter { cap: memory_cap, hit: false } }
     }
 
     pub(crate) fn plugin_id(&self) -> &str {

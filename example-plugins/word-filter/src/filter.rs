@@ -67,6 +67,24 @@ impl Filter {
     }
 }
 
+/// The first byte of a word, matched ASCII-case-insensitively with one comparison:
+/// for a letter, setting bit 0x20 folds the byte to lower case.
+#[derive(Clone, Copy)]
+struct FirstByte {
+    fold: u8,
+    value: u8,
+}
+
+impl FirstByte {
+    fn new(byte: u8) -> FirstByte {
+        if byte.is_ascii_alphabetic() { FirstByte { fold: 0x20, value: byte.to_ascii_lowercase() } } else { FirstByte { fold: 0, value: byte } }
+    }
+
+    fn matches(self, byte: u8) -> bool {
+        (byte | self.fold) == self.value
+    }
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
@@ -75,12 +93,18 @@ fn is_word_char(c: char) -> bool {
 /// "Heck!" but not "check". Borrows `text` back when there is nothing to replace.
 fn replace_word<'a>(text: &'a str, word: &str, replacement: &str) -> Cow<'a, str> {
     let (bytes, needle) = (text.as_bytes(), word.as_bytes());
-    if needle.is_empty() {
+    let Some(&first) = needle.first() else { return Cow::Borrowed(text) };
+    if needle.len() > bytes.len() {
         return Cow::Borrowed(text);
     }
+    let last_start = bytes.len() - needle.len();
+    let first = FirstByte::new(first);
     let mut out: Option<String> = None;
     let (mut copied, mut i) = (0, 0);
-    while i + needle.len() <= bytes.len() {
+    // Runs on every post: jump from one possible first byte to the next with a tight
+    // loop, and compare the whole word only there.
+    while let Some(offset) = bytes[i..=last_start].iter().position(|&b| first.matches(b)) {
+        i += offset;
         let end = i + needle.len();
         let hit = bytes[i..end].eq_ignore_ascii_case(needle)
             && text.is_char_boundary(i)
@@ -95,6 +119,9 @@ fn replace_word<'a>(text: &'a str, word: &str, replacement: &str) -> Cow<'a, str
             i = end;
         } else {
             i += 1;
+        }
+        if i > last_start {
+            break;
         }
     }
     match out {

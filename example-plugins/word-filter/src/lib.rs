@@ -77,6 +77,19 @@ mod tests {
     }
 
     #[test]
+    fn finds_words_at_either_end_and_back_to_back() {
+        let f = filter("darn=d*rn, #tag=[tag], x=y", "");
+        assert_eq!(f.check("DARN"), Verdict::Replaced("d*rn".into()));
+        assert_eq!(f.check("darn darn,darn"), Verdict::Replaced("d*rn d*rn,d*rn".into()));
+        assert_eq!(f.check("end: dArN"), Verdict::Replaced("end: d*rn".into()));
+        assert_eq!(f.check("a #tag and #TAG"), Verdict::Replaced("a [tag] and [tag]".into()));
+        assert_eq!(f.check("x"), Verdict::Replaced("y".into()));
+        assert_eq!(f.check("da"), Verdict::Unchanged, "a text shorter than the word");
+        assert_eq!(f.check("Dárn darnX Ddarn"), Verdict::Unchanged, "no whole-word hit");
+        assert_eq!(f.check(""), Verdict::Unchanged);
+    }
+
+    #[test]
     fn blocked_phrases_win_and_ignore_case() {
         let f = filter("darn=d*rn", "buy now,\nfree money");
         assert_eq!(f.check("darn, FREE Money!"), Verdict::Blocked("free money".into()));

@@ -60,3 +60,25 @@ async fn a_pool_of_one_serializes() {
     assert!(elapsed >= Duration::from_millis(900), "3 calls on one instance took {elapsed:?}");
     assert_eq!(host.instance_counts("fx.all-hooks").unwrap().1, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warm_instances_exist_from_activation_and_activate_runs_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let api = RecordingApi::new();
+    let host = PluginHost::new(config(&tmp.path().join("cache")), api.clone()).unwrap();
+    load(
+        &host,
+        &fixture_with(tmp.path(), "all-hooks", |m| {
+            m["limits"]["instances"] = 4.into();
+            m["limits"]["warm_instances"] = 3.into();
+        }),
+    )
+    .await;
+    assert_eq!(host.instance_counts("fx.all-hooks").unwrap(), (3, 3), "three instances before any call");
+    assert_eq!(host.counters().instantiations, 3);
+    assert_eq!(api.calls_of("fx.all-hooks", "register_command"), ["register_command allhooks"], "activate's side effects happen once");
+
+    // Three concurrent calls find their instances ready: none is created.
+    slow_calls(&host, 3).await;
+    assert_eq!(host.counters().instantiations, 3);
+}

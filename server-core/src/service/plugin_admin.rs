@@ -227,7 +227,11 @@ impl PluginAdmin {
         if !is_manageable_id(&manifest.id) {
             return Err(AdminError::Invalid(format!("plugin id `{}` may not start with '.'", manifest.id)));
         }
-        if let Err(e) = self.host.prepare(&root).await {
+        let prepared = self.host.prepare(&root).await;
+        // The compile ends inside `prepare`; the load that follows counts its
+        // "compiled → serving" time from here, install steps included.
+        let compiled_at = std::time::Instant::now();
+        if let Err(e) = prepared {
             if self.host.status(&manifest.id).is_some() {
                 self.last_errors.write().unwrap().insert(manifest.id.clone(), format!("version {} was not installed: {e}", manifest.version));
                 self.publish_statuses().await;
@@ -268,7 +272,7 @@ impl PluginAdmin {
                 return Ok(Installed { manifest, serving: false, pending, elapsed_ms: started.elapsed().as_millis() as u64 });
             }
         }
-        let serving = self.place(&id, &root, token, &manifest, existing, source).await?;
+        let serving = self.place(&id, &root, token, &manifest, existing, source, Some(compiled_at)).await?;
         Ok(Installed { manifest, serving, pending: Vec::new(), elapsed_ms: started.elapsed().as_millis() as u64 })
     }
 
@@ -282,6 +286,7 @@ impl PluginAdmin {
         manifest: &Manifest,
         existing: Option<InstalledPlugin>,
         source: Source,
+        compiled_at: Option<std::time::Instant>,
     ) -> Result<bool, AdminError> {
         let live = self.layout.live(id);
         let old = self.layout.work().join(format!("{token}.old"));
@@ -313,7 +318,7 @@ impl PluginAdmin {
         let serving = record.enabled;
         if serving {
             self.bridge.register_plugin_dir(id, &live);
-            if let Err(e) = self.host.load(&live, load_options(&record)).await {
+            if let Err(e) = self.host.load(&live, LoadOptions { compiled_at, ..load_options(&record) }).await {
                 self.roll_back(id, &live, &old, had_old, token);
                 let reason = e.to_string();
                 self.last_errors.write().unwrap().insert(id.to_string(), format!("version {} was not installed: {reason}", manifest.version));
@@ -620,7 +625,7 @@ impl PluginAdmin {
                     "local" => Source::Local,
                     _ => Source::Upload,
                 };
-                let result = self.place(id, &staged_dir, &token, &staged, Some(existing), source).await;
+                let result = self.place(id, &staged_dir, &token, &staged, Some(existing), source, None).await;
                 installer::remove_path(&staged_dir);
                 result?;
             } else if record.enabled && self.host.status(id).is_some() {
