@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use confab_host::types::*;
-use confab_host::{ApiResult, CacheOutcome, HostConfig, LoadOptions, NoServer, PluginHost, ServerApi, WillOutcome};
+use confab_host::{ApiResult, CacheOutcome, EngineOptions, HostConfig, LoadOptions, NoServer, PluginHost, ServerApi, WillOutcome};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -105,11 +105,11 @@ impl WasiView for Wasi {
 }
 
 /// Median time to instantiate the component on an engine configured like the host's
-/// (component model, async, fuel, epochs; on-demand allocation), with WASI linked and
+/// (component model, async, fuel with deadline yields; on-demand allocation), with WASI linked and
 /// the Confab imports stubbed: instantiation runs start-up code but calls no import.
 fn instantiate_time(wasm: &Path) -> Result<Duration, Box<dyn std::error::Error>> {
     let mut config = Config::new();
-    config.wasm_component_model(true).consume_fuel(true).epoch_interruption(true);
+    config.wasm_component_model(true).consume_fuel(true);
     let engine = Engine::new(&config)?;
     let component = Component::new(&engine, std::fs::read(wasm)?)?;
     let mut linker = Linker::new(&engine);
@@ -134,8 +134,8 @@ fn instantiate_time(wasm: &Path) -> Result<Duration, Box<dyn std::error::Error>>
     let mut samples = Vec::new();
     for _ in 0..20 {
         let mut store = Store::new(&engine, Wasi(WasiCtx::builder().build(), ResourceTable::new()));
+        store.fuel_async_yield_interval(Some(EngineOptions::default().deadline_check_fuel))?;
         store.set_fuel(u64::MAX)?;
-        store.set_epoch_deadline(u64::MAX);
         let started = Instant::now();
         tokio::task::block_in_place(|| runtime.block_on(pre.instantiate_async(&mut store)))?;
         samples.push(started.elapsed());

@@ -74,3 +74,27 @@ async fn prepare_checks_without_running_and_warms_the_cache() {
     assert!(err.to_string().contains("not a loadable wasm component"), "{err}");
     assert!(host.status("fx.broken").is_none(), "a failed prepare records nothing");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_timings_count_from_the_compile_and_reach_the_metrics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let api = RecordingApi::new();
+    let host = PluginHost::new(config(&tmp.path().join("cache")), api.clone()).unwrap();
+    let dir = chain_link(tmp.path(), &api, "fx.timed", serde_json::json!({"action": "allow"}));
+    let report = load(&host, &dir).await;
+    assert!(report.compiled_to_serving <= report.total_time, "{report:?}");
+    assert!(report.compile_time + report.compiled_to_serving <= report.total_time, "{report:?}");
+
+    // An install compiles in `prepare` before moving files; the load then counts from there.
+    host.prepare(&dir).await.unwrap();
+    let compiled_at = std::time::Instant::now() - std::time::Duration::from_millis(300);
+    let options = confab_host::LoadOptions { grant_all_requested: true, compiled_at: Some(compiled_at), ..Default::default() };
+    let report = host.load(&dir, options).await.unwrap();
+    assert!(report.compiled_to_serving >= std::time::Duration::from_millis(300), "{report:?}");
+
+    let text = host.metrics().render_prometheus();
+    let ready = text.lines().find(|l| l.starts_with("confab_plugin_load_ready_seconds{plugin_id=\"fx.timed\",cache_hit=\"true\"}")).expect(&text);
+    let seconds: f64 = ready.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(seconds >= 0.3, "{ready}");
+    assert!(text.contains("# TYPE confab_plugin_load_compile_seconds gauge"), "{text}");
+}

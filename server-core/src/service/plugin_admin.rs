@@ -277,7 +277,9 @@ impl PluginAdmin {
     }
 
     /// Move `root` into place as plugin `id`, load it if enabled (hot swap), commit.
-    /// Caller holds the id's lock. Returns whether it serves.
+    /// Caller holds the id's lock. Returns whether it serves. `compiled_at`: when the
+    /// install's `prepare` finished compiling, for the load's timings.
+    #[allow(clippy::too_many_arguments)]
     async fn place(
         &self,
         id: &str,
