@@ -7,37 +7,33 @@ use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+/// The world both baselines call: word-filter's imports and exports.
+macro_rules! word_filter_bindings {
+    ($($options:tt)*) => {
+        wasmtime::component::bindgen!({
+            inline: "
+                package confab:bench;
+                world word-filter {
+                    import confab:plugin/log@0.1.0;
+                    import confab:plugin/config@0.1.0;
+                    export confab:plugin/lifecycle@0.1.0;
+                    export confab:plugin/message-hooks@0.1.0;
+                }
+            ",
+            path: "../wit",
+            $($options)*
+        });
+    };
+}
+
 /// (b): a synchronous call on a default engine.
 pub mod plain {
-    wasmtime::component::bindgen!({
-        inline: "
-            package confab:bench;
-            world word-filter {
-                import confab:plugin/log@0.1.0;
-                import confab:plugin/config@0.1.0;
-                export confab:plugin/lifecycle@0.1.0;
-                export confab:plugin/message-hooks@0.1.0;
-            }
-        ",
-        path: "../wit",
-    });
+    word_filter_bindings!();
 }
 
 /// (c): the same world with async exports, as the host calls them.
 pub mod limited {
-    wasmtime::component::bindgen!({
-        inline: "
-            package confab:bench;
-            world word-filter {
-                import confab:plugin/log@0.1.0;
-                import confab:plugin/config@0.1.0;
-                export confab:plugin/lifecycle@0.1.0;
-                export confab:plugin/message-hooks@0.1.0;
-            }
-        ",
-        path: "../wit",
-        exports: { default: async },
-    });
+    word_filter_bindings!(exports: { default: async },);
 }
 
 pub use plain::confab::plugin::types::{PluginContext, Post, WillResult};

@@ -49,6 +49,7 @@ pub async fn b9(effort: Effort, quick: bool, tmp: &Path, b1_host: f64) -> anyhow
         target: "report only",
         met: None,
         note: String::new(),
+        gap: String::new(),
     };
     // A clean 200-byte post: both plugins allow it without touching KV, so the figure
     // is the language runtime's call cost, comparable with B1's host path.

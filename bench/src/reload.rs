@@ -78,6 +78,7 @@ pub async fn b5(quick: bool, tmp: &Path) -> anyhow::Result<Row> {
         target: "0 failed requests; new version serving ≤ 50 ms after its compile ends",
         met: None,
         note: String::new(),
+        gap: String::new(),
     };
     let rounds = if quick { 1 } else { 3 };
     let (mut upload_ms, mut ready, mut first_seen_ms, mut total, mut failed, mut stale) = (Vec::new(), Vec::new(), Vec::new(), 0usize, 0usize, 0usize);

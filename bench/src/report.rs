@@ -26,6 +26,8 @@ pub struct Row {
     /// `Some(true)` met, `Some(false)` missed, `None` report only.
     pub met: Option<bool>,
     pub note: String,
+    /// For a missed target: why, from this run's own figures, and what would close it.
+    pub gap: String,
 }
 
 impl Row {
@@ -99,6 +101,14 @@ pub fn markdown(machine: &Machine, rows: &[Row]) -> String {
             None => "report",
         };
         let _ = writeln!(out, "| {} | {} | {} | {} | {} |", row.id, row.what, result.join("<br>"), row.target, met);
+    }
+    let missed: Vec<&Row> = rows.iter().filter(|r| r.met == Some(false)).collect();
+    if !missed.is_empty() {
+        let _ = writeln!(out, "\n## Targets not met: why, and what would close the gap\n");
+        for row in missed {
+            let gap = if row.gap.is_empty() { "no explanation recorded by this row" } else { &row.gap };
+            let _ = writeln!(out, "- **{}** ({}): {}", row.id, row.target, gap);
+        }
     }
     let _ = writeln!(out, "\n## Notes\n");
     for row in rows.iter().filter(|r| !r.note.is_empty()) {

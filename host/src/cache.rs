@@ -42,21 +42,14 @@ impl CompileCache {
     /// call from a blocking thread.
     pub(crate) fn load_or_compile(&self, engine: &Engine, wasm: &[u8]) -> wasmtime::Result<(Component, CacheOutcome)> {
         let path = self.path_for(engine, wasm);
-        // Map the artifact rather than reading it into memory: only the pages of code
-        // and metadata a plugin actually uses become resident, and they are the page
-        // cache's, shared with every other mapping of the same file (B7: about 460 KiB
-        // of private memory per word-filter copy before, see BENCHMARKS.md).
-        // A mapped file truncated underneath would fault the process (SIGBUS), so the
-        // cache never changes a file in place: `store` writes a temporary file and
-        // renames it, and removing an entry leaves existing mappings intact. Only
-        // someone truncating files inside the server's private data directory could
-        // trip it, and they could as well replace the binary.
-        if path.exists() {
+        // Read the artifact into memory rather than mapping the file: a mapped file
+        // truncated underneath a running server (a cache cleanup, a full disk) would
+        // take the process down with SIGBUS.
+        if let Ok(bytes) = std::fs::read(&path) {
             // SAFETY: the file is named by the hash of its source and was written by
             // `store` below through an atomic rename, so it is a complete artifact
-            // this engine produced, and it is never modified in place (see above);
-            // wasmtime also checks its header and version.
-            match unsafe { Component::deserialize_file(engine, &path) } {
+            // this engine produced; wasmtime also checks its header and version.
+            match unsafe { Component::deserialize(engine, &bytes) } {
                 Ok(component) => return Ok((component, CacheOutcome::Hit)),
                 Err(e) => tracing::warn!(path = %path.display(), error = %e, "discarding unusable cached component"),
             }
