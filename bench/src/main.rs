@@ -41,15 +41,21 @@ async fn main() -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let mut rows = Vec::new();
 
-    // `--only B3,B8` runs just those rows (B1 always runs: B2 and B9 compare with it);
+    // `--only B3,B8` runs just those rows;
     // the report is then written only where `--out`/`--json` say, never over BENCHMARKS.md.
     let only: Option<Vec<String>> =
         args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).map(|ids| ids.split(',').map(str::to_string).collect());
     let wanted = |id: &str| only.as_ref().is_none_or(|ids| ids.iter().any(|x| x == id));
     anyhow::ensure!(only.is_none() || value("--out").is_some(), "--only needs --out (a partial run must not replace BENCHMARKS.md)");
 
-    let (b1, b1_host) = plugin_path::b1(effort, quick, tmp.path()).await?;
-    rows.push(b1);
+    // B2 and B9 are read against B1, so B1 runs whenever either does.
+    let b1_host = if wanted("B1") || wanted("B2") || wanted("B9") {
+        let (b1, b1_host) = plugin_path::b1(effort, quick, tmp.path()).await?;
+        rows.push(b1);
+        b1_host
+    } else {
+        0.0
+    };
     if wanted("B2") {
         rows.push(plugin_path::b2(effort, tmp.path(), b1_host).await?);
     }
