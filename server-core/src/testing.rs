@@ -25,12 +25,13 @@ pub struct PgSchema {
 }
 
 impl PgSchema {
-    /// Create a fresh schema, or `None` when `CONFAB_TEST_DATABASE_URL` is not set. In
+    /// Create a fresh schema, or `None` when `CONFAB_TEST_DATABASE_URL` is not set (or empty). In
     /// that case the line `skipped PostgreSQL: CONFAB_TEST_DATABASE_URL not set` is
     /// written straight to stderr (past the test harness' capture), so a run without
     /// PostgreSQL says so instead of passing silently.
     pub async fn create(test_name: &str) -> Option<PgSchema> {
-        let Ok(admin_url) = std::env::var(DATABASE_URL_ENV) else {
+        // Set but empty counts as not set, so `CONFAB_TEST_DATABASE_URL= cmd` turns it off.
+        let Some(admin_url) = std::env::var(DATABASE_URL_ENV).ok().filter(|url| !url.is_empty()) else {
             let _ = writeln!(std::io::stderr(), "{test_name}: skipped PostgreSQL: {DATABASE_URL_ENV} not set");
             return None;
         };

@@ -43,7 +43,7 @@ impl Store {
     /// Insert a channel with its first members, together; `Conflict` when the name
     /// is taken in the team.
     pub async fn insert_channel(&self, c: &Channel, members: &[ChannelMember]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
             "INSERT INTO channels (id, create_at, update_at, delete_at, team_id, type, name, display_name, header, purpose, creator_id, last_post_at, total_msg_count) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -117,14 +117,14 @@ impl Store {
             .bind(&c.display_name)
             .bind(&c.header)
             .bind(&c.purpose)
-            .execute(&self.pool)
+            .execute(self.writer())
             .await?;
         if done.rows_affected() == 0 { Err(super::Error::NotFound) } else { Ok(()) }
     }
 
     /// Add a member; `Conflict` when already one.
     pub async fn insert_channel_member(&self, m: &ChannelMember) -> Result<()> {
-        bind_member(m).execute(&self.pool).await?;
+        bind_member(m).execute(self.writer()).await?;
         Ok(())
     }
 
@@ -137,7 +137,7 @@ impl Store {
 
     /// Remove a member; `false` when they were not one.
     pub async fn delete_channel_member(&self, channel_id: &str, user_id: &str) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2").bind(channel_id).bind(user_id).execute(&self.pool).await?;
+        let done = sqlx::query("DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2").bind(channel_id).bind(user_id).execute(self.writer()).await?;
         Ok(done.rows_affected() > 0)
     }
 

@@ -77,7 +77,7 @@ impl Store {
         .bind(&c.plugin_id)
         .bind(data_text(c))
         .bind(&c.autocomplete_icon_data)
-        .execute(&self.pool)
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -106,7 +106,7 @@ impl Store {
         .bind(&c.url)
         .bind(data_text(c))
         .bind(&c.autocomplete_icon_data)
-        .execute(&self.pool)
+        .execute(self.writer())
         .await?;
         if done.rows_affected() == 0 { Err(super::Error::NotFound) } else { Ok(()) }
     }
@@ -139,7 +139,7 @@ impl Store {
 
     /// Soft-delete a command.
     pub async fn delete_command(&self, id: &str, now: i64) -> Result<()> {
-        sqlx::query("UPDATE commands SET delete_at = $2, update_at = $2 WHERE id = $1 AND delete_at = 0").bind(id).bind(now).execute(&self.pool).await?;
+        sqlx::query("UPDATE commands SET delete_at = $2, update_at = $2 WHERE id = $1 AND delete_at = 0").bind(id).bind(now).execute(self.writer()).await?;
         Ok(())
     }
 
@@ -152,7 +152,7 @@ impl Store {
             .bind(&h.user_id)
             .bind(&h.channel_id)
             .bind(&h.root_id)
-            .execute(&self.pool)
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -177,14 +177,14 @@ impl Store {
         let done = sqlx::query("UPDATE command_webhooks SET use_count = use_count + 1 WHERE id = $1 AND use_count < $2")
             .bind(id)
             .bind(limit)
-            .execute(&self.pool)
+            .execute(self.writer())
             .await?;
         Ok(done.rows_affected() > 0)
     }
 
     /// Forget hooks created before `before` (expired).
     pub async fn delete_command_webhooks_before(&self, before: i64) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM command_webhooks WHERE create_at <= $1").bind(before).execute(&self.pool).await?.rows_affected())
+        Ok(sqlx::query("DELETE FROM command_webhooks WHERE create_at <= $1").bind(before).execute(self.writer()).await?.rows_affected())
     }
 
     /// A user's stored status, if any.
@@ -209,7 +209,7 @@ impl Store {
         .bind(&s.status)
         .bind(bit(s.manual))
         .bind(s.last_activity_at)
-        .execute(&self.pool)
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -225,7 +225,7 @@ impl Store {
             .bind(name)
             .bind(fresh.to_vec())
             .bind(now)
-            .execute(&self.pool)
+            .execute(self.writer())
             .await?;
         Ok(sqlx::query_scalar(select).bind(name).fetch_one(&self.pool).await?)
     }

@@ -55,12 +55,12 @@ impl Store {
                 .bind(value.to_vec())
                 .bind(value.len() as i64)
                 .bind(write.expire_at)
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 1
             }
             (false, _, None) => {
-                sqlx::query("DELETE FROM plugin_kv WHERE plugin_id = $1 AND key = $2").bind(plugin_id).bind(key).execute(&self.pool).await?;
+                sqlx::query("DELETE FROM plugin_kv WHERE plugin_id = $1 AND key = $2").bind(plugin_id).bind(key).execute(self.writer()).await?;
                 1
             }
             // Insert only if absent, or present but expired.
@@ -75,7 +75,7 @@ impl Store {
             .bind(value.len() as i64)
             .bind(write.expire_at)
             .bind(now)
-            .execute(&self.pool)
+            .execute(self.writer())
             .await?
             .rows_affected(),
             // Deleting "only if absent" can never happen (Mattermost's CompareAndDelete
@@ -92,7 +92,7 @@ impl Store {
             .bind(write.expire_at)
             .bind(old.to_vec())
             .bind(now)
-            .execute(&self.pool)
+            .execute(self.writer())
             .await?
             .rows_affected(),
             (true, Some(old), None) => sqlx::query(&format!("DELETE FROM plugin_kv WHERE plugin_id = $1 AND key = $2 AND value = $3 AND {}", live("$4")))
@@ -100,7 +100,7 @@ impl Store {
                 .bind(key)
                 .bind(old.to_vec())
                 .bind(now)
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?
                 .rows_affected(),
         };
@@ -109,7 +109,7 @@ impl Store {
 
     /// Delete one key.
     pub async fn kv_delete(&self, plugin_id: &str, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM plugin_kv WHERE plugin_id = $1 AND key = $2").bind(plugin_id).bind(key).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM plugin_kv WHERE plugin_id = $1 AND key = $2").bind(plugin_id).bind(key).execute(self.writer()).await?;
         Ok(())
     }
 
@@ -134,7 +134,7 @@ impl Store {
 
     /// Delete every key of a plugin.
     pub async fn kv_delete_all(&self, plugin_id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM plugin_kv WHERE plugin_id = $1").bind(plugin_id).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM plugin_kv WHERE plugin_id = $1").bind(plugin_id).execute(self.writer()).await?;
         Ok(())
     }
 
@@ -152,7 +152,7 @@ impl Store {
     }
 
     async fn kv_purge_expired(&self, plugin_id: &str, now: i64) -> Result<()> {
-        sqlx::query("DELETE FROM plugin_kv WHERE plugin_id = $1 AND expire_at <> 0 AND expire_at <= $2").bind(plugin_id).bind(now).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM plugin_kv WHERE plugin_id = $1 AND expire_at <> 0 AND expire_at <= $2").bind(plugin_id).bind(now).execute(self.writer()).await?;
         Ok(())
     }
 }

@@ -52,7 +52,7 @@ impl Store {
     pub async fn commit_plugin_install(&self, p: &InstalledPlugin) -> Result<()> {
         let r = &p.record;
         let granted = serde_json::to_string(&r.granted).expect("strings serialize");
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
             "INSERT INTO plugins (plugin_id, enabled, granted, grant_all_requested, installed_at, update_at, version, source, install_token) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -76,7 +76,7 @@ impl Store {
 
     /// Forget a plugin: its state, settings and KV data, in one transaction.
     pub async fn delete_plugin_data(&self, plugin_id: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer().begin().await?;
         for table in ["plugins", "plugin_settings", "plugin_kv"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE plugin_id = $1")).bind(plugin_id).execute(&mut *tx).await?;
         }
@@ -101,7 +101,7 @@ impl Store {
         .bind(plugin_id)
         .bind(&text)
         .bind(now)
-        .execute(&self.pool)
+        .execute(self.writer())
         .await?;
         Ok(())
     }

@@ -48,7 +48,7 @@ impl Store {
         .bind(bit(r.grant_all_requested))
         .bind(r.installed_at)
         .bind(r.update_at)
-        .execute(&self.pool)
+        .execute(self.writer())
         .await?;
         Ok(())
     }

@@ -70,7 +70,7 @@ impl Store {
     pub async fn insert_post(&self, p: &Post) -> Result<()> {
         let props = Value::Object(p.props.clone()).to_string();
         let priority = p.metadata.get("priority").map(Value::to_string).unwrap_or_default();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
             "INSERT INTO posts (id, create_at, update_at, edit_at, delete_at, user_id, channel_id, root_id, original_id, message, type, props, hashtags, is_pinned, has_reactions, priority) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
@@ -120,7 +120,7 @@ impl Store {
                 .bind(&props)
                 .bind(&p.kind)
                 .bind(bit(p.is_pinned))
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
         if done.rows_affected() == 0 { Err(super::Error::NotFound) } else { Ok(()) }
     }
@@ -130,7 +130,7 @@ impl Store {
         sqlx::query("UPDATE posts SET delete_at = $2, update_at = $2 WHERE (id = $1 OR root_id = $1) AND delete_at = 0")
             .bind(id)
             .bind(now)
-            .execute(&self.pool)
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -228,7 +228,7 @@ impl Store {
 
     /// Save a reaction (saving it twice is not an error) and flag the post.
     pub async fn insert_reaction(&self, r: &Reaction) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
             "INSERT INTO reactions (post_id, user_id, emoji_name, create_at) VALUES ($1, $2, $3, $4) ON CONFLICT (post_id, user_id, emoji_name) DO NOTHING",
         )
@@ -245,7 +245,7 @@ impl Store {
 
     /// Remove a reaction; `false` when there was none.
     pub async fn delete_reaction(&self, post_id: &str, user_id: &str, emoji_name: &str, now: i64) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer().begin().await?;
         let done = sqlx::query("DELETE FROM reactions WHERE post_id = $1 AND user_id = $2 AND emoji_name = $3")
             .bind(post_id)
             .bind(user_id)

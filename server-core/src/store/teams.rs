@@ -32,7 +32,7 @@ fn member(row: &AnyRow) -> Result<TeamMember, sqlx::Error> {
 impl Store {
     /// Insert a team and its creator's membership together; `Conflict` when the name is taken.
     pub async fn insert_team(&self, t: &Team, creator: &TeamMember) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
             "INSERT INTO teams (id, create_at, update_at, delete_at, name, display_name, description, email, type, allow_open_invite, invite_id) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -111,7 +111,7 @@ impl Store {
         .bind(&m.team_id)
         .bind(&m.user_id)
         .bind(&m.roles)
-        .execute(&self.pool)
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -129,7 +129,7 @@ impl Store {
     /// Mark a membership left (Mattermost keeps the row with `delete_at`), and leave
     /// the team's channels too. Returns `false` when there was no active membership.
     pub async fn remove_team_member(&self, team_id: &str, user_id: &str, now: i64) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer().begin().await?;
         let done = sqlx::query("UPDATE team_members SET delete_at = $3 WHERE team_id = $1 AND user_id = $2 AND delete_at = 0")
             .bind(team_id)
             .bind(user_id)

@@ -103,7 +103,7 @@ impl Store {
     /// `admin_roles` in the same transaction, so two simultaneous first sign-ups cannot
     /// both become admin.
     pub async fn insert_user(&self, user: &User, admin_if_first: Option<&str>) -> Result<User> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer().begin().await?;
         bind_user(sqlx::query(INSERT_USER), user).execute(&mut *tx).await?;
         let mut stored = user.clone();
         if let Some(admin_roles) = admin_if_first {
@@ -189,7 +189,7 @@ impl Store {
         .bind(&u.locale)
         .bind(u.last_password_update)
         .bind(&u.props)
-        .execute(&self.pool)
+        .execute(self.writer())
         .await?;
         if done.rows_affected() == 0 { Err(super::Error::NotFound) } else { Ok(()) }
     }
@@ -207,7 +207,7 @@ impl Store {
         .bind(s.last_activity_at)
         .bind(&s.csrf_token)
         .bind(&s.device_id)
-        .execute(&self.pool)
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -220,7 +220,7 @@ impl Store {
 
     /// Revoke one session.
     pub async fn delete_session(&self, id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(self.writer()).await?;
         Ok(())
     }
 
@@ -232,7 +232,7 @@ impl Store {
             .bind(&t.user_id)
             .bind(&t.description)
             .bind(bit(t.is_active))
-            .execute(&self.pool)
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -262,13 +262,13 @@ impl Store {
 
     /// Delete a token (Mattermost's revoke).
     pub async fn delete_access_token(&self, id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM user_access_tokens WHERE id = $1").bind(id).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM user_access_tokens WHERE id = $1").bind(id).execute(self.writer()).await?;
         Ok(())
     }
 
     /// Insert a bot: its user row and its bot row, together.
     pub async fn insert_bot(&self, user: &User, bot: &Bot) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer().begin().await?;
         bind_user(sqlx::query(INSERT_USER), user).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO bots (user_id, display_name, description, owner_id, create_at, update_at, delete_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(&bot.user_id)

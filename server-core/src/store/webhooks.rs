@@ -97,7 +97,7 @@ impl Store {
         .bind(&h.username)
         .bind(&h.icon_url)
         .bind(bit(h.channel_locked))
-        .execute(&self.pool)
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -145,7 +145,7 @@ impl Store {
         .bind(&h.username)
         .bind(&h.icon_url)
         .bind(bit(h.channel_locked))
-        .execute(&self.pool)
+        .execute(self.writer())
         .await?;
         if done.rows_affected() == 0 { Err(Error::NotFound) } else { Ok(()) }
     }
@@ -155,7 +155,7 @@ impl Store {
         let done = sqlx::query("UPDATE incoming_webhooks SET delete_at = $2, update_at = $2 WHERE id = $1 AND delete_at = 0")
             .bind(id)
             .bind(now)
-            .execute(&self.pool)
+            .execute(self.writer())
             .await?;
         if done.rows_affected() == 0 { Err(Error::NotFound) } else { Ok(()) }
     }
@@ -182,7 +182,7 @@ impl Store {
         .bind(&h.content_type)
         .bind(&h.username)
         .bind(&h.icon_url)
-        .execute(&self.pool)
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -232,7 +232,7 @@ impl Store {
         .bind(&h.content_type)
         .bind(&h.username)
         .bind(&h.icon_url)
-        .execute(&self.pool)
+        .execute(self.writer())
         .await?;
         if done.rows_affected() == 0 { Err(Error::NotFound) } else { Ok(()) }
     }
@@ -242,7 +242,7 @@ impl Store {
         let done = sqlx::query("UPDATE outgoing_webhooks SET delete_at = $2, update_at = $2 WHERE id = $1 AND delete_at = 0")
             .bind(id)
             .bind(now)
-            .execute(&self.pool)
+            .execute(self.writer())
             .await?;
         if done.rows_affected() == 0 { Err(Error::NotFound) } else { Ok(()) }
     }
