@@ -137,7 +137,8 @@ impl Store {
 
     /// Remove a member; `false` when they were not one.
     pub async fn delete_channel_member(&self, channel_id: &str, user_id: &str) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2").bind(channel_id).bind(user_id).execute(self.writer()).await?;
+        let done =
+            sqlx::query("DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2").bind(channel_id).bind(user_id).execute(self.writer()).await?;
         Ok(done.rows_affected() > 0)
     }
 

@@ -152,7 +152,11 @@ impl Store {
     }
 
     async fn kv_purge_expired(&self, plugin_id: &str, now: i64) -> Result<()> {
-        sqlx::query("DELETE FROM plugin_kv WHERE plugin_id = $1 AND expire_at <> 0 AND expire_at <= $2").bind(plugin_id).bind(now).execute(self.writer()).await?;
+        sqlx::query("DELETE FROM plugin_kv WHERE plugin_id = $1 AND expire_at <> 0 AND expire_at <= $2")
+            .bind(plugin_id)
+            .bind(now)
+            .execute(self.writer())
+            .await?;
         Ok(())
     }
 }

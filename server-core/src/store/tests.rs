@@ -60,6 +60,7 @@ on_both_backends!(
     kv_expiry,
     kv_list_pages_in_byte_order,
     plugin_records,
+    concurrent_posts_to_one_channel_all_land,
 );
 
 fn user(name: &str) -> User {
@@ -428,4 +429,28 @@ async fn plugin_records(store: TestStore) {
     record.update_at = 2;
     store.upsert_plugin(&record).await.unwrap();
     assert_eq!(store.get_plugin("p").await.unwrap(), Some(record));
+}
+
+async fn concurrent_posts_to_one_channel_all_land(store: TestStore) {
+    // Writers queue (SQLite's one writer connection; PostgreSQL's row lock on the
+    // channel) rather than fail or deadlock, and every post counts once.
+    let ann = store.insert_user(&user("ann"), None).await.unwrap();
+    let eng = team("eng");
+    store.insert_team(&eng, &TeamMember::new(&eng.id, &ann.id, "team_user")).await.unwrap();
+    let town = channel(&eng.id, "town-square", "O");
+    store.insert_channel(&town, &[member(&town.id, &ann.id)]).await.unwrap();
+    let writes = (0..32).map(|i| {
+        let (store, post) = (store.store.clone(), post_at(&town.id, &ann.id, 100 + i, &format!("m{i}")));
+        tokio::spawn(async move { store.insert_post(&post).await })
+    });
+    for write in writes.collect::<Vec<_>>() {
+        write.await.unwrap().unwrap();
+    }
+    let channel_now = store.get_channel(&town.id).await.unwrap();
+    assert_eq!((channel_now.total_msg_count, channel_now.last_post_at), (32, 131));
+    assert_eq!(store.channel_posts(&town.id, &PostQuery::Page(Paging { page: 0, per_page: 100 })).await.unwrap().order.len(), 32);
+
+    // A post to a channel that does not exist is refused whole: nothing is counted.
+    assert!(store.insert_post(&post_at("no-such-channel", &ann.id, 500, "lost")).await.is_err());
+    assert_eq!(store.get_channel(&town.id).await.unwrap().total_msg_count, 32);
 }
