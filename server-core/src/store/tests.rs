@@ -254,16 +254,22 @@ async fn channels_and_members(store: TestStore) {
     assert!(store.list_public_channels(&eng.id, Paging::default()).await.unwrap().is_empty());
 }
 
-fn post_at(channel_id: &str, user_id: &str, at: i64, message: &str) -> Post {
-    Post { id: new_id(), create_at: at, update_at: at, channel_id: channel_id.into(), user_id: user_id.into(), message: message.into(), ..Post::default() }
-}
-
-async fn posts_threads_paging_and_deletes(store: TestStore) {
+/// User "ann" in team "eng", a member of its town-square: (ann, town-square).
+async fn ann_in_town_square(store: &Store) -> (User, Channel) {
     let ann = store.insert_user(&user("ann"), None).await.unwrap();
     let eng = team("eng");
     store.insert_team(&eng, &TeamMember::new(&eng.id, &ann.id, "team_user")).await.unwrap();
     let town = channel(&eng.id, "town-square", "O");
     store.insert_channel(&town, &[member(&town.id, &ann.id)]).await.unwrap();
+    (ann, town)
+}
+
+fn post_at(channel_id: &str, user_id: &str, at: i64, message: &str) -> Post {
+    Post { id: new_id(), create_at: at, update_at: at, channel_id: channel_id.into(), user_id: user_id.into(), message: message.into(), ..Post::default() }
+}
+
+async fn posts_threads_paging_and_deletes(store: TestStore) {
+    let (ann, town) = ann_in_town_square(&store).await;
 
     let mut posts = Vec::new();
     for i in 0..5 {
@@ -434,11 +440,7 @@ async fn plugin_records(store: TestStore) {
 async fn concurrent_posts_to_one_channel_all_land(store: TestStore) {
     // Writers queue (SQLite's one writer connection; PostgreSQL's row lock on the
     // channel) rather than fail or deadlock, and every post counts once.
-    let ann = store.insert_user(&user("ann"), None).await.unwrap();
-    let eng = team("eng");
-    store.insert_team(&eng, &TeamMember::new(&eng.id, &ann.id, "team_user")).await.unwrap();
-    let town = channel(&eng.id, "town-square", "O");
-    store.insert_channel(&town, &[member(&town.id, &ann.id)]).await.unwrap();
+    let (ann, town) = ann_in_town_square(&store).await;
     let writes = (0..32).map(|i| {
         let (store, post) = (store.store.clone(), post_at(&town.id, &ann.id, 100 + i, &format!("m{i}")));
         tokio::spawn(async move { store.insert_post(&post).await })
