@@ -1,4 +1,4 @@
-//! A wall-clock deadline for one hook call that arms its timer only if the call suspends.
+//! A hook call's wall clock: its deadline, and the pacing that keeps a long-running call to a share of a thread.
 //!
 //! Most hooks run to completion in one poll (pure computation, no awaited host call),
 //! and registering a tokio timer and cancelling it again would be a measurable share of
@@ -7,28 +7,108 @@
 //! (see `engine.rs`); the timer is armed at the first suspension, set to the same
 //! instant, and looked at on every later one. So a wait in a host call ends at the
 //! deadline, and a running loop within one yield interval of it.
+//!
+//! Pacing: the time a call spends inside `poll` is time it runs (wasm, and the
+//! synchronous part of host calls; waits in host calls return `Pending` and cost no
+//! poll time). Past [`Pacing::grace`] of running time, every further millisecond of
+//! running owes a pause, so the call gets at most [`Pacing::share_percent`] of a thread
+//! until its deadline or fuel ends it. Without it, a plugin looping until its fuel runs
+//! out holds a whole core at full speed for that time, and on a small machine every
+//! other request queues behind it; paced, the same work is spread thin and the cost of
+//! a runaway falls on the runaway's own request, which waits longer.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::time::Sleep;
+
+/// How much of a thread a long-running call may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pacing {
+    /// Running time a call gets at full speed. A hook that needs more than this is rare
+    /// (a Rust hook runs for microseconds, a JavaScript or Python one for tens of them).
+    pub grace: Duration,
+    /// Past `grace`, the share of one thread the call may use, in percent, 1 to 100;
+    /// 100 never pauses.
+    pub share_percent: u32,
+}
+
+impl Pacing {
+    /// Never pause: for one-off lifecycle calls (instantiation, `activate`), whose
+    /// duration is part of a load and not competing with requests.
+    pub const UNPACED: Pacing = Pacing { grace: Duration::MAX, share_percent: 100 };
+
+    /// The pause owed for `over`, running time past the grace.
+    fn pause_for(&self, over: Duration) -> Duration {
+        let share = self.share_percent.clamp(1, 100);
+        over * (100 - share) / share
+    }
+}
+
+impl Default for Pacing {
+    /// 10 ms at full speed, then a quarter of a thread: a loop that burns a 500M-fuel
+    /// budget (about 80 ms of a core) then takes about a third of a second, well inside
+    /// the default 1 s deadline.
+    fn default() -> Self {
+        Pacing { grace: Duration::from_millis(10), share_percent: 25 }
+    }
+}
+
+/// Pauses shorter than this are saved up: tokio's timer ticks in milliseconds, so a
+/// shorter sleep would round up and pause more than owed.
+const MIN_PAUSE: Duration = Duration::from_millis(1);
 
 /// The call was still pending at its deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DeadlinePassed;
 
-/// Run `future` until `deadline`; see the module docs for when the timer exists.
-pub(crate) fn within<F: Future + Unpin>(deadline: Instant, future: F) -> Within<F> {
-    Within { future, deadline, timer: None }
+/// Run `future`, started at `started`, until `deadline`, paced by `pacing`; see the
+/// module docs for when the timer exists.
+pub(crate) fn within<F: Future + Unpin>(started: Instant, deadline: Instant, pacing: Pacing, future: F) -> Within<F> {
+    Within {
+        future,
+        deadline,
+        pacing,
+        timer: None,
+        timer_at: deadline,
+        polled_before: false,
+        started,
+        ran: Duration::ZERO,
+        owed: Duration::ZERO,
+        pause_from: None,
+    }
 }
 
 /// The future returned by [`within`].
 pub(crate) struct Within<F> {
     future: F,
     deadline: Instant,
+    pacing: Pacing,
     timer: Option<Pin<Box<Sleep>>>,
+    /// The instant `timer` is set to: the deadline, or the end of a pause.
+    timer_at: Instant,
+    polled_before: bool,
+    /// When the first poll began (the call's start; later polls are timed themselves).
+    started: Instant,
+    /// Running time so far: the sum of the time spent inside `poll`.
+    ran: Duration,
+    /// Pause owed and not yet taken.
+    owed: Duration,
+    /// Set while pausing: when the pause began.
+    pause_from: Option<Instant>,
+}
+
+impl<F> Within<F> {
+    /// Point the timer at `at`, creating it on first use.
+    fn arm(&mut self, at: Instant) -> &mut Pin<Box<Sleep>> {
+        if self.timer.is_some() && self.timer_at != at {
+            self.timer.as_mut().expect("checked").as_mut().reset(at.into());
+        }
+        self.timer_at = at;
+        self.timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(at.into())))
+    }
 }
 
 impl<F: Future + Unpin> Future for Within<F> {
@@ -36,27 +116,64 @@ impl<F: Future + Unpin> Future for Within<F> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
+        if let Some(pause_from) = this.pause_from {
+            // The call woke itself when it yielded; it waits for the pause regardless.
+            if this.timer.as_mut().expect("a pause arms the timer").as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            let now = Instant::now();
+            if now >= this.deadline {
+                return Poll::Ready(Err(DeadlinePassed));
+            }
+            this.owed = this.owed.saturating_sub(now - pause_from);
+            this.pause_from = None;
+        }
+        // The first poll is timed from the call's start, so a call that finishes in it
+        // reads the clock no more than it did before pacing existed.
+        let poll_began = if this.polled_before { Instant::now() } else { this.started };
+        this.polled_before = true;
         if let Poll::Ready(output) = Pin::new(&mut this.future).poll(cx) {
             return Poll::Ready(Ok(output));
         }
+        let now = Instant::now();
+        let ran_now = now.saturating_duration_since(poll_began);
+        let ran_before = this.ran;
+        this.ran = ran_before + ran_now;
+        if this.ran > this.pacing.grace {
+            let over = ran_now.min(this.ran - this.pacing.grace);
+            this.owed += this.pacing.pause_for(over);
+        }
         let deadline = this.deadline;
-        let timer = this.timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline.into())));
-        match timer.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Err(DeadlinePassed)),
+        if this.owed >= MIN_PAUSE {
+            this.pause_from = Some(now);
+            let until = (now + this.owed).min(deadline);
+            this.arm(until);
+        } else {
+            this.arm(deadline);
+        }
+        match this.timer.as_mut().expect("armed").as_mut().poll(cx) {
             Poll::Pending => Poll::Pending,
+            Poll::Ready(()) if Instant::now() >= deadline => Poll::Ready(Err(DeadlinePassed)),
+            // A pause that already ended (it can only end early at the deadline, which
+            // is handled above): poll again at once.
+            Poll::Ready(()) => {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
+
+    const UNPACED: Pacing = Pacing::UNPACED;
 
     #[tokio::test]
     async fn a_ready_future_needs_no_timer_and_keeps_its_output() {
-        let mut call = within(Instant::now() + Duration::from_secs(1), std::future::ready(7));
+        let now = Instant::now();
+        let mut call = within(now, now + Duration::from_secs(1), Pacing::default(), std::future::ready(7));
         let output = std::future::poll_fn(|cx| Pin::new(&mut call).poll(cx)).await;
         assert_eq!(output, Ok(7));
         assert!(call.timer.is_none(), "a call that never suspends must not register a timer");
@@ -65,7 +182,7 @@ mod tests {
     #[tokio::test]
     async fn a_pending_future_is_cut_at_the_deadline() {
         let started = Instant::now();
-        let output = within(started + Duration::from_millis(50), std::future::pending::<()>()).await;
+        let output = within(started, started + Duration::from_millis(50), UNPACED, std::future::pending::<()>()).await;
         assert_eq!(output, Err(DeadlinePassed));
     }
 
@@ -75,6 +192,78 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(10)).await;
             "done"
         });
-        assert_eq!(within(Instant::now() + Duration::from_millis(50), slow).await, Ok("done"));
+        let now = Instant::now();
+        assert_eq!(within(now, now + Duration::from_millis(50), Pacing::default(), slow).await, Ok("done"));
+    }
+
+    /// Like a plugin in a loop under fuel metering: each poll runs for `slice`, then
+    /// yields (wakes itself and returns `Pending`). Never finishes.
+    struct Spinner {
+        slice: Duration,
+        ran: Duration,
+    }
+
+    impl Future for Spinner {
+        type Output = ();
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            let began = Instant::now();
+            while began.elapsed() < self.slice {
+                std::hint::spin_loop();
+            }
+            self.ran += began.elapsed();
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+
+    /// Spin until a 300 ms deadline under `pacing`; returns the time spent running.
+    async fn spin_until_deadline(pacing: Pacing) -> Duration {
+        let mut spinner = Spinner { slice: Duration::from_micros(200), ran: Duration::ZERO };
+        let started = Instant::now();
+        let deadline = started + Duration::from_millis(300);
+        let output = within(started, deadline, pacing, &mut spinner).await;
+        assert_eq!(output, Err(DeadlinePassed));
+        assert!(started.elapsed() < Duration::from_millis(300 + 100), "the deadline ends a paced call too: {:?}", started.elapsed());
+        spinner.ran
+    }
+
+    #[tokio::test]
+    async fn a_long_call_past_its_grace_gets_its_share_of_a_thread() {
+        // 20 ms at full speed, then a quarter: about 20 + 280 / 4 = 90 ms of 300.
+        // Unpaced, the spinner would run for the whole 300 ms; the bound leaves room
+        // for a busy machine stretching the slices.
+        let ran = spin_until_deadline(Pacing { grace: Duration::from_millis(20), share_percent: 25 }).await;
+        assert!(ran < Duration::from_millis(180), "a paced loop ran {ran:?} of 300 ms");
+        assert!(ran >= Duration::from_millis(20), "the grace runs at full speed: ran {ran:?}");
+    }
+
+    #[tokio::test]
+    async fn an_unpaced_call_runs_until_its_deadline() {
+        let ran = spin_until_deadline(UNPACED).await;
+        assert!(ran >= Duration::from_millis(250), "an unpaced loop ran only {ran:?} of 300 ms");
+    }
+
+    #[tokio::test]
+    async fn a_call_within_its_grace_is_never_paused() {
+        // Ten 1 ms slices, then done: 10 ms of running, all inside a 50 ms grace.
+        let mut left = 10;
+        let work = std::future::poll_fn(move |cx| {
+            let began = Instant::now();
+            while began.elapsed() < Duration::from_millis(1) {
+                std::hint::spin_loop();
+            }
+            left -= 1;
+            if left == 0 {
+                return Poll::Ready("done");
+            }
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        });
+        let started = Instant::now();
+        let mut call = within(started, started + Duration::from_secs(5), Pacing { grace: Duration::from_millis(50), share_percent: 10 }, work);
+        let output = (&mut call).await;
+        assert_eq!(output, Ok("done"));
+        assert_eq!(call.owed, Duration::ZERO);
+        assert!(call.pause_from.is_none());
     }
 }

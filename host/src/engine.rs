@@ -6,6 +6,7 @@
 //! clock — every [`EngineOptions::deadline_check_fuel`] units it yields to the
 //! executor, where the call's deadline timer is checked (see `deadline.rs`).
 
+use crate::deadline::Pacing;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
 
 /// How the engine is built.
@@ -22,6 +23,9 @@ pub struct EngineOptions {
     /// to the executor, so a busy plugin also shares its thread: 1,000,000 units is
     /// about a millisecond of plugin code, and costs a microsecond per yield.
     pub deadline_check_fuel: u64,
+    /// How much of a thread a hook call may use once it has run for a while; the
+    /// pauses happen at the deadline checks above.
+    pub pacing: Pacing,
 }
 
 impl Default for EngineOptions {
@@ -31,6 +35,7 @@ impl Default for EngineOptions {
             pool_total_instances: 1_000,
             max_memory_bytes: crate::limits::Limits::ceiling().memory_bytes,
             deadline_check_fuel: 1_000_000,
+            pacing: Pacing::default(),
         }
     }
 }

@@ -243,6 +243,7 @@ impl PluginHost {
             self.inner.api.clone(),
             config.health.clone(),
             config.engine.deadline_check_fuel,
+            config.engine.pacing,
             self.inner.counters.clone(),
         ));
         runtime.activate().await?;

@@ -30,6 +30,7 @@ pub mod types;
 
 pub use cache::CacheOutcome;
 pub use capabilities::{Capability, Grants};
+pub use deadline::Pacing;
 pub use dispatch::WillOutcome;
 pub use engine::EngineOptions;
 pub use error::{CallError, FailureKind, HostInitError, LoadError};

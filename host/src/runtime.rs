@@ -19,7 +19,7 @@ use wasmtime::{Store, Trap};
 
 use crate::bindings::hooks;
 use crate::convert::PayloadSize;
-use crate::deadline;
+use crate::deadline::{self, Pacing};
 use crate::error::{CallError, FailureKind, LoadError};
 use crate::families::HookFamily;
 use crate::limits::{HealthPolicy, Limits};
@@ -161,6 +161,8 @@ pub(crate) struct PluginRuntime {
     health_policy: HealthPolicy,
     /// Fuel between two deadline checks (`EngineOptions::deadline_check_fuel`).
     deadline_check_fuel: u64,
+    /// How hook calls share a thread once they run long (`EngineOptions::pacing`).
+    pacing: Pacing,
     /// Idle warm instances. A std mutex: it is held only to push or pop.
     idle: Mutex<Vec<Instance>>,
     /// One permit per instance that may exist; a call holds one while it runs.
@@ -196,6 +198,7 @@ impl PluginRuntime {
         api: Arc<dyn ServerApi>,
         health_policy: HealthPolicy,
         deadline_check_fuel: u64,
+        pacing: Pacing,
         counters: Arc<SharedCounters>,
     ) -> PluginRuntime {
         let families = indices.families();
@@ -210,6 +213,7 @@ impl PluginRuntime {
             api,
             health_policy,
             deadline_check_fuel,
+            pacing,
             idle: Mutex::new(Vec::new()),
             live: AtomicUsize::new(0),
             max_live: AtomicUsize::new(0),
@@ -297,7 +301,7 @@ impl PluginRuntime {
         if instance.exports.lifecycle.is_some() {
             let started = Instant::now();
             let outcome = self
-                .invoke(&mut instance, "activate", &(), |inst, ()| {
+                .invoke(&mut instance, "activate", Pacing::UNPACED, &(), |inst, ()| {
                     Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_activate(&mut inst.store).await })
                 })
                 .await;
@@ -349,7 +353,7 @@ impl PluginRuntime {
             if let Ok(mut instance) = instance {
                 let started = Instant::now();
                 let outcome = self
-                    .invoke(&mut instance, "deactivate", &(), |inst, ()| {
+                    .invoke(&mut instance, "deactivate", Pacing::UNPACED, &(), |inst, ()| {
                         Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_deactivate(&mut inst.store).await })
                     })
                     .await;
@@ -447,7 +451,7 @@ impl PluginRuntime {
             self.retire(instance);
             return (Err(e), 0);
         }
-        let Invocation { result, fuel } = self.invoke(&mut instance, hook, args, f).await;
+        let Invocation { result, fuel } = self.invoke(&mut instance, hook, self.pacing, args, f).await;
         let result = result.and_then(|value| {
             let size = value.payload_size();
             if size > self.limits.max_response_bytes {
@@ -464,11 +468,13 @@ impl PluginRuntime {
         (result, fuel)
     }
 
-    /// Run `f` on `instance` with a fresh fuel budget and deadline, and classify any failure.
+    /// Run `f` on `instance` with a fresh fuel budget and deadline, paced by `pacing`,
+    /// and classify any failure.
     async fn invoke<A: ?Sized, R>(
         &self,
         instance: &mut Instance,
         hook: &'static str,
+        pacing: Pacing,
         args: &A,
         f: impl for<'a> FnOnce(&'a mut Instance, &'a A) -> HookFuture<'a, R>,
     ) -> Invocation<R> {
@@ -477,10 +483,11 @@ impl PluginRuntime {
         if let Err(e) = store.set_fuel(fuel_budget) {
             return Invocation { result: Err((FailureKind::Host, format!("{e:#}"))), fuel: 0 };
         }
-        let deadline_at = Instant::now() + self.limits.deadline;
+        let started = Instant::now();
+        let deadline_at = started + self.limits.deadline;
         store.data_mut().limiter.hit = false;
         let span = tracing::debug_span!("plugin_hook", plugin_id = %self.id(), hook);
-        let outcome = deadline::within(deadline_at, f(instance, args)).instrument(span).await;
+        let outcome = deadline::within(started, deadline_at, pacing, f(instance, args)).instrument(span).await;
         let fuel = fuel_budget.saturating_sub(instance.store.get_fuel().unwrap_or(0));
         let result = match outcome {
             Ok(Ok(value)) => Ok(value),
@@ -502,7 +509,7 @@ impl PluginRuntime {
         if instance.exports.lifecycle.is_some() {
             let started = Instant::now();
             let outcome = self
-                .invoke(instance, "configuration-changed", &(), |inst, ()| {
+                .invoke(instance, "configuration-changed", Pacing::UNPACED, &(), |inst, ()| {
                     Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_configuration_changed(&mut inst.store).await })
                 })
                 .await;
@@ -528,8 +535,9 @@ impl PluginRuntime {
         // Instantiation runs start-up code (data segments, constructors): give it the
         // call budget and deadline too.
         store.set_fuel(self.limits.fuel_per_call).map_err(|e| (FailureKind::Host, format!("{e:#}")))?;
-        let deadline_at = Instant::now() + self.limits.deadline;
-        let instantiated = deadline::within(deadline_at, Box::pin(self.pre.instantiate_async(&mut store))).await;
+        let started = Instant::now();
+        let deadline_at = started + self.limits.deadline;
+        let instantiated = deadline::within(started, deadline_at, Pacing::UNPACED, Box::pin(self.pre.instantiate_async(&mut store))).await;
         let instance = match instantiated {
             Ok(Ok(instance)) => instance,
             Ok(Err(e)) => {
