@@ -103,8 +103,8 @@ pub(crate) struct Within<F> {
 impl<F> Within<F> {
     /// Point the timer at `at`, creating it on first use.
     fn arm(&mut self, at: Instant) -> &mut Pin<Box<Sleep>> {
-        if self.timer.is_some() && self.timer_at != at {
-            self.timer.as_mut().expect("checked").as_mut().reset(at.into());
+        if let Some(timer) = self.timer.as_mut().filter(|_| self.timer_at != at) {
+            timer.as_mut().reset(at.into());
         }
         self.timer_at = at;
         self.timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(at.into())))
