@@ -11,14 +11,16 @@
 //! Pacing: the time a call spends inside `poll` is time it runs (wasm, and the
 //! synchronous part of host calls; waits in host calls return `Pending` and cost no
 //! poll time). Past [`Pacing::grace`] of running time, every further millisecond of
-//! running owes a pause, so the call gets at most [`Pacing::share_percent`] of a thread
-//! until its deadline or fuel ends it. Without it, a plugin looping until its fuel runs
+//! running owes a pause, so the plugin's calls past their grace together get at most
+//! [`Pacing::share_percent`] of a thread (each of n such calls gets 1/n of it) until
+//! their deadline or fuel ends them. Without it, a plugin looping until its fuel runs
 //! out holds a whole core at full speed for that time, and on a small machine every
 //! other request queues behind it; paced, the same work is spread thin and the cost of
 //! a runaway falls on the runaway's own request, which waits longer.
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -30,8 +32,8 @@ pub struct Pacing {
     /// Running time a call gets at full speed. A hook that needs more than this is rare
     /// (a Rust hook runs for microseconds, a JavaScript or Python one for tens of them).
     pub grace: Duration,
-    /// Past `grace`, the share of one thread the call may use, in percent, 1 to 100;
-    /// 100 never pauses.
+    /// Past `grace`, the share of one thread a plugin's calls may use together, in
+    /// percent, 1 to 100; 100 never pauses a plugin's only long call.
     pub share_percent: u32,
 }
 
@@ -40,10 +42,14 @@ impl Pacing {
     /// duration is part of a load and not competing with requests.
     pub const UNPACED: Pacing = Pacing { grace: Duration::MAX, share_percent: 100 };
 
-    /// The pause owed for `over`, running time past the grace.
-    fn pause_for(&self, over: Duration) -> Duration {
-        let share = self.share_percent.clamp(1, 100);
-        over * (100 - share) / share
+    /// The pause owed for `over`, running time past the grace, by one of `paced_calls`
+    /// calls of the same plugin that are past theirs: each gets `share / paced_calls`,
+    /// so running `r` owes `r · (100 · paced_calls − share) / share`.
+    fn pause_for(&self, over: Duration, paced_calls: usize) -> Duration {
+        let share = u128::from(self.share_percent.clamp(1, 100));
+        let calls = paced_calls.max(1) as u128;
+        let nanos = over.as_nanos() * (100 * calls - share) / share;
+        Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
     }
 }
 
@@ -60,17 +66,32 @@ impl Default for Pacing {
 /// shorter sleep would round up and pause more than owed.
 const MIN_PAUSE: Duration = Duration::from_millis(1);
 
+/// How many of one plugin's calls are past their grace right now; they share the
+/// plugin's pacing share between them.
+#[derive(Debug, Default)]
+pub(crate) struct PacedCalls(AtomicUsize);
+
+impl PacedCalls {
+    /// Calls past their grace now.
+    pub(crate) fn now(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
 /// The call was still pending at its deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DeadlinePassed;
 
-/// Run `future`, started at `started`, until `deadline`, paced by `pacing`; see the
-/// module docs for when the timer exists.
-pub(crate) fn within<F: Future + Unpin>(started: Instant, deadline: Instant, pacing: Pacing, future: F) -> Within<F> {
+/// Run `future`, started at `started`, until `deadline`, paced by `pacing` together
+/// with the plugin's other calls counted in `paced_calls`; see the module docs for
+/// when the timer exists.
+pub(crate) fn within<F: Future + Unpin>(started: Instant, deadline: Instant, pacing: Pacing, paced_calls: &PacedCalls, future: F) -> Within<'_, F> {
     Within {
         future,
         deadline,
         pacing,
+        paced_calls,
+        counted: false,
         timer: None,
         timer_at: deadline,
         polled_before: false,
@@ -82,10 +103,13 @@ pub(crate) fn within<F: Future + Unpin>(started: Instant, deadline: Instant, pac
 }
 
 /// The future returned by [`within`].
-pub(crate) struct Within<F> {
+pub(crate) struct Within<'a, F> {
     future: F,
     deadline: Instant,
     pacing: Pacing,
+    paced_calls: &'a PacedCalls,
+    /// Whether this call is past its grace and counted in `paced_calls`.
+    counted: bool,
     timer: Option<Pin<Box<Sleep>>>,
     /// The instant `timer` is set to: the deadline, or the end of a pause.
     timer_at: Instant,
@@ -100,7 +124,7 @@ pub(crate) struct Within<F> {
     pause_from: Option<Instant>,
 }
 
-impl<F> Within<F> {
+impl<F> Within<'_, F> {
     /// Point the timer at `at`, creating it on first use.
     fn arm(&mut self, at: Instant) -> &mut Pin<Box<Sleep>> {
         if let Some(timer) = self.timer.as_mut().filter(|_| self.timer_at != at) {
@@ -111,7 +135,15 @@ impl<F> Within<F> {
     }
 }
 
-impl<F: Future + Unpin> Future for Within<F> {
+impl<F> Drop for Within<'_, F> {
+    fn drop(&mut self) {
+        if self.counted {
+            self.paced_calls.0.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl<F: Future + Unpin> Future for Within<'_, F> {
     type Output = Result<F::Output, DeadlinePassed>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -140,8 +172,12 @@ impl<F: Future + Unpin> Future for Within<F> {
         let ran_before = this.ran;
         this.ran = ran_before + ran_now;
         if this.ran > this.pacing.grace {
+            if !this.counted {
+                this.counted = true;
+                this.paced_calls.0.fetch_add(1, Ordering::Relaxed);
+            }
             let over = ran_now.min(this.ran - this.pacing.grace);
-            this.owed += this.pacing.pause_for(over);
+            this.owed += this.pacing.pause_for(over, this.paced_calls.now());
         }
         let deadline = this.deadline;
         if this.owed >= MIN_PAUSE {
@@ -172,8 +208,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_ready_future_needs_no_timer_and_keeps_its_output() {
+        let calls = PacedCalls::default();
         let now = Instant::now();
-        let mut call = within(now, now + Duration::from_secs(1), Pacing::default(), std::future::ready(7));
+        let mut call = within(now, now + Duration::from_secs(1), Pacing::default(), &calls, std::future::ready(7));
         let output = std::future::poll_fn(|cx| Pin::new(&mut call).poll(cx)).await;
         assert_eq!(output, Ok(7));
         assert!(call.timer.is_none(), "a call that never suspends must not register a timer");
@@ -182,7 +219,7 @@ mod tests {
     #[tokio::test]
     async fn a_pending_future_is_cut_at_the_deadline() {
         let started = Instant::now();
-        let output = within(started, started + Duration::from_millis(50), UNPACED, std::future::pending::<()>()).await;
+        let output = within(started, started + Duration::from_millis(50), UNPACED, &PacedCalls::default(), std::future::pending::<()>()).await;
         assert_eq!(output, Err(DeadlinePassed));
     }
 
@@ -193,7 +230,7 @@ mod tests {
             "done"
         });
         let now = Instant::now();
-        assert_eq!(within(now, now + Duration::from_millis(50), Pacing::default(), slow).await, Ok("done"));
+        assert_eq!(within(now, now + Duration::from_millis(50), Pacing::default(), &PacedCalls::default(), slow).await, Ok("done"));
     }
 
     /// Like a plugin in a loop under fuel metering: each poll runs for `slice`, then
@@ -221,7 +258,9 @@ mod tests {
         let mut spinner = Spinner { slice: Duration::from_micros(200), ran: Duration::ZERO };
         let started = Instant::now();
         let deadline = started + Duration::from_millis(300);
-        let output = within(started, deadline, pacing, &mut spinner).await;
+        let calls = PacedCalls::default();
+        let output = within(started, deadline, pacing, &calls, &mut spinner).await;
+        assert_eq!(calls.now(), 0, "a finished call leaves the plugin's count of paced calls");
         assert_eq!(output, Err(DeadlinePassed));
         assert!(started.elapsed() < Duration::from_millis(300 + 100), "the deadline ends a paced call too: {:?}", started.elapsed());
         spinner.ran
@@ -260,10 +299,41 @@ mod tests {
             Poll::Pending
         });
         let started = Instant::now();
-        let mut call = within(started, started + Duration::from_secs(5), Pacing { grace: Duration::from_millis(50), share_percent: 10 }, work);
+        let calls = PacedCalls::default();
+        let mut call = within(started, started + Duration::from_secs(5), Pacing { grace: Duration::from_millis(50), share_percent: 10 }, &calls, work);
         let output = (&mut call).await;
         assert_eq!(output, Ok("done"));
         assert_eq!(call.owed, Duration::ZERO);
         assert!(call.pause_from.is_none());
+        assert!(!call.counted, "a call within its grace is not one of the plugin's paced calls");
+    }
+
+    #[test]
+    fn paced_calls_of_one_plugin_split_its_share() {
+        let quarter = Pacing { grace: Duration::ZERO, share_percent: 25 };
+        let ms = Duration::from_millis(1);
+        // Alone: run 1, pause 3 (a quarter of a thread).
+        assert_eq!(quarter.pause_for(ms, 1), 3 * ms);
+        // Two at once: each runs 1 and pauses 7 (an eighth each, a quarter together).
+        assert_eq!(quarter.pause_for(ms, 2), 7 * ms);
+        // A full share never pauses a lone call, and splits a thread between two.
+        let full = Pacing { grace: Duration::ZERO, share_percent: 100 };
+        assert_eq!(full.pause_for(ms, 1), Duration::ZERO);
+        assert_eq!(full.pause_for(ms, 2), ms);
+        // A count of 0 (read before an increment was seen) counts as one.
+        assert_eq!(quarter.pause_for(ms, 0), 3 * ms);
+    }
+
+    #[tokio::test]
+    async fn a_call_counts_as_paced_from_its_grace_until_it_ends() {
+        let calls = PacedCalls::default();
+        let started = Instant::now();
+        let mut spinner = Spinner { slice: Duration::from_millis(2), ran: Duration::ZERO };
+        let mut call = within(started, started + Duration::from_secs(5), Pacing { grace: Duration::from_millis(1), share_percent: 50 }, &calls, &mut spinner);
+        let first = std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut call).poll(cx))).await;
+        assert!(first.is_pending());
+        assert_eq!(call.paced_calls.now(), 1, "past its grace, the call is counted");
+        drop(call);
+        assert_eq!(calls.now(), 0, "a dropped call (cancelled at its deadline or by its caller) is no longer counted");
     }
 }

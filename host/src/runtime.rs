@@ -19,7 +19,7 @@ use wasmtime::{Store, Trap};
 
 use crate::bindings::hooks;
 use crate::convert::PayloadSize;
-use crate::deadline::{self, Pacing};
+use crate::deadline::{self, PacedCalls, Pacing};
 use crate::error::{CallError, FailureKind, LoadError};
 use crate::families::HookFamily;
 use crate::limits::{HealthPolicy, Limits};
@@ -163,6 +163,8 @@ pub(crate) struct PluginRuntime {
     deadline_check_fuel: u64,
     /// How hook calls share a thread once they run long (`EngineOptions::pacing`).
     pacing: Pacing,
+    /// This version's calls past their pacing grace, which share its pacing share.
+    paced_calls: PacedCalls,
     /// Idle warm instances. A std mutex: it is held only to push or pop.
     idle: Mutex<Vec<Instance>>,
     /// One permit per instance that may exist; a call holds one while it runs.
@@ -214,6 +216,7 @@ impl PluginRuntime {
             health_policy,
             deadline_check_fuel,
             pacing,
+            paced_calls: PacedCalls::default(),
             idle: Mutex::new(Vec::new()),
             live: AtomicUsize::new(0),
             max_live: AtomicUsize::new(0),
@@ -487,7 +490,7 @@ impl PluginRuntime {
         let deadline_at = started + self.limits.deadline;
         store.data_mut().limiter.hit = false;
         let span = tracing::debug_span!("plugin_hook", plugin_id = %self.id(), hook);
-        let outcome = deadline::within(started, deadline_at, pacing, f(instance, args)).instrument(span).await;
+        let outcome = deadline::within(started, deadline_at, pacing, &self.paced_calls, f(instance, args)).instrument(span).await;
         let fuel = fuel_budget.saturating_sub(instance.store.get_fuel().unwrap_or(0));
         let result = match outcome {
             Ok(Ok(value)) => Ok(value),
@@ -537,7 +540,7 @@ impl PluginRuntime {
         store.set_fuel(self.limits.fuel_per_call).map_err(|e| (FailureKind::Host, format!("{e:#}")))?;
         let started = Instant::now();
         let deadline_at = started + self.limits.deadline;
-        let instantiated = deadline::within(started, deadline_at, Pacing::UNPACED, Box::pin(self.pre.instantiate_async(&mut store))).await;
+        let instantiated = deadline::within(started, deadline_at, Pacing::UNPACED, &self.paced_calls, Box::pin(self.pre.instantiate_async(&mut store))).await;
         let instance = match instantiated {
             Ok(Ok(instance)) => instance,
             Ok(Err(e)) => {
