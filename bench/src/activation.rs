@@ -142,16 +142,18 @@ pub async fn b4_b7(quick: bool, tmp: &std::path::Path) -> anyhow::Result<(Row, R
              for word-filter, read whole into memory per plugin. Mapping the artifact instead does not lower RSS (measured: the kernel maps the \
              neighbouring pages of a mapped file on every fault, so the whole artifact ends up resident) and trades safety for it (SIGBUS if the \
              file is truncated underneath). Closing it: smaller components (word-filter's 150 KB of wasm is mostly std, serde_json and the WASI \
-             adapter), sharing one in-memory copy between plugins whose artifacts are identical, or dropping the address map from the artifact \
-             (about 8% of it, at the price of wasm offsets in plugin backtraces).",
+             adapter), sharing one in-memory copy between plugins whose artifacts are identical, or a leaner per-plugin host state \
+             (the growth per plugin beyond its artifact and instance).",
             per_instance.median
         );
     }
-    b7.note = "RSS of this process (statm). Per instance: one host loads the plugin twice more under new ids, once with 33 instances warm from \
-               activation (`warm_instances`) and once with 1; the difference in growth over 32 is what one more idle, activated instance keeps \
-               resident (its store, WASI context, instance data and the linear-memory pages it touched). Per plugin: growth from an empty host to 100 \
-               loaded plugins, each with the one instance activation leaves warm, so it includes the component's code and metadata. The compiled code \
-               is read from the on-disk cache into memory (not mapped: a cache file truncated under a mapping would kill the server with SIGBUS)."
-        .into();
+    b7.note = format!(
+        "RSS of this process (statm). Per instance: one host loads the plugin twice more under new ids, once with 33 instances warm from \
+         activation (`warm_instances`) and once with 1; the difference in growth over 32 is what one more idle, activated instance keeps \
+         resident (its store, WASI context, instance data and the linear-memory pages it touched). Per plugin: growth from an empty host to 100 \
+         loaded plugins, each with the one instance activation leaves warm, so it includes the component's code and metadata (word-filter's \
+         compiled artifact: {code_kib:.0} KiB, without the address map). The compiled code is read from the on-disk cache into memory (not \
+         mapped: a cache file truncated under a mapping would kill the server with SIGBUS)."
+    );
     Ok((b4, b7))
 }

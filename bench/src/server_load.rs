@@ -178,12 +178,8 @@ fn sixteenth_client(session: &Session, window: Duration, prefix: &'static str) -
         let mut i = 0;
         while std::time::Instant::now() < deadline {
             let sent = std::time::Instant::now();
-            let response = client
-                .post(&url)
-                .bearer_auth(&token)
-                .json(&serde_json::json!({ "channel_id": channel_id, "message": format!("{prefix} {i}") }))
-                .send()
-                .await;
+            let response =
+                client.post(&url).bearer_auth(&token).json(&serde_json::json!({ "channel_id": channel_id, "message": format!("{prefix} {i}") })).send().await;
             // Fail-open: a stopped plugin's post goes through without it.
             anyhow::ensure!(response.is_ok_and(|r| r.status().as_u16() == 201), "the 16th client's post {i} ({prefix}) failed");
             latencies.push(sent.elapsed().as_secs_f64() * 1e3);

@@ -42,10 +42,7 @@ impl CompileCache {
     /// call from a blocking thread.
     pub(crate) fn load_or_compile(&self, engine: &Engine, wasm: &[u8]) -> wasmtime::Result<(Component, CacheOutcome)> {
         let path = self.path_for(engine, wasm);
-        // Read the artifact into memory rather than mapping the file: a mapped file
-        // truncated underneath a running server (a cache cleanup, a full disk) would
-        // take the process down with SIGBUS.
-        if let Ok(bytes) = std::fs::read(&path) {
+        if let Ok(bytes) = read_artifact(&path) {
             // SAFETY: the file is named by the hash of its source and was written by
             // `store` below through an atomic rename, so it is a complete artifact
             // this engine produced; wasmtime also checks its header and version.
@@ -69,6 +66,26 @@ impl CompileCache {
         tmp.1.sync_all()?;
         std::fs::rename(&tmp.0, path)
     }
+}
+
+/// Read a cached artifact into an anonymous mapping of its own, dropped (unmapped) as
+/// soon as wasmtime has copied it into its code memory.
+///
+/// Not a mapping of the file itself: a mapped file truncated underneath a running server
+/// (a cache cleanup, a full disk) would take the process down with SIGBUS. Not a `Vec`
+/// either: artifacts are hundreds of KiB, and the allocator keeps such freed buffers in
+/// its per-thread arenas, so loading many plugins at once (start-up) would leave
+/// megabytes resident that hold nothing.
+fn read_artifact(path: &Path) -> std::io::Result<memmap2::MmapMut> {
+    let mut file = std::fs::File::open(path)?;
+    let len = usize::try_from(file.metadata()?.len()).map_err(std::io::Error::other)?;
+    if len == 0 {
+        return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "empty artifact"));
+    }
+    let mut buffer = memmap2::MmapOptions::new().len(len).map_anon()?;
+    // A file cut short while being read fails here and counts as a cache miss.
+    std::io::Read::read_exact(&mut file, &mut buffer)?;
+    Ok(buffer)
 }
 
 /// A uniquely named temporary file next to the cache entries, so the final rename is atomic.

@@ -45,6 +45,10 @@ fn base_config() -> Config {
     config.wasm_component_model(true);
     config.consume_fuel(true);
     config.cranelift_opt_level(OptLevel::Speed);
+    // The map from machine code back to wasm offsets is about 8% of every artifact, kept
+    // in memory for each loaded plugin, and read only to print the offsets in a trap's
+    // backtrace; the function names there come from the name section and stay.
+    config.generate_address_map(false);
     // Deep recursion must end in a clean stack-overflow trap, well inside the fiber stack.
     config.max_wasm_stack(512 << 10);
     config.async_stack_size(2 << 20);
