@@ -47,6 +47,17 @@ pub struct Config {
     #[arg(long, env = "CONFAB_PLUGIN_KV_QUOTA_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub plugin_kv_quota_bytes: i64,
 
+    /// Running time a plugin's hook call gets at full speed, in milliseconds; past it
+    /// the call is paced (see `plugin_pacing_share_percent`).
+    #[arg(long, env = "CONFAB_PLUGIN_PACING_GRACE_MS", default_value_t = 10)]
+    pub plugin_pacing_grace_ms: u64,
+
+    /// The share of one thread, in percent (1–100), that a plugin's hook calls past
+    /// their grace get together; 100 paces a plugin only when several of its calls run
+    /// long at once.
+    #[arg(long, env = "CONFAB_PLUGIN_PACING_SHARE_PERCENT", default_value_t = 25, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub plugin_pacing_share_percent: u32,
+
     /// Whether admins may upload plugin bundles or install them from a URL
     /// (Mattermost's `PluginSettings.EnableUploads`, off by default there too).
     #[arg(long, env = "CONFAB_ENABLE_PLUGIN_UPLOADS", default_value_t = false, action = clap::ArgAction::Set)]
@@ -195,6 +206,8 @@ impl std::fmt::Debug for Config {
             .field("open_server", &self.open_server)
             .field("plugin_kv_max_value_bytes", &self.plugin_kv_max_value_bytes)
             .field("plugin_kv_quota_bytes", &self.plugin_kv_quota_bytes)
+            .field("plugin_pacing_grace_ms", &self.plugin_pacing_grace_ms)
+            .field("plugin_pacing_share_percent", &self.plugin_pacing_share_percent)
             .field("enable_plugin_uploads", &self.enable_plugin_uploads)
             .field("plugin_max_bundle_bytes", &self.plugin_max_bundle_bytes)
             .field("plugin_max_bundle_entries", &self.plugin_max_bundle_entries)
@@ -228,6 +241,8 @@ impl Default for Config {
             open_server: true,
             plugin_kv_max_value_bytes: 1024 * 1024,
             plugin_kv_quota_bytes: 64 * 1024 * 1024,
+            plugin_pacing_grace_ms: 10,
+            plugin_pacing_share_percent: 25,
             enable_plugin_uploads: false,
             plugin_max_bundle_bytes: 50 * 1024 * 1024,
             plugin_max_bundle_entries: 4096,
@@ -251,6 +266,11 @@ impl Default for Config {
 }
 
 impl Config {
+    /// How plugin hook calls that run long share a thread.
+    pub fn plugin_pacing(&self) -> confab_host::Pacing {
+        confab_host::Pacing { grace: std::time::Duration::from_millis(self.plugin_pacing_grace_ms), share_percent: self.plugin_pacing_share_percent }
+    }
+
     /// Where installed plugins are read from.
     pub fn plugin_dir(&self) -> PathBuf {
         self.plugin_dir.clone().unwrap_or_else(|| self.data_dir.join("plugins"))
@@ -308,6 +328,8 @@ mod tests {
         assert!(parsed.open_server);
         assert_eq!(parsed.plugin_kv_max_value_bytes, default.plugin_kv_max_value_bytes);
         assert_eq!(parsed.plugin_kv_quota_bytes, default.plugin_kv_quota_bytes);
+        assert_eq!(parsed.plugin_pacing_grace_ms, default.plugin_pacing_grace_ms);
+        assert_eq!(parsed.plugin_pacing_share_percent, default.plugin_pacing_share_percent);
         assert_eq!(parsed.allowed_untrusted_internal_connections, default.allowed_untrusted_internal_connections);
         assert_eq!(parsed.outgoing_integration_requests_timeout, default.outgoing_integration_requests_timeout);
         assert_eq!(parsed.enable_incoming_webhooks, default.enable_incoming_webhooks);
@@ -350,5 +372,15 @@ mod tests {
         assert_eq!(config.plugin_cache_dir(), PathBuf::from("/srv/confab/plugin-cache"));
         let config = Cli::try_parse_from(["confab", "--plugin-dir", "/opt/plugins"]).unwrap().config;
         assert_eq!(config.plugin_dir(), PathBuf::from("/opt/plugins"));
+    }
+
+    #[test]
+    fn pacing_settings_reach_the_host_and_a_share_outside_1_to_100_is_refused() {
+        let config = Cli::try_parse_from(["confab", "--plugin-pacing-grace-ms", "50", "--plugin-pacing-share-percent", "100"]).unwrap().config;
+        assert_eq!(config.plugin_pacing(), confab_host::Pacing { grace: std::time::Duration::from_millis(50), share_percent: 100 });
+        assert_eq!(Config::default().plugin_pacing(), confab_host::Pacing::default(), "the server's default is the host's");
+        for share in ["0", "101"] {
+            assert!(Cli::try_parse_from(["confab", "--plugin-pacing-share-percent", share]).is_err(), "share {share} must be refused");
+        }
     }
 }

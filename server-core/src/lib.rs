@@ -30,7 +30,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use confab_host::{HostConfig, PluginHost};
+use confab_host::{EngineOptions, HostConfig, PluginHost};
 use tokio::net::TcpListener;
 
 pub use config::Config;
@@ -154,7 +154,12 @@ where
         .map_err(|source| RunError::Store { url: store::redact(&database_url), source })?;
     services.set_sealer(sealed::Sealer::new(&decode_key(&sealing_key)));
     let bridge = Arc::new(PluginBridge::new(&services, plugin_dir.clone()));
-    let host_config = HostConfig { cache_dir: config.plugin_cache_dir(), server_version: server_version(), ..HostConfig::default() };
+    let host_config = HostConfig {
+        cache_dir: config.plugin_cache_dir(),
+        server_version: server_version(),
+        engine: EngineOptions { pacing: config.plugin_pacing(), ..EngineOptions::default() },
+        ..HostConfig::default()
+    };
     let host = PluginHost::new(host_config, bridge.clone())?;
     services.set_host(host.clone());
     // Finish or undo installs a crash interrupted, before anything reads the directory.
