@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Result, Store, bit, flag};
+use super::{Backend, Result, Store, bit, flag};
 use crate::domain::{Paging, Post, PostList, Reaction};
 
 const POST_COLUMNS: &str = "p.*, (SELECT COUNT(*) FROM posts r WHERE r.root_id = p.id AND r.delete_at = 0) AS reply_count";
@@ -70,7 +70,6 @@ impl Store {
     pub async fn insert_post(&self, p: &Post) -> Result<()> {
         let props = Value::Object(p.props.clone()).to_string();
         let priority = p.metadata.get("priority").map(Value::to_string).unwrap_or_default();
-        let mut tx = self.writer().begin().await?;
         // The channel row first. The post's foreign key takes a key-share lock on it;
         // taken before the update, concurrent posts to one channel each add a locker to
         // that row, and PostgreSQL records them as a MultiXact that every later lock on
@@ -78,37 +77,62 @@ impl Store {
         // makes posts to a channel queue on its row lock, which they did anyway.
         // `last_post_at` only moves forward: concurrent posts may commit out of order
         // (Mattermost's GREATEST, spelled so SQLite runs it too).
-        sqlx::query(
-            "UPDATE channels SET last_post_at = CASE WHEN last_post_at > $2 THEN last_post_at ELSE $2 END, total_msg_count = total_msg_count + 1 \
-             WHERE id = $1",
-        )
-        .bind(&p.channel_id)
-        .bind(p.create_at)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO posts (id, create_at, update_at, edit_at, delete_at, user_id, channel_id, root_id, original_id, message, type, props, hashtags, is_pinned, has_reactions, priority) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-        )
-        .bind(&p.id)
-        .bind(p.create_at)
-        .bind(p.update_at)
-        .bind(p.edit_at)
-        .bind(p.delete_at)
-        .bind(&p.user_id)
-        .bind(&p.channel_id)
-        .bind(&p.root_id)
-        .bind(&p.original_id)
-        .bind(&p.message)
-        .bind(&p.kind)
-        .bind(&props)
-        .bind(&p.hashtags)
-        .bind(bit(p.is_pinned))
-        .bind(bit(p.has_reactions))
-        .bind(&priority)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        // $2 and $7 are the post's create_at and channel_id (the order of `COLUMNS`).
+        const BUMP_CHANNEL: &str = "UPDATE channels SET last_post_at = CASE WHEN last_post_at > $2 THEN last_post_at ELSE $2 END, \
+                                    total_msg_count = total_msg_count + 1 WHERE id = $7";
+        const COLUMNS: &str = "id, create_at, update_at, edit_at, delete_at, user_id, channel_id, root_id, original_id, message, type, props, hashtags, is_pinned, \
+                               has_reactions, priority";
+        const VALUES: &str = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16";
+        let bind = |query: &'static str| {
+            sqlx::query(query)
+                .bind(&p.id)
+                .bind(p.create_at)
+                .bind(p.update_at)
+                .bind(p.edit_at)
+                .bind(p.delete_at)
+                .bind(&p.user_id)
+                .bind(&p.channel_id)
+                .bind(&p.root_id)
+                .bind(&p.original_id)
+                .bind(&p.message)
+                .bind(&p.kind)
+                .bind(&props)
+                .bind(&p.hashtags)
+                .bind(bit(p.is_pinned))
+                .bind(bit(p.has_reactions))
+                .bind(&priority)
+        };
+        match self.backend() {
+            // One statement, committed on its own: the channel's row lock is held only
+            // while PostgreSQL runs it, not across the round trips of a transaction, so
+            // posts to one busy channel queue on the database's time alone, not on this
+            // process getting scheduled between statements.
+            Backend::Postgres => {
+                static ONE_STATEMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+                let sql = ONE_STATEMENT
+                    .get_or_init(|| format!("WITH bumped AS ({BUMP_CHANNEL} RETURNING id) INSERT INTO posts ({COLUMNS}) SELECT {VALUES} FROM bumped"));
+                let done = bind(sql).execute(self.writer()).await?;
+                if done.rows_affected() == 0 {
+                    return Err(super::Error::NotFound);
+                }
+            }
+            // SQLite has no UPDATE inside WITH; its writes go through the one writer
+            // connection in-process, with no round trips to hold a lock across.
+            Backend::Sqlite => {
+                static INSERT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+                let insert = INSERT.get_or_init(|| format!("INSERT INTO posts ({COLUMNS}) VALUES ({VALUES})"));
+                let mut tx = self.writer().begin().await?;
+                // The same update with only its own two values bound.
+                static BUMP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+                let bump = BUMP.get_or_init(|| BUMP_CHANNEL.replace("$7", "$1"));
+                let bumped = sqlx::query(bump).bind(&p.channel_id).bind(p.create_at).execute(&mut *tx).await?;
+                if bumped.rows_affected() == 0 {
+                    return Err(super::Error::NotFound);
+                }
+                bind(insert).execute(&mut *tx).await?;
+                tx.commit().await?;
+            }
+        }
         Ok(())
     }
 
