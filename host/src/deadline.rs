@@ -94,8 +94,7 @@ pub(crate) fn within<F: Future + Unpin>(started: Instant, deadline: Instant, pac
         counted: false,
         timer: None,
         timer_at: deadline,
-        polled_before: false,
-        started,
+        first_poll_began: Some(started),
         ran: Duration::ZERO,
         owed: Duration::ZERO,
         pause_from: None,
@@ -113,9 +112,9 @@ pub(crate) struct Within<'a, F> {
     timer: Option<Pin<Box<Sleep>>>,
     /// The instant `timer` is set to: the deadline, or the end of a pause.
     timer_at: Instant,
-    polled_before: bool,
-    /// When the first poll began (the call's start; later polls are timed themselves).
-    started: Instant,
+    /// The call's start, until the first poll takes it as its own start (later polls
+    /// are timed themselves).
+    first_poll_began: Option<Instant>,
     /// Running time so far: the sum of the time spent inside `poll`.
     ran: Duration,
     /// Pause owed and not yet taken.
@@ -162,15 +161,13 @@ impl<F: Future + Unpin> Future for Within<'_, F> {
         }
         // The first poll is timed from the call's start, so a call that finishes in it
         // reads the clock no more than it did before pacing existed.
-        let poll_began = if this.polled_before { Instant::now() } else { this.started };
-        this.polled_before = true;
+        let poll_began = this.first_poll_began.take().unwrap_or_else(Instant::now);
         if let Poll::Ready(output) = Pin::new(&mut this.future).poll(cx) {
             return Poll::Ready(Ok(output));
         }
         let now = Instant::now();
         let ran_now = now.saturating_duration_since(poll_began);
-        let ran_before = this.ran;
-        this.ran = ran_before + ran_now;
+        this.ran += ran_now;
         if this.ran > this.pacing.grace {
             if !this.counted {
                 this.counted = true;
@@ -180,14 +177,13 @@ impl<F: Future + Unpin> Future for Within<'_, F> {
             this.owed += this.pacing.pause_for(over, this.paced_calls.now());
         }
         let deadline = this.deadline;
-        if this.owed >= MIN_PAUSE {
+        let wake_at = if this.owed >= MIN_PAUSE {
             this.pause_from = Some(now);
-            let until = (now + this.owed).min(deadline);
-            this.arm(until);
+            (now + this.owed).min(deadline)
         } else {
-            this.arm(deadline);
-        }
-        match this.timer.as_mut().expect("armed").as_mut().poll(cx) {
+            deadline
+        };
+        match this.arm(wake_at).as_mut().poll(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(()) if Instant::now() >= deadline => Poll::Ready(Err(DeadlinePassed)),
             // A pause that already ended (it can only end early at the deadline, which

@@ -77,12 +77,29 @@ impl Store {
         // makes posts to a channel queue on its row lock, which they did anyway.
         // `last_post_at` only moves forward: concurrent posts may commit out of order
         // (Mattermost's GREATEST, spelled so SQLite runs it too).
-        // $2 and $7 are the post's create_at and channel_id (the order of `COLUMNS`).
-        const BUMP_CHANNEL: &str = "UPDATE channels SET last_post_at = CASE WHEN last_post_at > $2 THEN last_post_at ELSE $2 END, \
-                                    total_msg_count = total_msg_count + 1 WHERE id = $7";
-        const COLUMNS: &str = "id, create_at, update_at, edit_at, delete_at, user_id, channel_id, root_id, original_id, message, type, props, hashtags, is_pinned, \
-                               has_reactions, priority";
-        const VALUES: &str = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16";
+        // One column list and one update for both backends' statements, put together at
+        // compile time. In the update, $2 and $7 are the post's create_at and channel_id
+        // (the order of the columns).
+        macro_rules! bump_channel {
+            ($channel:literal) => {
+                concat!(
+                    "UPDATE channels SET last_post_at = CASE WHEN last_post_at > $2 THEN last_post_at ELSE $2 END, ",
+                    "total_msg_count = total_msg_count + 1 WHERE id = ",
+                    $channel
+                )
+            };
+        }
+        macro_rules! columns {
+            () => {
+                "id, create_at, update_at, edit_at, delete_at, user_id, channel_id, root_id, original_id, message, type, props, hashtags, is_pinned, \
+                 has_reactions, priority"
+            };
+        }
+        macro_rules! values {
+            () => {
+                "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16"
+            };
+        }
         let bind = |query: &'static str| {
             sqlx::query(query)
                 .bind(&p.id)
@@ -108,9 +125,8 @@ impl Store {
             // posts to one busy channel queue on the database's time alone, not on this
             // process getting scheduled between statements.
             Backend::Postgres => {
-                static ONE_STATEMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-                let sql = ONE_STATEMENT
-                    .get_or_init(|| format!("WITH bumped AS ({BUMP_CHANNEL} RETURNING id) INSERT INTO posts ({COLUMNS}) SELECT {VALUES} FROM bumped"));
+                let sql =
+                    concat!("WITH bumped AS (", bump_channel!("$7"), " RETURNING id) INSERT INTO posts (", columns!(), ") SELECT ", values!(), " FROM bumped");
                 let done = bind(sql).execute(self.writer()).await?;
                 if done.rows_affected() == 0 {
                     return Err(super::Error::NotFound);
@@ -119,17 +135,13 @@ impl Store {
             // SQLite has no UPDATE inside WITH; its writes go through the one writer
             // connection in-process, with no round trips to hold a lock across.
             Backend::Sqlite => {
-                static INSERT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-                let insert = INSERT.get_or_init(|| format!("INSERT INTO posts ({COLUMNS}) VALUES ({VALUES})"));
                 let mut tx = self.writer().begin().await?;
                 // The same update with only its own two values bound.
-                static BUMP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-                let bump = BUMP.get_or_init(|| BUMP_CHANNEL.replace("$7", "$1"));
-                let bumped = sqlx::query(bump).bind(&p.channel_id).bind(p.create_at).execute(&mut *tx).await?;
+                let bumped = sqlx::query(bump_channel!("$1")).bind(&p.channel_id).bind(p.create_at).execute(&mut *tx).await?;
                 if bumped.rows_affected() == 0 {
                     return Err(super::Error::NotFound);
                 }
-                bind(insert).execute(&mut *tx).await?;
+                bind(concat!("INSERT INTO posts (", columns!(), ") VALUES (", values!(), ")")).execute(&mut *tx).await?;
                 tx.commit().await?;
             }
         }
