@@ -16,6 +16,9 @@ pub(crate) fn run_all() -> Result<()> {
     let plugin_workspaces = plugins::workspaces();
     ensure_component("rustfmt", "fmt")?;
     ensure_component("clippy", "clippy")?;
+    // Clippy on the plugin workspaces below checks for wasm32-wasip2, so the target must
+    // be there before the first lint, not only before the plugin build.
+    plugins::ensure_target()?;
 
     run(cargo(&root).args(["fmt", "--all", "--check"]))?;
     for ws in &plugin_workspaces {

@@ -103,7 +103,7 @@ fn package_name(manifest: &str) -> Option<String> {
 
 /// Install the wasm target when it is missing and rustup can add it; otherwise fail
 /// with the one-line fix.
-fn ensure_target() -> Result<()> {
+pub(crate) fn ensure_target() -> Result<()> {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let sysroot = output(Command::new(&rustc).args(["--print", "sysroot"]))?;
     if Path::new(sysroot.trim()).join("lib/rustlib").join(TARGET).is_dir() {
