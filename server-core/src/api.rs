@@ -2,8 +2,8 @@
 //!
 //! One file per area under `api/`, each exposing `router()`; this file merges them and
 //! adds what applies to every route: an `X-Request-ID` on every response (the same id
-//! as the error body's `request_id`) and Mattermost error bodies for unknown routes and
-//! methods.
+//! as the error body's `request_id`), Mattermost error bodies for unknown routes and
+//! methods, and the refusal of NUL characters in paths and queries.
 
 mod actions;
 mod channels;
@@ -18,6 +18,7 @@ mod request_id;
 mod status;
 mod system;
 mod teams;
+mod text_guard;
 mod users;
 mod websocket;
 
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .merge(status::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(text_guard::layer))
         .layer(axum::middleware::from_fn(request_id::layer))
         .with_state(state)
 }

@@ -12,6 +12,7 @@ pub mod dialog;
 pub mod paging;
 pub mod post;
 pub mod team;
+pub mod text;
 pub mod user;
 pub mod webhook;
 

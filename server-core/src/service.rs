@@ -71,9 +71,14 @@ pub enum Error {
 
 impl From<store::Error> for Error {
     fn from(e: store::Error) -> Error {
-        // Callers map NotFound and Conflict themselves where they mean something
-        // specific; reaching here means the store failed.
-        Error::Internal(e.to_string())
+        match e {
+            // Text PostgreSQL cannot hold is the input's fault: a 400, as the API's own
+            // check would have answered.
+            store::Error::InvalidText(_) => Error::Invalid(crate::domain::text::nul_refused()),
+            // Callers map NotFound and Conflict themselves where they mean something
+            // specific; reaching here means the store failed.
+            e => Error::Internal(e.to_string()),
+        }
     }
 }
 

@@ -12,6 +12,7 @@
 
 mod channels;
 mod commands;
+mod dialogs;
 mod kv;
 mod plugin_admin;
 mod plugins;
@@ -41,6 +42,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "webhooks", include_str!("../migrations/0002_webhooks.sql")),
     (3, "commands", include_str!("../migrations/0003_commands.sql")),
     (4, "plugin admin", include_str!("../migrations/0004_plugin_admin.sql")),
+    (6, "open dialogs", include_str!("../migrations/0006_open_dialogs.sql")),
 ];
 
 /// Why a store operation failed.
@@ -56,6 +58,11 @@ pub enum Error {
         /// The constraint name or the database's message.
         constraint: String,
     },
+    /// PostgreSQL refused a text it cannot store (a NUL character: SQLSTATE 22021 in a
+    /// text column, 22P05 in JSON); bad input, not a failure. The API refuses such text
+    /// before it gets here; this is the second line of defence.
+    #[error("text the database cannot store: {0}")]
+    InvalidText(String),
     /// The database URL names neither SQLite nor PostgreSQL.
     #[error("unsupported database url (expected sqlite: or postgres:): {0}")]
     UnsupportedUrl(String),
@@ -67,12 +74,20 @@ pub enum Error {
     Db(sqlx::Error),
 }
 
+/// PostgreSQL's `character_not_in_repertoire`: a NUL byte in a text parameter.
+const INVALID_BYTE_SEQUENCE: &str = "22021";
+/// PostgreSQL's `untranslatable_character`: `\u0000` in a JSON value.
+const UNTRANSLATABLE_CHARACTER: &str = "22P05";
+
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Error {
         match e {
             sqlx::Error::RowNotFound => Error::NotFound,
             sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::UniqueViolation => {
                 Error::Conflict { constraint: db.constraint().map(str::to_string).unwrap_or_else(|| db.message().to_string()) }
+            }
+            sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some(INVALID_BYTE_SEQUENCE | UNTRANSLATABLE_CHARACTER)) => {
+                Error::InvalidText(db.message().to_string())
             }
             other => Error::Db(other),
         }

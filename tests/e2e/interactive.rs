@@ -10,13 +10,14 @@ use confab_e2e::{Backend, TestDir, TestServer, User, event_post, on_both_backend
 use confab_server::Config;
 use serde_json::{Value, json};
 
-on_both_backends!(buttons_selects_and_dialogs, integrations_stay_on_the_server);
+on_both_backends!(buttons_selects_and_dialogs, integrations_stay_on_the_server, dialog_submissions_need_a_dialog_opened_for_the_caller);
 
 /// What the integration received, per path.
 type Seen = Arc<Mutex<Vec<(String, Value)>>>;
 
 /// A loopback integration: `/click` updates the post and answers ephemerally,
 /// `/select` echoes the choice, `/dialog` checks `name` is at least 3 characters,
+/// `/internal` answers like an internal service would (data besides `error`/`errors`),
 /// `/fail` answers 500.
 async fn integration() -> (String, Seen) {
     async fn record(seen: &Seen, path: &str, body: &Value) {
@@ -46,7 +47,19 @@ async fn integration() -> (String, Seen) {
             post(|State(seen): State<Seen>, Json(body): Json<Value>| async move {
                 record(&seen, "/dialog", &body).await;
                 let name = body["submission"]["name"].as_str().unwrap_or_default().to_string();
-                if name.len() < 3 { Json(json!({ "errors": { "name": "Use at least 3 characters." } })).into_response() } else { String::new().into_response() }
+                if name.len() < 3 {
+                    // Whatever else an integration says is for the server, not the client.
+                    Json(json!({ "errors": { "name": "Use at least 3 characters." }, "internal": { "db_password": "hunter2" } })).into_response()
+                } else {
+                    String::new().into_response()
+                }
+            }),
+        )
+        .route(
+            "/internal",
+            post(|State(seen): State<Seen>, Json(body): Json<Value>| async move {
+                record(&seen, "/internal", &body).await;
+                Json(json!({ "error": "denied", "errors": { "x": "bad" }, "rows": [{ "secret": "db-row" }], "token": "internal-token" }))
             }),
         )
         .route("/fail", post(|| async { (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "no") }))
@@ -168,15 +181,23 @@ async fn buttons_selects_and_dialogs(backend: Backend) {
         .await;
     assert_eq!(status, 400, "an invalid dialog is refused");
 
-    // Submitting: a field error comes back as the integration sent it; then a success.
-    let submit = |name: &str| json!({ "url": format!("{base}/dialog"), "callback_id": "feedback", "state": "opaque", "user_id": admin.id, "channel_id": channel_id, "submission": { "name": name }, "cancelled": false });
+    // Submitting: the field error comes back, nothing else the integration said; the
+    // integration gets the state it opened the dialog with, whatever the body says.
+    let submit = |name: &str| json!({ "url": format!("{base}/dialog"), "callback_id": "feedback", "state": "forged", "user_id": admin.id, "channel_id": channel_id, "submission": { "name": name }, "cancelled": false });
     let (status, answer) = server.post_as("/api/v4/actions/dialogs/submit", &bob.token, &submit("ab")).await;
     assert_eq!((status, &answer), (200, &json!({ "errors": { "name": "Use at least 3 characters." } })));
     let (path, request) = seen.lock().unwrap().last().unwrap().clone();
     assert_eq!((path.as_str(), request["type"].as_str(), request["state"].as_str()), ("/dialog", Some("dialog_submission"), Some("opaque")));
     assert_eq!(request["user_id"], bob.id.as_str(), "the submitter is the signed-in user, whatever the body says");
+    // Answered with errors, the dialog stays open: the corrected submission goes through
+    // and an empty answer is `{}`, as in Mattermost.
     let (status, answer) = server.post_as("/api/v4/actions/dialogs/submit", &bob.token, &submit("bob")).await;
-    assert_eq!((status, answer["status"].as_str()), (200, Some("OK")));
+    assert_eq!((status, &answer), (200, &json!({})));
+    // Accepted, it is closed: submitting it again is refused and reaches no one.
+    let calls = seen.lock().unwrap().len();
+    let (status, error) = server.post_as("/api/v4/actions/dialogs/submit", &bob.token, &submit("bob")).await;
+    assert_eq!((status, error["id"].as_str()), (403, Some("api.dialog.submit.not_open.app_error")), "{error}");
+    assert_eq!(seen.lock().unwrap().len(), calls, "the integration was not called");
     server.stop().await;
 }
 
@@ -223,5 +244,50 @@ async fn integrations_stay_on_the_server(backend: Backend) {
     let eve = server.signup("eve").await;
     let (status, _) = server.post_as(&format!("/api/v4/posts/{post_id}/actions/{button}"), &eve.token, &json!({})).await;
     assert_eq!(status, 403);
+    server.stop().await;
+}
+
+async fn dialog_submissions_need_a_dialog_opened_for_the_caller(backend: Backend) {
+    let dir = TestDir::new();
+    let Some(server) = start(&dir, backend, "interactive::dialog_binding", true).await else { return };
+    let (base, seen) = integration().await;
+    let (admin, bob, channel_id) = team(&server).await;
+    let internal = format!("{base}/internal");
+    let submit = |user: &User, callback_id: &str| {
+        let body = json!({ "url": internal, "callback_id": callback_id, "channel_id": channel_id, "submission": { "x": "1" } });
+        let token = user.token.clone();
+        let server = &server;
+        async move { server.post_as("/api/v4/actions/dialogs/submit", &token, &body).await }
+    };
+    let internal_calls = || seen.lock().unwrap().iter().filter(|(path, _)| path == "/internal").count();
+
+    // No dialog was opened with that URL: refused, the URL never called.
+    let (status, error) = submit(&bob, "c").await;
+    assert_eq!((status, error["id"].as_str()), (403, Some("api.dialog.submit.not_open.app_error")), "{error}");
+    assert_eq!(internal_calls(), 0);
+
+    // Bob clicks, the integration opens a dialog for him with that URL.
+    let (post, [button, ..]) = post_with_actions(&server, &admin, &channel_id, &base).await;
+    let (status, _) = server.post_as(&format!("/api/v4/posts/{}/actions/{button}", post["id"].as_str().unwrap()), &bob.token, &json!({})).await;
+    assert_eq!(status, 200);
+    let trigger_id = seen.lock().unwrap()[0].1["trigger_id"].as_str().unwrap().to_string();
+    let open = json!({ "trigger_id": trigger_id, "url": internal, "dialog": { "callback_id": "c", "title": "Check", "elements": [] } });
+    assert_eq!(server.post_as("/api/v4/actions/dialogs/open", &admin.token, &open).await.0, 200);
+
+    // Someone else, or another callback id, still may not submit to it.
+    assert_eq!(submit(&admin, "c").await.0, 403, "the dialog is bob's");
+    assert_eq!(submit(&bob, "other").await.0, 403, "another callback id");
+    assert_eq!(internal_calls(), 0);
+
+    // Bob may; of the service's answer he gets `error` and `errors` only, and as it
+    // answered with errors he may submit again.
+    for _ in 0..2 {
+        let (status, answer) = submit(&bob, "c").await;
+        assert_eq!((status, &answer), (200, &json!({ "error": "denied", "errors": { "x": "bad" } })));
+        assert!(!answer.to_string().contains("db-row") && !answer.to_string().contains("internal-token"));
+    }
+    assert_eq!(internal_calls(), 2);
+    let (_, request) = seen.lock().unwrap().last().unwrap().clone();
+    assert_eq!((request["url"].as_str(), request["user_id"].as_str()), (Some(""), Some(bob.id.as_str())), "the integration is not told its URL");
     server.stop().await;
 }

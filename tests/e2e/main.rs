@@ -7,6 +7,9 @@
 //! - `users`: accounts, login, sessions, tokens, cookies and CSRF, admin-only routes;
 //! - `attachments`: message attachments on posts (shape, ids, validation);
 //! - `chat`: teams, channels, posts, reactions, permissions and bad input;
+//! - `channel_admin`: who may rename, archive and restore channels (Mattermost's default
+//!   roles), and the default channel that can be neither renamed nor archived;
+//! - `invalid_text`: NUL characters refused with a 400 in every body, path and query;
 //! - `websocket`: hello, the challenge, seq/seq_reply, typing, who gets which event;
 //! - `plugin_admin`: uploading, enabling, disabling and removing plugins over the REST
 //!   API, hostile bundles, 403s, hot reload under load, signatures, the marketplace;
@@ -29,11 +32,13 @@
 //! `cargo xtask test` does that, or `cargo xtask plugins` once.
 
 mod attachments;
+mod channel_admin;
 mod chat;
 mod client_library;
 mod commands;
 mod hooks;
 mod interactive;
+mod invalid_text;
 mod multilang;
 mod plugin_admin;
 mod plugin_chat;

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::error::ids;
 use super::extract::{AppJson, Auth};
 use super::{ApiError, AppState, ok};
-use crate::domain::dialog::{OpenDialogRequest, SubmitDialogRequest};
+use crate::domain::dialog::{OpenDialogRequest, SubmitDialogRequest, SubmitDialogResponse};
 use crate::service::actions::ActionClick;
 
 pub(super) fn router() -> Router<AppState> {
@@ -30,6 +30,9 @@ async fn do_post_action(
     Path((post_id, action_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
+    if crate::domain::text::json_has_nul(&body) {
+        return Err(crate::domain::text::nul_refused().into());
+    }
     let click: ActionClick = if body.iter().all(u8::is_ascii_whitespace) {
         ActionClick::default()
     } else {
@@ -51,15 +54,13 @@ async fn open_dialog(Auth(_caller, _): Auth, State(state): State<AppState>, AppJ
 
 /// POST /api/v4/actions/dialogs/submit
 ///
-/// The integration's answer (`{"errors": {...}}` for field errors) comes back as it
-/// was sent; an empty answer is `{"status":"OK"}`.
+/// Only for a dialog opened for the caller (403 otherwise). Of the integration's
+/// answer only `error` and `errors` come back, as in Mattermost; `{}` when it gave
+/// neither.
 async fn submit_dialog(
     Auth(caller, _): Auth,
     State(state): State<AppState>,
     AppJson(submission): AppJson<SubmitDialogRequest>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(match state.services.submit_dialog(&caller, submission).await? {
-        Some(answer) => Json(answer),
-        None => ok(),
-    })
+) -> Result<Json<SubmitDialogResponse>, ApiError> {
+    Ok(Json(state.services.submit_dialog(&caller, submission).await?))
 }

@@ -1,4 +1,4 @@
-//! Channel routes: create (public, private, direct), read by id or name, list, patch, archive, members, and the channel's posts.
+//! Channel routes: create (public, private, direct), read by id or name, list, patch, archive, restore, members, and the channel's posts.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -21,6 +21,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v4/channels/direct", post(create_direct))
         .route("/api/v4/channels/{channel_id}", get(get_channel).delete(archive_channel))
         .route("/api/v4/channels/{channel_id}/patch", put(patch_channel))
+        .route("/api/v4/channels/{channel_id}/restore", post(restore_channel))
         .route("/api/v4/channels/{channel_id}/members", get(list_members).post(add_member))
         .route("/api/v4/channels/{channel_id}/members/{user_id}", get(get_member).delete(remove_member))
         .route("/api/v4/channels/{channel_id}/posts", get(channel_posts))
@@ -58,6 +59,11 @@ async fn get_channel(Auth(caller, _): Auth, State(state): State<AppState>, Path(
 async fn archive_channel(Auth(caller, _): Auth, State(state): State<AppState>, Path(channel_id): Path<String>) -> Result<Json<Value>, ApiError> {
     state.services.archive_channel(&caller, &channel_id).await?;
     Ok(ok())
+}
+
+/// POST /api/v4/channels/{channel_id}/restore (un-archive; team and system admins)
+async fn restore_channel(Auth(caller, _): Auth, State(state): State<AppState>, Path(channel_id): Path<String>) -> Result<Json<Channel>, ApiError> {
+    Ok(Json(state.services.restore_channel(&caller, &channel_id).await?))
 }
 
 /// PUT /api/v4/channels/{channel_id}/patch

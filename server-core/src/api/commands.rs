@@ -141,11 +141,15 @@ async fn autocomplete_suggestions(
 
 /// POST /hooks/commands/{hook_id}: a delayed answer (JSON `CommandResponse`, or any
 /// other content type as the text); `ok` as text/plain. No session: the id is the secret.
+/// Text holding a NUL character is refused with a 400, as on every route.
 async fn command_webhook(State(state): State<AppState>, Path(hook_id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<impl IntoResponse, ApiError> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let response = CommandResponse::from_http_body(content_type, &body).map_err(|e| {
         ApiError::new(StatusCode::BAD_REQUEST, "web.command_webhook.parse.app_error", "Unable to parse incoming data.").with_detail(e.to_string())
     })?;
+    if crate::domain::text::serialized_has_nul(&response) {
+        return Err(crate::domain::text::nul_refused().into());
+    }
     state.services.command_webhook(&hook_id, response).await?;
     Ok(([(header::CONTENT_TYPE, "text/plain")], "ok"))
 }

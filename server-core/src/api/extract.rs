@@ -139,7 +139,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     }
 }
 
-/// A JSON body; anything unreadable is Mattermost's `invalid_body_param` 400.
+/// A JSON body; anything unreadable, or holding a NUL character, is Mattermost's
+/// `invalid_body_param` 400.
 pub struct AppJson<T>(pub T);
 
 /// Largest JSON body the API reads (a post's props are at most 800k runes).
@@ -153,6 +154,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ids::BODY_TOO_LARGE, "The request body is too large."),
             status => ApiError::new(status, ids::BAD_BODY, "The request body could not be read.").with_detail(rejection.body_text()),
         })?;
+        // Text with NUL characters is refused here, for every JSON route at once.
+        if crate::domain::text::json_has_nul(&bytes) {
+            return Err(ApiError::from(crate::domain::text::nul_refused()));
+        }
         serde_json::from_slice(&bytes)
             .map(AppJson)
             .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, ids::BAD_BODY, "Invalid or missing body in request.").with_detail(e.to_string()))

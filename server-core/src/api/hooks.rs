@@ -169,6 +169,7 @@ fn media_type(headers: &HeaderMap) -> Result<String, ApiError> {
 /// No session: the hook id is the secret. `application/x-www-form-urlencoded` reads
 /// the JSON in the `payload` field (Slack), `multipart/form-data` reads one field per
 /// request field, anything else (or nothing) is JSON. Answers `ok` as `text/plain`.
+/// Text holding a NUL character is `400 api.context.invalid_body_param.app_error`.
 async fn execute_incoming(State(state): State<AppState>, Path(hook_id): Path<String>, request: Request) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
     let ctx = plugin_context(&parts);
@@ -193,6 +194,11 @@ async fn execute_incoming(State(state): State<AppState>, Path(hook_id): Path<Str
             IncomingWebhookRequest::from_json(&bytes).map_err(|e| parse_error(e.0))?
         }
     };
+    // Whichever encoding brought it (a JSON escape, a form's %00, a multipart field),
+    // a NUL in any text is refused before the hook is looked at.
+    if crate::domain::text::serialized_has_nul(&payload) {
+        return Err(crate::domain::text::nul_refused().into());
+    }
     state.services.execute_incoming_webhook(ctx, &hook_id, payload).await?;
     Ok(([(header::CONTENT_TYPE, "text/plain")], "ok").into_response())
 }

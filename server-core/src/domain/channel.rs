@@ -59,6 +59,10 @@ pub struct Channel {
     pub total_msg_count: i64,
 }
 
+/// The name of a team's default channel (Mattermost's `DefaultChannelName`): every
+/// new team member lands in it, so it can be neither renamed nor archived.
+pub const DEFAULT_CHANNEL_NAME: &str = "town-square";
+
 impl Channel {
     /// The parsed type; unknown letters (never stored) read as private, the safe side.
     pub fn channel_type(&self) -> ChannelType {
@@ -68,6 +72,16 @@ impl Channel {
     /// Whether every member of the team may read it without joining.
     pub fn is_public(&self) -> bool {
         self.channel_type() == ChannelType::Open
+    }
+
+    /// Whether this is a team's default channel (`town-square`).
+    pub fn is_default(&self) -> bool {
+        !self.team_id.is_empty() && self.name == DEFAULT_CHANNEL_NAME
+    }
+
+    /// Direct and group channels: no team, no name of their own.
+    pub fn is_direct_or_group(&self) -> bool {
+        matches!(self.channel_type(), ChannelType::Direct | ChannelType::Group)
     }
 }
 

@@ -1,4 +1,4 @@
-//! Interactive dialogs: Mattermost's `OpenDialogRequest`, `Dialog` and `DialogElement` shapes and the rules `IsValid` applies, plus the submission an integration receives.
+//! Interactive dialogs: Mattermost's `OpenDialogRequest`, `Dialog` and `DialogElement` shapes and the rules `IsValid` applies, the submission an integration receives, what of its answer the client gets back, and the record of a dialog the server opened.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -75,6 +75,55 @@ pub struct SubmitDialogRequest {
     pub team_id: String,
     pub submission: Map<String, Value>,
     pub cancelled: bool,
+}
+
+/// What Mattermost's `SubmitInteractiveDialog` hands back to the client of an
+/// integration's answer (`SubmitDialogResponse`): a general error and field errors,
+/// nothing else, so a submission cannot be used to read what a URL answers. An empty,
+/// non-JSON or differently shaped answer is `{}`, as in Mattermost.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SubmitDialogResponse {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub error: String,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub errors: std::collections::BTreeMap<String, String>,
+}
+
+impl SubmitDialogResponse {
+    /// Read an integration's answer the way Mattermost's (Go's) decoder does: a
+    /// string `error`, the string entries of an `errors` object; anything else is
+    /// dropped, and an answer that is not a JSON object is empty.
+    pub fn from_answer(body: &[u8]) -> SubmitDialogResponse {
+        let Ok(Value::Object(answer)) = serde_json::from_slice::<Value>(body) else { return SubmitDialogResponse::default() };
+        let error = answer.get("error").and_then(Value::as_str).unwrap_or_default().to_string();
+        let errors = match answer.get("errors") {
+            Some(Value::Object(fields)) => fields.iter().filter_map(|(name, why)| Some((name.clone(), why.as_str()?.to_string()))).collect(),
+            _ => Default::default(),
+        };
+        SubmitDialogResponse { error, errors }
+    }
+
+    /// Whether the integration accepted the submission (the client closes the dialog);
+    /// otherwise it stays open and may be submitted again.
+    pub fn accepted(&self) -> bool {
+        self.error.is_empty() && self.errors.is_empty()
+    }
+}
+
+/// A dialog the server opened for a user; submissions must name its url and
+/// callback id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenDialog {
+    pub id: String,
+    /// Whom it was opened for (the trigger id's user).
+    pub user_id: String,
+    pub url: String,
+    pub callback_id: String,
+    /// The integration's `state`, returned to it as it was set.
+    pub state: String,
+    pub create_at: i64,
+    pub expire_at: i64,
 }
 
 /// Longest title, and element display name (runes).
@@ -192,6 +241,19 @@ mod tests {
         let mut no_url = request(json!([]));
         no_url.url.clear();
         assert!(no_url.validate().is_err());
+    }
+
+    #[test]
+    fn only_error_and_errors_come_back() {
+        let answer = br#"{"error": "nope", "errors": {"name": "short"}, "internal": {"password": "hunter2"}}"#;
+        let response = SubmitDialogResponse::from_answer(answer);
+        assert_eq!(serde_json::to_value(&response).unwrap(), json!({ "error": "nope", "errors": { "name": "short" } }));
+        assert!(!response.accepted());
+        for unknown in [&b""[..], b"not json", b"[1, 2]", br#"{"errors": {"n": 1}, "error": 2}"#, br#"{"status": "fine", "rows": [1]}"#] {
+            let response = SubmitDialogResponse::from_answer(unknown);
+            assert_eq!(serde_json::to_value(&response).unwrap(), json!({}), "{}", String::from_utf8_lossy(unknown));
+            assert!(response.accepted());
+        }
     }
 
     #[test]

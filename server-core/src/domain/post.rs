@@ -107,6 +107,12 @@ pub struct Reaction {
 
 /// Size and shape rules shared by create and edit (Mattermost's `Post.IsValid`).
 pub fn validate_content(message: &str, kind: &str, props: &Map<String, Value>) -> Result<(), Invalid> {
+    // Whoever wrote it (a client, an integration's answer, a plugin), no NUL is stored.
+    super::text::check_text(message)?;
+    super::text::check_text(kind)?;
+    if props.iter().any(|(key, value)| key.contains('\0') || super::text::value_has_nul(value)) {
+        return Err(super::text::nul_refused());
+    }
     let runes = message.chars().count();
     if runes > MAX_MESSAGE_RUNES {
         return Err(Invalid::new("model.post.is_valid.msg.app_error", format!("Message is {runes} characters long; the limit is {MAX_MESSAGE_RUNES}.")));

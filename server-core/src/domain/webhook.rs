@@ -183,8 +183,9 @@ impl PostPriority {
     }
 }
 
-/// The body of `POST /hooks/{id}` (`IncomingWebhookRequest`).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+/// The body of `POST /hooks/{id}` (`IncomingWebhookRequest`). `Serialize` only to
+/// look at every text it carries (`text::serialized_has_nul`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct IncomingWebhookRequest {
     pub text: String,
@@ -318,7 +319,7 @@ impl OutgoingWebhookPayload {
 }
 
 /// What an outgoing webhook's receiver may answer (`OutgoingWebhookResponse`).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct OutgoingWebhookResponse {
     /// `null` and absent differ from `""`: only a non-null text (or attachments) makes a post.

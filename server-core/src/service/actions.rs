@@ -1,4 +1,4 @@
-//! Interactive messages and dialogs: a click on an attachment's button or select calls its integration and applies the answer; dialogs open from a fresh trigger id and their submissions are forwarded; ephemeral posts' actions carry sealed cookies.
+//! Interactive messages and dialogs: a click on an attachment's button or select calls its integration and applies the answer; dialogs open from a fresh trigger id and only a dialog opened for the user can be submitted, its answer reduced to `error` and `errors`; ephemeral posts' actions carry sealed cookies.
 //!
 //! Why clients cannot forge an action: the integration URL and context never leave
 //! the server in the clear. A click names only a post and an action id; the server
@@ -16,8 +16,9 @@ use serde_json::{Map, Value, json};
 
 use super::{Caller, Error, Result, Services, now_ms, to_user};
 use crate::domain::attachment::{self, Action};
-use crate::domain::dialog::{OpenDialogRequest, SubmitDialogRequest};
+use crate::domain::dialog::{OpenDialog, OpenDialogRequest, SubmitDialogRequest, SubmitDialogResponse};
 use crate::domain::{Invalid, Post};
+use crate::ids::new_id;
 use crate::sealed::Sealer;
 
 /// The purpose bound into sealed cookies.
@@ -26,6 +27,14 @@ const COOKIE_PURPOSE: &str = "action-cookie";
 pub const MAX_INTEGRATION_RESPONSE: usize = 1024 * 1024;
 /// Mattermost's error id when an integration cannot be reached or answers badly.
 pub const ACTION_INTEGRATION_ERROR: &str = "api.post.do_action.action_integration.app_error";
+
+/// How long an opened dialog can be submitted (ms): long enough to fill in a form.
+pub const OPEN_DIALOG_TTL_MS: i64 = 60 * 60 * 1000;
+/// How many open dialogs a user may have at once; opening more forgets the oldest.
+pub const MAX_OPEN_DIALOGS_PER_USER: i64 = 32;
+/// The 403 for a submission naming no dialog opened for the caller (ours: Mattermost
+/// forwards any url).
+pub const DIALOG_NOT_OPEN: &str = "api.dialog.submit.not_open.app_error";
 
 /// What an ephemeral post's action cookie holds.
 #[derive(Debug, Serialize, Deserialize)]
@@ -211,43 +220,73 @@ impl Services {
     }
 
     /// `POST /actions/dialogs/open`: show `request.dialog` to the user the trigger id
-    /// was minted for (WebSocket `open_dialog`).
+    /// was minted for (WebSocket `open_dialog`), and remember it was opened for them:
+    /// only its url and callback id may be submitted, by that user.
     pub async fn open_dialog(&self, request: OpenDialogRequest) -> Result<()> {
         let trigger = self.verify_trigger_id(&request.trigger_id, None).await?;
         request.validate()?;
         if !is_integration_url(&request.url) {
             return Err(Invalid::new("api.dialog.open.invalid.app_error", "The dialog url must be an http(s) URL or /plugins/<plugin_id>/...").into());
         }
+        let now = now_ms();
+        let opened = OpenDialog {
+            id: new_id(),
+            user_id: trigger.user_id.clone(),
+            url: request.url.clone(),
+            callback_id: request.dialog.callback_id.clone(),
+            state: request.dialog.state.clone(),
+            create_at: now,
+            expire_at: now + OPEN_DIALOG_TTL_MS,
+        };
+        self.store().insert_open_dialog(&opened, MAX_OPEN_DIALOGS_PER_USER, now).await?;
         // The client sees its own id, never the signed one (as in Mattermost).
         let request = OpenDialogRequest { trigger_id: trigger.client_trigger_id, ..request };
         let text = serde_json::to_string(&request).expect("dialogs serialize");
         self.publish("open_dialog", json!({ "dialog": text }), to_user(&trigger.user_id)).await
     }
 
-    /// `POST /actions/dialogs/submit`: forward the submission to the dialog's URL as
-    /// `caller`; the integration's answer (field errors, a general error) is returned
-    /// as it came, `None` when it answered with an empty body.
-    pub async fn submit_dialog(&self, caller: &Caller, mut submission: SubmitDialogRequest) -> Result<Option<Value>> {
+    /// `POST /actions/dialogs/submit`: forward the submission as `caller` to the url of a
+    /// dialog opened for them (403 otherwise), with the state it was opened with, and
+    /// hand back only `error` and `errors` of the answer (Mattermost's
+    /// `SubmitDialogResponse`). A dialog answered with errors, or whose integration
+    /// failed, stays open and may be submitted again; an accepted or cancelled one is
+    /// closed.
+    pub async fn submit_dialog(&self, caller: &Caller, mut submission: SubmitDialogRequest) -> Result<SubmitDialogResponse> {
         let user = caller.user().ok_or_else(Error::forbidden)?;
-        if !is_integration_url(&submission.url) {
-            return Err(Invalid::new("api.dialog.submit.invalid.app_error", "The dialog url must be an http(s) URL or /plugins/<plugin_id>/...").into());
-        }
-        // The submitter is whoever is signed in, whatever the body says.
-        submission.user_id = user.id.clone();
-        submission.kind = "dialog_submission".into();
         if !submission.channel_id.is_empty() {
             let channel = self.channel_by_id(&submission.channel_id).await?;
             self.require_channel_readable(caller, &channel).await?;
             submission.team_id = channel.team_id;
         }
+        let Some(opened) = self.store().take_open_dialog(&user.id, &submission.url, &submission.callback_id, now_ms()).await? else {
+            return Err(Error::Forbidden { id: DIALOG_NOT_OPEN, message: "No dialog with this url and callback_id is open for you.".into() });
+        };
+        // The submitter is whoever is signed in, whatever the body says; the state is
+        // the integration's own; the url is not the integration's business (Mattermost
+        // clears it too).
+        submission.user_id = user.id.clone();
+        submission.kind = "dialog_submission".into();
+        submission.state = opened.state.clone();
+        submission.url.clear();
         let body = serde_json::to_value(&submission).expect("submissions serialize");
-        let answer = self.call_integration(caller, &submission.url, &body).await?;
-        if answer.iter().all(u8::is_ascii_whitespace) {
-            return Ok(None);
+        let answer = match self.call_integration(caller, &opened.url, &body).await {
+            Ok(answer) => SubmitDialogResponse::from_answer(&answer),
+            Err(e) => {
+                self.reopen_dialog(&opened).await;
+                return Err(e);
+            }
+        };
+        if !submission.cancelled && !answer.accepted() {
+            self.reopen_dialog(&opened).await;
         }
-        let value: Value =
-            serde_json::from_slice(&answer).map_err(|e| Invalid::new(ACTION_INTEGRATION_ERROR, format!("The integration's answer is not JSON: {e}.")))?;
-        Ok(Some(value))
+        Ok(answer)
+    }
+
+    /// Put back a dialog taken for a submission that left it open.
+    async fn reopen_dialog(&self, dialog: &OpenDialog) {
+        if let Err(e) = self.store().insert_open_dialog(dialog, MAX_OPEN_DIALOGS_PER_USER, now_ms()).await {
+            tracing::warn!(user_id = %dialog.user_id, error = %e, "could not keep a dialog open after its submission");
+        }
     }
 
     /// POST `body` as JSON to an integration; its body when it answered 200.

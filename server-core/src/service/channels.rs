@@ -1,4 +1,4 @@
-//! Channels: create (public, private, direct), read, list, patch, archive, and membership, with the visibility rule every read goes through.
+//! Channels: create (public, private, direct), read, list, patch, archive, restore, and membership, with the visibility rule every read goes through.
 
 use serde_json::json;
 
@@ -149,22 +149,28 @@ impl Services {
         Ok(self.store().channels_for_user(user_id, team_id).await?)
     }
 
-    /// `PUT /channels/{id}/patch`: members (Mattermost's default lets channel members
-    /// manage public and private channel properties).
+    /// `PUT /channels/{id}/patch`. Mattermost's default permissions: for public and
+    /// private channels `manage_*_channel_properties`, which the `channel_user` role
+    /// holds (so members, and system admins, not team admins who are not members); for
+    /// direct and group channels membership itself. The default channel keeps its name.
     pub async fn patch_channel(&self, caller: &Caller, channel_id: &str, patch: ChannelPatch) -> Result<Channel> {
         let mut channel = self.channel_by_id(channel_id).await?;
-        self.require_channel_member(caller, &channel).await?;
+        self.require_channel_manager(caller, &channel).await?;
         if channel.delete_at != 0 {
             return Err(Invalid::new("api.channel.update_channel.deleted.app_error", "The channel has been archived or deleted.").into());
         }
-        if matches!(channel.channel_type(), ChannelType::Direct | ChannelType::Group) && (patch.name.is_some() || patch.display_name.is_some()) {
+        let renames = patch.name.as_ref().is_some_and(|name| *name != channel.name);
+        if channel.is_default() && renames {
+            return Err(Invalid::new("api.channel.update_channel.tried.app_error", "Unable to rename the default channel town-square.").into());
+        }
+        if channel.is_direct_or_group() && (patch.name.is_some() || patch.display_name.is_some()) {
             return Err(Invalid::new("api.channel.update_channel.tried.app_error", "Direct and group channels cannot be renamed.").into());
         }
         channel.name = patch.name.unwrap_or(channel.name);
         channel.display_name = patch.display_name.unwrap_or(channel.display_name);
         channel.purpose = patch.purpose.unwrap_or(channel.purpose);
         channel.header = patch.header.unwrap_or(channel.header);
-        if !matches!(channel.channel_type(), ChannelType::Direct | ChannelType::Group) {
+        if !channel.is_direct_or_group() {
             validate_names(&channel.name, &channel.display_name)?;
         }
         validate_texts(&channel.purpose, &channel.header)?;
@@ -179,29 +185,45 @@ impl Services {
         Ok(channel)
     }
 
-    /// `DELETE /channels/{id}`: archive (Mattermost's soft delete). Members may archive;
-    /// direct channels cannot be archived; town-square cannot either.
+    /// `DELETE /channels/{id}`: archive (Mattermost's soft delete), in Mattermost's
+    /// order: direct and group channels never (400), then `delete_*_channel` (held by
+    /// `channel_user`: members and system admins), then already archived, then the
+    /// default channel (400).
     pub async fn archive_channel(&self, caller: &Caller, channel_id: &str) -> Result<()> {
         let mut channel = self.channel_by_id(channel_id).await?;
-        self.require_channel_member(caller, &channel).await?;
-        if matches!(channel.channel_type(), ChannelType::Direct | ChannelType::Group) {
+        if channel.is_direct_or_group() {
             return Err(Invalid::new("api.channel.delete_channel.type.invalid", "Direct and group channels cannot be archived.").into());
         }
-        if channel.name == "town-square" {
-            return Err(Invalid::new("api.channel.delete_channel.cannot.app_error", "Unable to delete the default channel town-square.").into());
-        }
+        self.require_channel_member(caller, &channel).await?;
         if channel.delete_at != 0 {
             return Err(Invalid::new("api.channel.delete_channel.deleted.app_error", "The channel has been archived or deleted.").into());
+        }
+        if channel.is_default() {
+            return Err(Invalid::new("api.channel.delete_channel.cannot.app_error", "Unable to delete the default channel town-square.").into());
         }
         let now = now_ms();
         channel.delete_at = now;
         channel.update_at = now;
         self.store().update_channel(&channel).await?;
         let data = json!({ "channel_id": channel.id, "delete_at": now });
-        // A private channel's existence is for its members only.
-        let audience = if channel.is_public() { to_team(&channel.team_id) } else { to_channel(&channel.id) };
-        self.publish_logged("channel_deleted", data, audience).await;
+        self.publish_logged("channel_deleted", data, channel_audience(&channel)).await;
         Ok(())
+    }
+
+    /// `POST /channels/{id}/restore`: un-archive. Mattermost asks `manage_team` of the
+    /// channel's team: team admins and system admins, whether members or not; nobody
+    /// for direct and group channels (they have no team).
+    pub async fn restore_channel(&self, caller: &Caller, channel_id: &str) -> Result<Channel> {
+        let mut channel = self.channel_by_id(channel_id).await?;
+        self.require_team_manager(caller, &channel.team_id).await?;
+        if channel.delete_at == 0 {
+            return Err(Invalid::new("api.channel.restore_channel.restored.app_error", "The channel is not archived.").into());
+        }
+        channel.delete_at = 0;
+        channel.update_at = now_ms();
+        self.store().update_channel(&channel).await?;
+        self.publish_logged("channel_restored", json!({ "channel_id": channel.id }), channel_audience(&channel)).await;
+        Ok(channel)
     }
 
     /// `POST /channels/{id}/members`: join a public channel of your team yourself, or
@@ -263,7 +285,7 @@ impl Services {
         if matches!(channel.channel_type(), ChannelType::Direct | ChannelType::Group) {
             return Err(Invalid::new("api.channel.remove_user_from_channel.type.app_error", "Cannot remove a user from a direct or group channel.").into());
         }
-        if channel.name == "town-square" && caller.user_id() == user_id {
+        if channel.is_default() && caller.user_id() == user_id {
             return Err(Invalid::new("api.channel.remove.default.app_error", "Unable to leave the default channel town-square.").into());
         }
         let allowed = caller.user_id() == user_id || caller.is_admin() || self.is_channel_member(&channel.id, caller.user_id()).await?;
@@ -326,6 +348,37 @@ impl Services {
         Err(Error::forbidden())
     }
 
+    /// Who may change a channel's properties (`manage_*_channel_properties` for public
+    /// and private channels, which `channel_user` holds; membership itself for direct
+    /// and group channels, where being a system admin is not enough).
+    async fn require_channel_manager(&self, caller: &Caller, channel: &Channel) -> Result<()> {
+        if !channel.is_direct_or_group() {
+            return self.require_channel_member(caller, channel).await;
+        }
+        let member = matches!(caller.actor, super::Actor::Plugin(_)) || self.is_channel_member(&channel.id, caller.user_id()).await?;
+        if member {
+            Ok(())
+        } else {
+            Err(Error::Forbidden { id: "api.channel.patch_update_channel.forbidden.app_error", message: "You are not a member of this channel.".into() })
+        }
+    }
+
+    /// `manage_team` on `team_id`: system admins (and plugins) and the team's admins;
+    /// nobody on the empty team of direct and group channels (Mattermost's rule).
+    async fn require_team_manager(&self, caller: &Caller, team_id: &str) -> Result<()> {
+        if team_id.is_empty() {
+            return Err(Error::forbidden());
+        }
+        if caller.is_admin() {
+            return Ok(());
+        }
+        match self.store().get_team_member(team_id, caller.user_id()).await {
+            Ok(member) if member.is_admin() => Ok(()),
+            Ok(_) | Err(store::Error::NotFound) => Err(Error::forbidden()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// `Forbidden` unless a member (or admin).
     pub(crate) async fn require_channel_member(&self, caller: &Caller, channel: &Channel) -> Result<()> {
         if caller.is_admin() || self.is_channel_member(&channel.id, caller.user_id()).await? { Ok(()) } else { Err(Error::forbidden()) }
@@ -368,6 +421,12 @@ impl Services {
             }
         }
     }
+}
+
+/// Who hears that a channel was archived or restored: its team when public; its
+/// members only when private, as its existence is for them.
+fn channel_audience(channel: &Channel) -> BroadcastInfo {
+    if channel.is_public() { to_team(&channel.team_id) } else { to_channel(&channel.id) }
 }
 
 fn name_taken() -> Error {

@@ -486,7 +486,11 @@ impl Services {
             ));
         }
         let content_type = answer.headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        CommandResponse::from_http_body(content_type, &answer.body).map_err(|e| fail(format!("unreadable JSON answer: {e}")))
+        let response = CommandResponse::from_http_body(content_type, &answer.body).map_err(|e| fail(format!("unreadable JSON answer: {e}")))?;
+        if crate::domain::text::serialized_has_nul(&response) {
+            return Err(fail("the answer holds a NUL character".into()));
+        }
+        Ok(response)
     }
 
     /// `@name`s in `text` that are members of the team: (username, id), in order.

@@ -656,6 +656,9 @@ impl Services {
     }
 
     async fn post_outgoing_reply(&self, hook: &OutgoingWebhook, answer: OutgoingWebhookResponse, channel: &Channel, post: &Post) -> HookResult<()> {
+        if crate::domain::text::serialized_has_nul(&answer) {
+            return Err(crate::domain::text::nul_refused().into());
+        }
         let has_attachments = answer.attachments.as_ref().is_some_and(|a| a.as_array().is_some_and(|list| !list.is_empty()));
         if answer.text.is_none() && !has_attachments {
             return Ok(());

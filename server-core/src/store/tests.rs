@@ -61,6 +61,8 @@ on_both_backends!(
     kv_list_pages_in_byte_order,
     plugin_records,
     concurrent_posts_to_one_channel_all_land,
+    nul_text_is_invalid_input_on_postgres,
+    open_dialogs_are_taken_once_bounded_and_expire,
 );
 
 fn user(name: &str) -> User {
@@ -455,4 +457,53 @@ async fn concurrent_posts_to_one_channel_all_land(store: TestStore) {
     // A post to a channel that does not exist is refused whole: nothing is counted.
     assert!(store.insert_post(&post_at("no-such-channel", &ann.id, 500, "lost")).await.is_err());
     assert_eq!(store.get_channel(&town.id).await.unwrap().total_msg_count, 32);
+}
+
+/// PostgreSQL cannot store a NUL in text; the store says so as `InvalidText` (a 400
+/// upstream), not as a database failure. SQLite stores it, which is why the API refuses
+/// NUL before the store on both.
+async fn nul_text_is_invalid_input_on_postgres(store: TestStore) {
+    let result = store.insert_user(&User { nickname: "a\u{0}b".into(), ..user("nul") }, None).await;
+    match store.backend() {
+        Backend::Postgres => assert!(matches!(result, Err(Error::InvalidText(_))), "{result:?}"),
+        Backend::Sqlite => assert!(result.is_ok(), "{result:?}"),
+    }
+}
+
+async fn open_dialogs_are_taken_once_bounded_and_expire(store: TestStore) {
+    use crate::domain::dialog::OpenDialog;
+    let dialog = |user: &str, callback: &str, at: i64| OpenDialog {
+        id: new_id(),
+        user_id: user.into(),
+        url: "https://x.test/dialog".into(),
+        callback_id: callback.into(),
+        state: format!("state-{callback}"),
+        create_at: at,
+        expire_at: at + 1000,
+    };
+    let first = dialog("ann", "a", 10);
+    store.insert_open_dialog(&first, 3, 10).await.unwrap();
+    assert_eq!(store.take_open_dialog("bob", &first.url, "a", 11).await.unwrap(), None, "another user's dialog");
+    assert_eq!(store.take_open_dialog("ann", "https://other.test/", "a", 11).await.unwrap(), None, "another url");
+    assert_eq!(store.take_open_dialog("ann", &first.url, "b", 11).await.unwrap(), None, "another callback id");
+    assert_eq!(store.take_open_dialog("ann", &first.url, "a", 11).await.unwrap(), Some(first.clone()));
+    assert_eq!(store.take_open_dialog("ann", &first.url, "a", 11).await.unwrap(), None, "taken once");
+
+    // Put back, it can be taken again; past its expiry it cannot.
+    store.insert_open_dialog(&first, 3, 12).await.unwrap();
+    assert_eq!(store.take_open_dialog("ann", &first.url, "a", 12).await.unwrap(), Some(first.clone()));
+    store.insert_open_dialog(&first, 3, 12).await.unwrap();
+    assert_eq!(store.take_open_dialog("ann", &first.url, "a", 1010).await.unwrap(), None, "expired");
+
+    // At most 3 per user: the oldest go; other users keep theirs.
+    let bobs = dialog("bob", "b", 20);
+    store.insert_open_dialog(&bobs, 3, 20).await.unwrap();
+    for (i, callback) in ["c1", "c2", "c3", "c4"].into_iter().enumerate() {
+        store.insert_open_dialog(&dialog("ann", callback, 30 + i as i64), 3, 30 + i as i64).await.unwrap();
+    }
+    assert_eq!(store.take_open_dialog("ann", &first.url, "c1", 40).await.unwrap(), None, "the oldest was forgotten");
+    for callback in ["c2", "c3", "c4"] {
+        assert!(store.take_open_dialog("ann", &first.url, callback, 40).await.unwrap().is_some(), "{callback}");
+    }
+    assert_eq!(store.take_open_dialog("bob", &first.url, "b", 40).await.unwrap(), Some(bobs));
 }
