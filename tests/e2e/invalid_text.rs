@@ -146,7 +146,7 @@ async fn nul_in_webhook_forms_paths_and_queries_is_refused(backend: Backend) {
     for path in [
         "/api/v4/users/username/ann%00".to_string(),
         "/api/v4/users/email/ann%00@example.com".to_string(),
-        format!("/api/v4/teams/name/eng%00/channels/name/town-square"),
+        "/api/v4/teams/name/eng%00/channels/name/town-square".to_string(),
         format!("/api/v4/users?in_channel={town}%00"),
         format!("/api/v4/channels/{town}/posts?since=1%00"),
     ] {
