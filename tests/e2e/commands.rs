@@ -297,6 +297,15 @@ async fn delayed_answers_through_response_url(backend: Backend) {
     let response_url = receiver.last().field("response_url").to_string();
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
 
+    // Text with a NUL (a JSON escape, or raw in plain text) is refused before the answer
+    // counts as a use: the five below still go through.
+    for (content_type, body) in [("application/json", r#"{"response_type": "in_channel", "text": "a\u0000b"}"#), ("text/plain", "a\u{0}b")] {
+        let response = client.post(&response_url).header("content-type", content_type).body(body).send().await.unwrap();
+        assert_eq!(response.status(), 400, "{content_type}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["id"], "api.context.invalid_body_param.app_error", "{content_type}");
+    }
+
     // Five answers are accepted: JSON in channel (as bob, from_webhook), plain text ephemeral.
     for i in 1..=4 {
         let response = client.post(&response_url).json(&json!({ "response_type": "in_channel", "text": format!("step {i}") })).send().await.unwrap();
