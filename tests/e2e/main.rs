@@ -8,6 +8,8 @@
 //! - `attachments`: message attachments on posts (shape, ids, validation);
 //! - `chat`: teams, channels, posts, reactions, permissions and bad input;
 //! - `websocket`: hello, the challenge, seq/seq_reply, typing, who gets which event;
+//! - `sessions`: sockets closed on logout, token revocation, deactivation and expiry;
+//!   removed members cut off; the `Origin` rule for cookie upgrades; CSRF on logout;
 //! - `plugin_admin`: uploading, enabling, disabling and removing plugins over the REST
 //!   API, hostile bundles, 403s, hot reload under load, signatures, the marketplace;
 //! - `plugin_chat`: the example plugins changing, rejecting, counting and greeting
@@ -39,6 +41,7 @@ mod plugin_admin;
 mod plugin_chat;
 mod plugins;
 mod poll;
+mod sessions;
 mod system;
 mod users;
 mod webhooks;
