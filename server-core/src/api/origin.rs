@@ -90,13 +90,16 @@ mod tests {
     #[test]
     fn the_site_url_the_own_host_and_the_allow_list_pass() {
         let allowed = AllowedOrigins::new("https://chat.example.com/", "http://localhost:3000 https://app.example.org");
-        let host = "chat.example.com";
+        // Behind a proxy: the Host the server sees is not the site's.
+        let host = "confab.internal:8065";
         for origin in ["https://chat.example.com", "https://chat.example.com:443", "http://localhost:3000", "https://APP.example.org"] {
             assert!(allowed.allows(&parts(Some(origin), "elsewhere:1")), "{origin}");
         }
         assert!(allowed.allows(&parts(None, host)), "no Origin: not a browser's cross-site request");
         assert!(allowed.allows(&parts(Some("http://127.0.0.1:8065"), "127.0.0.1:8065")), "same origin as the request's Host");
         assert!(allowed.allows(&parts(Some("http://LOCALHOST"), "localhost:80")), "default ports and case");
+        // The Host header has no scheme: without a port it means the Origin's default.
+        assert!(allowed.allows(&parts(Some("https://chat.example.com"), "chat.example.com")));
         for origin in ["https://evil.example", "http://chat.example.com", "https://chat.example.com:8443", "null", "not a url", "http://localhost:3001"] {
             assert!(!allowed.allows(&parts(Some(origin), host)), "{origin}");
         }
