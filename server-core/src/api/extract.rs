@@ -1,4 +1,4 @@
-//! Extractors: the session (`Auth`, `MaybeAuth`) from a bearer token, the `MMAUTHTOKEN` cookie (with its CSRF rule) or `access_token`; JSON bodies and query strings that fail in Mattermost's error shape.
+//! Extractors: the session (`Auth`, `MaybeAuth`, `SessionOrNone`) from a bearer token, the `MMAUTHTOKEN` cookie (with its CSRF rule) or `access_token`; JSON bodies and query strings that fail in Mattermost's error shape.
 
 use std::net::SocketAddr;
 
