@@ -11,10 +11,12 @@ mod commands;
 mod error;
 pub mod extract;
 mod hooks;
+pub mod origin;
 mod plugin_admin;
 mod plugins;
 mod posts;
 mod request_id;
+mod sessions;
 mod status;
 mod system;
 mod teams;
@@ -41,6 +43,8 @@ pub struct AppState {
     pub services: Services,
     /// The public URL clients reach the server at (`SiteURL`).
     pub site_url: String,
+    /// Origins whose pages may use the session cookie on a WebSocket upgrade.
+    pub allowed_origins: std::sync::Arc<origin::AllowedOrigins>,
     /// Plugin installs, enable/disable, removal, settings, permissions.
     pub plugin_admin: std::sync::Arc<crate::service::plugin_admin::PluginAdmin>,
 }
@@ -57,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(plugins::router())
         .merge(plugin_admin::router(state.plugin_admin.options().max_bundle_bytes))
         .merge(users::router())
+        .merge(sessions::router())
         .merge(teams::router())
         .merge(channels::router())
         .merge(posts::router())

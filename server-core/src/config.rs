@@ -134,6 +134,12 @@ pub struct Config {
     #[arg(long, env = "CONFAB_MAX_POST_SIZE", default_value_t = 16383)]
     pub max_post_size: usize,
 
+    /// Origins, besides the site URL's and the request's own host, whose pages may open
+    /// a WebSocket authenticated by the session cookie: separated by spaces, `*` for
+    /// any (Mattermost's `AllowCorsFrom`), e.g. `https://app.example.com`.
+    #[arg(long, env = "CONFAB_ALLOW_CORS_FROM", default_value = "")]
+    pub allow_cors_from: String,
+
     /// Log filter in `tracing` EnvFilter syntax, e.g. `info` or `confab_host=debug`.
     #[arg(long, env = "CONFAB_LOG", default_value = DEFAULT_LOG_FILTER)]
     pub log: String,
@@ -224,6 +230,7 @@ impl std::fmt::Debug for Config {
             .field("enable_incoming_webhooks", &self.enable_incoming_webhooks)
             .field("enable_outgoing_webhooks", &self.enable_outgoing_webhooks)
             .field("max_post_size", &self.max_post_size)
+            .field("allow_cors_from", &self.allow_cors_from)
             .field("log", &self.log)
             .field("config_file", &self.config_file)
             .finish()
@@ -259,6 +266,7 @@ impl Default for Config {
             enable_incoming_webhooks: true,
             enable_outgoing_webhooks: true,
             max_post_size: 16383,
+            allow_cors_from: String::new(),
             log: DEFAULT_LOG_FILTER.to_string(),
             config_file: None,
         }
@@ -337,6 +345,7 @@ mod tests {
         assert_eq!(parsed.enable_post_username_override, default.enable_post_username_override);
         assert_eq!(parsed.enable_post_icon_override, default.enable_post_icon_override);
         assert_eq!(parsed.max_post_size, default.max_post_size);
+        assert_eq!(parsed.allow_cors_from, default.allow_cors_from);
     }
 
     #[test]

@@ -3,6 +3,11 @@
 //! Each connection has a bounded queue. A client that does not keep up is
 //! disconnected rather than buffered without limit (Mattermost does the same with slow
 //! connections); it reconnects and reloads.
+//!
+//! Each connection also remembers the session (or personal access token) it
+//! authenticated with, so that revoking that session, or deactivating its user, closes
+//! it at once. That bookkeeping lives beside the fan-out map, not in it: `send` walks
+//! the same (id, queue) pairs it always did.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
@@ -10,7 +15,7 @@ use std::sync::{Arc, RwLock};
 
 use serde::Serialize;
 use serde_json::Value;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 /// Events a connection may have waiting before it counts as too slow.
 pub const QUEUE_LEN: usize = 512;
@@ -82,25 +87,60 @@ impl std::ops::Deref for Outgoing {
 
 type Queue = mpsc::Sender<Arc<Outgoing>>;
 
+/// Why the hub ended a connection; the connection task turns it into a close frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    /// Its session or token was revoked, or its user deactivated.
+    Revoked,
+    /// It did not keep up with its events.
+    TooSlow,
+}
+
+/// A registered connection's ends: its events, and (once) why the hub closed it.
+/// `closed` fails without a reason when the hub dropped the connection for shutdown.
+pub struct Subscription {
+    pub events: mpsc::Receiver<Arc<Outgoing>>,
+    pub closed: oneshot::Receiver<CloseReason>,
+}
+
+/// What the hub knows of a connection besides its queue.
+struct Info {
+    user_id: String,
+    /// The session id, or the personal access token's id, it authenticated with.
+    session_id: String,
+    close: oneshot::Sender<CloseReason>,
+}
+
 /// Open connections, by user so that an event for a channel's hundred members looks up
 /// a hundred users rather than walking every connection on the server.
 #[derive(Default)]
 struct Connections {
     /// user id → that user's connections (id, queue); one per open tab or device.
     by_user: HashMap<String, Vec<(String, Queue)>>,
-    /// connection id → user id, to find a connection again when it closes.
-    user_of: HashMap<String, String>,
+    /// connection id → its user and session, to find it again when it closes.
+    info: HashMap<String, Info>,
 }
 
 impl Connections {
-    fn remove(&mut self, connection_id: &str) {
-        let Some(user_id) = self.user_of.remove(connection_id) else { return };
-        if let Some(queues) = self.by_user.get_mut(&user_id) {
+    /// Forget a connection; with a reason, tell its task why (it then closes the socket).
+    fn remove(&mut self, connection_id: &str, reason: Option<CloseReason>) {
+        let Some(info) = self.info.remove(connection_id) else { return };
+        if let Some(queues) = self.by_user.get_mut(&info.user_id) {
             queues.retain(|(id, _)| id != connection_id);
             if queues.is_empty() {
-                self.by_user.remove(&user_id);
+                self.by_user.remove(&info.user_id);
             }
         }
+        if let Some(reason) = reason {
+            // The task may already be gone; then there is no one to tell.
+            let _ = info.close.send(reason);
+        }
+    }
+
+    /// The ids of `user_id`'s connections that `keep` selects.
+    fn of_user(&self, user_id: &str, keep: impl Fn(&Info) -> bool) -> Vec<String> {
+        let Some(queues) = self.by_user.get(user_id) else { return Vec::new() };
+        queues.iter().filter(|(id, _)| self.info.get(id).is_some_and(&keep)).map(|(id, _)| id.clone()).collect()
     }
 }
 
@@ -112,20 +152,45 @@ pub struct Hub {
 }
 
 impl Hub {
-    /// Register a connection of `user_id`; events arrive on the returned receiver
-    /// until `unregister`, `close_all`, or the connection falls behind.
-    pub fn register(&self, connection_id: &str, user_id: &str) -> mpsc::Receiver<Arc<Outgoing>> {
-        let (queue, receiver) = mpsc::channel(QUEUE_LEN);
+    /// Register a connection of `user_id` that authenticated with `session_id` (a
+    /// session's id or a personal access token's id); events arrive on the returned
+    /// receiver until `unregister`, `close_all`, a `close_*` that matches it, or the
+    /// connection falls behind.
+    pub fn register(&self, connection_id: &str, user_id: &str, session_id: &str) -> Subscription {
+        let (queue, events) = mpsc::channel(QUEUE_LEN);
+        let (close, closed) = oneshot::channel();
         let mut connections = self.connections.write().unwrap();
-        connections.remove(connection_id);
-        connections.user_of.insert(connection_id.to_string(), user_id.to_string());
+        connections.remove(connection_id, None);
+        connections.info.insert(connection_id.to_string(), Info { user_id: user_id.to_string(), session_id: session_id.to_string(), close });
         connections.by_user.entry(user_id.to_string()).or_default().push((connection_id.to_string(), queue));
-        receiver
+        Subscription { events, closed }
     }
 
     /// Forget a connection (it closed).
     pub fn unregister(&self, connection_id: &str) {
-        self.connections.write().unwrap().remove(connection_id);
+        self.connections.write().unwrap().remove(connection_id, None);
+    }
+
+    /// Close the connections of `user_id` that authenticated with `session_id` (the
+    /// session was revoked, or the token deleted). Returns how many.
+    pub fn close_session(&self, user_id: &str, session_id: &str) -> usize {
+        let mut connections = self.connections.write().unwrap();
+        let ids = connections.of_user(user_id, |info| info.session_id == session_id);
+        for id in &ids {
+            connections.remove(id, Some(CloseReason::Revoked));
+        }
+        ids.len()
+    }
+
+    /// Close every connection of `user_id` (deactivated, or all their sessions revoked).
+    /// Returns how many.
+    pub fn close_user(&self, user_id: &str) -> usize {
+        let mut connections = self.connections.write().unwrap();
+        let ids = connections.of_user(user_id, |_| true);
+        for id in &ids {
+            connections.remove(id, Some(CloseReason::Revoked));
+        }
+        ids.len()
     }
 
     /// Drop every connection's queue: their tasks see the end of the stream and close
@@ -136,7 +201,7 @@ impl Hub {
 
     /// Connections open now.
     pub fn connection_count(&self) -> usize {
-        self.connections.read().unwrap().user_of.len()
+        self.connections.read().unwrap().info.len()
     }
 
     /// Deliver `event` to the connections of `recipients`, minus the event's
@@ -177,7 +242,7 @@ impl Hub {
             let mut connections = self.connections.write().unwrap();
             for connection_id in too_slow {
                 tracing::warn!(%connection_id, "websocket connection fell behind; disconnecting it");
-                connections.remove(&connection_id);
+                connections.remove(&connection_id, Some(CloseReason::TooSlow));
             }
         }
     }
@@ -195,8 +260,8 @@ mod tests {
     #[test]
     fn events_reach_only_the_chosen_users() {
         let hub = Hub::default();
-        let mut ann = hub.register("c1", "ann");
-        let mut bob = hub.register("c2", "bob");
+        let mut ann = hub.register("c1", "ann", "s-c1").events;
+        let mut bob = hub.register("c2", "bob", "s-c2").events;
         hub.send(event(&[]), &Recipients::Users(["ann".to_string()].into()));
         assert!(ann.try_recv().is_ok());
         assert!(bob.try_recv().is_err());
@@ -208,7 +273,7 @@ mod tests {
     #[test]
     fn a_slow_connection_is_dropped() {
         let hub = Hub::default();
-        let mut slow = hub.register("c1", "ann");
+        let Subscription { events: mut slow, mut closed } = hub.register("c1", "ann", "s-c1");
         for _ in 0..=QUEUE_LEN {
             hub.send(event(&[]), &Recipients::All);
         }
@@ -218,11 +283,12 @@ mod tests {
             received += 1;
         }
         assert_eq!(received, QUEUE_LEN);
+        assert_eq!(closed.try_recv(), Ok(CloseReason::TooSlow));
     }
     #[test]
     fn a_frame_is_the_event_with_its_seq() {
         let hub = Hub::default();
-        let mut ann = hub.register("c1", "ann");
+        let mut ann = hub.register("c1", "ann", "s-c1").events;
         let sent = Event { event: "posted".into(), data: serde_json::json!({ "post": "{\"id\":\"p\"}" }), broadcast: BroadcastInfo::default() };
         hub.send(sent.clone(), &Recipients::All);
         let received = ann.try_recv().unwrap();
@@ -236,8 +302,8 @@ mod tests {
     #[test]
     fn every_connection_of_a_user_gets_the_event_until_it_closes() {
         let hub = Hub::default();
-        let mut laptop = hub.register("c1", "ann");
-        let mut phone = hub.register("c2", "ann");
+        let mut laptop = hub.register("c1", "ann", "s-c1").events;
+        let mut phone = hub.register("c2", "ann", "s-c2").events;
         let to_ann = Recipients::Users(["ann".to_string()].into());
         hub.send(event(&[]), &to_ann);
         assert!(laptop.try_recv().is_ok() && phone.try_recv().is_ok());
@@ -255,5 +321,36 @@ mod tests {
         hub.unregister("c2");
         hub.unregister("c2");
         assert_eq!(hub.connection_count(), 0);
+    }
+
+    #[test]
+    fn closing_a_session_closes_only_its_connections() {
+        let hub = Hub::default();
+        let mut laptop = hub.register("c1", "ann", "session-1");
+        let mut phone = hub.register("c2", "ann", "session-2");
+        let mut bob = hub.register("c3", "bob", "session-1");
+        assert_eq!(hub.close_session("ann", "session-1"), 1);
+        assert_eq!(laptop.closed.try_recv(), Ok(CloseReason::Revoked));
+        assert!(phone.closed.try_recv().is_err() && bob.closed.try_recv().is_err(), "other sessions stay open");
+        hub.send(event(&[]), &Recipients::All);
+        assert!(laptop.events.try_recv().is_err(), "no events after the close");
+        assert!(phone.events.try_recv().is_ok() && bob.events.try_recv().is_ok());
+        assert_eq!(hub.close_session("ann", "session-1"), 0);
+        assert_eq!(hub.connection_count(), 2);
+    }
+
+    #[test]
+    fn closing_a_user_closes_all_their_connections() {
+        let hub = Hub::default();
+        let mut laptop = hub.register("c1", "ann", "session-1");
+        let mut phone = hub.register("c2", "ann", "token-1");
+        let mut bob = hub.register("c3", "bob", "session-3");
+        assert_eq!(hub.close_user("ann"), 2);
+        assert_eq!(laptop.closed.try_recv(), Ok(CloseReason::Revoked));
+        assert_eq!(phone.closed.try_recv(), Ok(CloseReason::Revoked));
+        hub.send(event(&[]), &Recipients::Users(["ann".to_string(), "bob".to_string()].into()));
+        assert!(laptop.events.try_recv().is_err() && phone.events.try_recv().is_err());
+        assert!(bob.events.try_recv().is_ok());
+        assert_eq!(hub.connection_count(), 1);
     }
 }

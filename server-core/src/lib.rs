@@ -176,7 +176,8 @@ where
         Arc::new(service::plugin_admin::PluginAdmin::new(services.clone(), host.clone(), bridge.clone(), plugin_dir.clone(), admin_options(&config)?));
     bridge.set_admin(&plugin_admin);
     let _watcher = if config.watch_plugins { watcher::watch(&plugin_dir, plugin_admin.clone()) } else { None };
-    let app = api::router(api::AppState { host: host.clone(), services: services.clone(), site_url, plugin_admin });
+    let allowed_origins = Arc::new(api::origin::AllowedOrigins::new(&site_url, &config.allow_cors_from));
+    let app = api::router(api::AppState { host: host.clone(), services: services.clone(), site_url, allowed_origins, plugin_admin });
     match listener.local_addr() {
         Ok(addr) => tracing::info!(%addr, "listening"),
         Err(e) => tracing::warn!(error = %e, "listening on an unknown address"),

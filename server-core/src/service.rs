@@ -13,6 +13,7 @@ pub mod commands;
 pub mod convert;
 pub mod plugin_admin;
 pub mod posts;
+pub mod sessions;
 pub mod slack;
 pub mod status;
 pub mod teams;

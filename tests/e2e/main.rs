@@ -11,6 +11,8 @@
 //!   roles), and the default channel that can be neither renamed nor archived;
 //! - `invalid_text`: NUL characters refused with a 400 in every body, path and query;
 //! - `websocket`: hello, the challenge, seq/seq_reply, typing, who gets which event;
+//! - `sessions`: sockets closed on logout, token revocation, deactivation and expiry;
+//!   removed members cut off; the `Origin` rule for cookie upgrades; CSRF on logout;
 //! - `plugin_admin`: uploading, enabling, disabling and removing plugins over the REST
 //!   API, hostile bundles, 403s, hot reload under load, signatures, the marketplace;
 //! - `plugin_chat`: the example plugins changing, rejecting, counting and greeting
@@ -44,6 +46,7 @@ mod plugin_admin;
 mod plugin_chat;
 mod plugins;
 mod poll;
+mod sessions;
 mod system;
 mod users;
 mod webhooks;

@@ -248,6 +248,21 @@ impl TestServer {
         client
     }
 
+    /// Open `/api/v4/websocket` with these request headers (`cookie`, `origin`,
+    /// `authorization`...); the upgrade's HTTP status when it is refused.
+    pub async fn websocket_with(&self, headers: &[(&str, &str)]) -> Result<WsClient, u16> {
+        let url = format!("{}/api/v4/websocket", self.base_url.replacen("http", "ws", 1));
+        let mut request = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url).unwrap();
+        for (name, value) in headers {
+            request.headers_mut().insert(tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes()).unwrap(), value.parse().unwrap());
+        }
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((stream, _)) => Ok(WsClient { stream, received: Vec::new() }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
+            Err(e) => panic!("websocket connect: {e}"),
+        }
+    }
+
     /// Open the WebSocket without credentials (for `authentication_challenge`).
     pub async fn websocket_unauthenticated(&self) -> WsClient {
         let url = format!("{}/api/v4/websocket", self.base_url.replacen("http", "ws", 1));
@@ -360,6 +375,22 @@ impl WsClient {
                 Some(value) if value["seq_reply"] == seq => return value,
                 Some(_) => {}
                 None => panic!("no reply to seq {seq}; received {:#?}", self.received),
+            }
+        }
+    }
+
+    /// Read (keeping what arrives in `received`) until the server closes the socket or
+    /// `wait` passes: `Some(close code)` when it closed (`Some(None)` without a close
+    /// frame), `None` when it is still open.
+    pub async fn wait_closed(&mut self, wait: Duration) -> Option<Option<u16>> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Err(_) => return None,
+                Ok(None | Some(Err(_))) => return Some(None),
+                Ok(Some(Ok(Message::Close(frame)))) => return Some(frame.map(|f| u16::from(f.code))),
+                Ok(Some(Ok(Message::Text(text)))) => self.received.push(serde_json::from_str(text.as_str()).expect("websocket JSON")),
+                Ok(Some(Ok(_))) => {}
             }
         }
     }

@@ -31,6 +31,8 @@ pub mod ids {
     pub const PLUGIN_BAD_RESPONSE: &str = "app.plugin.serve_http.invalid_response.app_error";
     /// A query parameter could not be parsed (Mattermost's id).
     pub const INVALID_URL_PARAM: &str = "api.context.invalid_url_param.app_error";
+    /// A WebSocket upgrade refused (Mattermost's id), e.g. a cookie from a foreign origin.
+    pub const WEBSOCKET_UPGRADE: &str = "api.web_socket.connect.upgrade.app_error";
     /// A will-hook refused the post.
     pub const REJECTED_BY_PLUGIN: &str = "api.post.create_post.rejected_by_plugin.app_error";
     /// A will-hook dropped the post (Mattermost's `plugin.DismissPostError`).

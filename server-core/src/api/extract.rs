@@ -1,4 +1,4 @@
-//! Extractors: the session (`Auth`, `MaybeAuth`) from a bearer token, the `MMAUTHTOKEN` cookie (with its CSRF rule) or `access_token`; JSON bodies and query strings that fail in Mattermost's error shape.
+//! Extractors: the session (`Auth`, `MaybeAuth`, `SessionOrNone`) from a bearer token, the `MMAUTHTOKEN` cookie (with its CSRF rule) or `access_token`; JSON bodies and query strings that fail in Mattermost's error shape.
 
 use std::net::SocketAddr;
 
@@ -112,7 +112,28 @@ impl Auth {
     }
 }
 
-/// An optional session plus the hook context.
+/// The session of a route that works without one but must not be forged (logout): no
+/// token or a stale one is `None`, but a cookie without CSRF proof on a write is
+/// Mattermost's 401 for a CSRF attempt, so a page on another site cannot act on it.
+pub struct SessionOrNone(pub Option<Authenticated>);
+
+impl FromRequestParts<AppState> for SessionOrNone {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Some((token, source)) = token_of(parts) else { return Ok(SessionOrNone(None)) };
+        let Ok(auth) = state.services.authenticate(&token).await else { return Ok(SessionOrNone(None)) };
+        if source == TokenSource::Cookie && !csrf_ok(parts, &auth) {
+            return Err(
+                Error::Unauthorized { id: "api.context.session_expired.app_error", message: "Invalid or expired session, please login again.".into() }.into()
+            );
+        }
+        Ok(SessionOrNone(Some(auth)))
+    }
+}
+
+/// An optional session plus the hook context. A cookie without CSRF proof on a write
+/// counts as no session (the route then acts as for anyone), as `authenticate` says.
 pub struct MaybeAuth(pub Option<Caller>, pub PluginContext);
 
 impl FromRequestParts<AppState> for MaybeAuth {

@@ -9,7 +9,7 @@ use axum::routing::{get, post, put};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::extract::{AUTH_COOKIE, AppJson, AppQuery, Auth, CSRF_COOKIE, Ctx, MaybeAuth, USER_COOKIE};
+use super::extract::{AUTH_COOKIE, AppJson, AppQuery, Auth, CSRF_COOKIE, Ctx, MaybeAuth, SessionOrNone, USER_COOKIE};
 use super::{ApiError, AppState, ok};
 use crate::domain::paging::PagingQuery;
 use crate::domain::user::{NewUser, UserPatch};
@@ -73,9 +73,13 @@ async fn login(State(state): State<AppState>, Ctx(ctx): Ctx, AppJson(body): AppJ
 }
 
 /// POST /api/v4/users/logout
-async fn logout(MaybeAuth(caller, _): MaybeAuth, State(state): State<AppState>) -> Result<Response, ApiError> {
-    if let Some(crate::service::Actor::User { session_id, .. }) = caller.map(|c| c.actor) {
-        state.services.logout(&session_id).await?;
+///
+/// Revokes the session (and closes its WebSockets) and clears the cookies. With the
+/// session cookie it needs the CSRF header like every cookie write: without it, 401
+/// and nothing changes.
+async fn logout(SessionOrNone(auth): SessionOrNone, State(state): State<AppState>) -> Result<Response, ApiError> {
+    if let Some(auth) = auth {
+        state.services.logout(&auth).await?;
     }
     let mut response = ok().into_response();
     for name in [AUTH_COOKIE, USER_COOKIE, CSRF_COOKIE] {

@@ -112,8 +112,8 @@ async fn outbound_http_is_refused_and_unknown_objects_are_not_found() {
 #[tokio::test]
 async fn plugin_events_are_named_custom_plugin_event_and_follow_the_broadcast() {
     let f = fixture(Settings::default()).await;
-    let mut ann = f.services.hub().register("c1", "ann");
-    let mut bob = f.services.hub().register("c2", "bob");
+    let mut ann = f.services.hub().register("c1", "ann", "s1").events;
+    let mut bob = f.services.hub().register("c2", "bob", "s2").events;
     let to_ann = Broadcast { user_id: "ann".into(), ..Broadcast::default() };
     f.bridge.publish_event(P, "state_changed", serde_json::json!({ "n": 1 }), to_ann).await.unwrap();
     let event = ann.try_recv().expect("ann gets it");

@@ -18,6 +18,15 @@ pub struct Authenticated {
     /// What a cookie-authenticated write must echo in `X-CSRF-Token`; empty for
     /// personal access tokens, which are never cookies.
     pub csrf_token: String,
+    /// When the session expires (ms); 0 for personal access tokens, which do not.
+    pub expires_at: i64,
+}
+
+impl Authenticated {
+    /// Whether this is a login session (rather than a personal access token).
+    pub fn is_session(&self) -> bool {
+        self.expires_at != 0
+    }
 }
 
 fn session_expired() -> Error {
@@ -102,10 +111,13 @@ impl Services {
         Ok((user, session))
     }
 
-    /// `POST /users/logout`: revoke the session (a no-op for access tokens, which are
-    /// revoked through their own route).
-    pub async fn logout(&self, session_id: &str) -> Result<()> {
-        self.store().delete_session(session_id).await?;
+    /// `POST /users/logout`: revoke the session and close the WebSockets opened with
+    /// it (a no-op for access tokens, which are revoked through their own route).
+    pub async fn logout(&self, auth: &Authenticated) -> Result<()> {
+        if auth.is_session() {
+            self.store().delete_session(&auth.session_id).await?;
+            self.hub().close_session(&auth.user.id, &auth.session_id);
+        }
         Ok(())
     }
 
@@ -115,14 +127,14 @@ impl Services {
         if token.is_empty() || token.len() > 64 {
             return Err(session_expired());
         }
-        let (user_id, session_id, csrf_token) = match self.store().get_session_by_token(token).await {
-            Ok(session) if session.expires_at > now_ms() => (session.user_id, session.id, session.csrf_token),
+        let (user_id, session_id, csrf_token, expires_at) = match self.store().get_session_by_token(token).await {
+            Ok(session) if session.expires_at > now_ms() => (session.user_id, session.id, session.csrf_token, session.expires_at),
             Ok(session) => {
                 self.store().delete_session(&session.id).await?;
                 return Err(session_expired());
             }
             Err(store::Error::NotFound) => match self.store().get_access_token_by_token(token).await {
-                Ok(pat) if pat.is_active => (pat.user_id, pat.id, String::new()),
+                Ok(pat) if pat.is_active => (pat.user_id, pat.id, String::new(), 0),
                 Ok(_) | Err(store::Error::NotFound) => return Err(session_expired()),
                 Err(e) => return Err(e.into()),
             },
@@ -133,7 +145,7 @@ impl Services {
             Ok(_) | Err(store::Error::NotFound) => return Err(session_expired()),
             Err(e) => return Err(e.into()),
         };
-        Ok(Authenticated { user, session_id, csrf_token })
+        Ok(Authenticated { user, session_id, csrf_token, expires_at })
     }
 
     /// `POST /users/{id}/tokens`.
@@ -169,6 +181,7 @@ impl Services {
         };
         caller.require_self_or_admin(&token.user_id)?;
         self.store().delete_access_token(token_id).await?;
+        self.hub().close_session(&token.user_id, token_id);
         Ok(())
     }
 }

@@ -224,6 +224,12 @@ impl Store {
         Ok(())
     }
 
+    /// Revoke every session of a user (deactivation, "sign out everywhere").
+    pub async fn delete_user_sessions(&self, user_id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(self.writer()).await?;
+        Ok(())
+    }
+
     /// Store a new personal access token.
     pub async fn insert_access_token(&self, t: &UserAccessToken) -> Result<()> {
         sqlx::query("INSERT INTO user_access_tokens (id, token, user_id, description, is_active) VALUES ($1, $2, $3, $4, $5)")
