@@ -1,7 +1,7 @@
 //! The authorization matrix: every route the router declares, called as anonymous, a plain member, a team member outside the channels, a team admin and a system admin against a fixture with private and direct channels; the status each gets, that no response or WebSocket event shows private or direct content to anyone outside, and that no route is left out.
 //!
 //! - `routes`: the router's (method, path) pairs, read from `server-core/src/api*.rs`
-//!   with `syn` (axum cannot list its routes);
+//!   (axum cannot list its routes);
 //! - `table`: one line per route and target with each role's status (Mattermost's
 //!   default permissions; where Confab knowingly differs, its answer and why);
 //! - `fixture`: the users and objects, and the `:key` placeholders of the table;
@@ -89,6 +89,9 @@ fn the_route_reader_finds_chained_split_and_const_routes() {
                 )
                 .route(HOOK, any(e))
         }
+        // .route("/in-a-comment", get(x))
+        /* .route("/in-a-block-comment", get(x)) */
+        const NOT_A_ROUTE: &str = ".route(\"/in-a-string\", get(x))";
         #[cfg(test)]
         mod tests {
             fn t() { Router::new().route("/only-in-tests", get(x)); }
@@ -113,6 +116,8 @@ fn the_route_reader_refuses_what_it_cannot_read() {
         r#"fn r() -> Router { Router::new().route(&format!("/x/{}", 1), get(a)) }"#,
         r#"fn r() -> Router { Router::new().route("/x", method_router()) }"#,
         r#"fn r() -> Router { Router::new().route("/x", get(a).on(MethodFilter::POST, b)) }"#,
+        r#"fn r() -> Router { Router::new().route_service("/x", service) }"#,
+        r#"fn r() -> Router { Router::new().route(UNKNOWN_CONST, get(a)) }"#,
     ] {
         assert!(routes::routes_in_source(source).is_err(), "accepted: {source}");
     }

@@ -1,17 +1,17 @@
 //! The router's routes, read from the API source: every `.route(path, method(..).method(..))` in `server-core/src/api.rs` and `server-core/src/api/*.rs`, as (method, path) pairs.
 //!
 //! axum's `Router` cannot list its routes, so the matrix reads them where they are
-//! declared. The files are parsed with `syn` (not matched with patterns), so a route
-//! split over lines, a chained method or a path held in a `const` is found as the
-//! compiler sees it. Anything the reader does not understand (a `.nest`, a
-//! `.route_service`, a path that is neither a literal nor a local `const`, a method
-//! router that is not `get(..)`/`post(..)`/... ) fails loudly rather than being skipped,
-//! so a new way of declaring routes cannot hide routes from the matrix.
+//! declared. The reader knows only the subset of Rust the API modules build routers
+//! with: comments and string literals are skipped token-wise, arguments are split at
+//! top-level commas, so a route split over lines, chained methods (`post(a).get(b)`),
+//! `.layer(..)` in a chain and a path held in a `const` of the same file are all read.
+//! Anything outside that subset (`.nest`, `.route_service`, a computed path, a method
+//! router that is not `get(..)`/`post(..)`/...) is an error, not a skipped route, so a
+//! new way of declaring routes cannot hide routes from the matrix. (`syn` would read
+//! any Rust, but adding it to the test crate's dependencies rebuilds most of the
+//! workspace's dependency tree, as it changes proc-macro2's features.)
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-
-use syn::visit::Visit;
 
 /// One route: `GET`, `POST`, `PUT`, `DELETE`, `PATCH`, `HEAD`, `OPTIONS` or `ANY`, and
 /// the path pattern exactly as written in the router.
@@ -26,121 +26,209 @@ pub fn api_routes() -> BTreeMap<Route, String> {
     files.extend(entries.into_iter().filter(|p| p.extension().is_some_and(|e| e == "rs")));
     let mut all = BTreeMap::new();
     for file in files {
-        for route in routes_in_file(&file) {
-            let name = file.file_name().unwrap().to_string_lossy().into_owned();
-            all.insert(route, name);
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("read {}: {e}", file.display()));
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        for route in routes_in_source(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display())) {
+            all.insert(route, name.clone());
         }
     }
     all
 }
 
-fn routes_in_file(path: &Path) -> BTreeSet<Route> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    routes_in_source(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+/// A token of the subset: an identifier (or number), a string literal's value, or one
+/// punctuation character.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Ident(String),
+    Str(String),
+    Punct(char),
 }
 
-/// The routes declared in one Rust source file (test modules excluded).
-pub fn routes_in_source(text: &str) -> Result<BTreeSet<Route>, String> {
-    let file = syn::parse_file(text).map_err(|e| format!("does not parse: {e}"))?;
-    let mut consts = BTreeMap::new();
-    collect_consts(&file.items, &mut consts);
-    let mut finder = RouteFinder { consts, routes: BTreeSet::new(), errors: Vec::new() };
-    finder.visit_file(&file);
-    if finder.errors.is_empty() { Ok(finder.routes) } else { Err(finder.errors.join("; ")) }
+/// Tokens of `text` without comments; strings (plain and raw) become `Str`.
+fn tokens(text: &str) -> Result<Vec<Tok>, String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        if c.is_whitespace() {
+            i += 1;
+        } else if c == '/' && next == Some('/') {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+        } else if c == '/' && next == Some('*') {
+            let end = (i + 2..chars.len().saturating_sub(1)).find(|&j| chars[j] == '*' && chars[j + 1] == '/').ok_or("an unterminated comment")?;
+            i = end + 2;
+        } else if c == '"' {
+            let (value, end) = string_at(&chars, i + 1)?;
+            out.push(Tok::Str(value));
+            i = end;
+        } else if c == 'r' && (next == Some('"') || next == Some('#')) {
+            let hashes = chars[i + 1..].iter().take_while(|&&h| h == '#').count();
+            if chars.get(i + 1 + hashes) != Some(&'"') {
+                return Err("a raw identifier or odd `r#`".into());
+            }
+            let start = i + 2 + hashes;
+            let closing: String = std::iter::once('"').chain(std::iter::repeat_n('#', hashes)).collect();
+            let rest: String = chars[start..].iter().collect();
+            let len = rest.find(&closing).ok_or("an unterminated raw string")?;
+            out.push(Tok::Str(rest[..len].to_string()));
+            i = start + rest[..len].chars().count() + closing.chars().count();
+        } else if c == '\'' {
+            // A char literal ('x', '\n', '\'') or a lifetime ('a, 'static).
+            if next == Some('\\') {
+                let end = (i + 2..chars.len()).find(|&j| chars[j] == '\'').ok_or("an unterminated char")?;
+                i = end + 1;
+            } else if chars.get(i + 2) == Some(&'\'') {
+                i += 3;
+            } else {
+                i += 1;
+            }
+        } else if c.is_alphanumeric() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            out.push(Tok::Ident(chars[start..i].iter().collect()));
+        } else {
+            out.push(Tok::Punct(c));
+            i += 1;
+        }
+    }
+    Ok(out)
 }
 
-/// String constants of the file (a route path may be one, as `RESPONSE_URL_ROUTE` is).
-fn collect_consts(items: &[syn::Item], out: &mut BTreeMap<String, String>) {
-    for item in items {
-        match item {
-            syn::Item::Const(c) => {
-                if let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &*c.expr {
-                    out.insert(c.ident.to_string(), s.value());
+/// A plain string's value from after its opening quote; (value, index after the quote).
+fn string_at(chars: &[char], mut i: usize) -> Result<(String, usize), String> {
+    let mut value = String::new();
+    while i < chars.len() {
+        match chars[i] {
+            '"' => return Ok((value, i + 1)),
+            '\\' => {
+                // Route paths have no escapes; keep the escaped character as is.
+                value.push(*chars.get(i + 1).ok_or("an unterminated string")?);
+                i += 2;
+            }
+            c => {
+                value.push(c);
+                i += 1;
+            }
+        }
+    }
+    Err("an unterminated string".into())
+}
+
+/// Index of the `)`/`]`/`}` closing the bracket at `open`.
+fn closing(toks: &[Tok], open: usize) -> Result<usize, String> {
+    let mut depth = 0usize;
+    for (j, t) in toks.iter().enumerate().skip(open) {
+        match t {
+            Tok::Punct('(' | '[' | '{') => depth += 1,
+            Tok::Punct(')' | ']' | '}') => {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok(j);
                 }
             }
-            syn::Item::Mod(m) if !is_test_module(m) => collect_consts(m.content.as_ref().map_or(&[][..], |(_, items)| items.as_slice()), out),
             _ => {}
         }
     }
+    Err("unbalanced brackets".into())
 }
 
-fn is_test_module(m: &syn::ItemMod) -> bool {
-    m.attrs.iter().any(|a| a.path().is_ident("cfg") && a.meta.require_list().is_ok_and(|l| l.tokens.to_string().contains("test")))
+/// The arguments between `(` at `open` and its `)`, split at top-level commas (a
+/// trailing comma is allowed).
+fn arguments(toks: &[Tok], open: usize) -> Result<(Vec<&[Tok]>, usize), String> {
+    let close = closing(toks, open)?;
+    let mut args = Vec::new();
+    let mut start = open + 1;
+    let mut j = open + 1;
+    while j < close {
+        match toks[j] {
+            Tok::Punct('(' | '[' | '{') => j = closing(toks, j)? + 1,
+            Tok::Punct(',') => {
+                args.push(&toks[start..j]);
+                start = j + 1;
+                j += 1;
+            }
+            _ => j += 1,
+        }
+    }
+    if start < close {
+        args.push(&toks[start..close]);
+    }
+    Ok((args, close))
 }
 
 const METHODS: [&str; 8] = ["get", "post", "put", "delete", "patch", "head", "options", "any"];
 
-struct RouteFinder {
-    consts: BTreeMap<String, String>,
-    routes: BTreeSet<Route>,
-    errors: Vec<String>,
+/// The methods of a method router: `get(h)`, `post(h).get(h2)`, `any(h)`, with
+/// `.layer(..)` passed over; anything else is an error.
+fn methods_of(toks: &[Tok]) -> Result<Vec<String>, String> {
+    let mut methods = Vec::new();
+    let mut j = 0;
+    let mut first = true;
+    while j < toks.len() {
+        if !first {
+            if toks[j] != Tok::Punct('.') {
+                return Err(format!("a method router the matrix cannot read near {:?}", &toks[j..]));
+            }
+            j += 1;
+        }
+        let (Some(Tok::Ident(name)), Some(Tok::Punct('('))) = (toks.get(j), toks.get(j + 1)) else {
+            return Err(format!("a method router the matrix cannot read near {:?}", &toks[j..]));
+        };
+        if METHODS.contains(&name.as_str()) {
+            methods.push(name.to_uppercase());
+        } else if first || name != "layer" {
+            return Err(format!("a method-router call the matrix does not know: `{name}(..)`"));
+        }
+        j = closing(toks, j + 1)? + 1;
+        first = false;
+    }
+    if methods.is_empty() { Err("a route without methods".into()) } else { Ok(methods) }
 }
 
-impl RouteFinder {
-    fn path_of(&mut self, expr: &syn::Expr) -> Option<String> {
-        match expr {
-            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
-            syn::Expr::Path(p) if p.path.get_ident().is_some_and(|i| self.consts.contains_key(&i.to_string())) => {
-                Some(self.consts[&p.path.get_ident().unwrap().to_string()].clone())
-            }
-            other => {
-                self.errors.push(format!("a route path the matrix cannot read: `{}`", quote_expr(other)));
-                None
-            }
+/// The routes declared in one Rust source file. Everything from the first
+/// `#[cfg(test)]` on is a test module and not read.
+pub fn routes_in_source(text: &str) -> Result<BTreeSet<Route>, String> {
+    let toks = tokens(text)?;
+    let test_start = toks
+        .windows(6)
+        .position(|w| w[0] == Tok::Punct('#') && w[1] == Tok::Punct('[') && w[2] == Tok::Ident("cfg".into()) && w[4] == Tok::Ident("test".into()))
+        .unwrap_or(toks.len());
+    let toks = &toks[..test_start];
+    // `const NAME: &str = "...";`
+    let mut consts = BTreeMap::new();
+    for w in toks.windows(7) {
+        if let [Tok::Ident(kw), Tok::Ident(name), Tok::Punct(':'), Tok::Punct('&'), Tok::Ident(ty), Tok::Punct('='), Tok::Str(value)] = w
+            && kw == "const"
+            && ty == "str"
+        {
+            consts.insert(name.clone(), value.clone());
         }
     }
-
-    /// The methods of a method router: `get(h)`, `post(h).get(h2)`, `any(h)`, with
-    /// `.layer(..)` and other non-method calls in the chain passed over.
-    fn methods_of(&mut self, expr: &syn::Expr, out: &mut Vec<String>) {
-        match expr {
-            syn::Expr::MethodCall(call) => {
-                let name = call.method.to_string();
-                if METHODS.contains(&name.as_str()) {
-                    out.push(name.to_uppercase());
-                } else if name != "layer" && name != "route_layer" {
-                    self.errors.push(format!("a method-router call the matrix does not know: `.{name}(..)`"));
-                }
-                self.methods_of(&call.receiver, out);
-            }
-            syn::Expr::Call(call) => match &*call.func {
-                syn::Expr::Path(p) if p.path.segments.last().is_some_and(|s| METHODS.contains(&s.ident.to_string().as_str())) => {
-                    out.push(p.path.segments.last().unwrap().ident.to_string().to_uppercase());
-                }
-                other => self.errors.push(format!("a method router the matrix cannot read: `{}`", quote_expr(other))),
-            },
-            other => self.errors.push(format!("a method router the matrix cannot read: `{}`", quote_expr(other))),
+    let mut routes = BTreeSet::new();
+    for j in 1..toks.len() {
+        let (Tok::Punct('.'), Tok::Ident(name)) = (&toks[j - 1], &toks[j]) else { continue };
+        if matches!(name.as_str(), "nest" | "nest_service" | "route_service" | "merge_service") {
+            return Err(format!("`.{name}(..)` is not read by the matrix; teach routes.rs"));
+        }
+        if name != "route" || toks.get(j + 1) != Some(&Tok::Punct('(')) {
+            continue;
+        }
+        let (args, _) = arguments(toks, j + 1)?;
+        let [path, methods] = args.as_slice() else { return Err(format!("`.route` with {} arguments", args.len())) };
+        let path = match path {
+            [Tok::Str(value)] => value.clone(),
+            [Tok::Ident(name)] if consts.contains_key(name) => consts[name].clone(),
+            other => return Err(format!("a route path the matrix cannot read: {other:?}")),
+        };
+        for method in methods_of(methods)? {
+            routes.insert((method, path.clone()));
         }
     }
-}
-
-impl<'ast> Visit<'ast> for RouteFinder {
-    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
-        if !is_test_module(m) {
-            syn::visit::visit_item_mod(self, m);
-        }
-    }
-
-    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        match call.method.to_string().as_str() {
-            "route" if call.args.len() == 2 => {
-                let path = self.path_of(&call.args[0]);
-                let mut methods = Vec::new();
-                self.methods_of(&call.args[1], &mut methods);
-                if let Some(path) = path {
-                    for method in methods {
-                        self.routes.insert((method, path.clone()));
-                    }
-                }
-            }
-            "nest" | "nest_service" | "route_service" => self.errors.push(format!("`.{}(..)` is not enumerated by the matrix; teach routes.rs", call.method)),
-            _ => {}
-        }
-        syn::visit::visit_expr_method_call(self, call);
-    }
-}
-
-fn quote_expr(expr: &syn::Expr) -> String {
-    use quote::ToTokens;
-    expr.to_token_stream().to_string()
+    Ok(routes)
 }

@@ -120,7 +120,7 @@ pub const ROWS: &[Row] = &[
     r("POST", "/api/v4/teams/{team_id}/members", "/api/v4/teams/:team/members", r#"{"team_id":":team","user_id":":me"}"#, [401, 201, 201, 201, 201]),
     r("POST", "/api/v4/teams/{team_id}/members", "/api/v4/teams/:closed/members", r#"{"team_id":":closed","user_id":":me"}"#, [401, 403, 403, 201, 201]),
     r("POST", "/api/v4/teams/{team_id}/members", "/api/v4/teams/:team/members", r#"{"team_id":":team","user_id":":fresh_user"}"#, [401, 201, 201, 201, 201])
-        .confab(TEAM_ADMINS, "documented: members join open teams themselves or are added by admins (Mattermost's team_user has add_user_to_team)"),
+        .confab([401, 403, 403, 201, 201], "documented: members join open teams themselves or are added by admins (Mattermost's team_user has add_user_to_team)"),
     r("GET", "/api/v4/teams/{team_id}/members/{user_id}", "/api/v4/teams/:team/members/:member_id", "", USERS),
     r("DELETE", "/api/v4/teams/{team_id}/members/{user_id}", "/api/v4/teams/:team/members/:fresh_team_user", "", TEAM_ADMINS),
     r("GET", "/api/v4/users/{user_id}/teams", "/api/v4/users/:member_id/teams", "", SELF),
@@ -231,8 +231,9 @@ pub const ROWS: &[Row] = &[
     r("GET", "/api/v4/commands/{command_id}", "/api/v4/commands/:command", "", COMMAND_ADMINS),
     r("PUT", "/api/v4/commands/{command_id}", "/api/v4/commands/:command", r#"{"id":":command","team_id":":team","trigger":"tfixture","url":"http://receiver.invalid/cmd2","method":"P"}"#, COMMAND_ADMINS),
     r("DELETE", "/api/v4/commands/{command_id}", "/api/v4/commands/:fresh_command", "", COMMAND_ADMINS),
-    // To the invite-only team, which the team admin also runs.
-    r("PUT", "/api/v4/commands/{command_id}/move", "/api/v4/commands/:fresh_command/move", r#"{"team_id":":closed"}"#, COMMAND_ADMINS),
+    // To the invite-only team, which the team admin also runs. Mattermost checks the
+    // target team first (403), then hides the command from non-managers (404).
+    r("PUT", "/api/v4/commands/{command_id}/move", "/api/v4/commands/:fresh_command/move", r#"{"team_id":":closed"}"#, TEAM_ADMINS),
     r("PUT", "/api/v4/commands/{command_id}/regen_token", "/api/v4/commands/:command/regen_token", "", COMMAND_ADMINS),
     r("GET", "/api/v4/teams/{team_id}/commands/autocomplete", "/api/v4/teams/:team/commands/autocomplete", "", USERS),
     r("GET", "/api/v4/teams/{team_id}/commands/autocomplete", "/api/v4/teams/:closed/commands/autocomplete", "", TEAM_ADMINS),
