@@ -103,7 +103,9 @@ fn the_route_reader_finds_chained_split_and_const_routes() {
     assert_eq!(found, expected);
 
     let real = routes::api_routes();
-    for (method, path) in [("POST", "/api/v4/commands"), ("GET", "/api/v4/commands"), ("POST", "/hooks/commands/{hook_id}"), ("ANY", "/plugins/{plugin_id}/{*rest}")] {
+    for (method, path) in
+        [("POST", "/api/v4/commands"), ("GET", "/api/v4/commands"), ("POST", "/hooks/commands/{hook_id}"), ("ANY", "/plugins/{plugin_id}/{*rest}")]
+    {
         assert!(real.contains_key(&(method.to_string(), path.to_string())), "{method} {path} not found");
     }
 }

@@ -347,7 +347,10 @@ impl Services {
     /// reacts in someone else's name (Mattermost's 403); plugins may.
     pub async fn save_reaction(&self, caller: &Caller, reaction: Reaction) -> Result<Reaction> {
         if caller.user_id() != reaction.user_id && !matches!(caller.actor, Actor::Plugin(_)) {
-            return Err(Error::Forbidden { id: "api.reaction.save_reaction.user_id.app_error", message: "You cannot save a reaction for another user.".into() });
+            return Err(Error::Forbidden {
+                id: "api.reaction.save_reaction.user_id.app_error",
+                message: "You cannot save a reaction for another user.".into(),
+            });
         }
         validate_emoji_name(&reaction.emoji_name)?;
         let post = self.live_post(&reaction.post_id).await?;

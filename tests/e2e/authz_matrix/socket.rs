@@ -109,7 +109,9 @@ pub async fn private_events_stay_private(server: &TestServer, world: &World, soc
         assert_eq!(sockets.typing(role, &dm_id).await, "FAIL", "{role:?} types into the direct channel");
     }
     let member = &world.member.token;
-    for (channel, token, message) in [(&priv_id, member, format!("{PRIV_SECRET} live")), (&dm_id, member, format!("{DM_SECRET} live")), (&pub_id, member, "public live".to_string())] {
+    for (channel, token, message) in
+        [(&priv_id, member, format!("{PRIV_SECRET} live")), (&dm_id, member, format!("{DM_SECRET} live")), (&pub_id, member, "public live".to_string())]
+    {
         let (status, post) = server.post_as("/api/v4/posts", token, &json!({ "channel_id": channel, "message": message })).await;
         assert_eq!(status, 201, "{post}");
         let id = post["id"].as_str().unwrap();
