@@ -24,6 +24,9 @@
 //! - `hooks`: every hook family called from the service that owns the event;
 //! - `webhooks`: incoming hooks' payload shapes and refusals, hook management, outgoing
 //!   hooks calling receivers on loopback (and refused there by default);
+//! - `authz_matrix`: every route of the router as anonymous, member, non-member, team
+//!   admin and system admin, with the status each gets and no private content leaking
+//!   over REST or WebSocket;
 //! - `client_library`: the Python `mattermostdriver` (installed from PyPI into
 //!   `target/py-client` by the test) logging in, posting and listening.
 //!
@@ -34,6 +37,7 @@
 //! `cargo xtask test` does that, or `cargo xtask plugins` once.
 
 mod attachments;
+mod authz_matrix;
 mod channel_admin;
 mod chat;
 mod client_library;

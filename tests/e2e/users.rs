@@ -124,8 +124,10 @@ async fn regular_users_cannot_call_admin_routes(backend: Backend) {
     assert_eq!(bot["owner_id"], admin.id.as_str());
     let (status, bots) = server.get_as("/api/v4/bots", &admin.token).await;
     assert_eq!((status, bots.as_array().map(Vec::len)), (200, Some(1)));
-    let (status, got) = server.get_as(&format!("/api/v4/bots/{}", bot["user_id"].as_str().unwrap()), &ann.token).await;
+    let (status, got) = server.get_as(&format!("/api/v4/bots/{}", bot["user_id"].as_str().unwrap()), &admin.token).await;
     assert_eq!((status, got["username"].as_str()), (200, Some("robot")));
+    let (status, got) = server.get_as(&format!("/api/v4/bots/{}", bot["user_id"].as_str().unwrap()), &ann.token).await;
+    assert_eq!((status, got["id"].as_str()), (404, Some("store.sql_bot.get.missing.app_error")), "others are told no such bot, as in Mattermost");
     let (status, user) = server.get_as(&format!("/api/v4/users/{}", bot["user_id"].as_str().unwrap()), &ann.token).await;
     assert_eq!((status, user["is_bot"].as_bool()), (200, Some(true)));
     let (status, _) = server.post_as("/api/v4/users/login", "", &json!({ "login_id": "robot", "password": "anything1" })).await;

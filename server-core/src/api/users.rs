@@ -213,6 +213,6 @@ async fn list_bots(Auth(caller, _): Auth, State(state): State<AppState>, AppQuer
 }
 
 /// GET /api/v4/bots/{bot_user_id}
-async fn get_bot(Auth(..): Auth, State(state): State<AppState>, Path(bot_user_id): Path<String>) -> Result<Json<Bot>, ApiError> {
-    Ok(Json(state.services.get_bot(&bot_user_id).await?))
+async fn get_bot(Auth(caller, _): Auth, State(state): State<AppState>, Path(bot_user_id): Path<String>) -> Result<Json<Bot>, ApiError> {
+    Ok(Json(state.services.get_bot(&caller, &bot_user_id).await?))
 }

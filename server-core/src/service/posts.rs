@@ -343,10 +343,14 @@ impl Services {
         Ok(post)
     }
 
-    /// `POST /reactions`: channel members react as themselves.
+    /// `POST /reactions`: channel members react as themselves. Not even a system admin
+    /// reacts in someone else's name (Mattermost's 403); plugins may.
     pub async fn save_reaction(&self, caller: &Caller, reaction: Reaction) -> Result<Reaction> {
-        if caller.user_id() != reaction.user_id && !caller.is_admin() {
-            return Err(Error::forbidden());
+        if caller.user_id() != reaction.user_id && !matches!(caller.actor, Actor::Plugin(_)) {
+            return Err(Error::Forbidden {
+                id: "api.reaction.save_reaction.user_id.app_error",
+                message: "You cannot save a reaction for another user.".into(),
+            });
         }
         validate_emoji_name(&reaction.emoji_name)?;
         let post = self.live_post(&reaction.post_id).await?;

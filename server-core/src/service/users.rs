@@ -220,12 +220,17 @@ impl Services {
         Ok(self.store().list_bots(paging, include_deleted).await?)
     }
 
-    /// `GET /bots/{id}`: any signed-in user may look a bot up (Mattermost's `read_bots`
-    /// is broad by default; it has no secrets).
-    pub async fn get_bot(&self, bot_user_id: &str) -> Result<Bot> {
+    /// `GET /bots/{id}`: system admins. Mattermost's default roles give `read_bots` and
+    /// `read_others_bots` to no one else, and it answers others as if the bot did not
+    /// exist (a 404, not a 403), so the route does not tell bots from people.
+    pub async fn get_bot(&self, caller: &Caller, bot_user_id: &str) -> Result<Bot> {
+        let missing = || Error::not_found("store.sql_bot.get.missing.app_error", "bot");
+        if !caller.is_admin() {
+            return Err(missing());
+        }
         match self.store().get_bot(bot_user_id).await {
             Ok(bot) => Ok(bot),
-            Err(store::Error::NotFound) => Err(Error::not_found("store.sql_bot.get.missing.app_error", "bot")),
+            Err(store::Error::NotFound) => Err(missing()),
             Err(e) => Err(e.into()),
         }
     }
