@@ -113,6 +113,13 @@ impl World {
             // Archive targets: the admin's channel with the member in it.
             "fresh_pub_channel" => self.channel_with(server, "O", &[&self.member]).await,
             "fresh_priv_channel" => self.channel_with(server, "P", &[&self.member]).await,
+            // Restore target: a public channel the admin archived.
+            "fresh_archived_pub" => {
+                let id = self.channel_with(server, "O", &[&self.member]).await;
+                let (status, body) = server.delete_as(&format!("/api/v4/channels/{id}"), admin).await;
+                assert_eq!(status, 200, "archive the restore target: {body}");
+                id
+            }
             // Member-removal targets: `:extra` is in them (and the team admin in the public one).
             "fresh_pub_x" => self.channel_with(server, "O", &[&self.member, &self.tadmin, &self.extra]).await,
             "fresh_priv_x" => self.channel_with(server, "P", &[&self.member, &self.extra]).await,

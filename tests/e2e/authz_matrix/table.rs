@@ -134,16 +134,15 @@ pub const ROWS: &[Row] = &[
     r("GET", "/api/v4/channels/{channel_id}", "/api/v4/channels/:pub", "", USERS),
     r("GET", "/api/v4/channels/{channel_id}", "/api/v4/channels/:priv", "", PRIVATE),
     r("GET", "/api/v4/channels/{channel_id}", "/api/v4/channels/:dm", "", PRIVATE),
-    // content branch: archive rules (delete_public_channel / delete_private_channel are channel_user's).
-    r("DELETE", "/api/v4/channels/{channel_id}", "/api/v4/channels/:fresh_pub_channel", "", PRIVATE), // content branch
-    r("DELETE", "/api/v4/channels/{channel_id}", "/api/v4/channels/:fresh_priv_channel", "", PRIVATE), // content branch
+    // Archive rules (delete_public_channel / delete_private_channel are channel_user's).
+    r("DELETE", "/api/v4/channels/{channel_id}", "/api/v4/channels/:fresh_pub_channel", "", PRIVATE),
+    r("DELETE", "/api/v4/channels/{channel_id}", "/api/v4/channels/:fresh_priv_channel", "", PRIVATE),
     // A direct channel cannot be archived (Mattermost says so before checking permissions).
-    r("DELETE", "/api/v4/channels/{channel_id}", "/api/v4/channels/:dm", "", [401, 400, 400, 400, 400])
-        .confab([401, 400, 403, 403, 400], "membership is checked first"),
-    // content branch: rename/patch rules (manage_*_channel_properties are channel_user's).
-    r("PUT", "/api/v4/channels/{channel_id}/patch", "/api/v4/channels/:pub/patch", r#"{"header":"h-:uniq"}"#, PUBLIC_MEMBERS), // content branch
-    r("PUT", "/api/v4/channels/{channel_id}/patch", "/api/v4/channels/:priv/patch", r#"{"header":"zq-private-secret :uniq"}"#, PRIVATE), // content branch
-    r("PUT", "/api/v4/channels/{channel_id}/patch", "/api/v4/channels/:dm/patch", r#"{"header":"zq-direct-secret :uniq"}"#, PRIVATE), // content branch
+    r("DELETE", "/api/v4/channels/{channel_id}", "/api/v4/channels/:dm", "", [401, 400, 400, 400, 400]),
+    // Rename/patch rules (manage_*_channel_properties are channel_user's).
+    r("PUT", "/api/v4/channels/{channel_id}/patch", "/api/v4/channels/:pub/patch", r#"{"header":"h-:uniq"}"#, PUBLIC_MEMBERS),
+    r("PUT", "/api/v4/channels/{channel_id}/patch", "/api/v4/channels/:priv/patch", r#"{"header":"zq-private-secret :uniq"}"#, PRIVATE),
+    r("PUT", "/api/v4/channels/{channel_id}/patch", "/api/v4/channels/:dm/patch", r#"{"header":"zq-direct-secret :uniq"}"#, PRIVATE),
     r("GET", "/api/v4/channels/{channel_id}/members", "/api/v4/channels/:pub/members", "", USERS),
     r("GET", "/api/v4/channels/{channel_id}/members", "/api/v4/channels/:priv/members", "", PRIVATE),
     r("GET", "/api/v4/channels/{channel_id}/members", "/api/v4/channels/:dm/members", "", PRIVATE),
@@ -210,14 +209,14 @@ pub const ROWS: &[Row] = &[
         r#"{"trigger_id":"forged","url":":integration/dialog","dialog":{"title":"T","elements":[]}}"#,
         [401, 400, 400, 400, 400],
     ),
-    // dialog branch: once submissions are bound to the dialog the server opened, this
-    // unbound URL may be refused to everyone; Mattermost itself checks read_channel.
+    // Submissions are bound to a dialog the server opened for the caller; none was
+    // opened here, so everyone signed in is refused (Mattermost forwards any URL).
     r(
         "POST",
         "/api/v4/actions/dialogs/submit",
         "",
         r#"{"url":":integration/dialog","channel_id":":priv","team_id":":team","callback_id":"c","state":"","submission":{}}"#,
-        PRIVATE,
+        [401, 403, 403, 403, 403],
     ),
     // WebSocket: anyone may upgrade; without a session nothing but the challenge is answered (socket.rs).
     r("GET", "/api/v4/websocket", "ws:/api/v4/websocket", "", [101; 5]),
@@ -291,10 +290,15 @@ pub const ROWS: &[Row] = &[
     ),
     // No session: the id is the secret; only an unknown one is tried here.
     r("POST", "/hooks/commands/{hook_id}", "/hooks/commands/abcdefghijklmnopqrstuvwxyz", r#"{"text":"late"}"#, [404; 5]),
-    // content branch: town-square can be neither archived nor renamed (Mattermost's
+    // Town-square can be neither archived nor renamed (Mattermost's
     // api.channel.delete_channel.cannot.app_error, api.channel.update_channel.tried.app_error).
-    // The archive row must run before the rename row: a renamed town-square is archivable today.
-    r("DELETE", "/api/v4/channels/{channel_id}", "/api/v4/channels/:town", "", [401, 400, 400, 400, 400]), // content branch
+    r("DELETE", "/api/v4/channels/{channel_id}", "/api/v4/channels/:town", "", [401, 400, 400, 400, 400]),
+    // Restore needs manage_team (team and system admins), member or not.
+    r("POST", "/api/v4/channels/{channel_id}/restore", "/api/v4/channels/:fresh_archived_pub/restore", "", TEAM_ADMINS),
+    // Ending someone else's sessions: system admins only (a fresh user is none of the roles).
+    r("PUT", "/api/v4/users/{user_id}/active", "/api/v4/users/:fresh_user/active", r#"{"active": false}"#, ADMINS),
+    r("DELETE", "/api/v4/users/{user_id}", "/api/v4/users/:fresh_user", "", ADMINS),
+    r("POST", "/api/v4/users/{user_id}/sessions/revoke/all", "/api/v4/users/:fresh_user/sessions/revoke/all", "", ADMINS),
     // Plugin administration: system admins only. Uploads are off by default (501 for the admin).
     r("POST", "/api/v4/plugins", "", "", [401, 501, 501, 501, 501])
         .confab([401, 403, 403, 403, 501], "the session and role are checked before the upload switch"),
@@ -325,7 +329,6 @@ pub const ROWS: &[Row] = &[
     r("ANY", "/plugins/{plugin_id}", "/plugins/:plugin", "", [404; 5]),
     r("ANY", "/plugins/{plugin_id}/", "/plugins/:plugin/", "", [404; 5]),
     r("ANY", "/plugins/{plugin_id}/{*rest}", "/plugins/:plugin/counts", "", ALL),
-    // Last: today every team member renames town-square (issue 14, finding 4).
-    r("PUT", "/api/v4/channels/{channel_id}/patch", "/api/v4/channels/:town/patch", r#"{"name":"town-square-:uniq"}"#, [401, 400, 400, 400, 400])
-        .pending("content", [401, 200, 200, 200, 200]), // content branch
+    // The default channel keeps its name (issue 14, finding 4).
+    r("PUT", "/api/v4/channels/{channel_id}/patch", "/api/v4/channels/:town/patch", r#"{"name":"town-square-:uniq"}"#, [401, 400, 400, 400, 400]),
 ];
