@@ -29,6 +29,7 @@ use crate::service::Services;
 
 pub use error::ApiError;
 pub use request_id::RequestId;
+pub use system::{MetricsAccess, serve_metrics};
 
 /// What every handler can reach. Cheap to clone (handles only).
 #[derive(Clone)]
@@ -42,6 +43,8 @@ pub struct AppState {
     pub site_url: String,
     /// Plugin installs, enable/disable, removal, settings, permissions.
     pub plugin_admin: std::sync::Arc<crate::service::plugin_admin::PluginAdmin>,
+    /// Who may read `/metrics` here.
+    pub metrics: MetricsAccess,
 }
 
 /// Mattermost's body for a success without data.
