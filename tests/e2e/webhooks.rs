@@ -848,7 +848,7 @@ async fn slack_link_labels_cannot_smuggle_links(backend: Backend) {
     let hostile = "<http://ok|x](javascript:alert(1))[y>";
     post_ok(&server, hook["id"].as_str().unwrap(), json!({ "text": format!("see {hostile}"), "attachments": [{ "text": hostile }] })).await;
     let post = wait_for_post(&server, &w.admin.token, &w.town, |p| p["message"].as_str().is_some_and(|m| m.starts_with("see "))).await;
-    let escaped = r"[x\](javascript:alert\(1\)\)\[y](http://ok)";
+    let escaped = r"[x\]\(javascript:alert\(1\)\)\[y](http://ok)";
     assert_eq!(post["message"], format!("see {escaped}"));
     assert_eq!(post["props"]["attachments"][0]["text"], escaped);
     server.stop().await;

@@ -505,7 +505,7 @@ mod tests {
     fn a_label_or_url_cannot_smuggle_a_second_link() {
         let convert = |t: &str| slack_to_markdown(t, &HashMap::new());
         // The probe's payload: the label closes the link early and opens another.
-        assert_eq!(convert("<http://ok|x](javascript:alert(1))[y>"), r"[x\](javascript:alert\(1\)\)\[y](http://ok)");
+        assert_eq!(convert("<http://ok|x](javascript:alert(1))[y>"), r"[x\]\(javascript:alert\(1\)\)\[y](http://ok)");
         assert_eq!(convert("<https://ok|![img](data:x)>"), r"[\!\[img\]\(data:x\)](https://ok)");
         assert_eq!(convert("<https://ok|a `code` \\ b>"), r"[a \`code\` \\ b](https://ok)");
         // The URL part cannot end the destination and start new Markdown either.
