@@ -1,4 +1,4 @@
-//! No secret reaches the log: the real `confab` binary runs with every target at `debug` while an incoming webhook (valid and invalid calls), a command and its response URL, failing commands and failing outgoing webhooks are used; its stderr must hold none of their ids, tokens, paths or queries.
+//! No secret reaches the log: the real `confab` binary runs with every target at `debug` while an incoming webhook (valid and invalid calls), a command and its response URL, failing commands and failing outgoing webhooks are used; its output must hold none of their ids, tokens, paths or queries.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -29,7 +29,8 @@ struct Server {
 impl Server {
     async fn start(data: &Path, log_file: &Path) -> Server {
         let port = free_port();
-        let stderr = std::fs::File::create(log_file).unwrap();
+        // The log goes to stdout (tracing's default writer); catch stderr too.
+        let output = std::fs::File::create(log_file).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_confab"))
             .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--log", "debug", "--allowed-untrusted-internal-connections", "127.0.0.1"])
             .arg("--data-dir")
@@ -38,8 +39,8 @@ impl Server {
             .env_remove("CONFAB_DATABASE_URL")
             .env_remove("CONFAB_PLUGIN_DIR")
             .env_remove("RUST_LOG")
-            .stdout(Stdio::null())
-            .stderr(Stdio::from(stderr))
+            .stdout(Stdio::from(output.try_clone().unwrap()))
+            .stderr(Stdio::from(output))
             .spawn()
             .expect("spawn confab");
         confab_server::outbound::install_tls_provider();
@@ -94,7 +95,7 @@ async fn command_receiver() -> (u16, Arc<Mutex<Vec<String>>>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secrets_stay_out_of_the_debug_log() {
     let data = tempfile::tempdir().unwrap();
-    let log_file = data.path().join("stderr.log");
+    let log_file = data.path().join("output.log");
     let server = Server::start(&data.path().join("data"), &log_file).await;
     let (receiver_port, response_urls) = command_receiver().await;
 
@@ -180,5 +181,6 @@ async fn secrets_stay_out_of_the_debug_log() {
     // The log did record the calls: by route, and the outgoing URLs by origin.
     assert!(log.contains("/hooks/{hook_id}"), "requests are logged by route");
     assert!(log.contains("/hooks/commands/{hook_id}"), "requests are logged by route");
-    assert!(log.contains("http://127.0.0.1:1/…"), "failures name the origin");
+    let failures: Vec<&str> = log.lines().filter(|l| l.contains("outgoing webhook")).collect();
+    assert!(failures.iter().any(|l| l.contains("http://127.0.0.1:1/…")), "failures name the origin: {failures:#?}");
 }
