@@ -1,6 +1,9 @@
 //! `plugin.json`: Mattermost's manifest fields plus ours (`server.wasm`, `permissions`, `limits`), validated by Mattermost's rules.
 
+pub mod bounds;
+
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -174,23 +177,32 @@ impl Manifest {
     /// Read and validate `dir/plugin.json`.
     pub fn load(dir: &Path, server_version: &semver::Version) -> Result<Manifest, ManifestError> {
         let path = dir.join(MANIFEST_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|source| ManifestError::Read { path, source })?;
+        let mut text = String::new();
+        // One byte past the limit is enough to know it is too big; never read more.
+        std::fs::File::open(&path)
+            .and_then(|file| file.take(bounds::MAX_MANIFEST_BYTES as u64 + 1).read_to_string(&mut text))
+            .map_err(|source| ManifestError::Read { path, source })?;
         Manifest::parse(&text, server_version)
     }
 
     /// Parse and validate manifest JSON.
     pub fn parse(json: &str, server_version: &semver::Version) -> Result<Manifest, ManifestError> {
+        if json.len() > bounds::MAX_MANIFEST_BYTES {
+            return Err(invalid(MANIFEST_FILE, format!("must be at most {} bytes", bounds::MAX_MANIFEST_BYTES)));
+        }
         let mut manifest: Manifest = serde_json::from_str(json)?;
         manifest.id = manifest.id.to_lowercase();
         manifest.validate(server_version)?;
         Ok(manifest)
     }
 
-    /// Check every rule; the first broken one is reported.
+    /// Check every rule (sizes first, see [`bounds`]); the first broken one is reported.
     pub fn validate(&self, server_version: &semver::Version) -> Result<(), ManifestError> {
         if !is_valid_plugin_id(&self.id) {
             return Err(invalid("id", "must be 3 to 190 characters of letters, digits, '-', '_' and '.'"));
         }
+        // Before the rules below, some of which quote the value in their error.
+        bounds::check(self)?;
         if self.name.trim().is_empty() {
             return Err(invalid("name", "must not be blank"));
         }
@@ -398,6 +410,85 @@ mod tests {
             })
             .is_err()
         );
+    }
+
+    #[test]
+    fn every_string_and_list_is_bounded_and_the_error_names_the_field() {
+        type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+        // A manifest with one dropdown setting, edited by `edit`.
+        let setting = |edit: fn(&mut serde_json::Value)| -> Edit {
+            Box::new(move |j| {
+                let mut s = serde_json::json!({"key": "k", "type": "dropdown", "options": [{"display_name": "A", "value": "a"}]});
+                edit(&mut s);
+                j["settings_schema"] = serde_json::json!({"settings": [s]});
+            })
+        };
+        let cases: Vec<(&str, Edit)> = vec![
+            ("`name`", Box::new(|j| j["name"] = "n".repeat(129).into())),
+            ("`description`", Box::new(|j| j["description"] = "d".repeat(2049).into())),
+            ("`version`", Box::new(|j| j["version"] = format!("1.0.0-{}", "a".repeat(64)).into())),
+            ("`min_server_version`", Box::new(|j| j["min_server_version"] = "9".repeat(65).into())),
+            ("`homepage_url`", Box::new(|j| j["homepage_url"] = format!("https://x.test/{}", "a".repeat(2048)).into())),
+            ("`support_url`", Box::new(|j| j["support_url"] = format!("https://x.test/{}", "a".repeat(2048)).into())),
+            ("`release_notes_url`", Box::new(|j| j["release_notes_url"] = format!("https://x.test/{}", "a".repeat(2048)).into())),
+            ("`icon_path`", Box::new(|j| j["icon_path"] = format!("{}.svg", "a".repeat(1024)).into())),
+            ("`server.wasm`", Box::new(|j| j["server"]["wasm"] = "a".repeat(1025).into())),
+            ("`webapp.bundle_path`", Box::new(|j| j["webapp"] = serde_json::json!({"bundle_path": "a".repeat(1025)}))),
+            ("`permissions`", Box::new(|j| j["permissions"] = serde_json::json!(vec!["kv"; 33]))),
+            ("`permissions[0]`", Box::new(|j| j["permissions"] = serde_json::json!(["k".repeat(65)]))),
+            ("`props`", Box::new(|j| j["props"] = serde_json::json!({"big": "p".repeat(64 * 1024)}))),
+            ("`settings_schema.header`", Box::new(|j| j["settings_schema"] = serde_json::json!({"header": "h".repeat(4097)}))),
+            ("`settings_schema.footer`", Box::new(|j| j["settings_schema"] = serde_json::json!({"footer": "f".repeat(4097)}))),
+            (
+                "`settings_schema.settings`",
+                Box::new(|j| {
+                    let many: Vec<_> = (0..101).map(|i| serde_json::json!({"key": format!("k{i}"), "type": "text"})).collect();
+                    j["settings_schema"] = serde_json::json!({"settings": many});
+                }),
+            ),
+            ("settings[0].key`", setting(|s| s["key"] = "k".repeat(129).into())),
+            ("settings[0].display_name`", setting(|s| s["display_name"] = "d".repeat(257).into())),
+            ("settings[0].type`", setting(|s| s["type"] = "t".repeat(129).into())),
+            ("settings[0].help_text`", setting(|s| s["help_text"] = "h".repeat(4097).into())),
+            ("settings[0].placeholder`", setting(|s| s["placeholder"] = "p".repeat(257).into())),
+            ("settings[0].default`", setting(|s| s["default"] = "a".repeat(4096).into())),
+            ("settings[0].options`", setting(|s| s["options"] = serde_json::json!(vec![serde_json::json!({"display_name": "A", "value": "a"}); 101]))),
+            ("settings[0].options[0].display_name`", setting(|s| s["options"][0]["display_name"] = "o".repeat(257).into())),
+            ("settings[0].options[0].value`", setting(|s| s["options"][0]["value"] = "v".repeat(1025).into())),
+        ];
+        for (field, edit) in cases {
+            let err = check(|j| edit(j)).unwrap_err().to_string();
+            assert!(err.contains(field) && (err.contains("at most")), "{field}: {err}");
+            assert!(err.len() < 200, "the error does not quote the value: {err}");
+        }
+        // A half-megabyte name is refused by its own limit, without being echoed; the
+        // probe's 5 MB one already by the size of the file.
+        let err = check(|j| j["name"] = "x".repeat(512 * 1024).into()).unwrap_err().to_string();
+        assert!(err.contains("`name`") && err.len() < 200, "{err}");
+        let err = check(|j| j["name"] = "x".repeat(5 * 1024 * 1024).into()).unwrap_err().to_string();
+        assert!(err.contains("plugin.json") && err.len() < 200, "{err}");
+        assert!(check(|j| j["name"] = "tab\there".into()).unwrap_err().to_string().contains("`name`"));
+        // At the limits, everything is accepted; limits count characters, not bytes.
+        assert!(
+            check(|j| {
+                j["name"] = "é".repeat(128).into();
+                j["description"] = "d".repeat(2048).into();
+                j["permissions"] = serde_json::json!(["kv"]);
+                j["settings_schema"] =
+                    serde_json::json!({"header": "h".repeat(4096), "settings": [{"key": "k".repeat(128), "type": "text", "help_text": "h".repeat(4096)}]});
+            })
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn an_oversized_file_is_not_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut json = base();
+        json["description"] = "d".repeat(2 * bounds::MAX_MANIFEST_BYTES).into();
+        std::fs::write(dir.path().join(MANIFEST_FILE), json.to_string()).unwrap();
+        let err = Manifest::load(dir.path(), &server()).unwrap_err().to_string();
+        assert!(err.contains("plugin.json") && err.contains("at most"), "{err}");
     }
 
     #[test]

@@ -32,6 +32,7 @@ use crate::service::Services;
 
 pub use error::ApiError;
 pub use request_id::RequestId;
+pub use system::{MetricsAccess, serve_metrics};
 
 /// What every handler can reach. Cheap to clone (handles only).
 #[derive(Clone)]
@@ -47,6 +48,8 @@ pub struct AppState {
     pub allowed_origins: std::sync::Arc<origin::AllowedOrigins>,
     /// Plugin installs, enable/disable, removal, settings, permissions.
     pub plugin_admin: std::sync::Arc<crate::service::plugin_admin::PluginAdmin>,
+    /// Who may read `/metrics` here.
+    pub metrics: MetricsAccess,
 }
 
 /// Mattermost's body for a success without data.

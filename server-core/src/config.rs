@@ -140,6 +140,27 @@ pub struct Config {
     #[arg(long, env = "CONFAB_ALLOW_CORS_FROM", default_value = "")]
     pub allow_cors_from: String,
 
+    /// Whether other users see a user's email address (Mattermost's
+    /// `PrivacySettings.ShowEmailAddress`); the user and system admins always do.
+    #[arg(long, env = "CONFAB_SHOW_EMAIL_ADDRESS", default_value_t = false, action = clap::ArgAction::Set)]
+    pub show_email_address: bool,
+
+    /// Whether other users see a user's first and last name (`ShowFullName`).
+    #[arg(long, env = "CONFAB_SHOW_FULL_NAME", default_value_t = true, action = clap::ArgAction::Set)]
+    pub show_full_name: bool,
+
+    /// Client addresses `/metrics` answers without a session: IP addresses and CIDR
+    /// ranges separated by spaces or commas. System admins' sessions work from
+    /// anywhere. Behind a reverse proxy on the same host every client is loopback:
+    /// block `/metrics` there or use `--metrics-listen`.
+    #[arg(long, env = "CONFAB_METRICS_ALLOWED_FROM", default_value = DEFAULT_METRICS_ALLOWED_FROM)]
+    pub metrics_allowed_from: IpRanges,
+
+    /// Serve `/metrics` on this address only, to whoever reaches it (Mattermost's
+    /// `MetricsSettings.ListenAddress`); the main listener then answers 404 there.
+    #[arg(long, env = "CONFAB_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
     /// Log filter in `tracing` EnvFilter syntax, e.g. `info` or `confab_host=debug`.
     #[arg(long, env = "CONFAB_LOG", default_value = DEFAULT_LOG_FILTER)]
     pub log: String,
@@ -148,6 +169,43 @@ pub struct Config {
     /// `database-url = "..."`). Flags and environment variables win over it.
     #[arg(long = "config", env = "CONFAB_CONFIG")]
     pub config_file: Option<PathBuf>,
+}
+
+/// Loopback, so a Prometheus on the same host keeps working.
+pub const DEFAULT_METRICS_ALLOWED_FROM: &str = "127.0.0.0/8 ::1";
+
+/// IP addresses and CIDR ranges, written separated by spaces or commas.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IpRanges(pub Vec<ipnet::IpNet>);
+
+impl IpRanges {
+    /// Whether `ip` is in one of the ranges (an IPv4 address written as IPv6,
+    /// `::ffff:127.0.0.1`, counts as the IPv4 one).
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.0.iter().any(|net| net.contains(&ip))
+    }
+}
+
+impl std::str::FromStr for IpRanges {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let parse = |entry: &str| {
+            entry
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("`{entry}` is neither an IP address nor a CIDR range"))
+        };
+        text.split([' ', ',', '\n', '\t']).filter(|e| !e.is_empty()).map(parse).collect::<Result<_, _>>().map(IpRanges)
+    }
+}
+
+impl std::fmt::Display for IpRanges {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let entries: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        f.write_str(&entries.join(" "))
+    }
 }
 
 /// Why the settings file could not be used.
@@ -231,6 +289,10 @@ impl std::fmt::Debug for Config {
             .field("enable_outgoing_webhooks", &self.enable_outgoing_webhooks)
             .field("max_post_size", &self.max_post_size)
             .field("allow_cors_from", &self.allow_cors_from)
+            .field("show_email_address", &self.show_email_address)
+            .field("show_full_name", &self.show_full_name)
+            .field("metrics_allowed_from", &self.metrics_allowed_from.to_string())
+            .field("metrics_listen", &self.metrics_listen)
             .field("log", &self.log)
             .field("config_file", &self.config_file)
             .finish()
@@ -267,6 +329,10 @@ impl Default for Config {
             enable_outgoing_webhooks: true,
             max_post_size: 16383,
             allow_cors_from: String::new(),
+            show_email_address: false,
+            show_full_name: true,
+            metrics_allowed_from: DEFAULT_METRICS_ALLOWED_FROM.parse().expect("the default ranges parse"),
+            metrics_listen: None,
             log: DEFAULT_LOG_FILTER.to_string(),
             config_file: None,
         }
@@ -346,6 +412,28 @@ mod tests {
         assert_eq!(parsed.enable_post_icon_override, default.enable_post_icon_override);
         assert_eq!(parsed.max_post_size, default.max_post_size);
         assert_eq!(parsed.allow_cors_from, default.allow_cors_from);
+        assert_eq!(parsed.show_email_address, default.show_email_address);
+        assert_eq!(parsed.show_full_name, default.show_full_name);
+        assert_eq!(parsed.metrics_allowed_from, default.metrics_allowed_from);
+        assert_eq!(parsed.metrics_listen, default.metrics_listen);
+    }
+
+    #[test]
+    fn metrics_ranges_parse_and_match() {
+        let loopback = Config::default().metrics_allowed_from;
+        for ip in ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"] {
+            assert!(loopback.contains(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["10.0.0.1", "192.168.1.2", "::2", "8.8.8.8"] {
+            assert!(!loopback.contains(ip.parse().unwrap()), "{ip}");
+        }
+        let config = Cli::try_parse_from(["confab", "--metrics-allowed-from", "10.1.0.0/16, 192.168.1.7"]).unwrap().config;
+        assert!(config.metrics_allowed_from.contains("10.1.200.3".parse().unwrap()));
+        assert!(config.metrics_allowed_from.contains("192.168.1.7".parse().unwrap()));
+        assert!(!config.metrics_allowed_from.contains("127.0.0.1".parse().unwrap()), "the default is replaced");
+        assert_eq!(config.metrics_allowed_from.to_string(), "10.1.0.0/16 192.168.1.7/32");
+        assert_eq!(Cli::try_parse_from(["confab", "--metrics-allowed-from", ""]).unwrap().config.metrics_allowed_from, IpRanges::default(), "nobody");
+        assert!(Cli::try_parse_from(["confab", "--metrics-allowed-from", "localhost"]).is_err(), "names are refused");
     }
 
     #[test]

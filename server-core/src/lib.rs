@@ -70,6 +70,14 @@ pub enum RunError {
         /// What is wrong with it.
         message: String,
     },
+    /// The `--metrics-listen` address could not be bound.
+    #[error("cannot listen for metrics on {addr}: {source}")]
+    MetricsListen {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// The I/O error.
+        source: std::io::Error,
+    },
     /// Accepting or serving connections failed.
     #[error("http server: {0}")]
     Serve(#[source] std::io::Error),
@@ -145,6 +153,7 @@ where
         enable_post_username_override: config.enable_post_username_override,
         enable_post_icon_override: config.enable_post_icon_override,
         webhooks: config.webhook_settings(),
+        privacy: domain::user::Privacy { show_email_address: config.show_email_address, show_full_name: config.show_full_name },
         ..Settings::default()
     };
     let services = Services::new(store.clone(), hub.clone(), settings);
@@ -177,7 +186,16 @@ where
     bridge.set_admin(&plugin_admin);
     let _watcher = if config.watch_plugins { watcher::watch(&plugin_dir, plugin_admin.clone()) } else { None };
     let allowed_origins = Arc::new(api::origin::AllowedOrigins::new(&site_url, &config.allow_cors_from));
-    let app = api::router(api::AppState { host: host.clone(), services: services.clone(), site_url, allowed_origins, plugin_admin });
+    let metrics = api::MetricsAccess { allowed_from: config.metrics_allowed_from.clone(), on_main_listener: config.metrics_listen.is_none() };
+    let metrics_server = match config.metrics_listen {
+        Some(addr) => {
+            let listener = TcpListener::bind(addr).await.map_err(|source| RunError::MetricsListen { addr, source })?;
+            tracing::info!(addr = %listener.local_addr().unwrap_or(addr), "serving /metrics on its own listener");
+            Some(tokio::spawn(api::serve_metrics(listener, host.clone())))
+        }
+        None => None,
+    };
+    let app = api::router(api::AppState { host: host.clone(), services: services.clone(), site_url, allowed_origins, plugin_admin, metrics });
     match listener.local_addr() {
         Ok(addr) => tracing::info!(%addr, "listening"),
         Err(e) => tracing::warn!(error = %e, "listening on an unknown address"),
@@ -194,6 +212,9 @@ where
     // Connect info gives plugins the client address (`PluginContext.ip_address`).
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(signal).await;
 
+    if let Some(task) = metrics_server {
+        task.abort();
+    }
     // Plugins are deactivated whether serving ended cleanly or not: their deactivate
     // hooks are their last chance to save state.
     tracing::info!("http server stopped; deactivating plugins");

@@ -14,6 +14,12 @@
 //!   address; the connection is made to the addresses it returns, so a DNS answer
 //!   cannot be swapped between the check and the connect (no rebinding window);
 //! - every redirect hop is checked again (IP literals here, names by the resolver).
+//!
+//! Redirects never carry a request's secrets to another origin (scheme, host, port):
+//! reqwest drops `Authorization` and cookies on such a hop, a 301/302/303 turns a
+//! POST into a GET without its body, and a 307/308, which would send the body again
+//! (a command's form with its token, a webhook's payload), is refused. Only POST
+//! requests carry a body here.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -29,7 +35,7 @@ const MAX_REDIRECTS: usize = 10;
 /// Why an outbound request failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OutboundError {
-    /// Not an absolute http(s) URL.
+    /// Not an absolute http(s) URL (shown as [`redact_url`] gives it).
     #[error("invalid URL {0}")]
     BadUrl(String),
     /// The host is (or resolves only to) an internal address the admin did not allow.
@@ -44,6 +50,22 @@ pub enum OutboundError {
     /// Connecting, sending or reading failed.
     #[error("request failed: {0}")]
     Failed(String),
+}
+
+/// `url` cut to scheme, host and port, for logs and error messages: the path and query
+/// of an integration URL are often its secret (a token, a webhook id), and user info
+/// (`user:password@`) always is. `/…` marks that something was cut.
+pub fn redact_url(url: &str) -> String {
+    let Ok(parsed) = reqwest::Url::parse(url) else { return "(not a URL)".into() };
+    let Some(host) = parsed.host_str() else { return format!("{}:…", parsed.scheme()) };
+    let mut shown = format!("{}://{host}", parsed.scheme());
+    if let Some(port) = parsed.port() {
+        shown.push_str(&format!(":{port}"));
+    }
+    if parsed.path() != "/" || parsed.query().is_some() || parsed.fragment().is_some() {
+        shown.push_str("/…");
+    }
+    shown
 }
 
 /// What the admin allows beyond the public internet.
@@ -171,6 +193,41 @@ impl Resolve for GuardedResolver {
     }
 }
 
+/// A 307/308 to another origin for a request with a body; carried through reqwest's
+/// error chain like [`ForbiddenHost`].
+#[derive(Debug, thiserror::Error)]
+#[error("refused a {status} redirect to another origin ({origin}): it would send the request body there")]
+struct CrossOriginRedirect {
+    status: u16,
+    origin: String,
+}
+
+/// `scheme://host:port` of `url`, the unit a redirect may not carry a body across.
+fn origin(url: &reqwest::Url) -> String {
+    format!("{}://{}:{}", url.scheme(), url.host_str().unwrap_or_default(), url.port_or_known_default().unwrap_or_default())
+}
+
+/// reqwest's redirect rule for one of the two clients: at most [`MAX_REDIRECTS`] hops,
+/// each to an allowed address, and, for requests with a body, no 307/308 to another
+/// origin.
+fn redirect_policy(allowed: Arc<AllowList>, with_body: bool) -> redirect::Policy {
+    redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= MAX_REDIRECTS {
+            return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+        }
+        let status = attempt.status().as_u16();
+        let resends_body = matches!(status, 307 | 308);
+        if with_body && resends_body && attempt.previous().last().is_some_and(|from| origin(from) != origin(attempt.url())) {
+            let origin = origin(attempt.url());
+            return attempt.error(CrossOriginRedirect { status, origin });
+        }
+        match literal_host_check(attempt.url(), &allowed) {
+            Ok(()) => attempt.follow(),
+            Err(host) => attempt.error(ForbiddenHost { host }),
+        }
+    })
+}
+
 /// A finished outbound request.
 #[derive(Debug, Clone)]
 pub struct OutboundResponse {
@@ -190,7 +247,10 @@ impl OutboundResponse {
 /// The guarded client. Cheap to clone.
 #[derive(Clone)]
 pub struct Outbound {
+    /// For requests without a body: follows every allowed redirect.
     client: reqwest::Client,
+    /// For requests with a body: refuses a 307/308 to another origin.
+    with_body: reqwest::Client,
     allowed: Arc<AllowList>,
 }
 
@@ -205,35 +265,27 @@ impl Outbound {
     pub fn new(policy: OutboundPolicy) -> Outbound {
         install_tls_provider();
         let allowed = Arc::new(policy.allowed_internal);
-        let redirect_allowed = allowed.clone();
-        let redirects = redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() >= MAX_REDIRECTS {
-                return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
-            }
-            match literal_host_check(attempt.url(), &redirect_allowed) {
-                Ok(()) => attempt.follow(),
-                Err(host) => attempt.error(ForbiddenHost { host }),
-            }
-        });
-        let client = reqwest::Client::builder()
-            .timeout(policy.timeout)
-            .redirect(redirects)
-            .dns_resolver(Arc::new(GuardedResolver { allowed: allowed.clone() }))
-            // An HTTP_PROXY in the environment would connect on our behalf and skip the
-            // address check.
-            .no_proxy()
-            .user_agent(concat!("confab/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("the outbound client's settings are valid");
-        Outbound { client, allowed }
+        let build = |with_body: bool| {
+            reqwest::Client::builder()
+                .timeout(policy.timeout)
+                .redirect(redirect_policy(allowed.clone(), with_body))
+                .dns_resolver(Arc::new(GuardedResolver { allowed: allowed.clone() }))
+                // An HTTP_PROXY in the environment would connect on our behalf and skip the
+                // address check.
+                .no_proxy()
+                .user_agent(concat!("confab/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .expect("the outbound client's settings are valid")
+        };
+        Outbound { client: build(false), with_body: build(true), allowed }
     }
 
     /// A request builder for `url`, refused now when the URL is not http(s) or names an
     /// internal IP address directly.
     pub fn request(&self, method: reqwest::Method, url: &str) -> Result<reqwest::RequestBuilder, OutboundError> {
-        let parsed = reqwest::Url::parse(url).map_err(|_| OutboundError::BadUrl(url.to_string()))?;
+        let parsed = reqwest::Url::parse(url).map_err(|_| OutboundError::BadUrl(redact_url(url)))?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-            return Err(OutboundError::BadUrl(url.to_string()));
+            return Err(OutboundError::BadUrl(redact_url(url)));
         }
         literal_host_check(&parsed, &self.allowed).map_err(|host| OutboundError::Forbidden { host })?;
         Ok(self.client.request(method, parsed))
@@ -241,7 +293,12 @@ impl Outbound {
 
     /// Send `request` and read at most `max_body` bytes of the answer.
     pub async fn send(&self, request: reqwest::RequestBuilder, max_body: usize) -> Result<OutboundResponse, OutboundError> {
-        let mut response = request.send().await.map_err(classify)?;
+        let request = request.build().map_err(classify)?;
+        // A 301/302 keeps the body of anything but a POST (tower-http's rule), so the
+        // redirect rule above holds only while POST is the one method with a body.
+        debug_assert!(request.body().is_none() || request.method() == reqwest::Method::POST, "only POST requests carry a body");
+        let client = if request.body().is_some() { &self.with_body } else { &self.client };
+        let mut response = client.execute(request).await.map_err(classify)?;
         if response.content_length().is_some_and(|len| len > max_body as u64) {
             return Err(OutboundError::TooLarge { limit: max_body });
         }
@@ -275,6 +332,9 @@ fn classify(error: reqwest::Error) -> OutboundError {
     while let Some(e) = source {
         if let Some(forbidden) = e.downcast_ref::<ForbiddenHost>() {
             return OutboundError::Forbidden { host: forbidden.host.clone() };
+        }
+        if let Some(redirect) = e.downcast_ref::<CrossOriginRedirect>() {
+            return OutboundError::Failed(redirect.to_string());
         }
         source = e.source();
     }
@@ -342,6 +402,22 @@ mod tests {
     }
 
     #[test]
+    fn redacted_urls_keep_only_scheme_host_and_port() {
+        assert_eq!(redact_url("https://hooks.example.com/services/T0/B0/s3cret?token=s3cret#x"), "https://hooks.example.com/…");
+        assert_eq!(redact_url("http://user:s3cret@10.0.0.1:8080/cmd"), "http://10.0.0.1:8080/…");
+        assert_eq!(redact_url("http://[::1]:9/"), "http://[::1]:9");
+        assert_eq!(redact_url("https://example.com"), "https://example.com");
+        assert_eq!(redact_url("https://example.com/?access_token=s3cret"), "https://example.com/…");
+        assert_eq!(redact_url("mailto:s3cret@example.com"), "mailto:…");
+        assert_eq!(redact_url("not a url s3cret"), "(not a URL)");
+        let client = outbound("");
+        for bad in ["ftp://example.com/s3cret", "file:///s3cret", "s3cret"] {
+            let err = client.request(reqwest::Method::GET, bad).unwrap_err().to_string();
+            assert!(!err.contains("s3cret"), "{err}");
+        }
+    }
+
+    #[test]
     fn bad_urls_and_internal_literals_are_refused_before_sending() {
         let client = outbound("");
         for bad in ["not a url", "ftp://example.com/x", "file:///etc/passwd", "/relative"] {
@@ -392,6 +468,73 @@ mod tests {
         let client = outbound("localhost");
         let request = client.request(reqwest::Method::GET, &format!("http://localhost:{}/", front.port())).unwrap();
         assert_eq!(client.send(request, 1024).await.unwrap_err(), OutboundError::Forbidden { host: "127.0.0.1".into() });
+    }
+
+    /// What a [`recorder`] server saw: method, path and body of each request.
+    type Seen = Arc<std::sync::Mutex<Vec<(String, String, String)>>>;
+
+    /// A loopback server that records every request and answers `status` with
+    /// `location` when `location` is set (an empty body otherwise); a request to
+    /// `/final` always gets a plain 200.
+    async fn recorder(status: u16, location: Option<String>) -> (SocketAddr, Seen) {
+        let seen: Seen = Arc::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let log = seen.clone();
+        let app = axum::Router::new().fallback(move |method: axum::http::Method, uri: axum::http::Uri, body: String| {
+            let location = location.clone().filter(|_| uri.path() != "/final");
+            log.lock().unwrap().push((method.to_string(), uri.path().to_string(), body));
+            async move {
+                let mut response = axum::response::Response::builder().status(if location.is_some() { status } else { 200 });
+                if let Some(to) = location {
+                    response = response.header("location", to);
+                }
+                response.body(axum::body::Body::from("done")).unwrap()
+            }
+        });
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (addr, seen)
+    }
+
+    fn form_post(client: &Outbound, url: &str) -> reqwest::RequestBuilder {
+        client.request(reqwest::Method::POST, url).unwrap().header("authorization", "Token s3cret").form(&[("token", "s3cret"), ("text", "hi")])
+    }
+
+    #[tokio::test]
+    async fn a_body_is_never_resent_to_another_origin() {
+        let client = outbound("127.0.0.1");
+        let (target, target_seen) = recorder(200, None).await;
+        for status in [307, 308] {
+            // Another port is another origin, though the host is the same allowed one.
+            let (front, front_seen) = recorder(status, Some(format!("http://{target}/final"))).await;
+            let err = client.send(form_post(&client, &format!("http://{front}/cmd")), 1024).await.unwrap_err();
+            assert!(matches!(&err, OutboundError::Failed(m) if m.contains("another origin")), "{status}: {err:?}");
+            assert_eq!(front_seen.lock().unwrap().len(), 1);
+        }
+        assert!(target_seen.lock().unwrap().is_empty(), "the redirect target got nothing: {:?}", target_seen.lock().unwrap());
+
+        // 303 (and 301/302) to another origin: followed as a GET without the body.
+        let (front, _) = recorder(303, Some(format!("http://{target}/final"))).await;
+        assert_eq!(client.send(form_post(&client, &format!("http://{front}/cmd")), 1024).await.unwrap().body, b"done");
+        assert_eq!(*target_seen.lock().unwrap(), [("GET".to_string(), "/final".to_string(), String::new())]);
+    }
+
+    #[tokio::test]
+    async fn same_origin_and_bodiless_redirects_are_followed() {
+        let client = outbound("127.0.0.1");
+        // A 307 within one origin keeps the method and body, as it should.
+        let (front, seen) = recorder(307, Some("/final".into())).await;
+        assert_eq!(client.send(form_post(&client, &format!("http://{front}/cmd")), 1024).await.unwrap().body, b"done");
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 2);
+        assert_eq!((seen[1].0.as_str(), seen[1].1.as_str(), seen[1].2.as_str()), ("POST", "/final", "token=s3cret&text=hi"));
+
+        // A GET has nothing to leak: a 307 to another origin is followed.
+        let (target, target_seen) = recorder(200, None).await;
+        let (front, _) = recorder(307, Some(format!("http://{target}/final"))).await;
+        let request = client.request(reqwest::Method::GET, &format!("http://{front}/download")).unwrap();
+        assert_eq!(client.send(request, 1024).await.unwrap().body, b"done");
+        assert_eq!(target_seen.lock().unwrap()[0].0, "GET");
     }
 
     #[tokio::test]

@@ -183,6 +183,8 @@ pub struct Settings {
     pub enable_post_icon_override: bool,
     /// Incoming and outgoing webhooks.
     pub webhooks: webhooks::WebhookSettings,
+    /// What users see of other users (`PrivacySettings`).
+    pub privacy: crate::domain::user::Privacy,
 }
 
 impl Default for Settings {
@@ -197,6 +199,7 @@ impl Default for Settings {
             enable_post_username_override: false,
             enable_post_icon_override: false,
             webhooks: webhooks::WebhookSettings::default(),
+            privacy: crate::domain::user::Privacy::default(),
         }
     }
 }

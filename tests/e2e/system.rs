@@ -1,6 +1,7 @@
-//! System routes end to end: the ping, request ids on every response, Mattermost 404 bodies, and `/metrics` as Prometheus text.
+//! System routes end to end: the ping, request ids on every response, Mattermost 404 bodies, and `/metrics` as Prometheus text for loopback clients and admins only, or on a listener of its own.
 
 use confab_e2e::{TestDir, TestServer, json};
+use confab_server::Config;
 
 fn request_id(response: &reqwest::Response) -> String {
     let value = response.headers().get("x-request-id").unwrap_or_else(|| panic!("no X-Request-ID on {} {}", response.status(), response.url()));
@@ -78,5 +79,46 @@ async fn metrics_are_prometheus_text_and_count_plugin_calls() {
     let calls = format!("confab_plugin_hook_calls_total{{plugin_id=\"{plugin_id}\",hook=\"serve-http\"}} 1\n");
     assert!(text.contains(&calls), "expected {calls:?} in\n{text}");
 
+    server.stop().await;
+}
+
+/// `/metrics` outside the allowed client addresses: 403 in Mattermost's shape for
+/// anyone, the page for a system admin's session. (Tests connect from loopback, so
+/// the allowed range is set to exclude it.)
+#[tokio::test]
+async fn metrics_are_refused_outside_the_allowed_addresses_except_to_admins() {
+    let dir = TestDir::new();
+    let config = Config { data_dir: dir.path().to_path_buf(), metrics_allowed_from: "10.0.0.0/8".parse().unwrap(), ..Config::default() };
+    let server = TestServer::start_with(config).await;
+    let admin = server.signup("root").await;
+    let member = server.signup("ann").await;
+
+    for token in ["", member.token.as_str()] {
+        let (status, body) = server.get_as("/metrics", token).await;
+        assert_eq!(status, 403, "{body}");
+        assert_eq!(body["id"], "api.context.permissions.app_error");
+    }
+    let response = server.request(reqwest::Method::GET, "/metrics", &admin.token).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("confab_plugin_compiles_total"));
+    server.stop().await;
+}
+
+/// With `--metrics-listen`, `/metrics` is served there to anyone and the main
+/// listener answers 404 for it, even to an admin.
+#[tokio::test]
+async fn metrics_can_have_a_listener_of_their_own() {
+    let dir = TestDir::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let metrics_listen = Some(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    let server = TestServer::start_with(Config { data_dir: dir.path().to_path_buf(), metrics_listen, ..Config::default() }).await;
+    let admin = server.signup("root").await;
+
+    let (status, body) = server.get_as("/metrics", &admin.token).await;
+    assert_eq!((status, body["id"].as_str()), (404, Some("api.context.404.app_error")));
+    let response = server.client.get(format!("http://127.0.0.1:{port}/metrics")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("confab_plugin_compiles_total"));
+    assert_eq!(server.client.get(format!("http://127.0.0.1:{port}/api/v4/system/ping")).send().await.unwrap().status(), 404, "nothing else there");
     server.stop().await;
 }

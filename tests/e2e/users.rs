@@ -1,14 +1,16 @@
 //! Accounts and authentication end to end: the first user is admin, login's `Token` header and cookies, logout revoking the session, personal access tokens, `access_token`, the CSRF rule for cookies, and admin-only routes.
 
 use confab_e2e::{Backend, TestDir, TestServer, json, on_both_backends};
-use serde_json::json;
+use confab_server::Config;
+use serde_json::{Value, json};
 
 on_both_backends!(
     first_user_is_admin_and_login_gives_token_and_cookies,
     revoked_sessions_and_tokens_are_refused,
     cookies_need_csrf_proof_on_writes,
     regular_users_cannot_call_admin_routes,
-    user_lookups_and_patch
+    user_lookups_and_patch,
+    others_see_emails_and_names_as_the_privacy_settings_allow,
 );
 
 async fn first_user_is_admin_and_login_gives_token_and_cookies(backend: Backend) {
@@ -165,5 +167,77 @@ async fn user_lookups_and_patch(backend: Backend) {
     assert_eq!((status, bad["id"].as_str()), (400, Some("model.user.is_valid.username.app_error")));
     let (status, short) = server.post_as("/api/v4/users", "", &json!({ "username": "shorty", "email": "s@example.com", "password": "short" })).await;
     assert_eq!((status, short["id"].as_str()), (400, Some("model.user.is_valid.pwd.app_error")));
+    server.stop().await;
+}
+
+/// Every route that returns users, and `user_updated` on the WebSocket: another
+/// member sees no email address (and, with `ShowFullName` off, no first or last name),
+/// the user and system admins see everything; lookups by email are for admins while
+/// addresses are hidden. Then the same server settings the other way round.
+async fn others_see_emails_and_names_as_the_privacy_settings_allow(backend: Backend) {
+    let dir = TestDir::new();
+    let Some(server) = TestServer::start_on(&dir, backend, "users::privacy").await else { return };
+    let admin = server.signup("root").await;
+    let ann = server.signup("ann").await;
+    let bob = server.signup("bob").await;
+    let mut sockets = [server.websocket(&admin.token).await, server.websocket(&ann.token).await, server.websocket(&bob.token).await];
+    let (status, _) = server.put_as("/api/v4/users/me/patch", &ann.token, &json!({ "first_name": "Ann", "last_name": "Lee" })).await;
+    assert_eq!(status, 200);
+
+    // What each viewer gets for ann, on every route that returns her.
+    let views = |token: String| {
+        let (server, ann_id) = (&server, ann.id.clone());
+        async move {
+            let mut seen: Vec<Value> = Vec::new();
+            seen.push(server.get_as(&format!("/api/v4/users/{ann_id}"), &token).await.1);
+            seen.push(server.get_as("/api/v4/users/username/ann", &token).await.1);
+            let (_, list) = server.get_as("/api/v4/users?per_page=200", &token).await;
+            seen.extend(list.as_array().unwrap().iter().filter(|u| u["username"] == "ann").cloned());
+            seen.push(server.post_as("/api/v4/users/ids", &token, &json!([ann_id])).await.1[0].clone());
+            seen.push(server.post_as("/api/v4/users/usernames", &token, &json!(["ann"])).await.1[0].clone());
+            assert_eq!(seen.len(), 5, "{seen:?}");
+            seen
+        }
+    };
+    for user in views(bob.token.clone()).await {
+        assert_eq!((user["username"].as_str(), user["email"].as_str()), (Some("ann"), Some("")), "{user}");
+        assert_eq!((user["first_name"].as_str(), user["last_name"].as_str()), (Some("Ann"), Some("Lee")), "full names are shown by default");
+    }
+    for token in [ann.token.clone(), admin.token.clone()] {
+        for user in views(token).await {
+            assert_eq!(user["email"], "ann@example.com", "{user}");
+        }
+    }
+    assert_eq!(server.get_as("/api/v4/users/me", &ann.token).await.1["email"], "ann@example.com");
+    let (status, refused) = server.get_as("/api/v4/users/email/ann@example.com", &bob.token).await;
+    assert_eq!((status, refused["id"].as_str()), (403, Some("api.user.get_user_by_email.permissions.app_error")));
+    assert_eq!(server.get_as("/api/v4/users/email/ann@example.com", &admin.token).await.1["email"], "ann@example.com");
+
+    // user_updated: whole to ann and the admin, sanitized to bob.
+    for (socket, email) in sockets.iter_mut().zip(["ann@example.com", "ann@example.com", ""]) {
+        let event = socket.expect_event("user_updated", |e| e["data"]["user"]["username"] == "ann").await;
+        assert_eq!(event["data"]["user"]["email"], email, "{event}");
+    }
+    let (_, config) = server.get_as("/api/v4/config/client?format=old", "").await;
+    assert_eq!((config["ShowEmailAddress"].as_str(), config["ShowFullName"].as_str()), (Some("false"), Some("true")));
+    server.stop().await;
+
+    // The other way round: addresses shown, full names hidden.
+    let dir = TestDir::new();
+    let config = Config { data_dir: dir.path().to_path_buf(), show_email_address: true, show_full_name: false, ..Config::default() };
+    let Some(server) = TestServer::start_on_with(backend, "users::privacy_shown", config).await else { return };
+    let _admin = server.signup("root").await;
+    let ann = server.signup("ann").await;
+    let bob = server.signup("bob").await;
+    let mut bob_socket = server.websocket(&bob.token).await;
+    server.put_as("/api/v4/users/me/patch", &ann.token, &json!({ "first_name": "Ann", "last_name": "Lee" })).await;
+    let (_, seen) = server.get_as("/api/v4/users/username/ann", &bob.token).await;
+    assert_eq!((seen["email"].as_str(), seen["first_name"].as_str(), seen["last_name"].as_str()), (Some("ann@example.com"), Some(""), Some("")));
+    assert_eq!(server.get_as("/api/v4/users/email/ann@example.com", &bob.token).await.0, 200);
+    let event = bob_socket.expect_event("user_updated", |e| e["data"]["user"]["username"] == "ann").await;
+    assert_eq!((event["data"]["user"]["email"].as_str(), event["data"]["user"]["first_name"].as_str()), (Some("ann@example.com"), Some("")));
+    assert_eq!(server.get_as("/api/v4/users/me", &ann.token).await.1["first_name"], "Ann");
+    let (_, config) = server.get_as("/api/v4/config/client?format=old", "").await;
+    assert_eq!((config["ShowEmailAddress"].as_str(), config["ShowFullName"].as_str()), (Some("true"), Some("false")));
     server.stop().await;
 }

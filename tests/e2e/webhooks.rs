@@ -22,6 +22,7 @@ on_both_backends!(
     outgoing_limits_timeout_and_size,
     outgoing_to_loopback_is_refused_by_default,
     plugins_and_listeners_see_webhook_posts,
+    slack_link_labels_cannot_smuggle_links,
 );
 
 /// How long a test waits for something it expects to happen.
@@ -833,5 +834,22 @@ async fn plugins_and_listeners_see_webhook_posts(backend: Backend) {
     assert_eq!((status, error["id"].as_str()), (500, Some("api.post.create_webhook_post.creating.app_error")), "{text}");
     assert!(error["message"].as_str().unwrap().contains("buy now"), "{text}");
     assert_eq!(posts(&server, &w.admin.token, &w.town).await.len(), before);
+    server.stop().await;
+}
+
+/// The probe's `<http://ok|x](javascript:alert(1))[y>`: the label is escaped, so the
+/// post holds one link to `http://ok` and no `javascript:` link, in the text and in
+/// attachments alike.
+async fn slack_link_labels_cannot_smuggle_links(backend: Backend) {
+    let dir = TestDir::new();
+    let Some(server) = TestServer::start_on(&dir, backend, "webhooks::slack_labels").await else { return };
+    let w = world(&server).await;
+    let hook = create_incoming(&server, &w.admin.token, json!({ "channel_id": w.town })).await;
+    let hostile = "<http://ok|x](javascript:alert(1))[y>";
+    post_ok(&server, hook["id"].as_str().unwrap(), json!({ "text": format!("see {hostile}"), "attachments": [{ "text": hostile }] })).await;
+    let post = wait_for_post(&server, &w.admin.token, &w.town, |p| p["message"].as_str().is_some_and(|m| m.starts_with("see "))).await;
+    let escaped = r"[x\]\(javascript:alert\(1\)\)\[y](http://ok)";
+    assert_eq!(post["message"], format!("see {escaped}"));
+    assert_eq!(post["props"]["attachments"][0]["text"], escaped);
     server.stop().await;
 }

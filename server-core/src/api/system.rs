@@ -1,16 +1,20 @@
-//! System routes: the Mattermost ping and the Prometheus `/metrics` page.
+//! System routes: the Mattermost ping, the client config, and the Prometheus `/metrics` page (system admins and configured client addresses only, or on a listener of its own).
+
+use std::net::IpAddr;
 
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use confab_host::PluginHost;
 use serde_json::{Value, json};
 
 use super::error::ids;
-use super::extract::AppQuery;
+use super::extract::{AppQuery, MaybeAuth};
 use super::{ApiError, AppState};
+use crate::config::IpRanges;
 use serde::Deserialize;
 
 /// Prometheus' text exposition format.
@@ -78,6 +82,8 @@ async fn client_config(State(state): State<AppState>, AppQuery(q): AppQuery<Form
         "EnableIncomingWebhooks": flag(settings.webhooks.enable_incoming),
         "EnableOutgoingWebhooks": flag(settings.webhooks.enable_outgoing),
         "EnableCommands": "true",
+        "ShowEmailAddress": flag(settings.privacy.show_email_address),
+        "ShowFullName": flag(settings.privacy.show_full_name),
         "EnablePostUsernameOverride": flag(settings.enable_post_username_override),
         "EnablePostIconOverride": flag(settings.enable_post_icon_override),
         "ExperimentalPrimaryTeam": "",
@@ -99,9 +105,67 @@ async fn client_license() -> Json<Value> {
     Json(json!({ "IsLicensed": "false", "Cloud": "false" }))
 }
 
+/// Who may read `/metrics` on the main listener.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsAccess {
+    /// Client addresses served without a session (`--metrics-allowed-from`).
+    pub allowed_from: IpRanges,
+    /// `false` when `/metrics` has a listener of its own (`--metrics-listen`): the
+    /// main listener then does not serve it at all.
+    pub on_main_listener: bool,
+}
+
+impl MetricsAccess {
+    /// `Ok` when a request from `client` (by a system admin or not) may read the
+    /// metrics: Mattermost's 404 when they are served elsewhere, its permission 403
+    /// for anyone else. They name plugins, hooks and load, which is not for everyone.
+    fn check(&self, is_admin: bool, client: Option<IpAddr>) -> Result<(), ApiError> {
+        if !self.on_main_listener {
+            return Err(ApiError::not_found());
+        }
+        if is_admin || client.is_some_and(|ip| self.allowed_from.contains(ip)) {
+            return Ok(());
+        }
+        Err(crate::service::Error::forbidden().into())
+    }
+}
+
 /// GET /metrics
 ///
 /// Plugin host counters and per plugin × hook calls, errors, failures, fuel and latency.
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE)], state.host.metrics().render_prometheus())
+async fn metrics(MaybeAuth(caller, ctx): MaybeAuth, State(state): State<AppState>) -> Result<Response, ApiError> {
+    state.metrics.check(caller.as_ref().is_some_and(|c| c.is_admin()), ctx.ip_address.parse().ok())?;
+    Ok(prometheus_page(&state.host))
+}
+
+fn prometheus_page(host: &PluginHost) -> Response {
+    ([(header::CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE)], host.metrics().render_prometheus()).into_response()
+}
+
+/// Serve `/metrics` (and nothing else) on `listener` to whoever reaches it, until the
+/// task is aborted: the `--metrics-listen` listener.
+pub async fn serve_metrics(listener: tokio::net::TcpListener, host: PluginHost) -> std::io::Result<()> {
+    let app = Router::new().route("/metrics", get(move || std::future::ready(prometheus_page(&host)))).fallback(|| async { ApiError::not_found() });
+    axum::serve(listener, app).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_go_to_admins_and_allowed_addresses_only() {
+        let access = MetricsAccess { allowed_from: "127.0.0.0/8 ::1 10.1.0.0/16".parse().unwrap(), on_main_listener: true };
+        let ip = |text: &str| Some(text.parse::<IpAddr>().unwrap());
+        for allowed in ["127.0.0.1", "::1", "::ffff:127.0.0.1", "10.1.2.3"] {
+            assert!(access.check(false, ip(allowed)).is_ok(), "{allowed}");
+        }
+        for refused in [ip("192.168.1.10"), ip("10.2.0.1"), ip("2001:db8::1"), None] {
+            let err = access.check(false, refused).unwrap_err();
+            assert_eq!((err.status, err.id), (StatusCode::FORBIDDEN, "api.context.permissions.app_error"), "{refused:?}");
+        }
+        assert!(access.check(true, ip("192.168.1.10")).is_ok(), "an admin's session works from anywhere");
+        let elsewhere = MetricsAccess { on_main_listener: false, ..access };
+        assert_eq!(elsewhere.check(true, ip("127.0.0.1")).unwrap_err().status, StatusCode::NOT_FOUND, "served on its own listener only");
+    }
 }

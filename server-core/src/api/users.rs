@@ -1,4 +1,4 @@
-//! User routes: sign-up, login and logout, lookups, patch, personal access tokens, bots.
+//! User routes: sign-up, login and logout, lookups (each user shown as the privacy settings allow the caller to see it), patch, personal access tokens, bots.
 
 use axum::Json;
 use axum::Router;
@@ -102,32 +102,35 @@ async fn list_users(Auth(caller, _): Auth, State(state): State<AppState>, AppQue
     let paging = Paging::parse(&q.paging)?;
     let users =
         state.services.list_users(&caller, paging, q.in_team.as_deref().filter(|s| !s.is_empty()), q.in_channel.as_deref().filter(|s| !s.is_empty())).await?;
-    Ok(Json(users))
+    Ok(Json(state.services.shown_all_to(&caller, users)))
 }
 
 /// POST /api/v4/users/ids
-async fn users_by_ids(Auth(..): Auth, State(state): State<AppState>, AppJson(ids): AppJson<Vec<String>>) -> Result<Json<Vec<User>>, ApiError> {
-    Ok(Json(state.services.users_by_ids(&ids).await?))
+async fn users_by_ids(Auth(caller, _): Auth, State(state): State<AppState>, AppJson(ids): AppJson<Vec<String>>) -> Result<Json<Vec<User>>, ApiError> {
+    Ok(Json(state.services.shown_all_to(&caller, state.services.users_by_ids(&ids).await?)))
 }
 
 /// POST /api/v4/users/usernames
-async fn users_by_usernames(Auth(..): Auth, State(state): State<AppState>, AppJson(names): AppJson<Vec<String>>) -> Result<Json<Vec<User>>, ApiError> {
-    Ok(Json(state.services.users_by_usernames(&names).await?))
+async fn users_by_usernames(Auth(caller, _): Auth, State(state): State<AppState>, AppJson(names): AppJson<Vec<String>>) -> Result<Json<Vec<User>>, ApiError> {
+    Ok(Json(state.services.shown_all_to(&caller, state.services.users_by_usernames(&names).await?)))
 }
 
 /// GET /api/v4/users/{user_id} (`me` for the caller)
 async fn get_user(auth: Auth, State(state): State<AppState>, Path(user_id): Path<String>) -> Result<Json<User>, ApiError> {
-    Ok(Json(state.services.get_user_checked(auth.resolve(&user_id)).await?))
+    let user = state.services.get_user_checked(auth.resolve(&user_id)).await?;
+    Ok(Json(state.services.shown_to(&auth.0, user)))
 }
 
 /// GET /api/v4/users/username/{username}
-async fn get_user_by_username(Auth(..): Auth, State(state): State<AppState>, Path(username): Path<String>) -> Result<Json<User>, ApiError> {
-    Ok(Json(state.services.get_user_by_username(&username).await?))
+async fn get_user_by_username(Auth(caller, _): Auth, State(state): State<AppState>, Path(username): Path<String>) -> Result<Json<User>, ApiError> {
+    Ok(Json(state.services.shown_to(&caller, state.services.get_user_by_username(&username).await?)))
 }
 
 /// GET /api/v4/users/email/{email}
-async fn get_user_by_email(Auth(..): Auth, State(state): State<AppState>, Path(email): Path<String>) -> Result<Json<User>, ApiError> {
-    Ok(Json(state.services.get_user_by_email(&email).await?))
+///
+/// System admins only while email addresses are hidden (`--show-email-address`).
+async fn get_user_by_email(Auth(caller, _): Auth, State(state): State<AppState>, Path(email): Path<String>) -> Result<Json<User>, ApiError> {
+    Ok(Json(state.services.get_user_by_email_for(&caller, &email).await?))
 }
 
 /// PUT /api/v4/users/{user_id}/patch

@@ -352,10 +352,44 @@ fn convert_token(inner: &str, usernames: &HashMap<String, String>) -> Option<Str
     if !(url.starts_with("http://") || url.starts_with("https://") || url.starts_with("mailto:")) {
         return None;
     }
+    let url = encode_link_url(url);
     Some(match label {
-        Some(label) if !label.is_empty() => format!("[{label}]({url})"),
-        _ => url.to_string(),
+        Some(label) if !label.is_empty() => format!("[{}]({url})", escape_link_label(label)),
+        _ => url,
     })
+}
+
+/// A link label as Markdown text: the characters that could end the label or open a
+/// link, image, autolink or code span of their own are backslash-escaped, so a label
+/// like `x](javascript:alert(1))[y` stays the text of the one link it belongs to.
+fn escape_link_label(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    for c in label.chars() {
+        if matches!(c, '\\' | '[' | ']' | '(' | ')' | '<' | '>' | '`' | '!') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A link's URL with the characters that would end a Markdown link destination, or
+/// start new Markdown after it, percent-encoded: `<http://ok)[x](javascript:y)|z>`
+/// must stay one link to `http://ok…`, never become a second link with a scheme of
+/// the sender's choosing. (The scheme itself was checked: http, https or mailto.)
+fn encode_link_url(url: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        if matches!(c, '(' | ')' | '[' | ']' | '<' | '>' | '`' | '"' | '\'' | '\\') || c.is_whitespace() || c.is_control() {
+            for byte in c.encode_utf8(&mut [0; 4]).bytes() {
+                let _ = write!(out, "%{byte:02X}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Apply [`slack_to_markdown`] to the parts of attachments Mattermost converts:
@@ -465,6 +499,26 @@ mod tests {
         assert_eq!(convert("unclosed <https://x.test"), "unclosed <https://x.test");
         assert_eq!(convert("é <!here> ü"), "é @here ü");
         assert_eq!(slack_user_refs("<@u1> <@u2|x> <@u1> <!channel>"), ["u1", "u2"]);
+    }
+
+    #[test]
+    fn a_label_or_url_cannot_smuggle_a_second_link() {
+        let convert = |t: &str| slack_to_markdown(t, &HashMap::new());
+        // The probe's payload: the label closes the link early and opens another.
+        assert_eq!(convert("<http://ok|x](javascript:alert(1))[y>"), r"[x\]\(javascript:alert\(1\)\)\[y](http://ok)");
+        assert_eq!(convert("<https://ok|![img](data:x)>"), r"[\!\[img\]\(data:x\)](https://ok)");
+        assert_eq!(convert("<https://ok|a `code` \\ b>"), r"[a \`code\` \\ b](https://ok)");
+        // The URL part cannot end the destination and start new Markdown either.
+        assert_eq!(convert("<http://ok)[z](javascript:alert(1)|label>"), "[label](http://ok%29%5Bz%5D%28javascript:alert%281%29)");
+        assert_eq!(convert("<http://ok[x](javascript:alert(1))>"), "http://ok%5Bx%5D%28javascript:alert%281%29%29");
+        assert_eq!(convert("<http://ok/a b|label>"), "[label](http://ok/a%20b)");
+        // Other schemes never become links.
+        for other in ["<javascript:alert(1)|x>", "<data:text/html,hi|x>", "<JavaScript:alert(1)>", "<vbscript:x|y>"] {
+            assert_eq!(convert(other), other, "left as written");
+        }
+        // Ordinary links are unchanged.
+        assert_eq!(convert("<https://x.test/a?b=1&c=d#e|the docs>"), "[the docs](https://x.test/a?b=1&c=d#e)");
+        assert_eq!(convert("<mailto:a@x.test|mail me>"), "[mail me](mailto:a@x.test)");
     }
 
     #[test]

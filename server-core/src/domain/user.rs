@@ -214,9 +214,73 @@ pub fn validate_profile(nickname: &str, first_name: &str, last_name: &str, posit
     Ok(())
 }
 
+/// Mattermost's `PrivacySettings`: what users who are neither the account itself nor
+/// a system admin see of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Privacy {
+    /// `ShowEmailAddress` (off by default here, unlike Mattermost's default config).
+    pub show_email_address: bool,
+    /// `ShowFullName`.
+    pub show_full_name: bool,
+}
+
+impl Default for Privacy {
+    fn default() -> Self {
+        Privacy { show_email_address: false, show_full_name: true }
+    }
+}
+
+impl User {
+    /// The account as `viewer` may see it: whole for the account itself and for system
+    /// admins, through [`User::sanitize_profile`] for anyone else.
+    pub fn shown_to(mut self, viewer_id: &str, viewer_is_admin: bool, privacy: Privacy) -> User {
+        if viewer_id != self.id && !viewer_is_admin {
+            self.sanitize_profile(privacy);
+        }
+        self
+    }
+
+    /// Mattermost's `SanitizeProfile` for other users: the email address and the full
+    /// name blanked unless the privacy settings show them, and the account's security
+    /// history (`last_password_update`) cleared.
+    pub fn sanitize_profile(&mut self, privacy: Privacy) {
+        if !privacy.show_email_address {
+            self.email.clear();
+        }
+        if !privacy.show_full_name {
+            self.first_name.clear();
+            self.last_name.clear();
+        }
+        self.last_password_update = 0;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn others_see_what_the_privacy_settings_allow() {
+        let user = User {
+            id: "u".into(),
+            email: "ann@example.com".into(),
+            first_name: "Ann".into(),
+            last_name: "Lee".into(),
+            nickname: "annie".into(),
+            last_password_update: 42,
+            ..User::default()
+        };
+        let hidden = Privacy::default();
+        assert_eq!(user.clone().shown_to("u", false, hidden), user, "the account itself sees everything");
+        assert_eq!(user.clone().shown_to("admin", true, hidden), user, "so do system admins");
+        let other = user.clone().shown_to("v", false, hidden);
+        assert_eq!((other.email.as_str(), other.first_name.as_str(), other.last_name.as_str()), ("", "Ann", "Lee"));
+        assert_eq!((other.nickname.as_str(), other.last_password_update), ("annie", 0));
+        let other = user.clone().shown_to("v", false, Privacy { show_email_address: true, show_full_name: false });
+        assert_eq!((other.email.as_str(), other.first_name.as_str(), other.last_name.as_str()), ("ann@example.com", "", ""));
+        let json = serde_json::to_value(user.shown_to("v", false, hidden)).unwrap();
+        assert_eq!(json["email"], "", "the field stays, empty, as in Mattermost");
+    }
 
     #[test]
     fn usernames() {

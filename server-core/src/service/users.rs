@@ -1,4 +1,6 @@
-//! Accounts: sign-up (the first account becomes system admin), lookups, profile patches, bots.
+//! Accounts: sign-up (the first account becomes system admin), lookups, profile patches, bots, and what users see of each other (`PrivacySettings`).
+
+use std::collections::HashSet;
 
 use confab_host::types::{BotSpec, PluginContext};
 use serde_json::{Value, json};
@@ -6,7 +8,7 @@ use serde_json::{Value, json};
 use super::{Caller, Error, Result, Services, convert, now_ms};
 use crate::domain::user::{self, NewUser, ROLE_ADMIN, ROLE_USER, UserPatch};
 use crate::domain::{Bot, Invalid, Paging, User};
-use crate::hub::BroadcastInfo;
+use crate::hub::{BroadcastInfo, Event, Recipients};
 use crate::ids::{is_valid_id, new_id};
 use crate::store;
 
@@ -92,6 +94,28 @@ impl Services {
         }
     }
 
+    /// The account as `viewer` may see it (the privacy settings; see [`User::shown_to`]).
+    pub fn shown_to(&self, viewer: &Caller, user: User) -> User {
+        user.shown_to(viewer.user_id(), viewer.is_admin(), self.settings().privacy)
+    }
+
+    /// [`Services::shown_to`] for a list.
+    pub fn shown_all_to(&self, viewer: &Caller, users: Vec<User>) -> Vec<User> {
+        users.into_iter().map(|u| self.shown_to(viewer, u)).collect()
+    }
+
+    /// `GET /users/email/{email}`: like Mattermost, refused to anyone but system admins
+    /// while email addresses are hidden, or the lookup would reveal them one by one.
+    pub async fn get_user_by_email_for(&self, caller: &Caller, email: &str) -> Result<User> {
+        if !self.settings().privacy.show_email_address && !caller.is_admin() {
+            return Err(Error::Forbidden {
+                id: "api.user.get_user_by_email.permissions.app_error",
+                message: "You do not have permission to look users up by email.".into(),
+            });
+        }
+        Ok(self.shown_to(caller, self.get_user_by_email(email).await?))
+    }
+
     /// A user by email.
     pub async fn get_user_by_email(&self, email: &str) -> Result<User> {
         match self.store().get_user_by_email(email).await {
@@ -162,8 +186,29 @@ impl Services {
         user::validate_profile(&account.nickname, &account.first_name, &account.last_name, &account.position)?;
         account.update_at = now_ms();
         self.store().update_user(&account).await.map_err(user_conflict)?;
-        self.publish_logged("user_updated", json!({ "user": account }), BroadcastInfo::default()).await;
+        self.publish_user_updated(&account).await;
         Ok(account)
+    }
+
+    /// `user_updated` to everyone, as each may see the account: whole to the account
+    /// itself and to system admins, sanitized to the others (Mattermost sends the same
+    /// two events, one marked as sensitive).
+    async fn publish_user_updated(&self, account: &User) {
+        let mut whole_to: HashSet<String> = match self.store().system_admin_ids().await {
+            Ok(ids) => ids.into_iter().collect(),
+            Err(e) => {
+                // Without the admin list nobody can be told safely; the change is saved.
+                tracing::error!(error = %e, "could not publish user_updated");
+                return;
+            }
+        };
+        whole_to.insert(account.id.clone());
+        let mut sanitized = account.clone();
+        sanitized.sanitize_profile(self.settings().privacy);
+        let event = |user: &User, broadcast| Event { event: "user_updated".into(), data: json!({ "user": user }), broadcast };
+        self.hub().send(event(account, BroadcastInfo::default()), &Recipients::Users(whole_to.clone()));
+        let others = BroadcastInfo { omit_users: Some(whole_to.into_iter().map(|id| (id, true)).collect()), ..BroadcastInfo::default() };
+        self.hub().send(event(&sanitized, others), &Recipients::All);
     }
 
     /// `POST /bots`: admins only (Mattermost's `create_bot` belongs to admins by default).

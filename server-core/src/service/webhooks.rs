@@ -23,6 +23,7 @@ use crate::domain::webhook::{
 };
 use crate::domain::{Channel, Invalid, Paging, Post, User};
 use crate::ids::{is_valid_id, new_id};
+use crate::outbound::redact_url;
 use crate::store::{self, HookFilter};
 
 /// Mattermost's 404 for incoming hooks in the management API.
@@ -632,26 +633,26 @@ impl Services {
         let request = match outbound.request(reqwest::Method::POST, url) {
             Ok(request) => request.header(reqwest::header::CONTENT_TYPE, content_type).header(reqwest::header::ACCEPT, "application/json").body(body),
             Err(e) => {
-                tracing::warn!(hook_id = %hook.id, %url, error = %e, "outgoing webhook refused");
+                tracing::warn!(hook_id = %hook.id, url = %redact_url(url), error = %e, "outgoing webhook refused");
                 return;
             }
         };
         let response = match outbound.send(request, MAX_RESPONSE_BYTES).await {
             Ok(response) => response,
             Err(e) => {
-                tracing::warn!(hook_id = %hook.id, %url, error = %e, "outgoing webhook call failed");
+                tracing::warn!(hook_id = %hook.id, url = %redact_url(url), error = %e, "outgoing webhook call failed");
                 return;
             }
         };
         // Mattermost reads the body whatever the status; an empty or non-JSON body is no reply.
         let Ok(answer) = serde_json::from_slice::<OutgoingWebhookResponse>(&response.body) else {
             if !response.body.is_empty() {
-                tracing::info!(hook_id = %hook.id, %url, status = response.status, "outgoing webhook answered with something that is not JSON; ignored");
+                tracing::info!(hook_id = %hook.id, url = %redact_url(url), status = response.status, "outgoing webhook answered with something that is not JSON; ignored");
             }
             return;
         };
         if let Err(e) = self.post_outgoing_reply(hook, answer, channel, post).await {
-            tracing::warn!(hook_id = %hook.id, %url, error = %e, "the outgoing webhook's reply could not be posted");
+            tracing::warn!(hook_id = %hook.id, url = %redact_url(url), error = %e, "the outgoing webhook's reply could not be posted");
         }
     }
 
