@@ -14,6 +14,7 @@ mod hooks;
 mod plugin_admin;
 mod plugins;
 mod posts;
+pub mod rate_limit;
 mod request_id;
 mod status;
 mod system;
@@ -28,6 +29,7 @@ use serde_json::{Value, json};
 use crate::service::Services;
 
 pub use error::ApiError;
+pub use rate_limit::RateLimitSettings;
 pub use request_id::RequestId;
 
 /// What every handler can reach. Cheap to clone (handles only).
@@ -42,6 +44,8 @@ pub struct AppState {
     pub site_url: String,
     /// Plugin installs, enable/disable, removal, settings, permissions.
     pub plugin_admin: std::sync::Arc<crate::service::plugin_admin::PluginAdmin>,
+    /// Limits of the unauthenticated routes (`rate_limit.rs`).
+    pub rate_limit: RateLimitSettings,
 }
 
 /// Mattermost's body for a success without data.
@@ -51,6 +55,8 @@ pub fn ok() -> Json<Value> {
 
 /// The whole route tree, with the per-request layers.
 pub fn router(state: AppState) -> Router {
+    // One limiter per server, reached by the `rate_limit::limit` route layers.
+    let limiter = std::sync::Arc::new(rate_limit::RateLimiter::new(&state.rate_limit));
     Router::new()
         .merge(system::router())
         .merge(plugins::router())
@@ -67,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(request_id::layer))
+        .layer(axum::Extension(limiter))
         .with_state(state)
 }
 

@@ -4,6 +4,10 @@ use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+mod login_security;
+
+pub use login_security::LoginSecurity;
+
 /// The tracing filter used when neither `--log` nor `CONFAB_LOG` says otherwise.
 pub const DEFAULT_LOG_FILTER: &str = "confab_server=info,confab_host=info,confab_plugin=info";
 
@@ -134,6 +138,10 @@ pub struct Config {
     #[arg(long, env = "CONFAB_MAX_POST_SIZE", default_value_t = 16383)]
     pub max_post_size: usize,
 
+    /// Login lock-out, password hashing and rate limits (`config/login_security.rs`).
+    #[command(flatten)]
+    pub login_security: LoginSecurity,
+
     /// Log filter in `tracing` EnvFilter syntax, e.g. `info` or `confab_host=debug`.
     #[arg(long, env = "CONFAB_LOG", default_value = DEFAULT_LOG_FILTER)]
     pub log: String,
@@ -224,6 +232,7 @@ impl std::fmt::Debug for Config {
             .field("enable_incoming_webhooks", &self.enable_incoming_webhooks)
             .field("enable_outgoing_webhooks", &self.enable_outgoing_webhooks)
             .field("max_post_size", &self.max_post_size)
+            .field("login_security", &self.login_security)
             .field("log", &self.log)
             .field("config_file", &self.config_file)
             .finish()
@@ -259,6 +268,7 @@ impl Default for Config {
             enable_incoming_webhooks: true,
             enable_outgoing_webhooks: true,
             max_post_size: 16383,
+            login_security: LoginSecurity::default(),
             log: DEFAULT_LOG_FILTER.to_string(),
             config_file: None,
         }

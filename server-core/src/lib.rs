@@ -145,6 +145,7 @@ where
         enable_post_username_override: config.enable_post_username_override,
         enable_post_icon_override: config.enable_post_icon_override,
         webhooks: config.webhook_settings(),
+        login: config.login_security.login_settings(),
         ..Settings::default()
     };
     let services = Services::new(store.clone(), hub.clone(), settings);
@@ -176,7 +177,13 @@ where
         Arc::new(service::plugin_admin::PluginAdmin::new(services.clone(), host.clone(), bridge.clone(), plugin_dir.clone(), admin_options(&config)?));
     bridge.set_admin(&plugin_admin);
     let _watcher = if config.watch_plugins { watcher::watch(&plugin_dir, plugin_admin.clone()) } else { None };
-    let app = api::router(api::AppState { host: host.clone(), services: services.clone(), site_url, plugin_admin });
+    let app = api::router(api::AppState {
+        host: host.clone(),
+        services: services.clone(),
+        site_url,
+        plugin_admin,
+        rate_limit: config.login_security.rate_limit_settings(),
+    });
     match listener.local_addr() {
         Ok(addr) => tracing::info!(%addr, "listening"),
         Err(e) => tracing::warn!(error = %e, "listening on an unknown address"),
