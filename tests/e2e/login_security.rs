@@ -198,12 +198,8 @@ async fn the_default_limit_lets_a_busy_client_through_and_can_be_switched_off() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_configured_proxy_header_tells_clients_apart() {
     let dir = TestDir::new();
-    let login_security = LoginSecurity {
-        rate_limit_per_sec: 1,
-        rate_limit_max_burst: 0,
-        rate_limit_vary_by_header: "X-Forwarded-For".into(),
-        ..LoginSecurity::default()
-    };
+    let login_security =
+        LoginSecurity { rate_limit_per_sec: 1, rate_limit_max_burst: 0, rate_limit_vary_by_header: "X-Forwarded-For".into(), ..LoginSecurity::default() };
     let server = TestServer::start_with(Config { data_dir: dir.path().to_path_buf(), login_security, ..Config::default() }).await;
     let call = |forwarded: &'static str| {
         server.client.post(server.url("/hooks/zzzzzzzzzzzzzzzzzzzzzzzzzz")).header("x-forwarded-for", forwarded).json(&json!({ "text": "hi" })).send()

@@ -55,14 +55,7 @@ pub struct RateLimitSettings {
 
 impl Default for RateLimitSettings {
     fn default() -> Self {
-        RateLimitSettings {
-            enable: true,
-            per_sec: 10,
-            max_burst: 100,
-            memory_store_size: 10_000,
-            vary_by_remote_addr: true,
-            vary_by_header: String::new(),
-        }
+        RateLimitSettings { enable: true, per_sec: 10, max_burst: 100, memory_store_size: 10_000, vary_by_remote_addr: true, vary_by_header: String::new() }
     }
 }
 
@@ -144,12 +137,7 @@ impl RateLimiter {
         let burst = NonZeroU32::new(settings.max_burst.saturating_add(1)).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::per_second(per_sec).allow_burst(burst);
         let store = CappedStore { map: HashMapStateStore::default(), cap: settings.memory_store_size.max(1) };
-        RateLimiter {
-            settings: settings.clone(),
-            gcra: Gcra::new(quota, store, DefaultClock::default()),
-            quota,
-            last_sweep: Mutex::new(Instant::now()),
-        }
+        RateLimiter { settings: settings.clone(), gcra: Gcra::new(quota, store, DefaultClock::default()), quota, last_sweep: Mutex::new(Instant::now()) }
     }
 
     /// The key of a request.
@@ -181,7 +169,10 @@ impl RateLimiter {
                 let remaining = u64::from(snapshot.remaining_burst_capacity());
                 // The bucket is full again once the cells in use have been replenished.
                 let reset = interval.saturating_mul(u32::try_from(burst - remaining.min(burst)).unwrap_or(u32::MAX));
-                Decision { headers: [("x-ratelimit-limit", burst), ("x-ratelimit-remaining", remaining), ("x-ratelimit-reset", ceil_secs(reset))], retry_after: None }
+                Decision {
+                    headers: [("x-ratelimit-limit", burst), ("x-ratelimit-remaining", remaining), ("x-ratelimit-reset", ceil_secs(reset))],
+                    retry_after: None,
+                }
             }
             Err(not_until) => {
                 let wait = not_until.wait_time_from(self.gcra.clock().now());
@@ -294,11 +285,8 @@ mod tests {
         assert_eq!(by_addr.key(&headers, ip("10.0.0.1")), Key::Client("10.0.0.1".into()), "a forwarded header counts only when configured");
         assert_eq!(by_addr.key(&headers, ip("2001:db8:1:2:3:4:5:6")), by_addr.key(&headers, ip("2001:db8:1:2:ffff::1")), "one /64, one client");
         assert_eq!(by_addr.key(&headers, ip("::ffff:10.0.0.1")), Key::Client("10.0.0.1".into()));
-        let by_proxy = RateLimiter::new(&RateLimitSettings {
-            vary_by_remote_addr: false,
-            vary_by_header: "X-Forwarded-For".into(),
-            ..RateLimitSettings::default()
-        });
+        let by_proxy =
+            RateLimiter::new(&RateLimitSettings { vary_by_remote_addr: false, vary_by_header: "X-Forwarded-For".into(), ..RateLimitSettings::default() });
         assert_eq!(by_proxy.key(&headers, ip("10.0.0.1")), Key::Client("|192.0.2.7".into()), "the entry the proxy added");
     }
 

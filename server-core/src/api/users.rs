@@ -152,7 +152,12 @@ struct PasswordBody {
 ///
 /// Users change their own with `current_password`; a system admin sets anyone's
 /// without it, which also unlocks an account locked by failed logins.
-async fn update_password(auth: Auth, State(state): State<AppState>, Path(user_id): Path<String>, AppJson(body): AppJson<PasswordBody>) -> Result<Json<Value>, ApiError> {
+async fn update_password(
+    auth: Auth,
+    State(state): State<AppState>,
+    Path(user_id): Path<String>,
+    AppJson(body): AppJson<PasswordBody>,
+) -> Result<Json<Value>, ApiError> {
     let user_id = auth.resolve(&user_id).to_string();
     state.services.update_password(&auth.0, &user_id, &body.current_password, &body.new_password).await?;
     Ok(ok())

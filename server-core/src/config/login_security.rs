@@ -74,10 +74,7 @@ impl LoginSecurity {
     pub fn login_settings(&self) -> LoginSettings {
         LoginSettings {
             max_attempts: self.maximum_login_attempts,
-            hashing: PasswordSettings {
-                slots: self.password_hashing_slots,
-                queue_timeout: Duration::from_millis(self.password_hashing_queue_timeout_ms),
-            },
+            hashing: PasswordSettings { slots: self.password_hashing_slots, queue_timeout: Duration::from_millis(self.password_hashing_queue_timeout_ms) },
         }
     }
 

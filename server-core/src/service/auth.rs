@@ -59,7 +59,10 @@ impl From<PasswordError> for Error {
         match e {
             PasswordError::Busy(waited) => {
                 tracing::warn!(?waited, "a password check found every hashing slot busy");
-                Error::Unavailable { id: "app.user.password_hashing.busy.app_error", message: "The server is busy checking passwords. Please try again.".into() }
+                Error::Unavailable {
+                    id: "app.user.password_hashing.busy.app_error",
+                    message: "The server is busy checking passwords. Please try again.".into(),
+                }
             }
             PasswordError::Internal(detail) => Error::Internal(detail),
         }
@@ -178,7 +181,9 @@ impl Services {
         let user = self.get_user_checked(user_id).await?;
         if own {
             if current_password.is_empty() {
-                return Err(crate::domain::Invalid::new("api.context.invalid_body_param.app_error", "Invalid or missing current_password in request body.").into());
+                return Err(
+                    crate::domain::Invalid::new("api.context.invalid_body_param.app_error", "Invalid or missing current_password in request body.").into()
+                );
             }
             self.check_password(&user, current_password, || {
                 crate::domain::Invalid::new(
