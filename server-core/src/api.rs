@@ -15,6 +15,7 @@ pub mod origin;
 mod plugin_admin;
 mod plugins;
 mod posts;
+pub mod rate_limit;
 mod request_id;
 mod sessions;
 mod status;
@@ -31,6 +32,7 @@ use serde_json::{Value, json};
 use crate::service::Services;
 
 pub use error::ApiError;
+pub use rate_limit::RateLimitSettings;
 pub use request_id::RequestId;
 pub use system::{MetricsAccess, serve_metrics};
 
@@ -50,6 +52,8 @@ pub struct AppState {
     pub plugin_admin: std::sync::Arc<crate::service::plugin_admin::PluginAdmin>,
     /// Who may read `/metrics` here.
     pub metrics: MetricsAccess,
+    /// Limits of the unauthenticated routes (`rate_limit.rs`).
+    pub rate_limit: RateLimitSettings,
 }
 
 /// Mattermost's body for a success without data.
@@ -59,6 +63,8 @@ pub fn ok() -> Json<Value> {
 
 /// The whole route tree, with the per-request layers.
 pub fn router(state: AppState) -> Router {
+    // One limiter per server, reached by the `rate_limit::limit` route layers.
+    let limiter = std::sync::Arc::new(rate_limit::RateLimiter::new(&state.rate_limit));
     Router::new()
         .merge(system::router())
         .merge(plugins::router())
@@ -77,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(text_guard::layer))
         .layer(axum::middleware::from_fn(request_id::layer))
+        .layer(axum::Extension(limiter))
         .with_state(state)
 }
 

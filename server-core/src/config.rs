@@ -4,6 +4,10 @@ use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+mod login_security;
+
+pub use login_security::LoginSecurity;
+
 /// The tracing filter used when neither `--log` nor `CONFAB_LOG` says otherwise.
 pub const DEFAULT_LOG_FILTER: &str = "confab_server=info,confab_host=info,confab_plugin=info";
 
@@ -161,6 +165,10 @@ pub struct Config {
     #[arg(long, env = "CONFAB_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
 
+    /// Login lock-out, password hashing and rate limits (`config/login_security.rs`).
+    #[command(flatten)]
+    pub login_security: LoginSecurity,
+
     /// Log filter in `tracing` EnvFilter syntax, e.g. `info` or `confab_host=debug`.
     #[arg(long, env = "CONFAB_LOG", default_value = DEFAULT_LOG_FILTER)]
     pub log: String,
@@ -293,6 +301,7 @@ impl std::fmt::Debug for Config {
             .field("show_full_name", &self.show_full_name)
             .field("metrics_allowed_from", &self.metrics_allowed_from.to_string())
             .field("metrics_listen", &self.metrics_listen)
+            .field("login_security", &self.login_security)
             .field("log", &self.log)
             .field("config_file", &self.config_file)
             .finish()
@@ -333,6 +342,7 @@ impl Default for Config {
             show_full_name: true,
             metrics_allowed_from: DEFAULT_METRICS_ALLOWED_FROM.parse().expect("the default ranges parse"),
             metrics_listen: None,
+            login_security: LoginSecurity::default(),
             log: DEFAULT_LOG_FILTER.to_string(),
             config_file: None,
         }

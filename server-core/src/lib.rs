@@ -154,6 +154,7 @@ where
         enable_post_icon_override: config.enable_post_icon_override,
         webhooks: config.webhook_settings(),
         privacy: domain::user::Privacy { show_email_address: config.show_email_address, show_full_name: config.show_full_name },
+        login: config.login_security.login_settings(),
         ..Settings::default()
     };
     let services = Services::new(store.clone(), hub.clone(), settings);
@@ -195,7 +196,7 @@ where
         }
         None => None,
     };
-    let app = api::router(api::AppState { host: host.clone(), services: services.clone(), site_url, allowed_origins, plugin_admin, metrics });
+    let app = api::router(api::AppState { host: host.clone(), services: services.clone(), site_url, allowed_origins, plugin_admin, metrics, rate_limit: config.login_security.rate_limit_settings() });
     match listener.local_addr() {
         Ok(addr) => tracing::info!(%addr, "listening"),
         Err(e) => tracing::warn!(error = %e, "listening on an unknown address"),

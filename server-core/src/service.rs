@@ -65,6 +65,9 @@ pub enum Error {
     /// A plugin went over its KV quota or a size limit.
     #[error("{0}")]
     QuotaExceeded(String),
+    /// The server is too busy to do it now (503 with `Retry-After`).
+    #[error("{message}")]
+    Unavailable { id: &'static str, message: String },
     /// The server failed; the detail is logged, not shown.
     #[error("{0}")]
     Internal(String),
@@ -185,6 +188,8 @@ pub struct Settings {
     pub webhooks: webhooks::WebhookSettings,
     /// What users see of other users (`PrivacySettings`).
     pub privacy: crate::domain::user::Privacy,
+    /// Lock-out after failed logins, and the password-hashing pool.
+    pub login: auth::LoginSettings,
 }
 
 impl Default for Settings {
@@ -200,6 +205,7 @@ impl Default for Settings {
             enable_post_icon_override: false,
             webhooks: webhooks::WebhookSettings::default(),
             privacy: crate::domain::user::Privacy::default(),
+            login: auth::LoginSettings::default(),
         }
     }
 }
@@ -228,11 +234,14 @@ struct Inner {
     loop_guard: posts::LoopGuard,
     /// Seals action cookies and trigger ids; see `actions`.
     sealer: OnceLock<crate::sealed::Sealer>,
+    /// Every password hash and check runs here (bounded, memory reused).
+    passwords: auth::password::PasswordPool,
 }
 
 impl Services {
     /// Services over `store`, publishing to `hub`.
     pub fn new(store: Store, hub: Arc<Hub>, settings: Settings) -> Services {
+        let passwords = auth::password::PasswordPool::new(&settings.login.hashing);
         Services {
             inner: Arc::new(Inner {
                 store,
@@ -243,6 +252,7 @@ impl Services {
                 commands: Default::default(),
                 loop_guard: posts::LoopGuard::default(),
                 sealer: OnceLock::new(),
+                passwords,
             }),
         }
     }

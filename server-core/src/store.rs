@@ -42,6 +42,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "webhooks", include_str!("../migrations/0002_webhooks.sql")),
     (3, "commands", include_str!("../migrations/0003_commands.sql")),
     (4, "plugin admin", include_str!("../migrations/0004_plugin_admin.sql")),
+    (5, "login security", include_str!("../migrations/0005_login_security.sql")),
     (6, "open dialogs", include_str!("../migrations/0006_open_dialogs.sql")),
 ];
 

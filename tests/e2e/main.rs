@@ -5,6 +5,8 @@
 //! - `plugins`: plugin statuses, `/plugins/{id}/...` reaching a plugin's `serve-http`,
 //!   and how unknown, hook-less, failed and oversized requests are answered;
 //! - `users`: accounts, login, sessions, tokens, cookies and CSRF, admin-only routes;
+//! - `login_security`: lock-out after wrong passwords, an admin's reset, and the
+//!   429s of the unauthenticated routes' rate limit;
 //! - `attachments`: message attachments on posts (shape, ids, validation);
 //! - `chat`: teams, channels, posts, reactions, permissions and bad input;
 //! - `channel_admin`: who may rename, archive and restore channels (Mattermost's default
@@ -45,6 +47,7 @@ mod commands;
 mod hooks;
 mod interactive;
 mod invalid_text;
+mod login_security;
 mod multilang;
 mod plugin_admin;
 mod plugin_chat;

@@ -25,7 +25,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v4/teams/{team_id}/commands/autocomplete_suggestions", get(autocomplete_suggestions))
         // A literal segment beside the incoming webhooks' `/hooks/{id}`: axum routes
         // `/hooks/commands/<id>` here and every other `/hooks/<id>` there.
-        .route(RESPONSE_URL_ROUTE, post(command_webhook))
+        .route(RESPONSE_URL_ROUTE, post(command_webhook).route_layer(axum::middleware::from_fn(super::rate_limit::limit)))
 }
 
 /// The `response_url` route, beside the incoming webhooks' `/hooks/{hook_id}`.

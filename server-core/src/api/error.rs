@@ -107,6 +107,7 @@ impl From<crate::service::Error> for ApiError {
             E::DismissedByPlugin { plugin_id } => ApiError::new(StatusCode::BAD_REQUEST, ids::DISMISSED_BY_PLUGIN, "The post was dismissed by a plugin.")
                 .with_detail(format!("plugin_id={plugin_id}")),
             E::QuotaExceeded(detail) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, ids::QUOTA_EXCEEDED, "A limit was exceeded.").with_detail(detail),
+            E::Unavailable { id, message } => ApiError { retry_after: Some(1), ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, id, message) },
             E::Internal(detail) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ids::INTERNAL, "An internal error occurred.").with_detail(detail),
         }
     }

@@ -23,7 +23,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v4/hooks/outgoing", post(create_outgoing).get(list_outgoing))
         .route("/api/v4/hooks/outgoing/{hook_id}", get(get_outgoing).put(update_outgoing).delete(delete_outgoing))
         .route("/api/v4/hooks/outgoing/{hook_id}/regen_token", post(regen_token))
-        .route("/hooks/{hook_id}", post(execute_incoming))
+        .route("/hooks/{hook_id}", post(execute_incoming).route_layer(axum::middleware::from_fn(super::rate_limit::limit)))
 }
 
 impl From<WebhookError> for ApiError {

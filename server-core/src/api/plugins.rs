@@ -25,7 +25,9 @@ pub(super) fn router() -> Router<AppState> {
         .route("/plugins/{plugin_id}", any(serve_plugin))
         .route("/plugins/{plugin_id}/", any(serve_plugin))
         .route("/plugins/{plugin_id}/{*rest}", any(serve_plugin))
-        .layer(DefaultBodyLimit::max(MAX_PLUGIN_REQUEST_BYTES));
+        .layer(DefaultBodyLimit::max(MAX_PLUGIN_REQUEST_BYTES))
+        // Plugins serve webhooks of outside services here, without a session.
+        .route_layer(axum::middleware::from_fn(super::rate_limit::limit));
     // `/api/v4/plugins/statuses` lives with the other administration routes (`plugin_admin.rs`).
     Router::new().merge(pass_through)
 }

@@ -16,9 +16,11 @@ use crate::domain::user::{NewUser, UserPatch};
 use crate::domain::{Bot, Paging, User, UserAccessToken};
 
 pub(super) fn router() -> Router<AppState> {
+    // Sign-up and login work without a session: rate-limited per client.
+    let limited = || axum::middleware::from_fn(super::rate_limit::limit);
     Router::new()
-        .route("/api/v4/users", post(create_user).get(list_users))
-        .route("/api/v4/users/login", post(login))
+        .route("/api/v4/users", post(create_user).route_layer(limited()).get(list_users))
+        .route("/api/v4/users/login", post(login).route_layer(limited()))
         .route("/api/v4/users/logout", post(logout))
         .route("/api/v4/users/ids", post(users_by_ids))
         .route("/api/v4/users/usernames", post(users_by_usernames))
@@ -27,6 +29,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v4/users/tokens/revoke", post(revoke_token))
         .route("/api/v4/users/{user_id}", get(get_user))
         .route("/api/v4/users/{user_id}/patch", put(patch_user))
+        .route("/api/v4/users/{user_id}/password", put(update_password))
         .route("/api/v4/users/{user_id}/tokens", post(create_token).get(list_tokens))
         .route("/api/v4/bots", post(create_bot).get(list_bots))
         .route("/api/v4/bots/{bot_user_id}", get(get_bot))
@@ -142,6 +145,29 @@ async fn patch_user(
 ) -> Result<Json<User>, ApiError> {
     let user_id = auth.resolve(&user_id).to_string();
     Ok(Json(state.services.patch_user(&auth.0, &user_id, patch).await?))
+}
+
+#[derive(Deserialize)]
+struct PasswordBody {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+/// PUT /api/v4/users/{user_id}/password
+///
+/// Users change their own with `current_password`; a system admin sets anyone's
+/// without it, which also unlocks an account locked by failed logins.
+async fn update_password(
+    auth: Auth,
+    State(state): State<AppState>,
+    Path(user_id): Path<String>,
+    AppJson(body): AppJson<PasswordBody>,
+) -> Result<Json<Value>, ApiError> {
+    let user_id = auth.resolve(&user_id).to_string();
+    state.services.update_password(&auth.0, &user_id, &body.current_password, &body.new_password).await?;
+    Ok(ok())
 }
 
 #[derive(Deserialize)]

@@ -41,6 +41,10 @@ pub struct User {
     /// The bot's description (bots only; from the `bots` table).
     pub bot_description: String,
     pub last_password_update: i64,
+    /// Wrong passwords since the last successful login or password change; at
+    /// `MaximumLoginAttempts` the account refuses logins. Written only by its own
+    /// store statements (never by `update_user`), so counting is atomic.
+    pub failed_attempts: i64,
     /// Free-form JSON object text.
     pub props: String,
 }
@@ -81,7 +85,7 @@ impl Serialize for User {
             "props": props,
             "last_password_update": self.last_password_update,
             "last_picture_update": 0,
-            "failed_attempts": 0,
+            "failed_attempts": self.failed_attempts,
             "mfa_active": false,
             "timezone": {"automaticTimezone": "", "manualTimezone": "", "useAutomaticTimezone": "true"},
             "is_bot": self.is_bot,
@@ -252,6 +256,7 @@ impl User {
             self.last_name.clear();
         }
         self.last_password_update = 0;
+        self.failed_attempts = 0;
     }
 }
 

@@ -1,13 +1,31 @@
 //! Passwords (argon2id), login and logout, sessions, personal access tokens, and turning a bearer token back into a caller.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+pub mod password;
+
 use confab_host::types::PluginContext;
 
 use super::{Actor, Caller, Error, Result, Services, convert, now_ms};
 use crate::domain::{Paging, Session, User, UserAccessToken};
 use crate::ids::new_id;
 use crate::store;
+use password::{PasswordError, PasswordSettings};
+
+/// Lock-out after failed logins (Mattermost's `MaximumLoginAttempts`) and the
+/// password-hashing pool's size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginSettings {
+    /// Wrong passwords in a row after which an account refuses every login, the right
+    /// password too, until an admin sets a new password; 0 turns the lock-out off.
+    pub max_attempts: u32,
+    /// The password-hashing pool.
+    pub hashing: PasswordSettings,
+}
+
+impl Default for LoginSettings {
+    fn default() -> Self {
+        LoginSettings { max_attempts: 10, hashing: PasswordSettings::default() }
+    }
+}
 
 /// A token that proved who is calling.
 #[derive(Debug, Clone)]
@@ -37,29 +55,76 @@ fn invalid_credentials() -> Error {
     Error::Unauthorized { id: "api.user.login.invalid_credentials_email_username", message: "Enter a valid email or username and/or password.".into() }
 }
 
-/// Hash a password with argon2id and a fresh salt, off the async threads (it takes
-/// tens of milliseconds on purpose).
-pub async fn hash_password(password: &str) -> Result<String> {
-    let password = password.to_string();
-    tokio::task::spawn_blocking(move || {
-        let mut salt = [0u8; 16];
-        getrandom::fill(&mut salt).map_err(|e| Error::Internal(format!("random source: {e}")))?;
-        let salt = SaltString::encode_b64(&salt).map_err(|e| Error::Internal(e.to_string()))?;
-        Ok(Argon2::default().hash_password(password.as_bytes(), &salt).map_err(|e| Error::Internal(e.to_string()))?.to_string())
-    })
-    .await
-    .map_err(|e| Error::Internal(e.to_string()))?
+/// Mattermost's refusal of a locked account (401, not masked as bad credentials).
+fn too_many_attempts() -> Error {
+    Error::Unauthorized {
+        id: "api.user.check_user_login_attempts.too_many.app_error",
+        message: "Your account is locked because of too many failed password attempts. Please reset your password.".into(),
+    }
 }
 
-/// Check a password against a stored hash (off the async threads).
-async fn verify_password(password: &str, hash: &str) -> bool {
-    let (password, hash) = (password.to_string(), hash.to_string());
-    tokio::task::spawn_blocking(move || PasswordHash::new(&hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()))
-        .await
-        .unwrap_or(false)
+impl From<PasswordError> for Error {
+    fn from(e: PasswordError) -> Error {
+        match e {
+            PasswordError::Busy(waited) => {
+                tracing::warn!(?waited, "a password check found every hashing slot busy");
+                Error::Unavailable {
+                    id: "app.user.password_hashing.busy.app_error",
+                    message: "The server is busy checking passwords. Please try again.".into(),
+                }
+            }
+            PasswordError::Internal(detail) => Error::Internal(detail),
+        }
+    }
 }
 
 impl Services {
+    /// An argon2id PHC string for `password`, through the bounded hashing pool.
+    pub async fn hash_password(&self, password: &str) -> Result<String> {
+        Ok(self.inner.passwords.hash(password).await?)
+    }
+
+    /// Whether `password` is the account's (bots and accounts without a password
+    /// never match, at the same cost).
+    async fn password_matches(&self, user: &User, password: &str) -> Result<bool> {
+        if user.is_bot || user.password_hash.is_empty() {
+            self.inner.passwords.verify_nothing(password).await?;
+            return Ok(false);
+        }
+        Ok(self.inner.passwords.verify(password, &user.password_hash).await?)
+    }
+
+    /// Whether the account is locked by failed attempts.
+    fn locked_out(&self, user: &User) -> bool {
+        let max = self.settings().login.max_attempts;
+        max > 0 && user.failed_attempts >= i64::from(max)
+    }
+
+    /// Check `password` for `user` as Mattermost's `CheckPasswordAndAllCriteria`
+    /// does: a locked account is refused before any hashing; a wrong password counts
+    /// one failed attempt (atomically, never past the maximum: concurrent wrong
+    /// guesses past it get the lock-out error); the right one clears the count.
+    /// `wrong` is the error for a wrong password.
+    async fn check_password(&self, user: &User, password: &str, wrong: fn() -> Error) -> Result<()> {
+        if self.locked_out(user) {
+            return Err(too_many_attempts());
+        }
+        if !self.password_matches(user, password).await? {
+            let max = match self.settings().login.max_attempts {
+                0 => i64::MAX,
+                max => i64::from(max),
+            };
+            if !self.store().record_failed_login(&user.id, max).await? {
+                return Err(too_many_attempts());
+            }
+            return Err(wrong());
+        }
+        if user.failed_attempts > 0 {
+            self.store().reset_failed_logins(&user.id).await?;
+        }
+        Ok(())
+    }
+
     /// `POST /users/login`: check the password, let plugins veto, open a session.
     pub async fn login(&self, login_id: &str, password: &str, device_id: &str, ctx: &PluginContext) -> Result<(User, Session)> {
         let login_id = login_id.trim();
@@ -68,12 +133,12 @@ impl Services {
         } else {
             self.store().get_user_by_username(&login_id.to_lowercase()).await
         };
-        let user = match found {
+        let mut user = match found {
             Ok(user) => user,
             Err(store::Error::NotFound) => {
-                // Spend the same time as a wrong password, so timing does not reveal
-                // which usernames exist.
-                let _ = hash_password(password).await;
+                // Spend what a wrong password costs, in the same bounded pool, so
+                // timing does not reveal which usernames exist.
+                self.inner.passwords.verify_nothing(password).await?;
                 return Err(invalid_credentials());
             }
             Err(e) => return Err(e.into()),
@@ -84,9 +149,8 @@ impl Services {
                 message: "Login failed because your account has been deactivated.".into(),
             });
         }
-        if user.is_bot || user.password_hash.is_empty() || !verify_password(password, &user.password_hash).await {
-            return Err(invalid_credentials());
-        }
+        self.check_password(&user, password, invalid_credentials).await?;
+        user.failed_attempts = 0;
         if let Some(host) = self.host()
             && let Err((plugin_id, reason)) = host.user_will_log_in(ctx, &convert::user_to_plugin(&user)).await
         {
@@ -109,6 +173,45 @@ impl Services {
             host.user_has_logged_in(&PluginContext { session_id: session.id.clone(), ..ctx.clone() }, &convert::user_to_plugin(&user));
         }
         Ok((user, session))
+    }
+
+    /// `PUT /users/{id}/password`, Mattermost's rules: users change their own password
+    /// with the current one (a wrong one counts as a failed login, and a locked account
+    /// cannot do it); a system admin sets anyone else's without it. Setting a password
+    /// clears the failed-attempt count, which is how an admin unlocks an account.
+    pub async fn update_password(&self, caller: &Caller, user_id: &str, current_password: &str, new_password: &str) -> Result<()> {
+        let own = caller.user_id() == user_id;
+        if !own && !caller.is_admin() {
+            return Err(Error::Forbidden {
+                id: "api.user.update_password.context.app_error",
+                message: "Update password failed because context user_id did not match props user_id.".into(),
+            });
+        }
+        let user = self.get_user_checked(user_id).await?;
+        if own {
+            if current_password.is_empty() {
+                return Err(
+                    crate::domain::Invalid::new("api.context.invalid_body_param.app_error", "Invalid or missing current_password in request body.").into()
+                );
+            }
+            self.check_password(&user, current_password, || {
+                crate::domain::Invalid::new(
+                    "api.user.update_password.incorrect.app_error",
+                    "The \"Current Password\" you entered is incorrect. Please check that Caps Lock is off and try again.",
+                )
+                .into()
+            })
+            .await?;
+        }
+        crate::domain::user::validate_password(new_password)?;
+        let hash = self.hash_password(new_password).await?;
+        match self.store().set_password(user_id, &hash, now_ms()).await {
+            Ok(()) => {}
+            Err(store::Error::NotFound) => return Err(Error::not_found(super::users::USER_NOT_FOUND, "user")),
+            Err(e) => return Err(e.into()),
+        }
+        tracing::info!(user_id, by = %caller.user_id(), "password changed; failed login attempts cleared");
+        Ok(())
     }
 
     /// `POST /users/logout`: revoke the session and close the WebSockets opened with
@@ -191,21 +294,5 @@ pub fn caller_for(auth: &Authenticated, ctx: PluginContext) -> Caller {
     Caller {
         actor: Actor::User { user: Box::new(auth.user.clone()), session_id: auth.session_id.clone() },
         ctx: PluginContext { session_id: auth.session_id.clone(), ..ctx },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn hashes_verify_and_salts_differ() {
-        let a = hash_password("correct horse").await.unwrap();
-        let b = hash_password("correct horse").await.unwrap();
-        assert_ne!(a, b);
-        assert!(a.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", &a).await);
-        assert!(!verify_password("wrong horse", &a).await);
-        assert!(!verify_password("x", "not a hash").await);
     }
 }

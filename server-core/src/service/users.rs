@@ -50,7 +50,7 @@ impl Services {
             delete_at: 0,
             username,
             email,
-            password_hash: super::auth::hash_password(&new.password).await?,
+            password_hash: self.hash_password(&new.password).await?,
             nickname: new.nickname,
             first_name: new.first_name,
             last_name: new.last_name,
@@ -60,6 +60,7 @@ impl Services {
             is_bot: false,
             bot_description: String::new(),
             last_password_update: now,
+            failed_attempts: 0,
             props: new.props.filter(Value::is_object).unwrap_or_else(|| json!({})).to_string(),
         };
         let stored = self.store().insert_user(&account, Some(ROLE_ADMIN)).await.map_err(user_conflict)?;

@@ -63,6 +63,7 @@ on_both_backends!(
     concurrent_posts_to_one_channel_all_land,
     nul_text_is_invalid_input_on_postgres,
     open_dialogs_are_taken_once_bounded_and_expire,
+    failed_logins_count_atomically_up_to_the_maximum,
 );
 
 fn user(name: &str) -> User {
@@ -506,4 +507,23 @@ async fn open_dialogs_are_taken_once_bounded_and_expire(store: TestStore) {
         assert!(store.take_open_dialog("ann", &first.url, callback, 40).await.unwrap().is_some(), "{callback}");
     }
     assert_eq!(store.take_open_dialog("bob", &first.url, "b", 40).await.unwrap(), Some(bobs));
+}
+
+async fn failed_logins_count_atomically_up_to_the_maximum(store: TestStore) {
+    let ann = store.insert_user(&user("ann"), None).await.unwrap();
+    // Twenty concurrent wrong guesses against a maximum of ten: exactly ten count.
+    let guesses = (0..20).map(|_| store.record_failed_login(&ann.id, 10));
+    let counted = futures_util::future::join_all(guesses).await.into_iter().filter(|r| *r.as_ref().unwrap()).count();
+    assert_eq!(counted, 10);
+    assert_eq!(store.get_user(&ann.id).await.unwrap().failed_attempts, 10);
+    // A profile update does not touch the count.
+    store.update_user(&User { nickname: "annie".into(), ..store.get_user(&ann.id).await.unwrap() }).await.unwrap();
+    assert_eq!(store.get_user(&ann.id).await.unwrap().failed_attempts, 10);
+    store.reset_failed_logins(&ann.id).await.unwrap();
+    assert_eq!(store.get_user(&ann.id).await.unwrap().failed_attempts, 0);
+    assert!(store.record_failed_login(&ann.id, 10).await.unwrap());
+    store.set_password(&ann.id, "$argon2id$new", 42).await.unwrap();
+    let after = store.get_user(&ann.id).await.unwrap();
+    assert_eq!((after.failed_attempts, after.password_hash.as_str(), after.last_password_update), (0, "$argon2id$new", 42));
+    assert!(matches!(store.set_password("nope", "x", 1).await, Err(Error::NotFound)));
 }

@@ -7,7 +7,7 @@ use super::{Result, Store, bit, flag};
 use crate::domain::{Bot, Paging, Session, User, UserAccessToken};
 
 const USER_COLUMNS: &str = "u.id, u.create_at, u.update_at, u.delete_at, u.username, u.email, u.password_hash, u.nickname, u.first_name, u.last_name, \
-     u.position, u.roles, u.locale, u.is_bot, u.last_password_update, u.props, COALESCE(b.description, '') AS bot_description";
+     u.position, u.roles, u.locale, u.is_bot, u.last_password_update, u.failed_attempts, u.props, COALESCE(b.description, '') AS bot_description";
 
 /// `FROM` clause joining the bot description in.
 const USER_FROM: &str = "users u LEFT JOIN bots b ON b.user_id = u.id";
@@ -30,6 +30,7 @@ fn user(row: &AnyRow) -> Result<User, sqlx::Error> {
         is_bot: flag(row, "is_bot")?,
         bot_description: row.try_get("bot_description")?,
         last_password_update: row.try_get("last_password_update")?,
+        failed_attempts: row.try_get("failed_attempts")?,
         props: row.try_get("props")?,
     })
 }
@@ -191,6 +192,36 @@ impl Store {
         .bind(&u.props)
         .execute(self.writer())
         .await?;
+        if done.rows_affected() == 0 { Err(super::Error::NotFound) } else { Ok(()) }
+    }
+
+    /// Count one wrong password for `user_id`, unless the count already reached
+    /// `max`: `false` then (the account is locked). One statement, so concurrent
+    /// wrong guesses can never count past the maximum.
+    pub async fn record_failed_login(&self, user_id: &str, max: i64) -> Result<bool> {
+        let done = sqlx::query("UPDATE users SET failed_attempts = failed_attempts + 1 WHERE id = $1 AND failed_attempts < $2")
+            .bind(user_id)
+            .bind(max)
+            .execute(self.writer())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Clear the failed-login count (a successful login).
+    pub async fn reset_failed_logins(&self, user_id: &str) -> Result<()> {
+        sqlx::query("UPDATE users SET failed_attempts = 0 WHERE id = $1 AND failed_attempts <> 0").bind(user_id).execute(self.writer()).await?;
+        Ok(())
+    }
+
+    /// Set a new password hash and clear the failed-login count (Mattermost's
+    /// `UpdatePassword`, which is how an admin unlocks an account).
+    pub async fn set_password(&self, user_id: &str, password_hash: &str, now: i64) -> Result<()> {
+        let done = sqlx::query("UPDATE users SET password_hash = $2, last_password_update = $3, update_at = $3, failed_attempts = 0 WHERE id = $1")
+            .bind(user_id)
+            .bind(password_hash)
+            .bind(now)
+            .execute(self.writer())
+            .await?;
         if done.rows_affected() == 0 { Err(super::Error::NotFound) } else { Ok(()) }
     }
 

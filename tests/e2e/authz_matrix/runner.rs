@@ -14,8 +14,6 @@ pub struct Report {
     pub cells: usize,
     /// Rows where Confab knowingly differs from Mattermost.
     pub deviations: usize,
-    /// Cells that got another branch's expected answer already, or today's.
-    pub pending: Vec<String>,
     /// Everything wrong, one line each.
     pub failures: Vec<String>,
 }
@@ -23,10 +21,7 @@ pub struct Report {
 impl Report {
     /// Panic with every failure at once, so one run shows the whole picture.
     pub fn assert_clean(&self) {
-        eprintln!("authorization matrix: {} cells, {} knowing deviations from Mattermost, {} pending cells", self.cells, self.deviations, self.pending.len());
-        for line in &self.pending {
-            eprintln!("  pending: {line}");
-        }
+        eprintln!("authorization matrix: {} cells, {} knowing deviations from Mattermost", self.cells, self.deviations);
         assert!(self.failures.is_empty(), "authorization matrix: {} failures:\n{}", self.failures.len(), self.failures.join("\n"));
     }
 }
@@ -145,14 +140,9 @@ pub async fn run(server: &TestServer, world: &World, rows: &[&Row], report: &mut
             let column = role.column();
             let required = row.required()[column];
             let name = format!("{} {} ({}) as {role:?}", row.method, row.route, if row.path.is_empty() { row.route } else { row.path });
-            let today = row.pending.map(|(today, _)| today[column]);
             if status != required {
-                if today == Some(status) {
-                    report.pending.push(format!("{name}: {status} until the {} branch lands ({required} after)", row.pending.unwrap().1));
-                } else {
-                    let short: String = text.chars().take(300).collect();
-                    report.failures.push(format!("{name}: expected {required}, got {status}: {short}"));
-                }
+                let short: String = text.chars().take(300).collect();
+                report.failures.push(format!("{name}: expected {required}, got {status}: {short}"));
             }
             for secret in leaks(world, role, &text, &sent) {
                 report.failures.push(format!("{name}: LEAK of {secret} in a {status} response"));
