@@ -19,7 +19,8 @@ mod status;
 mod system;
 mod teams;
 mod users;
-mod websocket;
+// public for the fuzz targets (fuzz/src/websocket_action.rs)
+pub mod websocket;
 
 use axum::{Json, Router};
 use confab_host::PluginHost;

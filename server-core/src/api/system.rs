@@ -101,7 +101,12 @@ async fn client_license() -> Json<Value> {
 
 /// GET /metrics
 ///
-/// Plugin host counters and per plugin × hook calls, errors, failures, fuel and latency.
+/// Plugin host counters and per plugin × hook calls, errors, failures, fuel and latency,
+/// plus the tokio runtime's live task count (the soak checks that it returns to its
+/// baseline: a task leaked per request or per connection shows up there first).
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE)], state.host.metrics().render_prometheus())
+    let mut text = state.host.metrics().render_prometheus();
+    let tasks = tokio::runtime::Handle::current().metrics().num_alive_tasks();
+    text.push_str(&format!("# HELP confab_runtime_alive_tasks Tokio tasks alive in the server's runtime.\n# TYPE confab_runtime_alive_tasks gauge\nconfab_runtime_alive_tasks {tasks}\n"));
+    ([(header::CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE)], text)
 }
