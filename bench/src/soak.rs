@@ -241,7 +241,14 @@ async fn triggers(session: Session, stop: Arc<AtomicBool>, counters: Arc<Counter
     let mut i = 0usize;
     while !stop.load(Ordering::Relaxed) {
         let (_, _, prefix) = MISBEHAVING[i % MISBEHAVING.len()];
-        let answered = session.client.post(format!("{}/api/v4/posts", session.base)).bearer_auth(&session.token).json(&json!({ "channel_id": session.channel_id, "message": format!("{prefix} {i}") })).send().await.is_ok();
+        let answered = session
+            .client
+            .post(format!("{}/api/v4/posts", session.base))
+            .bearer_auth(&session.token)
+            .json(&json!({ "channel_id": session.channel_id, "message": format!("{prefix} {i}") }))
+            .send()
+            .await
+            .is_ok();
         counters.triggers_sent.fetch_add(1, Ordering::Relaxed);
         if !answered {
             counters.triggers_failed.fetch_add(1, Ordering::Relaxed);
@@ -293,7 +300,13 @@ async fn reload(session: &Session, version: u32) -> anyhow::Result<()> {
 }
 
 async fn post(session: &Session, message: &str) -> bool {
-    let response = session.client.post(format!("{}/api/v4/posts", session.base)).bearer_auth(&session.token).json(&json!({ "channel_id": session.channel_id, "message": message })).send().await;
+    let response = session
+        .client
+        .post(format!("{}/api/v4/posts", session.base))
+        .bearer_auth(&session.token)
+        .json(&json!({ "channel_id": session.channel_id, "message": message }))
+        .send()
+        .await;
     response.is_ok_and(|r| r.status().as_u16() == 201)
 }
 
@@ -373,7 +386,12 @@ pub fn markdown(report: &SoakReport, options: &SoakOptions) -> String {
     out.push_str(&format!("| open file descriptors | {} | {} | {} | after ≤ baseline + 5 |\n", b.fds, peak(|r| r.fds as u64), a.fds));
     out.push_str(&format!("| threads | {} | {} | {} | after ≤ baseline + 4 |\n", b.threads, peak(|r| r.threads as u64), a.threads));
     out.push_str(&format!("| tokio tasks | {} | {} | {} | after ≤ baseline + 5 |\n", tasks(b), peak(|r| r.tasks.unwrap_or(0)), tasks(a)));
-    out.push_str(&format!("| database connections | {} | {} | {} | ≤ the pool's size ({POOL_MAX}) |\n", b.db_connections, peak(|r| r.db_connections as u64), a.db_connections));
+    out.push_str(&format!(
+        "| database connections | {} | {} | {} | ≤ the pool's size ({POOL_MAX}) |\n",
+        b.db_connections,
+        peak(|r| r.db_connections as u64),
+        a.db_connections
+    ));
     out.push_str(&format!(
         "\nActivity: {} posts ({} failed), {} misbehaving-plugin triggers ({} unanswered), {} WebSocket sessions ({} failed), {} reloads ({} failed). Result: {}.\n",
         act.posts_ok + act.posts_failed,
@@ -408,4 +426,3 @@ pub fn with_section(text: &str, section: &str) -> String {
         None => format!("{}\n\n{block}\n", text.trim_end()),
     }
 }
-

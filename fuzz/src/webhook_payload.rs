@@ -1,9 +1,9 @@
 //! Incoming webhook bodies (`POST /hooks/{id}`, `api/hooks.rs`): JSON, Slack's form `payload=` and multipart fields, decoded by the same axum extractors and `IncomingWebhookRequest` parsers the route uses, then checked and split into posts as the service does.
 
+use axum::Form;
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart};
 use axum::http::{Request, header};
-use axum::Form;
 use confab_server::domain::post::MAX_PROPS_RUNES;
 use confab_server::domain::webhook::{IncomingWebhookRequest, split_webhook_post};
 use serde_json::{Map, Value};
@@ -37,7 +37,8 @@ fn decode(mode: u8, body: &[u8]) -> Option<IncomingWebhookRequest> {
     match mode % 3 {
         0 => IncomingWebhookRequest::from_json(body).ok(),
         1 => {
-            let request = Request::builder().method("POST").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body.to_vec())).ok()?;
+            let request =
+                Request::builder().method("POST").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body.to_vec())).ok()?;
             let Form(fields) = runtime().block_on(Form::<Vec<(String, String)>>::from_request(request, &())).ok()?;
             let payload = fields.into_iter().find(|(name, _)| name == "payload").map(|(_, value)| value).unwrap_or_default();
             IncomingWebhookRequest::from_json(payload.as_bytes()).ok()

@@ -67,11 +67,7 @@ fn run_targets(targets: &[String], seconds: u64, release: bool) -> Result<()> {
 fn dictionary(root: &Path, target: &str) -> Option<PathBuf> {
     let own = root.join("fuzz/dicts").join(format!("{target}.dict"));
     let json = ["attachments", "command_response", "dialog", "manifest", "webhook_payload"].contains(&target);
-    if own.is_file() {
-        Some(own)
-    } else {
-        json.then(|| root.join("fuzz/dicts/json.dict"))
-    }
+    if own.is_file() { Some(own) } else { json.then(|| root.join("fuzz/dicts/json.dict")) }
 }
 
 /// The targets: the binaries in `fuzz/fuzz_targets/`.
@@ -99,4 +95,3 @@ fn tools_path(root: &Path) -> Result<std::ffi::OsString> {
     paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
     Ok(std::env::join_paths(paths)?)
 }
-

@@ -74,11 +74,6 @@ impl Server {
         let _ = self.child.wait();
     }
 
-    /// The process id (for /proc figures).
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
     /// Sign up `root` (the first account is the admin) unless present, and log in.
     pub async fn login(&self) -> String {
         let body = json!({ "username": "root", "email": "root@example.com", "password": "root-password" });
@@ -103,8 +98,16 @@ impl Server {
             .await
             .unwrap();
         let team_id = team["id"].as_str().expect("team id");
-        let town: Value =
-            self.client.get(format!("{}/api/v4/teams/{team_id}/channels/name/town-square", self.base)).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+        let town: Value = self
+            .client
+            .get(format!("{}/api/v4/teams/{team_id}/channels/name/town-square", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         town["id"].as_str().expect("channel id").to_string()
     }
 
@@ -134,7 +137,15 @@ pub struct Posted {
 
 /// `clients` loops posting into `channel` until `stop` is set; each request has its own
 /// client timeout of `timeout`, so a hang shows up as an error, not a stuck test.
-pub async fn post_until(client: reqwest::Client, base: String, token: String, channel: String, clients: usize, stop: Arc<std::sync::atomic::AtomicBool>, timeout: Duration) -> Posted {
+pub async fn post_until(
+    client: reqwest::Client,
+    base: String,
+    token: String,
+    channel: String,
+    clients: usize,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    timeout: Duration,
+) -> Posted {
     let posted = Arc::new(Mutex::new(Posted::default()));
     let mut tasks = Vec::new();
     for c in 0..clients {
@@ -144,7 +155,13 @@ pub async fn post_until(client: reqwest::Client, base: String, token: String, ch
             let mut i = 0u64;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 let started = Instant::now();
-                let sent = client.post(&url).bearer_auth(&token).timeout(timeout).json(&json!({ "channel_id": channel, "message": format!("c{c} m{i}") })).send().await;
+                let sent = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .timeout(timeout)
+                    .json(&json!({ "channel_id": channel, "message": format!("c{c} m{i}") }))
+                    .send()
+                    .await;
                 let outcome = match sent {
                     Ok(r) if r.status().as_u16() == 201 => match r.json::<Value>().await {
                         Ok(post) => Ok(post["id"].as_str().unwrap_or_default().to_string()),
@@ -250,17 +267,6 @@ impl PrivatePostgres {
     /// Stop with `mode` (`fast`: disconnect clients, `immediate`: like a crash).
     pub fn pg_ctl_stop(&self, mode: &str) -> Result<(), String> {
         self.run("pg_ctl", &["-D", &self.data(), "-m", mode, "-w", "-t", "60", "stop"])
-    }
-
-    /// Connections the server holds (from `pg_stat_activity`), through `psql`-free SQL.
-    pub async fn connections(&self) -> i64 {
-        sqlx::any::install_default_drivers();
-        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.url()).await.expect("connect to the private PostgreSQL");
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")
-            .fetch_one(&mut conn)
-            .await
-            .expect("count connections");
-        n
     }
 }
 

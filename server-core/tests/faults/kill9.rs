@@ -31,7 +31,8 @@ async fn kill_while_posting(launch: Launch, database_url: &str) {
     let channel = server.channel(&token).await;
 
     let stop = Arc::new(AtomicBool::new(false));
-    let load = tokio::spawn(post_until(server.client.clone(), server.base.clone(), token.clone(), channel.clone(), CLIENTS, stop.clone(), Duration::from_secs(20)));
+    let load =
+        tokio::spawn(post_until(server.client.clone(), server.base.clone(), token.clone(), channel.clone(), CLIENTS, stop.clone(), Duration::from_secs(20)));
     // Let the posters get going, then pull the plug mid-stream.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     server.kill();
@@ -59,7 +60,8 @@ async fn check_counters(database_url: &str, channel: &str, acknowledged: usize) 
     sqlx::any::install_default_drivers();
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(database_url).await.unwrap();
     let posts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM posts WHERE channel_id = $1").bind(channel).fetch_one(&mut conn).await.unwrap();
-    let newest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(create_at), 0) FROM posts WHERE channel_id = $1").bind(channel).fetch_one(&mut conn).await.unwrap();
+    let newest: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(create_at), 0) FROM posts WHERE channel_id = $1").bind(channel).fetch_one(&mut conn).await.unwrap();
     let (count, last): (i64, i64) =
         sqlx::query_as("SELECT total_msg_count, last_post_at FROM channels WHERE id = $1").bind(channel).fetch_one(&mut conn).await.unwrap();
     assert!(posts as usize >= acknowledged, "{posts} posts stored, {acknowledged} acknowledged");

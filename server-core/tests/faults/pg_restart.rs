@@ -70,12 +70,7 @@ async fn postgres_restarted_under_load_fails_cleanly_then_recovers() {
     }
     assert!(posted.slowest < BOUND, "the slowest post took {:?}", posted.slowest);
     assert!(!posted.refused.is_empty(), "some posts fell into the gap");
-    eprintln!(
-        "posts: {} acknowledged, {} refused with 5xx during the gap, slowest {:?}",
-        posted.acknowledged.len(),
-        posted.refused.len(),
-        posted.slowest
-    );
+    eprintln!("posts: {} acknowledged, {} refused with 5xx during the gap, slowest {:?}", posted.acknowledged.len(), posted.refused.len(), posted.slowest);
     // And posting works again on the same server process.
     let response = server
         .client
