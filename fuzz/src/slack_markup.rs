@@ -4,11 +4,17 @@ use std::collections::HashMap;
 
 use confab_server::domain::attachment::{slack_to_markdown, slack_user_refs};
 
-/// `data` is the message text (lossy UTF-8). Every `<@id>` it references is known, so
-/// the username path is taken too.
+/// `data` is the message text (lossy UTF-8). Every `<@id>` it references with a
+/// plausible id is known, so the username path is taken too.
 pub fn check(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let usernames: HashMap<String, String> = slack_user_refs(&text).into_iter().enumerate().map(|(i, id)| (id, format!("user{i}"))).collect();
+    // Only ids that can be real user ids (letters and digits) resolve, as in the server.
+    let usernames: HashMap<String, String> = slack_user_refs(&text)
+        .into_iter()
+        .filter(|id| id.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .enumerate()
+        .map(|(i, id)| (id, format!("user{i}")))
+        .collect();
     let out = slack_to_markdown(&text, &usernames);
     let (before, after) = (unsafe_links(&text), unsafe_links(&out));
     assert!(after <= before, "conversion created a link to a non-http(s) URL: {text:?} became {out:?}");
@@ -17,29 +23,45 @@ pub fn check(data: &[u8]) {
     assert!(unsafe_links(&again) <= after, "a second conversion created an unsafe link: {out:?} became {again:?}");
 }
 
-/// How many complete Markdown links (`[label](target)`, label without brackets or line
-/// breaks) point at a scheme other than http, https or mailto: `javascript:`, `data:`,
-/// `vbscript:` and the like, whatever their case or leading blanks.
+/// How many complete Markdown links (`[label](target)`, label without unescaped
+/// brackets or line breaks) point at a scheme other than http, https or mailto:
+/// `javascript:`, `data:`, `vbscript:` and the like, whatever their case or leading
+/// blanks. A backslash-escaped bracket is text, not syntax (`\]` does not close a label).
 pub fn unsafe_links(text: &str) -> usize {
-    let bytes = text.as_bytes();
+    // Each character with whether a backslash escapes it.
+    let mut chars: Vec<(usize, char, bool)> = Vec::with_capacity(text.len());
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        chars.push((i, c, escaped));
+        escaped = c == '\\' && !escaped;
+    }
     let mut count = 0;
-    for (i, _) in text.match_indices("](") {
-        // A complete link needs a `[` earlier on the line with no bracket in between.
-        let opened = bytes[..i].iter().rev().take_while(|&&b| b != b']' && b != b'\n').any(|&b| b == b'[');
-        if !opened {
-            continue;
-        }
-        let target = text[i + 2..].trim_start_matches([' ', '\t', '<']);
-        let scheme_len = target.bytes().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')).count();
-        if scheme_len == 0 || !target[scheme_len..].starts_with(':') {
-            continue;
-        }
-        let scheme = target[..scheme_len].to_ascii_lowercase();
-        if !matches!(scheme.as_str(), "http" | "https" | "mailto") {
-            count += 1;
+    let mut open = false;
+    for (n, &(i, c, escaped)) in chars.iter().enumerate() {
+        match c {
+            '\n' => open = false,
+            '[' if !escaped => open = true,
+            ']' if !escaped => {
+                let closes_link = open && chars.get(n + 1).is_some_and(|&(_, next, esc)| next == '(' && !esc);
+                open = false;
+                if closes_link && is_unsafe_target(&text[i + 2..]) {
+                    count += 1;
+                }
+            }
+            _ => {}
         }
     }
     count
+}
+
+/// Whether a link destination starts with a scheme other than http, https or mailto.
+fn is_unsafe_target(target: &str) -> bool {
+    let target = target.trim_start_matches([' ', '\t', '<']);
+    let scheme_len = target.bytes().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')).count();
+    if scheme_len == 0 || !target[scheme_len..].starts_with(':') {
+        return false;
+    }
+    !matches!(target[..scheme_len].to_ascii_lowercase().as_str(), "http" | "https" | "mailto")
 }
 
 #[cfg(test)]
@@ -55,5 +77,8 @@ mod tests {
         assert_eq!(unsafe_links("x](javascript:alert(1))"), 0, "no opening bracket");
         assert_eq!(unsafe_links("[a]b](javascript:x)"), 0, "the bracket before is closed");
         assert_eq!(unsafe_links("[a\nb](javascript:x)"), 0, "links do not span lines");
+        assert_eq!(unsafe_links(r"[x\](javascript:alert\(1\)\)\[y](http://ok)"), 0, "an escaped bracket is text");
+        assert_eq!(unsafe_links(r"\[x](javascript:y)"), 0, "an escaped opening bracket is text");
+        assert_eq!(unsafe_links(r"[x\\](javascript:y)"), 1, "an escaped backslash escapes nothing");
     }
 }

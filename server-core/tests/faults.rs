@@ -5,8 +5,13 @@
 //! print `skipped: <why>` past the harness' capture and pass, so a run says what it
 //! did not test.
 
+// An integration test's modules resolve from `tests/`, so each names its file.
+#[path = "faults/harness.rs"]
 mod harness;
 
+#[path = "faults/disk_full.rs"]
 mod disk_full;
+#[path = "faults/kill9.rs"]
 mod kill9;
+#[path = "faults/pg_restart.rs"]
 mod pg_restart;

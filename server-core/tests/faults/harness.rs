@@ -174,14 +174,15 @@ pub async fn post_until(
                     Err(e) => Err(Err(e.to_string())),
                 };
                 let failed = outcome.is_err();
-                let mut p = posted.lock().unwrap();
-                p.slowest = p.slowest.max(started.elapsed());
-                match outcome {
-                    Ok(id) => p.acknowledged.push(id),
-                    Err(Ok(refused)) => p.refused.push(refused),
-                    Err(Err(error)) => p.errors.push(error),
+                {
+                    let mut p = posted.lock().unwrap();
+                    p.slowest = p.slowest.max(started.elapsed());
+                    match outcome {
+                        Ok(id) => p.acknowledged.push(id),
+                        Err(Ok(refused)) => p.refused.push(refused),
+                        Err(Err(error)) => p.errors.push(error),
+                    }
                 }
-                drop(p);
                 i += 1;
                 if failed {
                     // A refused request is retried after a pause, as a client would.
