@@ -98,7 +98,8 @@ pub async fn run(options: &SoakOptions, tmp: &Path) -> anyhow::Result<SoakReport
     let _ = websocket_session(&session).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let started = Instant::now();
-    let baseline = read(pid, &session, started).await;
+    let probe = Probe::new(&session);
+    let baseline = probe.read(pid, started).await;
 
     let stop = Arc::new(AtomicBool::new(false));
     let counters = Arc::new(Counters::default());
@@ -124,7 +125,7 @@ pub async fn run(options: &SoakOptions, tmp: &Path) -> anyhow::Result<SoakReport
         }
         if Instant::now() >= next_sample {
             next_sample += Duration::from_secs(10);
-            series.push(read(pid, &session, started).await);
+            series.push(probe.read(pid, started).await);
         }
     }
     stop.store(true, Ordering::Relaxed);
@@ -133,12 +134,15 @@ pub async fn run(options: &SoakOptions, tmp: &Path) -> anyhow::Result<SoakReport
     }
     let seconds = started.elapsed().as_secs_f64();
 
+    // The load's keep-alive connections end with its client, as a departing client's
+    // would; the server must then give back their sockets and tasks.
+    drop(session);
     // Settle: the figures get up to 30 s to come back.
     let settle_until = Instant::now() + Duration::from_secs(30);
-    let mut after = read(pid, &session, started).await;
+    let mut after = probe.read(pid, started).await;
     while !within(&baseline, &after).is_empty() && Instant::now() < settle_until {
         tokio::time::sleep(Duration::from_secs(1)).await;
-        after = read(pid, &session, started).await;
+        after = probe.read(pid, started).await;
     }
     series.push(after);
     server.stop().await;
@@ -316,33 +320,52 @@ async fn admin_post(session: &Session, path: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Read the server's figures from /proc and its /metrics.
-async fn read(pid: u32, session: &Session, started: Instant) -> Reading {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok()).unwrap_or(0);
-    let links: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .map(|d| d.filter_map(Result::ok).filter_map(|e| std::fs::read_link(e.path()).ok()).map(|p| p.display().to_string()).collect())
-        .unwrap_or_default();
-    Reading {
-        at_s: started.elapsed().as_secs_f64(),
-        rss_kib: field("VmRSS:"),
-        fds: links.len(),
-        threads: field("Threads:") as usize,
-        tasks: alive_tasks(session).await,
-        db_connections: db_connections(&links),
+/// Reads the server's figures from /proc and its /metrics, over a connection of its
+/// own that is not kept alive (so the reading adds no socket or task of its own).
+struct Probe {
+    client: reqwest::Client,
+    metrics: String,
+    token: String,
+}
+
+impl Probe {
+    fn new(session: &Session) -> Probe {
+        let client =
+            reqwest::Client::builder().no_proxy().pool_max_idle_per_host(0).timeout(Duration::from_secs(30)).build().expect("client settings are valid");
+        Probe { client, metrics: format!("{}/metrics", session.base), token: session.token.clone() }
+    }
+
+    async fn read(&self, pid: u32, started: Instant) -> Reading {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let field = |name: &str| status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok()).unwrap_or(0);
+        let links: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+            .map(|d| d.filter_map(Result::ok).filter_map(|e| std::fs::read_link(e.path()).ok()).map(|p| p.display().to_string()).collect())
+            .unwrap_or_default();
+        let (db_connections, db_fds) = db_connections(&links);
+        Reading {
+            at_s: started.elapsed().as_secs_f64(),
+            rss_kib: field("VmRSS:"),
+            fds: links.len() - db_fds,
+            threads: field("Threads:") as usize,
+            tasks: self.alive_tasks().await,
+            db_connections,
+        }
+    }
+
+    /// `confab_runtime_alive_tasks` from /metrics, if the server exports it.
+    async fn alive_tasks(&self) -> Option<u64> {
+        let text = self.client.get(&self.metrics).bearer_auth(&self.token).send().await.ok()?.text().await.ok()?;
+        text.lines().find_map(|l| l.strip_prefix("confab_runtime_alive_tasks ")).and_then(|v| v.trim().parse().ok())
     }
 }
 
-/// `confab_runtime_alive_tasks` from /metrics, if the server exports it.
-async fn alive_tasks(session: &Session) -> Option<u64> {
-    let text = session.client.get(format!("{}/metrics", session.base)).bearer_auth(&session.token).send().await.ok()?.text().await.ok()?;
-    text.lines().find_map(|l| l.strip_prefix("confab_runtime_alive_tasks ")).and_then(|v| v.trim().parse().ok())
-}
-
-/// Open database connections: SQLite files open (one per connection; WAL and shared
-/// memory files not counted), plus TCP sockets of the process connected to port 5432.
-fn db_connections(links: &[String]) -> usize {
+/// Open database connections and the descriptors they hold: SQLite connections are
+/// the open `confab.db` files (each also holds its `-wal` and `-shm` descriptors),
+/// PostgreSQL ones the process' TCP sockets to port 5432. The descriptors are counted
+/// apart so that the pool growing to its size is not mistaken for a descriptor leak.
+fn db_connections(links: &[String]) -> (usize, usize) {
     let sqlite = links.iter().filter(|l| l.ends_with("confab.db")).count();
+    let sqlite_fds = links.iter().filter(|l| l.contains("confab.db")).count();
     let inodes: std::collections::HashSet<&str> = links.iter().filter_map(|l| l.strip_prefix("socket:[")?.strip_suffix(']')).collect();
     let mut postgres = 0;
     for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
@@ -354,7 +377,7 @@ fn db_connections(links: &[String]) -> usize {
             }
         }
     }
-    sqlite + postgres
+    (sqlite + postgres, sqlite_fds + postgres)
 }
 
 /// The report as a Markdown section (kept in BENCHMARKS.md across regenerations).
@@ -383,7 +406,7 @@ pub fn markdown(report: &SoakReport, options: &SoakOptions) -> String {
         report.peak_rss_kib as f64 / 1024.0,
         a.rss_kib as f64 / 1024.0
     ));
-    out.push_str(&format!("| open file descriptors | {} | {} | {} | after ≤ baseline + 5 |\n", b.fds, peak(|r| r.fds as u64), a.fds));
+    out.push_str(&format!("| open file descriptors (besides the database's) | {} | {} | {} | after ≤ baseline + 5 |\n", b.fds, peak(|r| r.fds as u64), a.fds));
     out.push_str(&format!("| threads | {} | {} | {} | after ≤ baseline + 4 |\n", b.threads, peak(|r| r.threads as u64), a.threads));
     out.push_str(&format!("| tokio tasks | {} | {} | {} | after ≤ baseline + 5 |\n", tasks(b), peak(|r| r.tasks.unwrap_or(0)), tasks(a)));
     out.push_str(&format!(
