@@ -16,8 +16,11 @@ pub mod websocket_action;
 
 mod support;
 
-/// Every target by name, as `fuzz_targets/` and `corpus/` name them.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+/// A target's checks: feed it any bytes.
+pub type Check = fn(&[u8]);
+
+/// Every target by name, as `fuzz_targets/` and `fuzz/seeds/` name them.
+pub const TARGETS: &[(&str, Check)] = &[
     ("attachments", attachments::check),
     ("bundle_extract", bundle_extract::check),
     ("command_response", command_response::check),
