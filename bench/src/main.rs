@@ -11,6 +11,7 @@ mod reload;
 mod report;
 mod server;
 mod server_load;
+mod soak;
 mod stats;
 
 use std::path::PathBuf;
@@ -34,6 +35,13 @@ async fn main() -> anyhow::Result<()> {
         let tmp = tempfile::tempdir()?;
         plugin_path::Subjects::new(tmp.path()).await?.run(which, n).await;
         return Ok(());
+    }
+
+    // `--soak <seconds> [--reload-every <seconds>] [--database-url <url>] [--record]`:
+    // only the soak (`cargo xtask soak`); fails when a figure does not return to its
+    // baseline. `--record` puts its section into BENCHMARKS.md (or `--out`).
+    if let Some(seconds) = value("--soak") {
+        return run_soak(&args, &seconds, &out, &root).await;
     }
 
     let machine = Machine::detect(quick);
@@ -85,8 +93,38 @@ async fn main() -> anyhow::Result<()> {
             std::fs::create_dir_all(parent)?;
         }
     }
+    // The soak section is written by `--soak --record`, not by this run: keep it.
+    let markdown = match std::fs::read_to_string(&out).ok().as_deref().and_then(soak::section_of) {
+        Some(section) => format!("{}\n\n{section}\n", markdown.trim_end()),
+        None => markdown,
+    };
     std::fs::write(&out, &markdown)?;
     std::fs::write(&json, serde_json::to_vec_pretty(&serde_json::json!({ "machine": machine, "rows": rows }))?)?;
     eprintln!("wrote {} and {}", out.display(), json.display());
+    Ok(())
+}
+
+/// The soak alone; see [`soak`].
+async fn run_soak(args: &[String], seconds: &std::path::Path, out: &std::path::Path, root: &std::path::Path) -> anyhow::Result<()> {
+    let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
+    let secs = |text: &str| text.parse::<u64>().map(std::time::Duration::from_secs);
+    let options = soak::SoakOptions {
+        duration: secs(&seconds.display().to_string())?,
+        reload_every: secs(&value("--reload-every").unwrap_or_else(|| "30".into()))?,
+        database_url: value("--database-url"),
+    };
+    let tmp = tempfile::tempdir()?;
+    let report = soak::run(&options, tmp.path()).await?;
+    let section = soak::markdown(&report, &options);
+    println!("{section}");
+    let json = root.join("target/bench/soak.json");
+    std::fs::create_dir_all(json.parent().expect("target/bench has a parent"))?;
+    std::fs::write(&json, serde_json::to_vec_pretty(&report)?)?;
+    if args.iter().any(|a| a == "--record") {
+        let existing = std::fs::read_to_string(out).unwrap_or_default();
+        std::fs::write(out, soak::with_section(&existing, &section))?;
+        eprintln!("wrote the soak section of {}", out.display());
+    }
+    anyhow::ensure!(report.failures.is_empty(), "the soak failed: {}", report.failures.join("; "));
     Ok(())
 }

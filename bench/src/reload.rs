@@ -18,9 +18,19 @@ const CLIENTS: usize = 16;
 
 /// fx-chain as [`PLUGIN_ID`] at `version`, replacing "marker" with `v<n>` by default.
 fn bundle(n: u32) -> anyhow::Result<Vec<u8>> {
+    bundle_as(PLUGIN_ID, n)
+}
+
+/// Upload fx-chain as plugin `id` at version `n`.0.0 (the soak's reloads).
+pub async fn upload_as(session: &Session, id: &str, n: u32, force: bool) -> anyhow::Result<()> {
+    upload(session, bundle_as(id, n)?, force).await
+}
+
+/// fx-chain as plugin `id` at version `n`.0.0.
+fn bundle_as(id: &str, n: u32) -> anyhow::Result<Vec<u8>> {
     let dir = tempfile::tempdir()?;
     let mut manifest: Value = serde_json::from_str(&std::fs::read_to_string(fixtures::repo_root().join("tests/plugins/fx-chain/plugin.json"))?)?;
-    manifest["id"] = PLUGIN_ID.into();
+    manifest["id"] = id.into();
     manifest["version"] = format!("{n}.0.0").into();
     for setting in manifest["settings_schema"]["settings"].as_array_mut().into_iter().flatten() {
         let default = match setting["key"].as_str() {
@@ -33,7 +43,7 @@ fn bundle(n: u32) -> anyhow::Result<Vec<u8>> {
     }
     std::fs::write(dir.path().join("plugin.json"), manifest.to_string())?;
     std::fs::copy(fixtures::wasm("fx_chain")?, dir.path().join("server.wasm"))?;
-    Ok(confab_server::bundle::pack_dir(dir.path(), PLUGIN_ID)?)
+    Ok(confab_server::bundle::pack_dir(dir.path(), id)?)
 }
 
 async fn upload(session: &Session, bundle: Vec<u8>, force: bool) -> anyhow::Result<()> {

@@ -56,6 +56,11 @@ impl Server {
         }
     }
 
+    /// The process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// Stop the server (SIGKILL: its data directory is thrown away).
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
@@ -69,6 +74,7 @@ pub fn client() -> reqwest::Client {
 }
 
 /// A signed-in user on a server, and a channel to post in.
+#[derive(Clone)]
 pub struct Session {
     pub client: reqwest::Client,
     pub base: String,

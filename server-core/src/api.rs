@@ -23,7 +23,8 @@ mod system;
 mod teams;
 mod text_guard;
 mod users;
-mod websocket;
+// public for the fuzz targets (fuzz/src/websocket_action.rs)
+pub mod websocket;
 
 use axum::{Json, Router};
 use confab_host::PluginHost;

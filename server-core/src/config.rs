@@ -33,6 +33,13 @@ pub struct Config {
     #[arg(long, env = "CONFAB_DATABASE_URL")]
     pub database_url: Option<String>,
 
+    /// Longest a request waits for a database connection before it fails with a 500.
+    /// While the database is unreachable every request waits this long (the pool keeps
+    /// retrying the connect), so it is short; a busy pool hands connections over in
+    /// milliseconds.
+    #[arg(long, env = "CONFAB_DATABASE_ACQUIRE_TIMEOUT_SECS", default_value_t = 10)]
+    pub database_acquire_timeout_secs: u64,
+
     /// The URL clients reach this server at (Mattermost's `SiteURL`). Defaults to
     /// `http://<listen>`.
     #[arg(long, env = "CONFAB_SITE_URL")]
@@ -274,6 +281,7 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("plugin_dir", &self.plugin_dir)
             .field("database_url", &self.database_url.as_deref().map(crate::store::redact))
+            .field("database_acquire_timeout_secs", &self.database_acquire_timeout_secs)
             .field("site_url", &self.site_url)
             .field("open_server", &self.open_server)
             .field("plugin_kv_max_value_bytes", &self.plugin_kv_max_value_bytes)
@@ -315,6 +323,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             plugin_dir: None,
             database_url: None,
+            database_acquire_timeout_secs: 10,
             site_url: None,
             open_server: true,
             plugin_kv_max_value_bytes: 1024 * 1024,

@@ -141,7 +141,8 @@ where
         std::fs::create_dir_all(path).map_err(|source| RunError::CreateDir { path: path.clone(), source })?;
     }
     let database_url = config.database_url();
-    let store = Store::connect(&database_url).await.map_err(|source| RunError::Store { url: store::redact(&database_url), source })?;
+    let acquire_timeout = std::time::Duration::from_secs(config.database_acquire_timeout_secs.max(1));
+    let store = Store::connect_with(&database_url, acquire_timeout).await.map_err(|source| RunError::Store { url: store::redact(&database_url), source })?;
     tracing::info!(database = %store::redact(&database_url), backend = ?store.backend(), "database ready");
 
     let hub = Arc::new(Hub::default());

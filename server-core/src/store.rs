@@ -121,10 +121,22 @@ pub struct Store {
     backend: Backend,
 }
 
+/// How long [`Store::connect`] lets a caller wait for a pooled connection (tests and
+/// tools); the server sets its own (`--database-acquire-timeout-secs`, 10 s).
+const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
 impl Store {
     /// Connect to `url` (`sqlite:...` or `postgres://...`) and apply pending
     /// migrations. A SQLite file is created if missing.
     pub async fn connect(url: &str) -> Result<Store> {
+        Store::connect_with(url, DEFAULT_ACQUIRE_TIMEOUT).await
+    }
+
+    /// [`Store::connect`] with the longest wait for a pooled connection: while the
+    /// database is unreachable, sqlx retries the connect until then, so every request
+    /// takes this long to fail. Idle connections are tested before use (sqlx's default),
+    /// so after a database restart the broken ones are replaced, not handed out.
+    pub async fn connect_with(url: &str, acquire_timeout: Duration) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -133,7 +145,7 @@ impl Store {
         } else {
             return Err(Error::UnsupportedUrl(redact(url)));
         };
-        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let options = AnyPoolOptions::new().acquire_timeout(acquire_timeout).test_before_acquire(true);
         let pool = match backend {
             // SQLite serializes writers anyway; a few connections serve concurrent reads.
             Backend::Sqlite => options.max_connections(8),
@@ -149,7 +161,7 @@ impl Store {
         let mut store = Store { pool, writer: None, backend };
         store.migrate().await?;
         if backend == Backend::Sqlite {
-            store.writer = Some(AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30)).max_connections(1).connect(url).await?);
+            store.writer = Some(AnyPoolOptions::new().acquire_timeout(acquire_timeout).test_before_acquire(true).max_connections(1).connect(url).await?);
         }
         Ok(store)
     }

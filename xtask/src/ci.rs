@@ -1,4 +1,4 @@
-//! `cargo xtask ci`: everything CI checks, in CI order — formatting, clippy with warnings denied on every workspace, then the whole test suite (JS and Python plugins included, never skipped).
+//! `cargo xtask ci`: everything CI checks, in CI order — formatting, clippy with warnings denied on every workspace, then the whole test suite (JS and Python plugins included, never skipped), then smoke runs of the fuzz targets, the benchmarks and the soak.
 //!
 //! The cheap checks come first so a formatting slip fails in seconds, not after the
 //! plugin build and the test run.
@@ -34,8 +34,12 @@ pub(crate) fn run_all() -> Result<()> {
     }
 
     crate::test(&[], crate::guests::Missing::Fail)?;
+    // Every fuzz target builds instrumented and runs a few seconds from its seeds.
+    crate::fuzz::smoke()?;
     // The benchmarks report, they do not judge: only a crash or a broken invariant fails here.
-    crate::bench::bench(&["--smoke".to_string()])
+    crate::bench::bench(&["--smoke".to_string()])?;
+    // The soak does judge: memory, descriptors, tasks and connections back to baseline.
+    crate::bench::soak(&["--smoke".to_string()])
 }
 
 /// Make sure `cargo <subcommand>` exists: the minimal rustup profile has neither

@@ -5,6 +5,7 @@
 
 mod bench;
 mod ci;
+mod fuzz;
 mod guests;
 mod plugins;
 #[cfg(test)]
@@ -27,10 +28,20 @@ tasks:
                  and the plugin crates' own unit tests
   ci             fmt check, clippy (-D warnings) on every workspace, then `test`;
                  here missing JS/Python tools are an error, never a skip,
-                 then a smoke run of the benchmarks (dev build, --quick)
+                 then a smoke run of the fuzz targets (5 s each), of the benchmarks
+                 (dev build, --quick) and of the soak (60 s)
   bench [--quick] [--smoke]
                  run the benchmark suite (release) and write BENCHMARKS.md and
                  target/bench/results.json; --quick finishes in under two minutes
+  soak [--seconds N] [--record] [--dev] [--smoke]
+                 the soak alone (release, 30 minutes): posting, WebSocket churn,
+                 plugin reloads, misbehaving plugins; fails when memory, file
+                 descriptors, tasks, threads or database connections do not return
+                 to their baseline; --record writes its section into BENCHMARKS.md
+  fuzz [--seconds N] [--release] [TARGET...]
+                 build the fuzz targets (fuzz/, cargo-fuzz installed into
+                 target/tools when missing; stable Rust, --sanitizer none) and
+                 run each for N seconds (default 60); see docs/fuzzing.md
   help           this text";
 
 fn main() -> ExitCode {
@@ -42,6 +53,8 @@ fn main() -> ExitCode {
         Some("test") => test(&rest, guests::Missing::Skip),
         Some("ci") => ci::run_all(),
         Some("bench") => bench::bench(&rest),
+        Some("soak") => bench::soak(&rest),
+        Some("fuzz") => fuzz::fuzz(&rest),
         Some("help" | "-h" | "--help") | None => {
             println!("{USAGE}");
             Ok(())

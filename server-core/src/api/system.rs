@@ -138,8 +138,16 @@ async fn metrics(MaybeAuth(caller, ctx): MaybeAuth, State(state): State<AppState
     Ok(prometheus_page(&state.host))
 }
 
+/// The plugin host's metrics plus the tokio runtime's live task count (the soak checks
+/// that it returns to its baseline: a task leaked per request or per connection shows
+/// up there first).
 fn prometheus_page(host: &PluginHost) -> Response {
-    ([(header::CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE)], host.metrics().render_prometheus()).into_response()
+    let mut text = host.metrics().render_prometheus();
+    let tasks = tokio::runtime::Handle::current().metrics().num_alive_tasks();
+    text.push_str(&format!(
+        "# HELP confab_runtime_alive_tasks Tokio tasks alive in the server's runtime.\n# TYPE confab_runtime_alive_tasks gauge\nconfab_runtime_alive_tasks {tasks}\n"
+    ));
+    ([(header::CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE)], text).into_response()
 }
 
 /// Serve `/metrics` (and nothing else) on `listener` to whoever reaches it, until the

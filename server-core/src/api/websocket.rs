@@ -250,8 +250,9 @@ async fn challenge(socket: &mut WebSocket, services: &Services) -> Option<(Authe
     }
 }
 
-/// Answer one client action; `None` for messages that are not requests.
-async fn handle_action(services: &Services, connection_id: &str, user_id: &str, text: &str) -> Option<Value> {
+/// Answer one client action; `None` for messages that are not requests. Public for
+/// the fuzz target `websocket_action`.
+pub async fn handle_action(services: &Services, connection_id: &str, user_id: &str, text: &str) -> Option<Value> {
     let request: ClientRequest = serde_json::from_str(text).ok()?;
     if let Some(host) = services.host() {
         let data = if request.data.is_null() { "{}".to_string() } else { request.data.to_string() };
