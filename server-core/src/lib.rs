@@ -197,7 +197,15 @@ where
         }
         None => None,
     };
-    let app = api::router(api::AppState { host: host.clone(), services: services.clone(), site_url, allowed_origins, plugin_admin, metrics, rate_limit: config.login_security.rate_limit_settings() });
+    let app = api::router(api::AppState {
+        host: host.clone(),
+        services: services.clone(),
+        site_url,
+        allowed_origins,
+        plugin_admin,
+        metrics,
+        rate_limit: config.login_security.rate_limit_settings(),
+    });
     match listener.local_addr() {
         Ok(addr) => tracing::info!(%addr, "listening"),
         Err(e) => tracing::warn!(error = %e, "listening on an unknown address"),

@@ -328,7 +328,21 @@ pub fn slack_to_markdown(text: &str, usernames: &HashMap<String, String>) -> Str
     out
 }
 
+/// Whether dropping or keeping `text` in a conversion cannot change the Markdown around
+/// the token: the mention and channel forms drop their `|label` (or keep a name), so a
+/// label holding `]` or `(` could otherwise close a link the text opened outside the
+/// token (`[a<#C1|]>](javascript:x)`); such tokens are left as they were.
+fn inert(text: &str) -> bool {
+    !text.contains(['[', ']', '(', ')', '\\', '`', '<', '>', '!'])
+}
+
 fn convert_token(inner: &str, usernames: &HashMap<String, String>) -> Option<String> {
+    if !inner.starts_with(['!', '@', '#']) {
+        return convert_link(inner);
+    }
+    if !inert(inner) {
+        return None;
+    }
     if let Some(special) = inner.strip_prefix('!') {
         let name = special.split('|').next().unwrap_or_default();
         return match name {
@@ -342,9 +356,12 @@ fn convert_token(inner: &str, usernames: &HashMap<String, String>) -> Option<Str
         let id = user.split('|').next().unwrap_or_default();
         return usernames.get(id).map(|name| format!("@{name}"));
     }
-    if let Some(channel) = inner.strip_prefix('#') {
-        return channel.split_once('|').map(|(_, name)| format!("~{name}"));
-    }
+    let channel = inner.strip_prefix('#')?;
+    channel.split_once('|').filter(|(id, _)| id.bytes().all(|b| b.is_ascii_alphanumeric())).map(|(_, name)| format!("~{name}"))
+}
+
+/// `<url|label>` and `<url>`: only http(s) and mailto become links.
+fn convert_link(inner: &str) -> Option<String> {
     let (url, label) = match inner.split_once('|') {
         Some((url, label)) => (url, Some(label)),
         None => (inner, None),
@@ -495,6 +512,10 @@ mod tests {
         assert_eq!(convert("hi <@u1>, <@u1|Alice> and <@nobody>"), "hi @alice, @alice and <@nobody>");
         assert_eq!(convert("see <https://x.test/a?b=1|the docs> or <https://x.test/>"), "see [the docs](https://x.test/a?b=1) or https://x.test/");
         assert_eq!(convert("in <#C1|general>"), "in ~general");
+        // A dropped label or an odd channel id cannot close a link opened outside the token.
+        for smuggled in ["[a<#c]|b>](javascript:x)", "[a<!here|]>](javascript:x)", "[a<@U1|]>](javascript:x)", "[a<#c|]>](javascript:x)"] {
+            assert_eq!(convert(smuggled), smuggled, "left as it was");
+        }
         assert_eq!(convert("a < b > c and <not a link> and <b>"), "a < b > c and <not a link> and <b>");
         assert_eq!(convert("unclosed <https://x.test"), "unclosed <https://x.test");
         assert_eq!(convert("é <!here> ü"), "é @here ü");
