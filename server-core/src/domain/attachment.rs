@@ -340,7 +340,7 @@ fn convert_token(inner: &str, usernames: &HashMap<String, String>) -> Option<Str
     if !inner.starts_with(['!', '@', '#']) {
         return convert_link(inner);
     }
-    if !inert(inner) {
+    if !inert(&inner[1..]) {
         return None;
     }
     if let Some(special) = inner.strip_prefix('!') {

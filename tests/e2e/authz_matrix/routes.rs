@@ -182,7 +182,7 @@ fn methods_of(toks: &[Tok]) -> Result<Vec<String>, String> {
         };
         if METHODS.contains(&name.as_str()) {
             methods.push(name.to_uppercase());
-        } else if first || name != "layer" {
+        } else if first || !matches!(name.as_str(), "layer" | "route_layer") {
             return Err(format!("a method-router call the matrix does not know: `{name}(..)`"));
         }
         j = closing(toks, j + 1)? + 1;
