@@ -24,10 +24,11 @@ async fn host(cache: &Path) -> anyhow::Result<(PluginHost, Services)> {
     let data = cache.with_extension("data");
     std::fs::create_dir_all(&data)?;
     let store = Store::connect(&confab_server::testing::sqlite_url(&data)).await?;
-    let services = Services::new(store, Arc::new(Hub::default()), Settings::default());
-    let bridge = Arc::new(PluginBridge::new(&services, data.join("plugins")));
-    let host = PluginHost::new(HostConfig { cache_dir: cache.to_path_buf(), ..HostConfig::default() }, bridge)?;
-    services.set_host(host.clone());
+    let services = Services::builder(store, Arc::new(Hub::default()), Settings::default()).build_with_host(|weak| {
+        let bridge = Arc::new(PluginBridge::new(weak, data.join("plugins")));
+        PluginHost::new(HostConfig { cache_dir: cache.to_path_buf(), ..HostConfig::default() }, bridge)
+    })?;
+    let host = services.host().expect("built with a host").clone();
     Ok((host, services))
 }
 

@@ -1,9 +1,8 @@
-//! The WebSocket action handler (`api/websocket.rs`, `handle_action`): any frame a signed-in client sends is answered over a real SQLite-backed service; replies have Mattermost's shape and `user_typing` succeeds only in a channel the user belongs to.
+//! The WebSocket action handler (`service/websocket.rs`, `handle_message`): any frame a signed-in client sends is answered over a real SQLite-backed service; replies have Mattermost's shape and `user_typing` succeeds only in a channel the user belongs to.
 
 use std::sync::{Arc, OnceLock};
 
 use confab_host::types::PluginContext;
-use confab_server::api::websocket::handle_action;
 use confab_server::domain::channel::NewChannel;
 use confab_server::domain::team::NewTeam;
 use confab_server::domain::user::{NewUser, User};
@@ -28,7 +27,7 @@ struct Fixture {
 pub fn check(data: &[u8]) {
     let f = fixture();
     let text = String::from_utf8_lossy(data).replace("$MINE", &f.mine).replace("$OTHER", &f.other);
-    let Some(reply) = runtime().block_on(handle_action(&f.services, "fuzzconnection", &f.user_id, &text)) else { return };
+    let Some(reply) = runtime().block_on(f.services.websocket().handle_message("fuzzconnection", &f.user_id, &text)) else { return };
     let request: Value = serde_json::from_str(&text).expect("a frame that was answered is JSON");
     let seq = part(&request, "seq", 0).and_then(Value::as_i64).unwrap_or(0);
     assert_eq!(reply["seq_reply"].as_i64(), Some(seq), "the reply answers another seq: {reply}");
@@ -71,16 +70,16 @@ async fn build() -> Fixture {
     let stranger = caller(&services, "stranger").await;
     let fuzzed = caller(&services, "fuzzed").await;
     let new_team = NewTeam { name: "fuzzteam".into(), display_name: "Fuzz".into(), kind: "O".into(), ..NewTeam::default() };
-    let team = services.create_team(&stranger, new_team).await.expect("a team");
-    services.add_team_member(&fuzzed, &team.id, fuzzed.user_id()).await.expect("join the open team");
+    let team = services.teams().create_team(&stranger, new_team).await.expect("a team");
+    services.teams().add_team_member(&fuzzed, &team.id, fuzzed.user_id()).await.expect("join the open team");
     let channel = |name: &str| NewChannel { team_id: team.id.clone(), name: name.into(), display_name: name.into(), kind: "O".into(), ..NewChannel::default() };
-    let mine = services.create_channel(&fuzzed, channel("mine")).await.expect("a channel").id;
-    let other = services.create_channel(&stranger, channel("other")).await.expect("a channel").id;
+    let mine = services.channels().create_channel(&fuzzed, channel("mine")).await.expect("a channel").id;
+    let other = services.channels().create_channel(&stranger, channel("other")).await.expect("a channel").id;
     Fixture { services, user_id: fuzzed.user_id().to_string(), mine, other, _dir: dir }
 }
 
 async fn caller(services: &Services, username: &str) -> Caller {
     let new = NewUser { username: username.into(), email: format!("{username}@example.com"), password: "a-long-password-1".into(), ..NewUser::default() };
-    let user: User = services.create_user(None, new, &PluginContext::default()).await.expect("a user");
+    let user: User = services.users().create_user(None, new, &PluginContext::default()).await.expect("a user");
     Caller { actor: Actor::User { user: Box::new(user), session_id: "fuzz".into() }, ctx: PluginContext::default() }
 }

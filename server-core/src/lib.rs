@@ -128,6 +128,48 @@ fn admin_options(config: &Config) -> Result<service::plugin_admin::AdminOptions,
     })
 }
 
+/// The services' settings from the config.
+fn service_settings(config: &Config) -> Settings {
+    Settings {
+        open_server: config.open_server,
+        kv_max_value_bytes: config.plugin_kv_max_value_bytes,
+        kv_quota_bytes: config.plugin_kv_quota_bytes,
+        outbound: config.outbound_policy(),
+        enable_post_username_override: config.enable_post_username_override,
+        enable_post_icon_override: config.enable_post_icon_override,
+        webhooks: config.webhook_settings(),
+        privacy: domain::user::Privacy { show_email_address: config.show_email_address, show_full_name: config.show_full_name },
+        login: config.login_security.login_settings(),
+        ..Settings::default()
+    }
+}
+
+/// The services with the plugin host and its bridge, and the sealer over the stored key.
+fn build_services(
+    config: &Config,
+    store: Store,
+    hub: Arc<Hub>,
+    plugin_dir: &std::path::Path,
+    sealing_key: &[u8],
+) -> Result<(Services, Arc<PluginBridge>, PluginHost), RunError> {
+    let host_config = HostConfig {
+        cache_dir: config.plugin_cache_dir(),
+        server_version: server_version(),
+        engine: EngineOptions { pacing: config.plugin_pacing(), ..EngineOptions::default() },
+        ..HostConfig::default()
+    };
+    // The bridge is made with the services (it holds them weakly), so it is taken out
+    // of the builder for start-up loading and plugin administration.
+    let mut made_bridge = None;
+    let services = Services::builder(store, hub, service_settings(config)).sealer(sealed::Sealer::new(&decode_key(sealing_key))).build_with_host(|weak| {
+        let bridge = Arc::new(PluginBridge::new(weak, plugin_dir.to_path_buf()));
+        made_bridge = Some(bridge.clone());
+        PluginHost::new(host_config, bridge)
+    })?;
+    let host = services.host().expect("built with a host").clone();
+    Ok((services, made_bridge.expect("the builder made the bridge"), host))
+}
+
 /// Run the server on `listener` until `shutdown` resolves: open (and migrate) the
 /// database, load the enabled local plugins, serve HTTP and WebSockets, then stop
 /// accepting, close the WebSockets, let in-flight requests finish and deactivate every
@@ -146,33 +188,11 @@ where
     tracing::info!(database = %store::redact(&database_url), backend = ?store.backend(), "database ready");
 
     let hub = Arc::new(Hub::default());
-    let settings = Settings {
-        open_server: config.open_server,
-        kv_max_value_bytes: config.plugin_kv_max_value_bytes,
-        kv_quota_bytes: config.plugin_kv_quota_bytes,
-        outbound: config.outbound_policy(),
-        enable_post_username_override: config.enable_post_username_override,
-        enable_post_icon_override: config.enable_post_icon_override,
-        webhooks: config.webhook_settings(),
-        privacy: domain::user::Privacy { show_email_address: config.show_email_address, show_full_name: config.show_full_name },
-        login: config.login_security.login_settings(),
-        ..Settings::default()
-    };
-    let services = Services::new(store.clone(), hub.clone(), settings);
     let sealing_key = store
         .ensure_secret("sealing_key", &random_key(), service::now_ms())
         .await
         .map_err(|source| RunError::Store { url: store::redact(&database_url), source })?;
-    services.set_sealer(sealed::Sealer::new(&decode_key(&sealing_key)));
-    let bridge = Arc::new(PluginBridge::new(&services, plugin_dir.clone()));
-    let host_config = HostConfig {
-        cache_dir: config.plugin_cache_dir(),
-        server_version: server_version(),
-        engine: EngineOptions { pacing: config.plugin_pacing(), ..EngineOptions::default() },
-        ..HostConfig::default()
-    };
-    let host = PluginHost::new(host_config, bridge.clone())?;
-    services.set_host(host.clone());
+    let (services, bridge, host) = build_services(&config, store.clone(), hub.clone(), &plugin_dir, &sealing_key)?;
     // Finish or undo installs a crash interrupted, before anything reads the directory.
     installer::recover(&installer::Layout::new(plugin_dir.clone()), &store).await;
     let summary = local_plugins::load_all(&host, &bridge, &store, &plugin_dir, &server_version()).await;

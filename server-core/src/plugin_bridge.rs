@@ -54,8 +54,8 @@ fn run<T>(result: Result<T, service::Error>) -> ApiResult<T> {
 
 impl PluginBridge {
     /// A bridge over `services`; settings are looked up under `plugin_root`.
-    pub fn new(services: &Services, plugin_root: PathBuf) -> PluginBridge {
-        PluginBridge { services: services.downgrade(), plugin_dirs: RwLock::new(HashMap::new()), plugin_root, admin: std::sync::OnceLock::new() }
+    pub fn new(services: WeakServices, plugin_root: PathBuf) -> PluginBridge {
+        PluginBridge { services, plugin_dirs: RwLock::new(HashMap::new()), plugin_root, admin: std::sync::OnceLock::new() }
     }
 
     /// Attach plugin administration (weakly: it holds the host, which holds the bridge).
@@ -177,33 +177,33 @@ impl ServerApi for PluginBridge {
             is_pinned: Some(post.is_pinned),
             ..NewPost::default()
         };
-        run(services.create_post(&Caller::plugin(plugin_id), new).await).map(|p| convert::post_to_plugin(&p))
+        run(services.posts().create_post(&Caller::plugin(plugin_id), new).await).map(|p| convert::post_to_plugin(&p))
     }
 
     async fn get_post(&self, plugin_id: &str, post_id: &str) -> ApiResult<Post> {
-        run(self.services()?.get_post(&Caller::plugin(plugin_id), post_id).await).map(|p| convert::post_to_plugin(&p))
+        run(self.services()?.posts().get_post(&Caller::plugin(plugin_id), post_id).await).map(|p| convert::post_to_plugin(&p))
     }
 
     async fn update_post(&self, plugin_id: &str, post: Post) -> ApiResult<Post> {
         let post = convert::post_from_plugin(post);
         let edit = service::posts::PostEdit { message: Some(post.message), props: Some(post.props), is_pinned: Some(post.is_pinned) };
-        run(self.services()?.update_post(&Caller::plugin(plugin_id), &post.id, edit).await).map(|p| convert::post_to_plugin(&p))
+        run(self.services()?.posts().update_post(&Caller::plugin(plugin_id), &post.id, edit).await).map(|p| convert::post_to_plugin(&p))
     }
 
     async fn delete_post(&self, plugin_id: &str, post_id: &str) -> ApiResult<()> {
-        run(self.services()?.delete_post(&Caller::plugin(plugin_id), post_id).await)
+        run(self.services()?.posts().delete_post(&Caller::plugin(plugin_id), post_id).await)
     }
 
     async fn send_ephemeral_post(&self, _plugin_id: &str, user_id: &str, post: Post) -> ApiResult<Post> {
-        run(self.services()?.send_ephemeral_post(user_id, convert::post_from_plugin(post)).await).map(|p| convert::post_to_plugin(&p))
+        run(self.services()?.posts().send_ephemeral_post(user_id, convert::post_from_plugin(post)).await).map(|p| convert::post_to_plugin(&p))
     }
 
     async fn get_channel(&self, plugin_id: &str, channel_id: &str) -> ApiResult<Channel> {
-        run(self.services()?.get_channel(&Caller::plugin(plugin_id), channel_id).await).map(|c| convert::channel_to_plugin(&c))
+        run(self.services()?.channels().get_channel(&Caller::plugin(plugin_id), channel_id).await).map(|c| convert::channel_to_plugin(&c))
     }
 
     async fn get_channel_by_name(&self, plugin_id: &str, team_id: &str, name: &str) -> ApiResult<Channel> {
-        run(self.services()?.get_channel_by_name(&Caller::plugin(plugin_id), team_id, name).await).map(|c| convert::channel_to_plugin(&c))
+        run(self.services()?.channels().get_channel_by_name(&Caller::plugin(plugin_id), team_id, name).await).map(|c| convert::channel_to_plugin(&c))
     }
 
     async fn create_channel(&self, plugin_id: &str, channel: Channel) -> ApiResult<Channel> {
@@ -215,53 +215,53 @@ impl ServerApi for PluginBridge {
             purpose: channel.purpose,
             header: channel.header,
         };
-        run(self.services()?.create_channel(&Caller::plugin(plugin_id), new).await).map(|c| convert::channel_to_plugin(&c))
+        run(self.services()?.channels().create_channel(&Caller::plugin(plugin_id), new).await).map(|c| convert::channel_to_plugin(&c))
     }
 
     async fn add_channel_member(&self, plugin_id: &str, channel_id: &str, user_id: &str) -> ApiResult<ChannelMember> {
-        run(self.services()?.add_channel_member(&Caller::plugin(plugin_id), channel_id, user_id).await).map(|m| convert::member_to_plugin(&m))
+        run(self.services()?.channels().add_channel_member(&Caller::plugin(plugin_id), channel_id, user_id).await).map(|m| convert::member_to_plugin(&m))
     }
 
     async fn remove_channel_member(&self, plugin_id: &str, channel_id: &str, user_id: &str) -> ApiResult<()> {
-        run(self.services()?.remove_channel_member(&Caller::plugin(plugin_id), channel_id, user_id).await)
+        run(self.services()?.channels().remove_channel_member(&Caller::plugin(plugin_id), channel_id, user_id).await)
     }
 
     async fn list_channel_members(&self, plugin_id: &str, channel_id: &str, page: u32, per_page: u32) -> ApiResult<Vec<ChannelMember>> {
-        run(self.services()?.list_channel_members(&Caller::plugin(plugin_id), channel_id, paging(page, per_page)).await)
+        run(self.services()?.channels().list_channel_members(&Caller::plugin(plugin_id), channel_id, paging(page, per_page)).await)
             .map(|ms| ms.iter().map(convert::member_to_plugin).collect())
     }
 
     async fn get_user(&self, _plugin_id: &str, user_id: &str) -> ApiResult<User> {
-        run(self.services()?.get_user_checked(user_id).await).map(|u| convert::user_to_plugin(&u))
+        run(self.services()?.users().get_user_checked(user_id).await).map(|u| convert::user_to_plugin(&u))
     }
 
     async fn get_user_by_username(&self, _plugin_id: &str, username: &str) -> ApiResult<User> {
-        run(self.services()?.get_user_by_username(username).await).map(|u| convert::user_to_plugin(&u))
+        run(self.services()?.users().get_user_by_username(username).await).map(|u| convert::user_to_plugin(&u))
     }
 
     async fn get_user_by_email(&self, _plugin_id: &str, email: &str) -> ApiResult<User> {
-        run(self.services()?.get_user_by_email(email).await).map(|u| convert::user_to_plugin(&u))
+        run(self.services()?.users().get_user_by_email(email).await).map(|u| convert::user_to_plugin(&u))
     }
 
     async fn get_team(&self, plugin_id: &str, team_id: &str) -> ApiResult<Team> {
-        run(self.services()?.get_team(&Caller::plugin(plugin_id), team_id).await).map(|t| convert::team_to_plugin(&t))
+        run(self.services()?.teams().get_team(&Caller::plugin(plugin_id), team_id).await).map(|t| convert::team_to_plugin(&t))
     }
 
     async fn get_team_by_name(&self, plugin_id: &str, name: &str) -> ApiResult<Team> {
-        run(self.services()?.get_team_by_name(&Caller::plugin(plugin_id), name).await).map(|t| convert::team_to_plugin(&t))
+        run(self.services()?.teams().get_team_by_name(&Caller::plugin(plugin_id), name).await).map(|t| convert::team_to_plugin(&t))
     }
 
     async fn list_team_members(&self, plugin_id: &str, team_id: &str, page: u32, per_page: u32) -> ApiResult<Vec<TeamMember>> {
-        run(self.services()?.list_team_members(&Caller::plugin(plugin_id), team_id, paging(page, per_page)).await)
+        run(self.services()?.teams().list_team_members(&Caller::plugin(plugin_id), team_id, paging(page, per_page)).await)
             .map(|ms| ms.iter().map(convert::team_member_to_plugin).collect())
     }
 
     async fn register_command(&self, plugin_id: &str, command: Command) -> ApiResult<()> {
-        run(self.services()?.register_command(plugin_id, command))
+        run(self.services()?.plugin_commands().register(plugin_id, command))
     }
 
     async fn unregister_command(&self, plugin_id: &str, team_id: &str, trigger: &str) -> ApiResult<()> {
-        self.services()?.unregister_command(plugin_id, team_id, trigger);
+        self.services()?.plugin_commands().unregister(plugin_id, team_id, trigger);
         Ok(())
     }
 
@@ -299,7 +299,7 @@ impl ServerApi for PluginBridge {
     }
 
     async fn ensure_bot(&self, plugin_id: &str, bot: BotSpec) -> ApiResult<String> {
-        run(self.services()?.ensure_bot(plugin_id, &bot).await)
+        run(self.services()?.users().ensure_bot(plugin_id, &bot).await)
     }
 
     async fn http_request(&self, _plugin_id: &str, _request: OutboundRequest) -> ApiResult<OutboundResponse> {

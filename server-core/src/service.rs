@@ -12,6 +12,7 @@ pub mod channels;
 pub mod commands;
 pub mod convert;
 pub mod plugin_admin;
+pub mod plugins;
 pub mod posts;
 pub mod sessions;
 pub mod slack;
@@ -20,9 +21,10 @@ pub mod teams;
 pub mod trigger_id;
 pub mod users;
 pub mod webhooks;
+pub mod websocket;
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, OnceLock};
+use std::collections::HashSet;
+use std::sync::Arc;
 
 use confab_host::PluginHost;
 use confab_host::types::PluginContext;
@@ -31,6 +33,7 @@ use serde_json::Value;
 use crate::domain::{Invalid, User};
 use crate::hub::{BroadcastInfo, Event, Hub, Recipients};
 use crate::outbound::{Outbound, OutboundPolicy};
+use crate::sealed::Sealer;
 use crate::store::{self, Store};
 
 pub use convert::{
@@ -210,7 +213,13 @@ impl Default for Settings {
     }
 }
 
-/// The services. Cheap to clone.
+/// The shared context every area service works over: the store, the hub, the plugin
+/// host, the settings, the outbound client, the sealer, the password pool and the
+/// registry of plugins' slash commands. Cheap to clone.
+///
+/// Use cases live on the area services it hands out ([`Services::posts`],
+/// [`Services::channels`], ...): each is a borrowed view of this context, so a use
+/// case reaches the shared parts directly and another area through its accessor.
 #[derive(Clone)]
 pub struct Services {
     inner: Arc<Inner>,
@@ -222,49 +231,112 @@ struct Inner {
     settings: Settings,
     /// The guarded client for webhooks, command and action URLs, downloads.
     outbound: Outbound,
-    /// Set once after the host exists (the host needs the plugin API, which needs the
-    /// services, so one of the two must be filled in later). `None` until then: no
-    /// hooks run, which only happens during start-up.
-    host: OnceLock<PluginHost>,
-    /// Slash commands plugins registered: (team id or "", trigger) → plugin id.
-    /// In memory, like Mattermost's plugin commands: plugins register them again on
-    /// every activation.
-    commands: std::sync::RwLock<HashMap<(String, String), (String, confab_host::types::Command)>>,
+    /// `None` only for services built without plugins (tools and tests): no hooks run.
+    host: Option<PluginHost>,
+    /// Slash commands plugins registered.
+    plugin_commands: commands::PluginCommands,
     /// See `posts::LoopGuard`.
     loop_guard: posts::LoopGuard,
     /// Seals action cookies and trigger ids; see `actions`.
-    sealer: OnceLock<crate::sealed::Sealer>,
+    sealer: Sealer,
     /// Every password hash and check runs here (bounded, memory reused).
     passwords: auth::password::PasswordPool,
 }
 
-impl Services {
-    /// Services over `store`, publishing to `hub`.
-    pub fn new(store: Store, hub: Arc<Hub>, settings: Settings) -> Services {
-        let passwords = auth::password::PasswordPool::new(&settings.login.hashing);
-        Services {
-            inner: Arc::new(Inner {
-                store,
-                hub,
-                outbound: Outbound::new(settings.outbound.clone()),
-                settings,
-                host: OnceLock::new(),
-                commands: Default::default(),
-                loop_guard: posts::LoopGuard::default(),
-                sealer: OnceLock::new(),
-                passwords,
-            }),
+/// Builds [`Services`]; the host and the sealer are given here, before the services
+/// are shared, so nothing is filled in later.
+pub struct ServicesBuilder {
+    store: Store,
+    hub: Arc<Hub>,
+    settings: Settings,
+    sealer: Option<Sealer>,
+}
+
+impl ServicesBuilder {
+    /// Seal action cookies with `sealer` (its key is the database's, shared by every
+    /// node). Without it a per-process random key is used.
+    pub fn sealer(mut self, sealer: Sealer) -> ServicesBuilder {
+        self.sealer = Some(sealer);
+        self
+    }
+
+    /// Services without a plugin host: no hooks run.
+    pub fn build(self) -> Services {
+        Services { inner: Arc::new(self.into_inner(None)) }
+    }
+
+    /// Services with the host `make_host` builds. The host needs the plugin bridge and
+    /// the bridge needs the services, so `make_host` gets a weak handle to the services
+    /// being built (it upgrades only once this returns; the host holds the bridge, and a
+    /// strong handle would keep everything alive in a cycle).
+    pub fn build_with_host<E>(self, make_host: impl FnOnce(WeakServices) -> Result<PluginHost, E>) -> Result<Services, E> {
+        let mut failed = None;
+        let inner = Arc::new_cyclic(|weak| {
+            let host = make_host(WeakServices(weak.clone())).map_err(|e| failed = Some(e)).ok();
+            self.into_inner(host)
+        });
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(Services { inner }),
         }
     }
 
-    /// Attach the plugin host; hooks run from now on.
-    pub fn set_host(&self, host: PluginHost) {
-        let _ = self.inner.host.set(host);
+    fn into_inner(self, host: Option<PluginHost>) -> Inner {
+        let passwords = auth::password::PasswordPool::new(&self.settings.login.hashing);
+        Inner {
+            store: self.store,
+            hub: self.hub,
+            outbound: Outbound::new(self.settings.outbound.clone()),
+            settings: self.settings,
+            host,
+            plugin_commands: Default::default(),
+            loop_guard: posts::LoopGuard::default(),
+            sealer: self.sealer.unwrap_or_else(Sealer::random),
+            passwords,
+        }
+    }
+}
+
+/// Declares an area service: a borrowed, copyable view of [`Services`] whose use cases
+/// are the `impl` blocks of its module, and the accessor that hands it out. It derefs to
+/// the context so use cases reach the store, hub, host and settings directly.
+macro_rules! area {
+    ($(#[$doc:meta])* $name:ident, $accessor:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy)]
+        pub struct $name<'a>(&'a $crate::service::Services);
+
+        impl std::ops::Deref for $name<'_> {
+            type Target = $crate::service::Services;
+            fn deref(&self) -> &$crate::service::Services {
+                self.0
+            }
+        }
+
+        impl $crate::service::Services {
+            #[doc = concat!("The ", stringify!($accessor), " use cases.")]
+            pub fn $accessor(&self) -> $name<'_> {
+                $name(self)
+            }
+        }
+    };
+}
+pub(crate) use area;
+
+impl Services {
+    /// Start building services over `store`, publishing to `hub`.
+    pub fn builder(store: Store, hub: Arc<Hub>, settings: Settings) -> ServicesBuilder {
+        ServicesBuilder { store, hub, settings, sealer: None }
     }
 
-    /// The plugin host, once attached.
+    /// Services without plugins and with a random sealing key (tools and tests).
+    pub fn new(store: Store, hub: Arc<Hub>, settings: Settings) -> Services {
+        Services::builder(store, hub, settings).build()
+    }
+
+    /// The plugin host; `None` when built without one.
     pub fn host(&self) -> Option<&PluginHost> {
-        self.inner.host.get()
+        self.inner.host.as_ref()
     }
 
     /// The database.
@@ -287,43 +359,29 @@ impl Services {
         &self.inner.settings
     }
 
-    /// A weak handle, for the plugin bridge (the host holds the bridge; a strong
-    /// handle would keep everything alive in a cycle).
+    /// The key action cookies and trigger ids are sealed with.
+    pub(crate) fn sealer(&self) -> &Sealer {
+        &self.inner.sealer
+    }
+
+    /// The password pool.
+    pub(crate) fn passwords(&self) -> &auth::password::PasswordPool {
+        &self.inner.passwords
+    }
+
+    /// The slash commands plugins registered.
+    pub fn plugin_commands(&self) -> &commands::PluginCommands {
+        &self.inner.plugin_commands
+    }
+
+    /// The guard against plugins answering each other's posts forever.
+    pub(crate) fn loop_guard(&self) -> &posts::LoopGuard {
+        &self.inner.loop_guard
+    }
+
+    /// A weak handle, for whoever must not keep the services alive.
     pub fn downgrade(&self) -> WeakServices {
         WeakServices(Arc::downgrade(&self.inner))
-    }
-
-    /// Register a plugin's slash command.
-    pub fn register_command(&self, plugin_id: &str, command: confab_host::types::Command) -> Result<()> {
-        let trigger = command.trigger.trim_start_matches('/').to_lowercase();
-        if trigger.is_empty() || trigger.contains(char::is_whitespace) || trigger.len() > 128 {
-            return Err(Invalid::new("model.command.is_valid.trigger.app_error", "Invalid trigger.").into());
-        }
-        let mut commands = self.inner.commands.write().unwrap();
-        let key = (command.team_id.clone(), trigger);
-        if let Some((owner, _)) = commands.get(&key)
-            && owner != plugin_id
-        {
-            return Err(Error::Conflict { id: "api.command.duplicate_trigger.app_error", message: format!("The trigger /{} is already registered.", key.1) });
-        }
-        commands.insert(key, (plugin_id.to_string(), command));
-        Ok(())
-    }
-
-    /// Remove a plugin's slash command.
-    pub fn unregister_command(&self, plugin_id: &str, team_id: &str, trigger: &str) {
-        let key = (team_id.to_string(), trigger.trim_start_matches('/').to_lowercase());
-        let mut commands = self.inner.commands.write().unwrap();
-        if commands.get(&key).is_some_and(|(owner, _)| owner == plugin_id) {
-            commands.remove(&key);
-        }
-    }
-
-    /// The plugin serving `/trigger` in `team_id` (a team-specific registration wins).
-    pub fn command_owner(&self, team_id: &str, trigger: &str) -> Option<String> {
-        let commands = self.inner.commands.read().unwrap();
-        let trigger = trigger.to_lowercase();
-        commands.get(&(team_id.to_string(), trigger.clone())).or_else(|| commands.get(&(String::new(), trigger))).map(|(owner, _)| owner.clone())
     }
 
     /// Send an event to the users allowed to see it: a user, a channel's members, a

@@ -39,7 +39,7 @@ async fn do_post_action(
         serde_json::from_slice(&body)
             .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, ids::BAD_BODY, "Invalid or missing body in request.").with_detail(e.to_string()))?
     };
-    let trigger_id = state.services.do_post_action(&caller, &post_id, &action_id, click).await?;
+    let trigger_id = state.services.actions().do_post_action(&caller, &post_id, &action_id, click).await?;
     Ok(Json(json!({ "status": "OK", "trigger_id": trigger_id })))
 }
 
@@ -48,7 +48,7 @@ async fn do_post_action(
 /// An integration (any signed-in caller holding a fresh trigger id) shows a dialog to
 /// the user the trigger id was minted for.
 async fn open_dialog(Auth(_caller, _): Auth, State(state): State<AppState>, AppJson(request): AppJson<OpenDialogRequest>) -> Result<Json<Value>, ApiError> {
-    state.services.open_dialog(request).await?;
+    state.services.actions().open_dialog(request).await?;
     Ok(ok())
 }
 
@@ -62,5 +62,5 @@ async fn submit_dialog(
     State(state): State<AppState>,
     AppJson(submission): AppJson<SubmitDialogRequest>,
 ) -> Result<Json<SubmitDialogResponse>, ApiError> {
-    Ok(Json(state.services.submit_dialog(&caller, submission).await?))
+    Ok(Json(state.services.actions().submit_dialog(&caller, submission).await?))
 }

@@ -37,7 +37,7 @@ async fn create_channel(
     State(state): State<AppState>,
     AppJson(new): AppJson<NewChannel>,
 ) -> Result<(StatusCode, Json<Channel>), ApiError> {
-    Ok((StatusCode::CREATED, Json(state.services.create_channel(&caller, new).await?)))
+    Ok((StatusCode::CREATED, Json(state.services.channels().create_channel(&caller, new).await?)))
 }
 
 /// POST /api/v4/channels/direct `[user_id, user_id]`
@@ -46,24 +46,24 @@ async fn create_direct(
     State(state): State<AppState>,
     AppJson(ids): AppJson<Vec<String>>,
 ) -> Result<(StatusCode, Json<Channel>), ApiError> {
-    let (channel, _) = state.services.create_direct_channel(&caller, &ids).await?;
+    let (channel, _) = state.services.channels().create_direct_channel(&caller, &ids).await?;
     Ok((StatusCode::CREATED, Json(channel)))
 }
 
 /// GET /api/v4/channels/{channel_id}
 async fn get_channel(Auth(caller, _): Auth, State(state): State<AppState>, Path(channel_id): Path<String>) -> Result<Json<Channel>, ApiError> {
-    Ok(Json(state.services.get_channel(&caller, &channel_id).await?))
+    Ok(Json(state.services.channels().get_channel(&caller, &channel_id).await?))
 }
 
 /// DELETE /api/v4/channels/{channel_id} (archive)
 async fn archive_channel(Auth(caller, _): Auth, State(state): State<AppState>, Path(channel_id): Path<String>) -> Result<Json<Value>, ApiError> {
-    state.services.archive_channel(&caller, &channel_id).await?;
+    state.services.channels().archive_channel(&caller, &channel_id).await?;
     Ok(ok())
 }
 
 /// POST /api/v4/channels/{channel_id}/restore (un-archive; team and system admins)
 async fn restore_channel(Auth(caller, _): Auth, State(state): State<AppState>, Path(channel_id): Path<String>) -> Result<Json<Channel>, ApiError> {
-    Ok(Json(state.services.restore_channel(&caller, &channel_id).await?))
+    Ok(Json(state.services.channels().restore_channel(&caller, &channel_id).await?))
 }
 
 /// PUT /api/v4/channels/{channel_id}/patch
@@ -73,7 +73,7 @@ async fn patch_channel(
     Path(channel_id): Path<String>,
     AppJson(patch): AppJson<ChannelPatch>,
 ) -> Result<Json<Channel>, ApiError> {
-    Ok(Json(state.services.patch_channel(&caller, &channel_id, patch).await?))
+    Ok(Json(state.services.channels().patch_channel(&caller, &channel_id, patch).await?))
 }
 
 /// GET /api/v4/channels/{channel_id}/members
@@ -83,7 +83,7 @@ async fn list_members(
     Path(channel_id): Path<String>,
     AppQuery(q): AppQuery<PagingQuery>,
 ) -> Result<Json<Vec<ChannelMember>>, ApiError> {
-    Ok(Json(state.services.list_channel_members(&caller, &channel_id, Paging::parse(&q)?).await?))
+    Ok(Json(state.services.channels().list_channel_members(&caller, &channel_id, Paging::parse(&q)?).await?))
 }
 
 #[derive(Deserialize)]
@@ -100,19 +100,19 @@ async fn add_member(
     AppJson(body): AppJson<MemberBody>,
 ) -> Result<(StatusCode, Json<ChannelMember>), ApiError> {
     let user_id = auth.resolve(&body.user_id).to_string();
-    Ok((StatusCode::CREATED, Json(state.services.add_channel_member(&auth.0, &channel_id, &user_id).await?)))
+    Ok((StatusCode::CREATED, Json(state.services.channels().add_channel_member(&auth.0, &channel_id, &user_id).await?)))
 }
 
 /// GET /api/v4/channels/{channel_id}/members/{user_id}
 async fn get_member(auth: Auth, State(state): State<AppState>, Path((channel_id, user_id)): Path<(String, String)>) -> Result<Json<ChannelMember>, ApiError> {
     let user_id = auth.resolve(&user_id).to_string();
-    Ok(Json(state.services.get_channel_member(&auth.0, &channel_id, &user_id).await?))
+    Ok(Json(state.services.channels().get_channel_member(&auth.0, &channel_id, &user_id).await?))
 }
 
 /// DELETE /api/v4/channels/{channel_id}/members/{user_id}
 async fn remove_member(auth: Auth, State(state): State<AppState>, Path((channel_id, user_id)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
     let user_id = auth.resolve(&user_id).to_string();
-    state.services.remove_channel_member(&auth.0, &channel_id, &user_id).await?;
+    state.services.channels().remove_channel_member(&auth.0, &channel_id, &user_id).await?;
     Ok(ok())
 }
 
@@ -147,7 +147,7 @@ async fn channel_posts(
         (None, Some(_), Some(_)) => return Err(ApiError::new(StatusCode::BAD_REQUEST, ids::INVALID_URL_PARAM, "before and after cannot be combined.")),
         (None, None, None) => PostQuery::Page(paging),
     };
-    Ok(Json(state.services.channel_posts(&caller, &channel_id, query).await?))
+    Ok(Json(state.services.posts().channel_posts(&caller, &channel_id, query).await?))
 }
 
 /// GET /api/v4/teams/{team_id}/channels (public channels)
@@ -157,12 +157,12 @@ async fn list_public(
     Path(team_id): Path<String>,
     AppQuery(q): AppQuery<PagingQuery>,
 ) -> Result<Json<Vec<Channel>>, ApiError> {
-    Ok(Json(state.services.list_public_channels(&caller, &team_id, Paging::parse(&q)?).await?))
+    Ok(Json(state.services.channels().list_public_channels(&caller, &team_id, Paging::parse(&q)?).await?))
 }
 
 /// GET /api/v4/teams/{team_id}/channels/name/{name}
 async fn get_by_name(Auth(caller, _): Auth, State(state): State<AppState>, Path((team_id, name)): Path<(String, String)>) -> Result<Json<Channel>, ApiError> {
-    Ok(Json(state.services.get_channel_by_name(&caller, &team_id, &name).await?))
+    Ok(Json(state.services.channels().get_channel_by_name(&caller, &team_id, &name).await?))
 }
 
 /// GET /api/v4/teams/name/{team_name}/channels/name/{name}
@@ -171,8 +171,8 @@ async fn get_by_team_name(
     State(state): State<AppState>,
     Path((team_name, name)): Path<(String, String)>,
 ) -> Result<Json<Channel>, ApiError> {
-    let team = state.services.get_team_by_name(&caller, &team_name).await?;
-    Ok(Json(state.services.get_channel_by_name(&caller, &team.id, &name).await?))
+    let team = state.services.teams().get_team_by_name(&caller, &team_name).await?;
+    Ok(Json(state.services.channels().get_channel_by_name(&caller, &team.id, &name).await?))
 }
 
 /// GET /api/v4/users/{user_id}/teams/{team_id}/channels
@@ -182,5 +182,5 @@ async fn channels_for_user(
     Path((user_id, team_id)): Path<(String, String)>,
 ) -> Result<Json<Vec<Channel>>, ApiError> {
     let user_id = auth.resolve(&user_id).to_string();
-    Ok(Json(state.services.channels_for_user(&auth.0, &user_id, &team_id).await?))
+    Ok(Json(state.services.channels().channels_for_user(&auth.0, &user_id, &team_id).await?))
 }

@@ -46,7 +46,7 @@ async fn create_command(
     State(state): State<AppState>,
     AppJson(command): AppJson<Command>,
 ) -> Result<(StatusCode, Json<Command>), ApiError> {
-    Ok((StatusCode::CREATED, Json(state.services.create_command(&caller, command).await?)))
+    Ok((StatusCode::CREATED, Json(state.services.commands().create_command(&caller, command).await?)))
 }
 
 #[derive(Deserialize)]
@@ -61,12 +61,12 @@ struct ListQuery {
 async fn list_commands(Auth(caller, _): Auth, State(state): State<AppState>, AppQuery(query): AppQuery<ListQuery>) -> Result<Json<Vec<Command>>, ApiError> {
     // Go's ParseBool, with anything unparsable meaning false as in Mattermost.
     let custom_only = matches!(query.custom_only.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True");
-    Ok(Json(state.services.list_commands(&caller, &query.team_id, custom_only).await?))
+    Ok(Json(state.services.commands().list_commands(&caller, &query.team_id, custom_only).await?))
 }
 
 /// GET /api/v4/commands/{command_id}
 async fn get_command(Auth(caller, _): Auth, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Command>, ApiError> {
-    Ok(Json(state.services.get_command(&caller, &id).await?))
+    Ok(Json(state.services.commands().get_command(&caller, &id).await?))
 }
 
 /// PUT /api/v4/commands/{command_id} (the whole command; `id` and `team_id` must match)
@@ -76,12 +76,12 @@ async fn update_command(
     Path(id): Path<String>,
     AppJson(command): AppJson<Command>,
 ) -> Result<Json<Command>, ApiError> {
-    Ok(Json(state.services.update_command(&caller, &id, command).await?))
+    Ok(Json(state.services.commands().update_command(&caller, &id, command).await?))
 }
 
 /// DELETE /api/v4/commands/{command_id}
 async fn delete_command(Auth(caller, _): Auth, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    state.services.delete_command(&caller, &id).await?;
+    state.services.commands().delete_command(&caller, &id).await?;
     Ok(ok())
 }
 
@@ -98,13 +98,13 @@ async fn move_command(
     Path(id): Path<String>,
     AppJson(body): AppJson<MoveRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    state.services.move_command(&caller, &id, &body.team_id).await?;
+    state.services.commands().move_command(&caller, &id, &body.team_id).await?;
     Ok(ok())
 }
 
 /// PUT /api/v4/commands/{command_id}/regen_token → `{token}`
 async fn regen_token(Auth(caller, _): Auth, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let token = state.services.regen_command_token(&caller, &id).await?;
+    let token = state.services.commands().regen_command_token(&caller, &id).await?;
     Ok(Json(json!({ "token": token })))
 }
 
@@ -115,12 +115,12 @@ async fn execute_command(
     State(state): State<AppState>,
     AppJson(request): AppJson<ExecuteRequest>,
 ) -> Result<Json<CommandResponse>, ApiError> {
-    Ok(Json(state.services.execute_command(&caller, request, &state.site_url).await?))
+    Ok(Json(state.services.commands().execute_command(&caller, request, &state.site_url).await?))
 }
 
 /// GET /api/v4/teams/{team_id}/commands/autocomplete
 async fn autocomplete(Auth(caller, _): Auth, State(state): State<AppState>, Path(team_id): Path<String>) -> Result<Json<Vec<Command>>, ApiError> {
-    Ok(Json(state.services.autocomplete_commands(&caller, &team_id).await?))
+    Ok(Json(state.services.commands().autocomplete_commands(&caller, &team_id).await?))
 }
 
 #[derive(Deserialize)]
@@ -136,7 +136,7 @@ async fn autocomplete_suggestions(
     Path(team_id): Path<String>,
     AppQuery(query): AppQuery<SuggestionQuery>,
 ) -> Result<Json<Vec<AutocompleteSuggestion>>, ApiError> {
-    Ok(Json(state.services.autocomplete_suggestions(&caller, &team_id, &query.user_input).await?))
+    Ok(Json(state.services.commands().autocomplete_suggestions(&caller, &team_id, &query.user_input).await?))
 }
 
 /// POST /hooks/commands/{hook_id}: a delayed answer (JSON `CommandResponse`, or any
@@ -150,7 +150,7 @@ async fn command_webhook(State(state): State<AppState>, Path(hook_id): Path<Stri
     if crate::domain::text::serialized_has_nul(&response) {
         return Err(crate::domain::text::nul_refused().into());
     }
-    state.services.command_webhook(&hook_id, response).await?;
+    state.services.commands().command_webhook(&hook_id, response).await?;
     Ok(([(header::CONTENT_TYPE, "text/plain")], "ok"))
 }
 

@@ -81,7 +81,7 @@ pub fn plugin_context(parts: &Parts) -> PluginContext {
 /// CSRF proof on a write, which counts as no session, as in Mattermost).
 pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<(Caller, Authenticated)>, ApiError> {
     let Some((token, source)) = token_of(parts) else { return Ok(None) };
-    let auth = state.services.authenticate(&token).await?;
+    let auth = state.services.sessions().authenticate(&token).await?;
     if source == TokenSource::Cookie && !csrf_ok(parts, &auth) {
         return Ok(None);
     }
@@ -122,7 +122,7 @@ impl FromRequestParts<AppState> for SessionOrNone {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Some((token, source)) = token_of(parts) else { return Ok(SessionOrNone(None)) };
-        let Ok(auth) = state.services.authenticate(&token).await else { return Ok(SessionOrNone(None)) };
+        let Ok(auth) = state.services.sessions().authenticate(&token).await else { return Ok(SessionOrNone(None)) };
         if source == TokenSource::Cookie && !csrf_ok(parts, &auth) {
             return Err(
                 Error::Unauthorized { id: "api.context.session_expired.app_error", message: "Invalid or expired session, please login again.".into() }.into()

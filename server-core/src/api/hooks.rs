@@ -61,14 +61,14 @@ async fn create_incoming(
     State(state): State<AppState>,
     AppJson(hook): AppJson<IncomingWebhook>,
 ) -> Result<(StatusCode, Json<IncomingWebhook>), ApiError> {
-    Ok((StatusCode::CREATED, Json(state.services.create_incoming_webhook(&caller, hook).await?)))
+    Ok((StatusCode::CREATED, Json(state.services.webhooks().create_incoming_webhook(&caller, hook).await?)))
 }
 
 /// GET /api/v4/hooks/incoming?team_id&page&per_page&include_total_count
 ///
 /// With `include_total_count=true` the answer is `{incoming_webhooks, total_count}`.
 async fn list_incoming(Auth(caller, _): Auth, State(state): State<AppState>, AppQuery(q): AppQuery<ListQuery>) -> Result<Json<Value>, ApiError> {
-    let (hooks, total) = state.services.list_incoming_webhooks(&caller, q.to_service()?).await?;
+    let (hooks, total) = state.services.webhooks().list_incoming_webhooks(&caller, q.to_service()?).await?;
     if q.include_total_count.as_deref() == Some("true") {
         Ok(Json(json!({ "incoming_webhooks": hooks, "total_count": total })))
     } else {
@@ -78,7 +78,7 @@ async fn list_incoming(Auth(caller, _): Auth, State(state): State<AppState>, App
 
 /// GET /api/v4/hooks/incoming/{hook_id}
 async fn get_incoming(Auth(caller, _): Auth, State(state): State<AppState>, Path(hook_id): Path<String>) -> Result<Json<IncomingWebhook>, ApiError> {
-    Ok(Json(state.services.get_incoming_webhook(&caller, &hook_id).await?))
+    Ok(Json(state.services.webhooks().get_incoming_webhook(&caller, &hook_id).await?))
 }
 
 /// PUT /api/v4/hooks/incoming/{hook_id}
@@ -88,12 +88,12 @@ async fn update_incoming(
     Path(hook_id): Path<String>,
     AppJson(hook): AppJson<IncomingWebhook>,
 ) -> Result<Json<IncomingWebhook>, ApiError> {
-    Ok(Json(state.services.update_incoming_webhook(&caller, &hook_id, hook).await?))
+    Ok(Json(state.services.webhooks().update_incoming_webhook(&caller, &hook_id, hook).await?))
 }
 
 /// DELETE /api/v4/hooks/incoming/{hook_id}
 async fn delete_incoming(Auth(caller, _): Auth, State(state): State<AppState>, Path(hook_id): Path<String>) -> Result<Json<Value>, ApiError> {
-    state.services.delete_incoming_webhook(&caller, &hook_id).await?;
+    state.services.webhooks().delete_incoming_webhook(&caller, &hook_id).await?;
     Ok(ok())
 }
 
@@ -103,17 +103,17 @@ async fn create_outgoing(
     State(state): State<AppState>,
     AppJson(hook): AppJson<OutgoingWebhook>,
 ) -> Result<(StatusCode, Json<OutgoingWebhook>), ApiError> {
-    Ok((StatusCode::CREATED, Json(state.services.create_outgoing_webhook(&caller, hook).await?)))
+    Ok((StatusCode::CREATED, Json(state.services.webhooks().create_outgoing_webhook(&caller, hook).await?)))
 }
 
 /// GET /api/v4/hooks/outgoing?team_id&channel_id&page&per_page
 async fn list_outgoing(Auth(caller, _): Auth, State(state): State<AppState>, AppQuery(q): AppQuery<ListQuery>) -> Result<Json<Vec<OutgoingWebhook>>, ApiError> {
-    Ok(Json(state.services.list_outgoing_webhooks(&caller, q.to_service()?).await?))
+    Ok(Json(state.services.webhooks().list_outgoing_webhooks(&caller, q.to_service()?).await?))
 }
 
 /// GET /api/v4/hooks/outgoing/{hook_id}
 async fn get_outgoing(Auth(caller, _): Auth, State(state): State<AppState>, Path(hook_id): Path<String>) -> Result<Json<OutgoingWebhook>, ApiError> {
-    Ok(Json(state.services.get_outgoing_webhook(&caller, &hook_id).await?))
+    Ok(Json(state.services.webhooks().get_outgoing_webhook(&caller, &hook_id).await?))
 }
 
 /// PUT /api/v4/hooks/outgoing/{hook_id}
@@ -123,18 +123,18 @@ async fn update_outgoing(
     Path(hook_id): Path<String>,
     AppJson(hook): AppJson<OutgoingWebhook>,
 ) -> Result<Json<OutgoingWebhook>, ApiError> {
-    Ok(Json(state.services.update_outgoing_webhook(&caller, &hook_id, hook).await?))
+    Ok(Json(state.services.webhooks().update_outgoing_webhook(&caller, &hook_id, hook).await?))
 }
 
 /// DELETE /api/v4/hooks/outgoing/{hook_id}
 async fn delete_outgoing(Auth(caller, _): Auth, State(state): State<AppState>, Path(hook_id): Path<String>) -> Result<Json<Value>, ApiError> {
-    state.services.delete_outgoing_webhook(&caller, &hook_id).await?;
+    state.services.webhooks().delete_outgoing_webhook(&caller, &hook_id).await?;
     Ok(ok())
 }
 
 /// POST /api/v4/hooks/outgoing/{hook_id}/regen_token
 async fn regen_token(Auth(caller, _): Auth, State(state): State<AppState>, Path(hook_id): Path<String>) -> Result<Json<OutgoingWebhook>, ApiError> {
-    Ok(Json(state.services.regenerate_outgoing_token(&caller, &hook_id).await?))
+    Ok(Json(state.services.webhooks().regenerate_outgoing_token(&caller, &hook_id).await?))
 }
 
 /// Mattermost's 400 for a body it cannot read.
@@ -199,6 +199,6 @@ async fn execute_incoming(State(state): State<AppState>, Path(hook_id): Path<Str
     if crate::domain::text::serialized_has_nul(&payload) {
         return Err(crate::domain::text::nul_refused().into());
     }
-    state.services.execute_incoming_webhook(ctx, &hook_id, payload).await?;
+    state.services.webhooks().execute_incoming_webhook(ctx, &hook_id, payload).await?;
     Ok(([(header::CONTENT_TYPE, "text/plain")], "ok").into_response())
 }

@@ -7,11 +7,12 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::any;
-use confab_host::types::{HttpRequest, HttpResponse, PluginContext};
+use confab_host::types::HttpResponse;
 
 use super::error::ids;
 use super::extract::MaybeAuth;
 use super::{ApiError, AppState};
+use crate::service::plugins::{self, PluginRequest, ServeError};
 
 /// Largest request body passed to a plugin. Bigger ones get 413 before the plugin is
 /// called: the body is copied into the plugin's linear memory, so this bounds what one
@@ -34,8 +35,7 @@ pub(super) fn router() -> Router<AppState> {
 
 /// ANY /plugins/{plugin_id}[/{*rest}]
 ///
-/// Hands the request to the plugin's `serve-http` with `/plugins/{plugin_id}` removed
-/// from the path, after Mattermost's anti-spoofing clean-up of headers and query.
+/// Hands the request to the plugin's `serve-http` (see `service::plugins`).
 async fn serve_plugin(
     State(state): State<AppState>,
     MaybeAuth(caller, ctx): MaybeAuth,
@@ -44,11 +44,7 @@ async fn serve_plugin(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    // Split the raw path ourselves: the plugin gets its sub-path exactly as sent
-    // (still percent-encoded), and ids are plain `[A-Za-z0-9_.-]+` anyway.
-    let after = uri.path().strip_prefix("/plugins/").unwrap_or_default();
-    let (plugin_id, rest) = after.split_once('/').map_or((after, ""), |(id, rest)| (id, rest));
-    if !is_plugin_id(plugin_id) {
+    if plugins::route(uri.path()).is_none() {
         return Err(ApiError::not_found());
     }
     let body = body.map_err(|rejection| match rejection.status() {
@@ -56,65 +52,18 @@ async fn serve_plugin(
             .with_detail(format!("plugin requests are limited to {MAX_PLUGIN_REQUEST_BYTES} bytes")),
         status => ApiError::new(status, ids::BAD_BODY, "The request body could not be read.").with_detail(rejection.body_text()),
     })?;
-
-    // The session id is set only for a real session (a cookie without its CSRF proof
-    // on a write counts as none, see `MaybeAuth`).
-    let ctx = PluginContext { session_id: caller.as_ref().map(|c| c.ctx.session_id.clone()).unwrap_or_default(), ..ctx };
-    let request = HttpRequest {
+    let request = PluginRequest {
         method: method.as_str().to_string(),
-        path: format!("/{rest}"),
-        query: strip_query_param(uri.query().unwrap_or_default(), "access_token"),
-        headers: {
-            let mut forwarded = forwarded_headers(&headers);
-            // After the spoofed copies were stripped: only the server names the user.
-            if let Some(user) = caller.as_ref().and_then(|c| c.user()) {
-                forwarded.push(("mattermost-user-id".to_string(), user.id.clone()));
-            }
-            forwarded
-        },
+        path: uri.path().to_string(),
+        query: uri.query().unwrap_or_default().to_string(),
+        headers: headers.iter().map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned())).collect(),
         body: body.to_vec(),
     };
-    let response = state.host.serve_http(plugin_id, &ctx, request).await?;
-    into_response(plugin_id, response)
-}
-
-/// Mattermost's plugin id pattern.
-fn is_plugin_id(id: &str) -> bool {
-    !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
-}
-
-/// Headers that describe one connection rather than the message; neither forwarded to
-/// the plugin nor taken from its answer (hyper sets the framing ones itself).
-fn is_hop_by_hop(name: &str) -> bool {
-    matches!(name, "connection" | "keep-alive" | "proxy-connection" | "transfer-encoding" | "upgrade" | "te" | "trailer" | "content-length")
-}
-
-/// The request headers a plugin sees. As in Mattermost, `Mattermost-User-Id` and
-/// `Mattermost-Plugin-ID` are removed (only the server may set them, once it knows the
-/// session or the calling plugin), as are `Referer` and the `MMAUTHTOKEN` cookie.
-fn forwarded_headers(headers: &HeaderMap) -> Vec<(String, String)> {
-    let mut out = Vec::with_capacity(headers.len());
-    for (name, value) in headers {
-        let name = name.as_str();
-        if is_hop_by_hop(name) || matches!(name, "mattermost-user-id" | "mattermost-plugin-id" | "referer") {
-            continue;
-        }
-        let value = String::from_utf8_lossy(value.as_bytes());
-        if name == "cookie" {
-            let kept: Vec<&str> = value.split(';').map(str::trim).filter(|c| !c.is_empty() && !c.starts_with("MMAUTHTOKEN=")).collect();
-            if !kept.is_empty() {
-                out.push((name.to_string(), kept.join("; ")));
-            }
-            continue;
-        }
-        out.push((name.to_string(), value.into_owned()));
+    match state.services.plugins().serve_http(caller.as_ref(), ctx, request).await {
+        Ok((plugin_id, response)) => into_response(&plugin_id, response),
+        Err(ServeError::NoRoute) => Err(ApiError::not_found()),
+        Err(ServeError::Plugin(e)) => Err(e.into()),
     }
-    out
-}
-
-/// `query` without any `name=...` pair (the access token must not reach plugins).
-fn strip_query_param(query: &str, name: &str) -> String {
-    query.split('&').filter(|pair| !pair.is_empty() && pair.split('=').next() != Some(name)).collect::<Vec<_>>().join("&")
 }
 
 /// The plugin's answer as an HTTP response. Headers that are not valid HTTP are dropped
@@ -129,7 +78,7 @@ fn into_response(plugin_id: &str, plugin: HttpResponse) -> Result<Response, ApiE
     *response.status_mut() = status;
     for (name, value) in plugin.headers {
         match (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str())) {
-            (Ok(name), Ok(value)) if !is_hop_by_hop(name.as_str()) => {
+            (Ok(name), Ok(value)) if !plugins::is_hop_by_hop(name.as_str()) => {
                 response.headers_mut().append(name, value);
             }
             (Ok(_), Ok(_)) => {}
@@ -142,39 +91,6 @@ fn into_response(plugin_id: &str, plugin: HttpResponse) -> Result<Response, ApiE
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn plugin_ids() {
-        assert!(is_plugin_id("com.confab.kv-counter"));
-        assert!(is_plugin_id("a_b"));
-        assert!(!is_plugin_id(""));
-        assert!(!is_plugin_id("a%2Fb"));
-        assert!(!is_plugin_id("a b"));
-    }
-
-    #[test]
-    fn spoofable_headers_and_the_auth_cookie_are_removed() {
-        let mut headers = HeaderMap::new();
-        headers.insert("mattermost-user-id", "admin".parse().unwrap());
-        headers.insert("mattermost-plugin-id", "other".parse().unwrap());
-        headers.insert("referer", "https://x".parse().unwrap());
-        headers.insert("connection", "keep-alive".parse().unwrap());
-        headers.insert("cookie", "MMAUTHTOKEN=secret; theme=dark".parse().unwrap());
-        headers.insert("x-custom", "1".parse().unwrap());
-        let forwarded = forwarded_headers(&headers);
-        assert_eq!(forwarded, vec![("cookie".to_string(), "theme=dark".to_string()), ("x-custom".to_string(), "1".to_string())]);
-
-        let mut only_token = HeaderMap::new();
-        only_token.insert("cookie", "MMAUTHTOKEN=secret".parse().unwrap());
-        assert!(forwarded_headers(&only_token).is_empty());
-    }
-
-    #[test]
-    fn the_access_token_is_removed_from_the_query() {
-        assert_eq!(strip_query_param("a=1&access_token=t&b=2", "access_token"), "a=1&b=2");
-        assert_eq!(strip_query_param("access_token=t", "access_token"), "");
-        assert_eq!(strip_query_param("access_tokens=x&&c", "access_token"), "access_tokens=x&c");
-    }
 
     #[test]
     fn plugin_responses_become_http_responses() {

@@ -31,20 +31,20 @@ async fn update_active(
     AppJson(body): AppJson<ActiveBody>,
 ) -> Result<Json<Value>, ApiError> {
     let user_id = auth.resolve(&user_id).to_string();
-    state.services.update_user_active(&auth.0, &user_id, body.active).await?;
+    state.services.sessions().update_user_active(&auth.0, &user_id, body.active).await?;
     Ok(ok())
 }
 
 /// DELETE /api/v4/users/{user_id} (admins): deactivate, as Mattermost does.
 async fn deactivate(auth: Auth, State(state): State<AppState>, Path(user_id): Path<String>) -> Result<Json<Value>, ApiError> {
     let user_id = auth.resolve(&user_id).to_string();
-    state.services.update_user_active(&auth.0, &user_id, false).await?;
+    state.services.sessions().update_user_active(&auth.0, &user_id, false).await?;
     Ok(ok())
 }
 
 /// POST /api/v4/users/{user_id}/sessions/revoke/all (the user or an admin)
 async fn revoke_all(auth: Auth, State(state): State<AppState>, Path(user_id): Path<String>) -> Result<Json<Value>, ApiError> {
     let user_id = auth.resolve(&user_id).to_string();
-    state.services.revoke_all_sessions(&auth.0, &user_id).await?;
+    state.services.sessions().revoke_all_sessions(&auth.0, &user_id).await?;
     Ok(ok())
 }

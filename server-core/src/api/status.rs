@@ -17,7 +17,7 @@ pub(super) fn router() -> Router<AppState> {
 /// GET /api/v4/users/{user_id}/status
 async fn get_status(auth: Auth, State(state): State<AppState>, Path(user_id): Path<String>) -> Result<Json<Status>, ApiError> {
     let user_id = auth.resolve(&user_id).to_string();
-    Ok(Json(state.services.get_status(&auth.0, &user_id).await?))
+    Ok(Json(state.services.statuses().get_status(&auth.0, &user_id).await?))
 }
 
 /// PUT /api/v4/users/{user_id}/status `{user_id, status}`
@@ -26,5 +26,5 @@ async fn set_status(auth: Auth, State(state): State<AppState>, Path(user_id): Pa
     if body.user_id != user_id {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, ids::BAD_BODY, "Invalid or missing user_id in request body."));
     }
-    Ok(Json(state.services.set_status(&auth.0, &user_id, &body.status).await?))
+    Ok(Json(state.services.statuses().set_status(&auth.0, &user_id, &body.status).await?))
 }

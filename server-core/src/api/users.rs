@@ -43,7 +43,7 @@ async fn create_user(
     State(state): State<AppState>,
     AppJson(new): AppJson<NewUser>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
-    let user = state.services.create_user(caller.as_ref(), new, &ctx).await?;
+    let user = state.services.users().create_user(caller.as_ref(), new, &ctx).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -62,7 +62,7 @@ struct LoginBody {
 /// The user, with the session token in the `Token` header and the `MMAUTHTOKEN`,
 /// `MMUSERID` and `MMCSRF` cookies set for browsers.
 async fn login(State(state): State<AppState>, Ctx(ctx): Ctx, AppJson(body): AppJson<LoginBody>) -> Result<Response, ApiError> {
-    let (user, session) = state.services.login(&body.login_id, &body.password, &body.device_id, &ctx).await?;
+    let (user, session) = state.services.sessions().login(&body.login_id, &body.password, &body.device_id, &ctx).await?;
     let max_age = state.services.settings().session_ttl_ms / 1000;
     let mut response = Json(&user).into_response();
     let headers = response.headers_mut();
@@ -82,7 +82,7 @@ async fn login(State(state): State<AppState>, Ctx(ctx): Ctx, AppJson(body): AppJ
 /// and nothing changes.
 async fn logout(SessionOrNone(auth): SessionOrNone, State(state): State<AppState>) -> Result<Response, ApiError> {
     if let Some(auth) = auth {
-        state.services.logout(&auth).await?;
+        state.services.sessions().logout(&auth).await?;
     }
     let mut response = ok().into_response();
     for name in [AUTH_COOKIE, USER_COOKIE, CSRF_COOKIE] {
@@ -103,37 +103,40 @@ struct ListUsersQuery {
 /// GET /api/v4/users?page&per_page&in_team&in_channel
 async fn list_users(Auth(caller, _): Auth, State(state): State<AppState>, AppQuery(q): AppQuery<ListUsersQuery>) -> Result<Json<Vec<User>>, ApiError> {
     let paging = Paging::parse(&q.paging)?;
-    let users =
-        state.services.list_users(&caller, paging, q.in_team.as_deref().filter(|s| !s.is_empty()), q.in_channel.as_deref().filter(|s| !s.is_empty())).await?;
-    Ok(Json(state.services.shown_all_to(&caller, users)))
+    let users = state
+        .services
+        .users()
+        .list_users(&caller, paging, q.in_team.as_deref().filter(|s| !s.is_empty()), q.in_channel.as_deref().filter(|s| !s.is_empty()))
+        .await?;
+    Ok(Json(state.services.users().shown_all_to(&caller, users)))
 }
 
 /// POST /api/v4/users/ids
 async fn users_by_ids(Auth(caller, _): Auth, State(state): State<AppState>, AppJson(ids): AppJson<Vec<String>>) -> Result<Json<Vec<User>>, ApiError> {
-    Ok(Json(state.services.shown_all_to(&caller, state.services.users_by_ids(&ids).await?)))
+    Ok(Json(state.services.users().shown_all_to(&caller, state.services.users().users_by_ids(&ids).await?)))
 }
 
 /// POST /api/v4/users/usernames
 async fn users_by_usernames(Auth(caller, _): Auth, State(state): State<AppState>, AppJson(names): AppJson<Vec<String>>) -> Result<Json<Vec<User>>, ApiError> {
-    Ok(Json(state.services.shown_all_to(&caller, state.services.users_by_usernames(&names).await?)))
+    Ok(Json(state.services.users().shown_all_to(&caller, state.services.users().users_by_usernames(&names).await?)))
 }
 
 /// GET /api/v4/users/{user_id} (`me` for the caller)
 async fn get_user(auth: Auth, State(state): State<AppState>, Path(user_id): Path<String>) -> Result<Json<User>, ApiError> {
-    let user = state.services.get_user_checked(auth.resolve(&user_id)).await?;
-    Ok(Json(state.services.shown_to(&auth.0, user)))
+    let user = state.services.users().get_user_checked(auth.resolve(&user_id)).await?;
+    Ok(Json(state.services.users().shown_to(&auth.0, user)))
 }
 
 /// GET /api/v4/users/username/{username}
 async fn get_user_by_username(Auth(caller, _): Auth, State(state): State<AppState>, Path(username): Path<String>) -> Result<Json<User>, ApiError> {
-    Ok(Json(state.services.shown_to(&caller, state.services.get_user_by_username(&username).await?)))
+    Ok(Json(state.services.users().shown_to(&caller, state.services.users().get_user_by_username(&username).await?)))
 }
 
 /// GET /api/v4/users/email/{email}
 ///
 /// System admins only while email addresses are hidden (`--show-email-address`).
 async fn get_user_by_email(Auth(caller, _): Auth, State(state): State<AppState>, Path(email): Path<String>) -> Result<Json<User>, ApiError> {
-    Ok(Json(state.services.get_user_by_email_for(&caller, &email).await?))
+    Ok(Json(state.services.users().get_user_by_email_for(&caller, &email).await?))
 }
 
 /// PUT /api/v4/users/{user_id}/patch
@@ -144,7 +147,7 @@ async fn patch_user(
     AppJson(patch): AppJson<UserPatch>,
 ) -> Result<Json<User>, ApiError> {
     let user_id = auth.resolve(&user_id).to_string();
-    Ok(Json(state.services.patch_user(&auth.0, &user_id, patch).await?))
+    Ok(Json(state.services.users().patch_user(&auth.0, &user_id, patch).await?))
 }
 
 #[derive(Deserialize)]
@@ -166,7 +169,7 @@ async fn update_password(
     AppJson(body): AppJson<PasswordBody>,
 ) -> Result<Json<Value>, ApiError> {
     let user_id = auth.resolve(&user_id).to_string();
-    state.services.update_password(&auth.0, &user_id, &body.current_password, &body.new_password).await?;
+    state.services.sessions().update_password(&auth.0, &user_id, &body.current_password, &body.new_password).await?;
     Ok(ok())
 }
 
@@ -186,7 +189,7 @@ async fn create_token(
     AppJson(body): AppJson<TokenBody>,
 ) -> Result<Json<UserAccessToken>, ApiError> {
     let user_id = auth.resolve(&user_id).to_string();
-    Ok(Json(state.services.create_access_token(&auth.0, &user_id, &body.description).await?))
+    Ok(Json(state.services.sessions().create_access_token(&auth.0, &user_id, &body.description).await?))
 }
 
 /// GET /api/v4/users/{user_id}/tokens
@@ -197,7 +200,7 @@ async fn list_tokens(
     AppQuery(q): AppQuery<PagingQuery>,
 ) -> Result<Json<Vec<UserAccessToken>>, ApiError> {
     let user_id = auth.resolve(&user_id).to_string();
-    Ok(Json(state.services.list_access_tokens(&auth.0, &user_id, Paging::parse(&q)?).await?))
+    Ok(Json(state.services.sessions().list_access_tokens(&auth.0, &user_id, Paging::parse(&q)?).await?))
 }
 
 #[derive(Deserialize)]
@@ -208,7 +211,7 @@ struct RevokeBody {
 
 /// POST /api/v4/users/tokens/revoke
 async fn revoke_token(Auth(caller, _): Auth, State(state): State<AppState>, AppJson(body): AppJson<RevokeBody>) -> Result<Json<Value>, ApiError> {
-    state.services.revoke_access_token(&caller, &body.token_id).await?;
+    state.services.sessions().revoke_access_token(&caller, &body.token_id).await?;
     Ok(ok())
 }
 
@@ -224,7 +227,7 @@ struct BotBody {
 
 /// POST /api/v4/bots (admins)
 async fn create_bot(Auth(caller, _): Auth, State(state): State<AppState>, AppJson(body): AppJson<BotBody>) -> Result<(StatusCode, Json<Bot>), ApiError> {
-    let bot = state.services.create_bot(&caller, &body.username, &body.display_name, &body.description).await?;
+    let bot = state.services.users().create_bot(&caller, &body.username, &body.display_name, &body.description).await?;
     Ok((StatusCode::CREATED, Json(bot)))
 }
 
@@ -238,10 +241,10 @@ struct ListBotsQuery {
 /// GET /api/v4/bots (admins)
 async fn list_bots(Auth(caller, _): Auth, State(state): State<AppState>, AppQuery(q): AppQuery<ListBotsQuery>) -> Result<Json<Vec<Bot>>, ApiError> {
     let include_deleted = q.include_deleted.as_deref() == Some("true");
-    Ok(Json(state.services.list_bots(&caller, Paging::parse(&q.paging)?, include_deleted).await?))
+    Ok(Json(state.services.users().list_bots(&caller, Paging::parse(&q.paging)?, include_deleted).await?))
 }
 
 /// GET /api/v4/bots/{bot_user_id}
 async fn get_bot(Auth(caller, _): Auth, State(state): State<AppState>, Path(bot_user_id): Path<String>) -> Result<Json<Bot>, ApiError> {
-    Ok(Json(state.services.get_bot(&caller, &bot_user_id).await?))
+    Ok(Json(state.services.users().get_bot(&caller, &bot_user_id).await?))
 }

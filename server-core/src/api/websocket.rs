@@ -13,19 +13,17 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::get;
-use confab_host::types::WebsocketRequest;
 use futures_util::{SinkExt, StreamExt};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::time::Instant;
 
 use super::error::ids;
 use super::extract::{TokenSource, token_of};
 use super::{ApiError, AppState};
-use crate::hub::{BroadcastInfo, CloseReason, Event, Outgoing, Subscription};
-use crate::ids::new_id;
+use crate::hub::{CloseReason, Outgoing};
 use crate::service::auth::Authenticated;
-use crate::service::{Services, now_ms, to_channel};
+use crate::service::websocket::{self as ws, ClientRequest, reply_fail, reply_ok};
+use crate::service::{Services, now_ms};
 
 /// How long an unauthenticated connection may take to send `authentication_challenge`.
 const AUTH_TIMEOUT: Duration = Duration::from_secs(30);
@@ -62,7 +60,7 @@ impl FromRequestParts<AppState> for UpgradeAuth {
         }
         // A stale token at upgrade is not fatal: the client may still authenticate
         // with the challenge, as Mattermost allows.
-        Ok(UpgradeAuth(state.services.authenticate(&token).await.ok().map(|auth| (auth, token))))
+        Ok(UpgradeAuth(state.services.sessions().authenticate(&token).await.ok().map(|auth| (auth, token))))
     }
 }
 
@@ -72,25 +70,6 @@ impl FromRequestParts<AppState> for UpgradeAuth {
 /// a page whose origin is not allowed.
 async fn upgrade(State(state): State<AppState>, UpgradeAuth(auth): UpgradeAuth, ws: WebSocketUpgrade) -> Response {
     ws.max_message_size(MAX_CLIENT_MESSAGE).read_buffer_size(READ_BUFFER).on_upgrade(move |socket| run(socket, state.services, auth))
-}
-
-/// A client message: `{"seq": n, "action": "...", "data": {...}}`.
-#[derive(Debug, Deserialize)]
-struct ClientRequest {
-    #[serde(default)]
-    seq: i64,
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    data: Value,
-}
-
-fn reply_ok(seq: i64) -> Value {
-    json!({ "status": "OK", "seq_reply": seq })
-}
-
-fn reply_fail(seq: i64, id: &str, message: &str) -> Value {
-    json!({ "status": "FAIL", "seq_reply": seq, "error": { "id": id, "message": message, "detailed_error": "", "status_code": 400 } })
 }
 
 async fn send_json(socket: &mut WebSocket, value: &Value) -> bool {
@@ -119,6 +98,17 @@ fn expiry(auth: &Authenticated) -> Option<Instant> {
     })
 }
 
+/// Resolves when the session expires; never for tokens that do not expire.
+fn expiry_timer(auth: &Authenticated) -> impl Future<Output = ()> + use<> {
+    let expires = expiry(auth);
+    async move {
+        match expires {
+            Some(at) => tokio::time::sleep_until(at).await,
+            None => std::future::pending().await,
+        }
+    }
+}
+
 /// The connection's whole life.
 async fn run(mut socket: WebSocket, services: Services, auth: Option<(Authenticated, String)>) {
     let (auth, token) = match auth {
@@ -131,49 +121,30 @@ async fn run(mut socket: WebSocket, services: Services, auth: Option<(Authentica
             }
         },
     };
-    let connection_id = new_id();
-    let user_id = auth.user.id.clone();
-    let Subscription { mut events, mut closed } = services.hub().register(&connection_id, &user_id, &auth.session_id);
-    if !services.websocket_still_valid(&auth, &token).await {
-        // Revoked between authentication and registration.
-        services.hub().unregister(&connection_id);
+    let websocket = services.websocket();
+    let Some(mut connection) = websocket.connect(&auth, &token).await else {
         let _ = socket.send(close_for(Some(CloseReason::Revoked))).await;
         return;
-    }
+    };
     drop(token);
-    tracing::debug!(%user_id, %connection_id, "websocket connected");
-    if let Some(host) = services.host() {
-        host.on_websocket_connect(&connection_id, &user_id);
-    }
-
+    let (connection_id, user_id) = (connection.connection_id.clone(), connection.user_id.clone());
     let mut seq: i64 = 0;
-    let hello = Outgoing::new(Event {
-        event: "hello".into(),
-        data: json!({ "server_version": services.settings().server_version, "connection_id": connection_id }),
-        broadcast: BroadcastInfo { user_id: user_id.clone(), ..BroadcastInfo::default() },
-    });
     let (mut sink, mut stream) = socket.split();
     let send_event = |event: &Outgoing, seq: i64| Message::Text(Utf8Bytes::from(event.frame(seq)));
-    if sink.send(send_event(&hello, seq)).await.is_err() {
-        services.hub().unregister(&connection_id);
+    if sink.send(send_event(&connection.hello, seq)).await.is_err() {
+        websocket.abandon(&connection);
         return;
     }
     seq += 1;
     // One timer per connection, armed once: the fan-out never looks at expiry.
-    let expires = expiry(&auth);
-    let expired = async move {
-        match expires {
-            Some(at) => tokio::time::sleep_until(at).await,
-            None => std::future::pending().await,
-        }
-    };
+    let expired = expiry_timer(&auth);
     tokio::pin!(expired);
 
     loop {
         tokio::select! {
             // Checked first so that nothing queued is sent once the hub closed us.
             biased;
-            reason = &mut closed => {
+            reason = &mut connection.subscription.closed => {
                 let _ = sink.send(close_for(reason.ok())).await;
                 break;
             }
@@ -182,7 +153,7 @@ async fn run(mut socket: WebSocket, services: Services, auth: Option<(Authentica
                 let _ = sink.send(close(close_code::POLICY, "session expired")).await;
                 break;
             }
-            event = events.recv() => {
+            event = connection.subscription.events.recv() => {
                 let Some(event) = event else {
                     // The hub dropped the queue; `closed` says why on the next turn.
                     continue;
@@ -203,7 +174,7 @@ async fn run(mut socket: WebSocket, services: Services, auth: Option<(Authentica
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                     Some(Ok(Message::Close(_)) | Err(_)) | None => break,
                 };
-                let reply = handle_action(&services, &connection_id, &user_id, text.as_str()).await;
+                let reply = websocket.handle_message(&connection_id, &user_id, text.as_str()).await;
                 if let Some(reply) = reply
                     && sink.send(Message::Text(Utf8Bytes::from(reply.to_string()))).await.is_err()
                 {
@@ -212,11 +183,7 @@ async fn run(mut socket: WebSocket, services: Services, auth: Option<(Authentica
             }
         }
     }
-    services.hub().unregister(&connection_id);
-    if let Some(host) = services.host() {
-        host.on_websocket_disconnect(&connection_id, &user_id);
-    }
-    tracing::debug!(%user_id, %connection_id, "websocket closed");
+    websocket.disconnect(&connection);
 }
 
 /// Wait for `authentication_challenge` and check its token.
@@ -234,46 +201,18 @@ async fn challenge(socket: &mut WebSocket, services: &Services) -> Option<(Authe
         };
         let Ok(request) = serde_json::from_str::<ClientRequest>(text.as_str()) else { continue };
         if request.action != "authentication_challenge" {
-            send_json(socket, &reply_fail(request.seq, "api.web_socket_router.not_authenticated.app_error", "Not authenticated yet.")).await;
+            send_json(socket, &reply_fail(request.seq, ws::NOT_AUTHENTICATED, "Not authenticated yet.")).await;
             continue;
         }
         let token = request.data.get("token").and_then(Value::as_str).unwrap_or_default();
-        match services.authenticate(token).await {
+        match services.sessions().authenticate(token).await {
             Ok(auth) => {
                 send_json(socket, &reply_ok(request.seq)).await;
                 return Some((auth, token.to_string()));
             }
             Err(_) => {
-                send_json(socket, &reply_fail(request.seq, "api.web_socket_router.bad_token.app_error", "Invalid token.")).await;
+                send_json(socket, &reply_fail(request.seq, ws::BAD_TOKEN, "Invalid token.")).await;
             }
         }
     }
-}
-
-/// Answer one client action; `None` for messages that are not requests. Public for
-/// the fuzz target `websocket_action`.
-pub async fn handle_action(services: &Services, connection_id: &str, user_id: &str, text: &str) -> Option<Value> {
-    let request: ClientRequest = serde_json::from_str(text).ok()?;
-    if let Some(host) = services.host() {
-        let data = if request.data.is_null() { "{}".to_string() } else { request.data.to_string() };
-        host.websocket_message_has_been_posted(connection_id, user_id, &WebsocketRequest { seq: request.seq, action: request.action.clone(), data });
-    }
-    Some(match request.action.as_str() {
-        // Already authenticated: Mattermost answers OK again.
-        "authentication_challenge" => reply_ok(request.seq),
-        "user_typing" => {
-            let channel_id = request.data.get("channel_id").and_then(Value::as_str).unwrap_or_default();
-            let parent_id = request.data.get("parent_id").and_then(Value::as_str).unwrap_or_default();
-            match services.is_channel_member(channel_id, user_id).await {
-                Ok(true) => {
-                    let broadcast = BroadcastInfo { omit_users: Some([(user_id.to_string(), true)].into()), ..to_channel(channel_id) };
-                    services.publish_logged("typing", json!({ "parent_id": parent_id, "user_id": user_id }), broadcast).await;
-                    reply_ok(request.seq)
-                }
-                _ => reply_fail(request.seq, "api.websocket_handler.invalid_param.app_error", "Invalid channel_id."),
-            }
-        }
-        "get_statuses" => json!({ "status": "OK", "seq_reply": request.seq, "data": {} }),
-        _ => reply_fail(request.seq, "api.web_socket_router.bad_action.app_error", "Unknown action."),
-    })
 }

@@ -20,7 +20,7 @@ async fn fixture(settings: Settings) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(&sqlite_url(dir.path())).await.unwrap();
     let services = Services::new(store, Arc::new(Hub::default()), settings);
-    let bridge = PluginBridge::new(&services, dir.path().join("plugins"));
+    let bridge = PluginBridge::new(services.downgrade(), dir.path().join("plugins"));
     Fixture { bridge, services, _dir: dir }
 }
 

@@ -14,12 +14,17 @@ use confab_host::types::HttpRequest;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::{Caller, Error, Result, Services, now_ms, to_user};
+use super::{Caller, Error, Result, now_ms, to_user};
 use crate::domain::attachment::{self, Action};
 use crate::domain::dialog::{OpenDialog, OpenDialogRequest, SubmitDialogRequest, SubmitDialogResponse};
 use crate::domain::{Invalid, Post};
 use crate::ids::new_id;
-use crate::sealed::Sealer;
+
+super::area!(
+    /// Interactive messages and dialogs: post actions, dialogs, trigger ids.
+    Actions,
+    actions
+);
 
 /// The purpose bound into sealed cookies.
 const COOKIE_PURPOSE: &str = "action-cookie";
@@ -74,17 +79,7 @@ struct PostUpdate {
 const ORIGIN_PROPS: &[&str] =
     &["from_webhook", "override_username", "override_icon_url", "override_icon_emoji", "from_bot", "from_plugin", "webhook_display_name"];
 
-impl Services {
-    /// Use `sealer` for action cookies (its key is the database's, shared by
-    /// every node). Until called, a per-process random key is used.
-    pub fn set_sealer(&self, sealer: Sealer) {
-        let _ = self.inner.sealer.set(sealer);
-    }
-
-    fn sealer(&self) -> &Sealer {
-        self.inner.sealer.get_or_init(Sealer::random)
-    }
-
+impl Actions<'_> {
     /// Give every action of an ephemeral post a cookie carrying its integration.
     pub(crate) fn seal_action_cookies(&self, post: &mut Post) {
         let Ok(mut attachments) = attachment::from_props(&post.props) else { return };
@@ -116,15 +111,15 @@ impl Services {
             if cookie.post_id != post_id || cookie.action.id != action_id {
                 return Err(not_found());
             }
-            let channel = self.channel_by_id(&cookie.channel_id).await?;
-            self.require_channel_readable(caller, &channel).await?;
+            let channel = self.channels().channel_by_id(&cookie.channel_id).await?;
+            self.channels().require_channel_readable(caller, &channel).await?;
             let post = Post { id: cookie.post_id, root_id: cookie.root_post_id, channel_id: cookie.channel_id, ..Post::default() };
             return self.run_action(caller, &user, None, &post, cookie.action, click).await;
         };
         // A stored post's own actions only: a cookie sent along is ignored.
         let action = attachment::find_action(&stored.props, action_id).ok_or_else(not_found)?;
-        let channel = self.channel_by_id(&stored.channel_id).await?;
-        self.require_channel_readable(caller, &channel).await?;
+        let channel = self.channels().channel_by_id(&stored.channel_id).await?;
+        self.channels().require_channel_readable(caller, &channel).await?;
         self.run_action(caller, &user, Some(&stored), &stored, action, click).await
     }
 
@@ -141,7 +136,7 @@ impl Services {
             return Err(Invalid::new("api.post.do_action.action_disabled.app_error", "This action is disabled.").into());
         }
         let integration = action.integration.clone().ok_or_else(|| Error::not_found("api.post.do_action.action_id.app_error", "action"))?;
-        let channel = self.channel_by_id(&post.channel_id).await?;
+        let channel = self.channels().channel_by_id(&post.channel_id).await?;
         let team_name =
             if channel.team_id.is_empty() { String::new() } else { self.store().get_team(&channel.team_id).await.map(|t| t.name).unwrap_or_default() };
         let trigger = self.mint_trigger_id(&user.id).await?;
@@ -176,11 +171,11 @@ impl Services {
         if !answer.ephemeral_text.is_empty() {
             let mut text = answer.ephemeral_text;
             if !answer.skip_slack_parsing {
-                self.convert_slack_markup(&mut text, &mut []).await?;
+                self.posts().convert_slack_markup(&mut text, &mut []).await?;
             }
             let author = stored.map_or_else(|| user.id.clone(), |p| p.user_id.clone());
             let ephemeral = Post { channel_id: post.channel_id.clone(), root_id: post.root_id.clone(), user_id: author, message: text, ..Post::default() };
-            self.send_ephemeral_post(&user.id, ephemeral).await?;
+            self.posts().send_ephemeral_post(&user.id, ephemeral).await?;
         }
         Ok(trigger.client_trigger_id)
     }
@@ -204,7 +199,7 @@ impl Services {
         }
         let mut attachments = attachment::from_props(&post.props)?;
         if !skip_slack_parsing {
-            self.convert_slack_markup(&mut post.message, &mut attachments).await?;
+            self.posts().convert_slack_markup(&mut post.message, &mut attachments).await?;
             if !attachments.is_empty() {
                 post.props.insert(attachment::ATTACHMENTS_PROP.into(), serde_json::to_value(&attachments).expect("attachments serialize"));
             }
@@ -216,7 +211,7 @@ impl Services {
         if post.message != old.message {
             post.edit_at = now;
         }
-        self.save_post_edit(&caller.ctx, post, old, now).await
+        self.posts().save_post_edit(&caller.ctx, post, old, now).await
     }
 
     /// `POST /actions/dialogs/open`: show `request.dialog` to the user the trigger id
@@ -254,8 +249,8 @@ impl Services {
     pub async fn submit_dialog(&self, caller: &Caller, mut submission: SubmitDialogRequest) -> Result<SubmitDialogResponse> {
         let user = caller.user().ok_or_else(Error::forbidden)?;
         if !submission.channel_id.is_empty() {
-            let channel = self.channel_by_id(&submission.channel_id).await?;
-            self.require_channel_readable(caller, &channel).await?;
+            let channel = self.channels().channel_by_id(&submission.channel_id).await?;
+            self.channels().require_channel_readable(caller, &channel).await?;
             submission.team_id = channel.team_id;
         }
         let Some(opened) = self.store().take_open_dialog(&user.id, &submission.url, &submission.callback_id, now_ms()).await? else {

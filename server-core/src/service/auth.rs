@@ -4,11 +4,17 @@ pub mod password;
 
 use confab_host::types::PluginContext;
 
-use super::{Actor, Caller, Error, Result, Services, convert, now_ms};
+use super::{Actor, Caller, Error, Result, convert, now_ms};
 use crate::domain::{Paging, Session, User, UserAccessToken};
 use crate::ids::new_id;
 use crate::store;
 use password::{PasswordError, PasswordSettings};
+
+super::area!(
+    /// Authentication and sessions: login, logout, tokens, passwords, deactivation.
+    Sessions,
+    sessions
+);
 
 /// Lock-out after failed logins (Mattermost's `MaximumLoginAttempts`) and the
 /// password-hashing pool's size.
@@ -78,20 +84,20 @@ impl From<PasswordError> for Error {
     }
 }
 
-impl Services {
+impl Sessions<'_> {
     /// An argon2id PHC string for `password`, through the bounded hashing pool.
     pub async fn hash_password(&self, password: &str) -> Result<String> {
-        Ok(self.inner.passwords.hash(password).await?)
+        Ok(self.passwords().hash(password).await?)
     }
 
     /// Whether `password` is the account's (bots and accounts without a password
     /// never match, at the same cost).
     async fn password_matches(&self, user: &User, password: &str) -> Result<bool> {
         if user.is_bot || user.password_hash.is_empty() {
-            self.inner.passwords.verify_nothing(password).await?;
+            self.passwords().verify_nothing(password).await?;
             return Ok(false);
         }
-        Ok(self.inner.passwords.verify(password, &user.password_hash).await?)
+        Ok(self.passwords().verify(password, &user.password_hash).await?)
     }
 
     /// Whether the account is locked by failed attempts.
@@ -138,7 +144,7 @@ impl Services {
             Err(store::Error::NotFound) => {
                 // Spend what a wrong password costs, in the same bounded pool, so
                 // timing does not reveal which usernames exist.
-                self.inner.passwords.verify_nothing(password).await?;
+                self.passwords().verify_nothing(password).await?;
                 return Err(invalid_credentials());
             }
             Err(e) => return Err(e.into()),
@@ -187,7 +193,7 @@ impl Services {
                 message: "Update password failed because context user_id did not match props user_id.".into(),
             });
         }
-        let user = self.get_user_checked(user_id).await?;
+        let user = self.users().get_user_checked(user_id).await?;
         if own {
             if current_password.is_empty() {
                 return Err(
@@ -259,7 +265,7 @@ impl Services {
                 crate::domain::Invalid::new("model.user_access_token.is_valid.description.app_error", "Description must be 1 to 255 characters.").into()
             );
         }
-        self.get_user_checked(user_id).await?;
+        self.users().get_user_checked(user_id).await?;
         let token = UserAccessToken { id: new_id(), token: new_id(), user_id: user_id.to_string(), description: description.to_string(), is_active: true };
         self.store().insert_access_token(&token).await?;
         Ok(token)

@@ -2,12 +2,18 @@
 
 use serde_json::json;
 
-use super::{Caller, Error, Result, Services, convert, now_ms, to_channel, to_team, to_user};
+use super::{Caller, Error, Result, convert, now_ms, to_channel, to_team, to_user};
 use crate::domain::channel::{ChannelPatch, NewChannel, direct_channel_name, validate_names, validate_new_channel, validate_texts};
 use crate::domain::{Channel, ChannelMember, ChannelType, Invalid, Paging};
 use crate::hub::BroadcastInfo;
 use crate::ids::{is_valid_id, new_id};
 use crate::store;
+
+super::area!(
+    /// Channels: creating, reading, patching, archiving, membership and the channel permission checks.
+    Channels,
+    channels
+);
 
 /// Mattermost's 404 for channels.
 pub const CHANNEL_NOT_FOUND: &str = "app.channel.get.existing.app_error";
@@ -26,12 +32,12 @@ fn member(channel_id: &str, user_id: &str, roles: &str, now: i64) -> ChannelMemb
     }
 }
 
-impl Services {
+impl Channels<'_> {
     /// `POST /channels`: team members create public and private channels.
     pub async fn create_channel(&self, caller: &Caller, new: NewChannel) -> Result<Channel> {
         let kind = validate_new_channel(&new)?;
-        self.team_by_id(&new.team_id).await?;
-        self.require_team_member(caller, &new.team_id).await?;
+        self.teams().team_by_id(&new.team_id).await?;
+        self.teams().require_team_member(caller, &new.team_id).await?;
         let now = now_ms();
         let channel = Channel {
             id: new_id(),
@@ -82,8 +88,8 @@ impl Services {
         if caller.user_id() != a && caller.user_id() != b && !caller.is_admin() {
             return Err(Error::forbidden());
         }
-        self.get_user_checked(a).await?;
-        self.get_user_checked(b).await?;
+        self.users().get_user_checked(a).await?;
+        self.users().get_user_checked(b).await?;
         let name = direct_channel_name(a, b);
         if let Ok(existing) = self.store().get_channel_by_name("", &name).await {
             return Ok((existing, false));
@@ -137,15 +143,15 @@ impl Services {
 
     /// `GET /teams/{team_id}/channels`: public channels, for team members.
     pub async fn list_public_channels(&self, caller: &Caller, team_id: &str, paging: Paging) -> Result<Vec<Channel>> {
-        self.team_by_id(team_id).await?;
-        self.require_team_member(caller, team_id).await?;
+        self.teams().team_by_id(team_id).await?;
+        self.teams().require_team_member(caller, team_id).await?;
         Ok(self.store().list_public_channels(team_id, paging).await?)
     }
 
     /// `GET /users/{id}/teams/{team_id}/channels`.
     pub async fn channels_for_user(&self, caller: &Caller, user_id: &str, team_id: &str) -> Result<Vec<Channel>> {
         caller.require_self_or_admin(user_id)?;
-        self.team_by_id(team_id).await?;
+        self.teams().team_by_id(team_id).await?;
         Ok(self.store().channels_for_user(user_id, team_id).await?)
     }
 
@@ -236,7 +242,7 @@ impl Services {
         if matches!(channel.channel_type(), ChannelType::Direct | ChannelType::Group) {
             return Err(Invalid::new("api.channel.add_user_to_channel.type.app_error", "Cannot add a user to a direct or group channel.").into());
         }
-        let target = self.get_user_checked(user_id).await?;
+        let target = self.users().get_user_checked(user_id).await?;
         let joining_self = caller.user_id() == user_id;
         let allowed = caller.is_admin()
             || if joining_self && channel.is_public() {
@@ -273,7 +279,7 @@ impl Services {
         }
         self.publish_logged("user_added", json!({ "user_id": user_id, "team_id": channel.team_id }), to_channel(&channel.id)).await;
         if let Some(host) = self.host() {
-            let actor = self.actor_user(caller, user_id);
+            let actor = self.teams().actor_user(caller, user_id);
             host.user_has_joined_channel(&caller.ctx, &convert::member_to_plugin(&m), actor.as_ref());
         }
         Ok(m)
@@ -300,7 +306,7 @@ impl Services {
         self.publish_logged("user_removed", json!({ "user_id": user_id, "remover_id": remover }), to_channel(&channel.id)).await;
         self.publish_logged("user_removed", json!({ "channel_id": channel.id, "remover_id": remover }), to_user(user_id)).await;
         if let Some(host) = self.host() {
-            let actor = self.actor_user(caller, user_id);
+            let actor = self.teams().actor_user(caller, user_id);
             host.user_has_left_channel(&caller.ctx, &convert::member_to_plugin(&m), actor.as_ref());
         }
         Ok(())

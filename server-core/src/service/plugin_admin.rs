@@ -770,12 +770,12 @@ pub fn validate_settings(manifest: &Manifest, values: &serde_json::Map<String, V
 impl Services {
     /// Drop every slash command a plugin registered (it was disabled or removed).
     pub fn unregister_plugin_commands(&self, plugin_id: &str) {
-        self.inner.commands.write().unwrap().retain(|_, (owner, _)| owner != plugin_id);
+        self.plugin_commands().unregister_plugin(plugin_id);
     }
 
     /// The triggers a plugin has registered.
     pub fn plugin_command_triggers(&self, plugin_id: &str) -> Vec<String> {
-        self.inner.commands.read().unwrap().iter().filter(|(_, (owner, _))| owner == plugin_id).map(|((_, trigger), _)| trigger.clone()).collect()
+        self.plugin_commands().triggers_of(plugin_id)
     }
 }
 
@@ -812,13 +812,18 @@ mod tests {
         assert!(wasm.is_file(), "{} is missing: run `cargo xtask plugins`", wasm.display());
         let tmp = tempfile::tempdir().unwrap();
         let store = crate::store::Store::connect(&crate::testing::sqlite_url(tmp.path())).await.unwrap();
-        let services = Services::new(store, Arc::new(crate::hub::Hub::default()), super::super::Settings::default());
         let plugins = tmp.path().join("plugins");
         std::fs::create_dir_all(&plugins).unwrap();
-        let bridge = Arc::new(PluginBridge::new(&services, plugins.clone()));
         let host_config = confab_host::HostConfig { cache_dir: tmp.path().join("cache"), server_version: crate::cli::server_version(), ..Default::default() };
-        let host = PluginHost::new(host_config, bridge.clone()).unwrap();
-        services.set_host(host.clone());
+        let mut made = None;
+        let services = Services::builder(store, Arc::new(crate::hub::Hub::default()), super::super::Settings::default())
+            .build_with_host(|weak| {
+                let bridge = Arc::new(PluginBridge::new(weak, plugins.clone()));
+                made = Some(bridge.clone());
+                PluginHost::new(host_config, bridge)
+            })
+            .unwrap();
+        let (bridge, host) = (made.unwrap(), services.host().unwrap().clone());
         let options = AdminOptions {
             uploads_enabled: true,
             max_bundle_bytes: 1 << 24,
@@ -841,16 +846,16 @@ mod tests {
         admin.install_upload(&caller, &bundle, None, false, Source::Upload).await.unwrap();
         admin.approve_permissions(&caller, id).await.unwrap();
         admin.enable(&caller, id).await.unwrap();
-        assert_eq!(services.command_owner("", "hello").as_deref(), Some(id), "activate registered /hello");
+        assert_eq!(services.plugin_commands().owner("", "hello").as_deref(), Some(id), "activate registered /hello");
         services.store().kv_write(id, "k", &crate::store::KvWrite { value: Some(b"v"), atomic: false, old_value: None, expire_at: 0 }, now_ms()).await.unwrap();
 
         admin.disable(&caller, id).await.unwrap();
-        assert_eq!(services.command_owner("", "hello"), None, "disable unregisters");
+        assert_eq!(services.plugin_commands().owner("", "hello"), None, "disable unregisters");
         admin.enable(&caller, id).await.unwrap();
-        assert_eq!(services.command_owner("", "hello").as_deref(), Some(id), "enable registers again");
+        assert_eq!(services.plugin_commands().owner("", "hello").as_deref(), Some(id), "enable registers again");
 
         admin.remove(&caller, id).await.unwrap();
-        assert_eq!(services.command_owner("", "hello"), None, "remove unregisters");
+        assert_eq!(services.plugin_commands().owner("", "hello"), None, "remove unregisters");
         assert!(services.plugin_command_triggers(id).is_empty());
         assert_eq!(services.store().kv_get(id, "k", now_ms()).await.unwrap(), None, "KV gone");
         assert!(services.store().get_installed_plugin(id).await.unwrap().is_none(), "row gone");

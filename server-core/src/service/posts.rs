@@ -20,11 +20,17 @@ use confab_host::WillOutcome;
 use confab_host::types::PluginContext;
 use serde_json::{Value, json};
 
-use super::{Actor, Caller, Error, Result, Services, convert, now_ms, to_channel, to_user};
+use super::{Actor, Caller, Error, Result, convert, now_ms, to_channel, to_user};
 use crate::domain::post::{NewPost, PostPatch, validate_content, validate_emoji_name, validate_user_type};
 use crate::domain::{Channel, Invalid, Post, PostList, Reaction};
 use crate::ids::{is_valid_id, new_id};
 use crate::store::{self, PostQuery};
+
+super::area!(
+    /// Posts: creating (through the plugin hooks), reading, editing and deleting posts, ephemeral posts and reactions.
+    Posts,
+    posts
+);
 
 /// Mattermost's 404 for posts.
 pub const POST_NOT_FOUND: &str = "app.post.get.app_error";
@@ -98,49 +104,20 @@ pub enum PostOrigin {
     Webhook,
 }
 
-impl Services {
+impl Posts<'_> {
     /// `POST /posts` (and the plugin API's `posts.create`): check, run the will-hook
     /// chain, store, then notify listeners and the has-hooks.
     pub async fn create_post(&self, caller: &Caller, new: NewPost) -> Result<Post> {
         self.create_post_from(caller, new, PostOrigin::Caller).await
     }
 
-    /// [`Services::create_post`] for a post of the given origin.
+    /// [`Posts::create_post`] for a post of the given origin.
     pub(crate) async fn create_post_from(&self, caller: &Caller, new: NewPost, origin: PostOrigin) -> Result<Post> {
-        let channel = self.channel_by_id(&new.channel_id).await?;
+        let channel = self.channels().channel_by_id(&new.channel_id).await?;
         if channel.delete_at != 0 {
             return Err(Invalid::new("api.post.create_post.can_not_post_to_deleted.error", "Can not post to deleted channel.").into());
         }
-        // The author: the caller as authenticated, or the user a plugin posts as.
-        let author = match &caller.actor {
-            Actor::User { user, .. } => {
-                if origin == PostOrigin::Caller && !caller.is_admin() && !self.is_channel_member(&channel.id, &user.id).await? {
-                    return Err(Error::forbidden());
-                }
-                validate_user_type(&new.kind)?;
-                if origin == PostOrigin::Caller {
-                    self.inner.loop_guard.reset_channel(&channel.id);
-                }
-                user.as_ref().clone()
-            }
-            Actor::Plugin(plugin_id) => {
-                if chain_depth() >= MAX_NESTED_CHAINS {
-                    return Err(Invalid::new(
-                        "api.post.create_post.plugin_recursion.app_error",
-                        "A plugin created a post from inside message-will-be-posted too many levels deep.",
-                    )
-                    .into());
-                }
-                if chain_depth() == 0 && !self.inner.loop_guard.admit(plugin_id, &channel.id, Instant::now()) {
-                    tracing::warn!(%plugin_id, channel_id = %channel.id, "plugin post refused: it keeps posting in reaction to its own posts");
-                    return Err(Error::QuotaExceeded(format!(
-                        "plugin posts in this channel are limited to {ECHO_BURST} per {} s without a person posting",
-                        ECHO_WINDOW.as_secs()
-                    )));
-                }
-                self.get_user_checked(&new.user_id).await?
-            }
-        };
+        let author = self.author(caller, &new, &channel, origin).await?;
         if !new.root_id.is_empty() {
             let root = self.store().get_post(&new.root_id).await.ok().filter(|r| r.delete_at == 0 && r.channel_id == channel.id && r.root_id.is_empty());
             if root.is_none() {
@@ -176,9 +153,60 @@ impl Services {
             post.metadata.insert("priority".into(), priority);
         }
 
+        self.run_will_be_posted(caller, &mut post).await?;
+        self.store().insert_post(&post).await?;
+        self.publish_posted(&channel, &author, &post).await;
+        if let Some(host) = self.host() {
+            host.message_has_been_posted(&caller.ctx, &convert::post_to_plugin(&post));
+        }
+        // People's posts only: not plugins' nor webhooks' (Mattermost's `TriggerWebhooks`).
+        if origin == PostOrigin::Caller && matches!(caller.actor, Actor::User { .. }) {
+            self.webhooks().spawn_outgoing_webhooks(&channel, &author, &post);
+        }
+        Ok(post)
+    }
+
+    /// The author of a new post: the caller as authenticated (a member of the channel
+    /// unless the post comes from a webhook), or the user a plugin posts as, within the
+    /// plugin loop limits.
+    async fn author(&self, caller: &Caller, new: &NewPost, channel: &Channel, origin: PostOrigin) -> Result<crate::domain::User> {
+        match &caller.actor {
+            Actor::User { user, .. } => {
+                if origin == PostOrigin::Caller && !caller.is_admin() && !self.channels().is_channel_member(&channel.id, &user.id).await? {
+                    return Err(Error::forbidden());
+                }
+                validate_user_type(&new.kind)?;
+                if origin == PostOrigin::Caller {
+                    self.loop_guard().reset_channel(&channel.id);
+                }
+                Ok(user.as_ref().clone())
+            }
+            Actor::Plugin(plugin_id) => {
+                if chain_depth() >= MAX_NESTED_CHAINS {
+                    return Err(Invalid::new(
+                        "api.post.create_post.plugin_recursion.app_error",
+                        "A plugin created a post from inside message-will-be-posted too many levels deep.",
+                    )
+                    .into());
+                }
+                if chain_depth() == 0 && !self.loop_guard().admit(plugin_id, &channel.id, Instant::now()) {
+                    tracing::warn!(%plugin_id, channel_id = %channel.id, "plugin post refused: it keeps posting in reaction to its own posts");
+                    return Err(Error::QuotaExceeded(format!(
+                        "plugin posts in this channel are limited to {ECHO_BURST} per {} s without a person posting",
+                        ECHO_WINDOW.as_secs()
+                    )));
+                }
+                self.users().get_user_checked(&new.user_id).await
+            }
+        }
+    }
+
+    /// The `message-will-be-posted` chain: plugins may change what the post says, not
+    /// where it goes or who wrote it, or refuse it.
+    async fn run_will_be_posted(&self, caller: &Caller, post: &mut Post) -> Result<()> {
         if let Some(host) = self.host() {
             let depth = chain_depth();
-            let outcome = CHAIN_DEPTH.scope(depth + 1, host.message_will_be_posted(&caller.ctx, convert::post_to_plugin(&post))).await;
+            let outcome = CHAIN_DEPTH.scope(depth + 1, host.message_will_be_posted(&caller.ctx, convert::post_to_plugin(post))).await;
             match outcome {
                 WillOutcome::Continue(changed) => {
                     // Plugins may change what the post says, not where it goes or who wrote it.
@@ -194,17 +222,7 @@ impl Services {
                 WillOutcome::Dismissed { plugin_id } => return Err(Error::DismissedByPlugin { plugin_id }),
             }
         }
-
-        self.store().insert_post(&post).await?;
-        self.publish_posted(&channel, &author, &post).await;
-        if let Some(host) = self.host() {
-            host.message_has_been_posted(&caller.ctx, &convert::post_to_plugin(&post));
-        }
-        // People's posts only: not plugins' nor webhooks' (Mattermost's `TriggerWebhooks`).
-        if origin == PostOrigin::Caller && matches!(caller.actor, Actor::User { .. }) {
-            self.spawn_outgoing_webhooks(&channel, &author, &post);
-        }
-        Ok(post)
+        Ok(())
     }
 
     async fn publish_posted(&self, channel: &Channel, author: &crate::domain::User, post: &Post) {
@@ -223,8 +241,8 @@ impl Services {
     /// `GET /posts/{id}`.
     pub async fn get_post(&self, caller: &Caller, post_id: &str) -> Result<Post> {
         let post = self.live_post(post_id).await?;
-        let channel = self.channel_by_id(&post.channel_id).await?;
-        self.require_channel_readable(caller, &channel).await?;
+        let channel = self.channels().channel_by_id(&post.channel_id).await?;
+        self.channels().require_channel_readable(caller, &channel).await?;
         Ok(post)
     }
 
@@ -237,8 +255,8 @@ impl Services {
 
     /// `GET /channels/{id}/posts`.
     pub async fn channel_posts(&self, caller: &Caller, channel_id: &str, query: PostQuery) -> Result<PostList> {
-        let channel = self.channel_by_id(channel_id).await?;
-        self.require_channel_readable(caller, &channel).await?;
+        let channel = self.channels().channel_by_id(channel_id).await?;
+        self.channels().require_channel_readable(caller, &channel).await?;
         if let PostQuery::Before(anchor, _) | PostQuery::After(anchor, _) = &query {
             let anchor = self.live_post(anchor).await?;
             if anchor.channel_id != channel.id {
@@ -326,8 +344,8 @@ impl Services {
 
     /// Show a post to one user only (never stored): `ephemeral_message`.
     pub async fn send_ephemeral_post(&self, user_id: &str, mut post: Post) -> Result<Post> {
-        self.get_user_checked(user_id).await?;
-        self.channel_by_id(&post.channel_id).await?;
+        self.users().get_user_checked(user_id).await?;
+        self.channels().channel_by_id(&post.channel_id).await?;
         super::slack::prepare_attachments(&mut post.props, &mut post.kind)?;
         validate_content(&post.message, &post.kind, &post.props)?;
         let now = now_ms();
@@ -337,7 +355,7 @@ impl Services {
         post.kind = "system_ephemeral".into();
         // Never stored: a click on one of its buttons finds the integration in the
         // sealed cookie, since there is no stored post to look it up in.
-        self.seal_action_cookies(&mut post);
+        self.actions().seal_action_cookies(&mut post);
         let text = serde_json::to_string(&post).expect("posts serialize");
         self.publish_logged("ephemeral_message", json!({ "post": text }), to_user(user_id)).await;
         Ok(post)
@@ -354,12 +372,12 @@ impl Services {
         }
         validate_emoji_name(&reaction.emoji_name)?;
         let post = self.live_post(&reaction.post_id).await?;
-        let channel = self.channel_by_id(&post.channel_id).await?;
-        self.require_channel_member(caller, &channel).await?;
+        let channel = self.channels().channel_by_id(&post.channel_id).await?;
+        self.channels().require_channel_member(caller, &channel).await?;
         if channel.delete_at != 0 {
             return Err(Invalid::new("api.reaction.save.archived_channel.app_error", "You cannot react in an archived channel.").into());
         }
-        self.get_user_checked(&reaction.user_id).await?;
+        self.users().get_user_checked(&reaction.user_id).await?;
         let saved = Reaction { create_at: now_ms(), ..reaction };
         self.store().insert_reaction(&saved).await?;
         let text = serde_json::to_string(&saved).expect("reactions serialize");

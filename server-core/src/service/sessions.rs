@@ -7,17 +7,18 @@
 use serde_json::json;
 
 use super::auth::Authenticated;
-use super::{Caller, Error, Result, Services, now_ms};
+use super::auth::Sessions;
+use super::{Caller, Error, Result, now_ms};
 use crate::hub::BroadcastInfo;
 
-impl Services {
+impl Sessions<'_> {
     /// `PUT /users/{id}/active` and `DELETE /users/{id}`: deactivate (or reactivate) an
     /// account. Admins only: Mattermost lets users deactivate themselves only with
     /// `EnableUserDeactivation`, off by default. Deactivating revokes every session and
     /// closes every WebSocket of the user, as Mattermost does.
     pub async fn update_user_active(&self, caller: &Caller, user_id: &str, active: bool) -> Result<()> {
         caller.require_admin()?;
-        let mut account = self.get_user_checked(user_id).await?;
+        let mut account = self.users().get_user_checked(user_id).await?;
         if (account.delete_at == 0) == active {
             return Ok(());
         }
@@ -37,7 +38,7 @@ impl Services {
     /// but sockets opened with them close too, as Mattermost revokes token sessions here.
     pub async fn revoke_all_sessions(&self, caller: &Caller, user_id: &str) -> Result<()> {
         caller.require_self_or_admin(user_id)?;
-        self.get_user_checked(user_id).await?;
+        self.users().get_user_checked(user_id).await?;
         self.end_all_sessions(user_id).await
     }
 

@@ -4,10 +4,11 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::{Result, Services};
+use super::Result;
+use super::posts::Posts;
 use crate::domain::attachment::{self, Attachment};
 
-impl Services {
+impl Posts<'_> {
     /// Usernames of the users referenced as `<@ID>` in `texts`; unknown ids are left out
     /// (their markup stays as written).
     pub async fn slack_usernames<'a>(&self, texts: impl IntoIterator<Item = &'a str>) -> Result<HashMap<String, String>> {

@@ -2,15 +2,21 @@
 
 use serde_json::json;
 
-use super::{Caller, Error, Result, Services, now_ms, to_user};
+use super::{Caller, Error, Result, now_ms, to_user};
 use crate::domain::Invalid;
 use crate::domain::command::{STATUSES, Status};
 
-impl Services {
+super::area!(
+    /// User statuses (online, away, ...).
+    Statuses,
+    statuses
+);
+
+impl Statuses<'_> {
     /// `GET /users/{id}/status`: the stored status, or `offline` for someone who never
     /// had one.
     pub async fn get_status(&self, _caller: &Caller, user_id: &str) -> Result<Status> {
-        let user = self.get_user_checked(user_id).await?;
+        let user = self.users().get_user_checked(user_id).await?;
         Ok(self.store().get_status(&user.id).await?.unwrap_or(Status { user_id: user.id, status: "offline".into(), manual: false, last_activity_at: 0 }))
     }
 
@@ -21,7 +27,7 @@ impl Services {
         if !STATUSES.contains(&status) {
             return Err(Error::Invalid(Invalid::new("api.context.invalid_body_param.app_error", "Invalid or missing status in request body.")));
         }
-        let user = self.get_user_checked(user_id).await?;
+        let user = self.users().get_user_checked(user_id).await?;
         let saved = Status { user_id: user.id, status: status.to_string(), manual: true, last_activity_at: now_ms() };
         self.store().upsert_status(&saved).await?;
         self.publish_logged("status_change", json!({ "status": saved.status, "user_id": saved.user_id }), to_user(&saved.user_id)).await;

@@ -2,11 +2,17 @@
 
 use serde_json::json;
 
-use super::{Caller, Error, Result, Services, convert, now_ms, to_user};
+use super::{Caller, Error, Result, convert, now_ms, to_user};
 use crate::domain::team::{NewTeam, validate_new_team};
 use crate::domain::{Paging, Team, TeamMember};
 use crate::ids::{is_valid_id, new_id};
 use crate::store;
+
+super::area!(
+    /// Teams: creating, reading, membership and the team permission checks.
+    Teams,
+    teams
+);
 
 /// Mattermost's 404 for teams.
 pub const TEAM_NOT_FOUND: &str = "app.team.get.find.app_error";
@@ -16,7 +22,7 @@ pub const DEFAULT_CHANNELS: [(&str, &str); 2] = [("town-square", "Town Square"),
 const ROLE_TEAM_ADMIN: &str = "team_user team_admin";
 const ROLE_TEAM_USER: &str = "team_user";
 
-impl Services {
+impl Teams<'_> {
     /// `POST /teams`: any user may create a team and becomes its admin.
     pub async fn create_team(&self, caller: &Caller, new: NewTeam) -> Result<Team> {
         validate_new_team(&new)?;
@@ -49,7 +55,7 @@ impl Services {
             Err(e) => return Err(e.into()),
         }
         for (name, display_name) in DEFAULT_CHANNELS {
-            self.create_default_channel(&team.id, name, display_name, &creator, now).await?;
+            self.channels().create_default_channel(&team.id, name, display_name, &creator, now).await?;
         }
         self.after_team_join(caller, &member).await;
         Ok(team)
@@ -89,7 +95,7 @@ impl Services {
     /// or system admin. New members join the default channels.
     pub async fn add_team_member(&self, caller: &Caller, team_id: &str, user_id: &str) -> Result<TeamMember> {
         let team = self.team_by_id(team_id).await?;
-        let target = self.get_user_checked(user_id).await?;
+        let target = self.users().get_user_checked(user_id).await?;
         let allowed = caller.is_admin() || (caller.user_id() == user_id && team.allow_open_invite) || self.is_team_admin(caller, team_id).await?;
         if !allowed {
             return Err(Error::forbidden());
@@ -103,7 +109,7 @@ impl Services {
                 && channel.delete_at == 0
             {
                 // The member may already be in it (re-joining); that is fine.
-                let _ = self.join_channel_unchecked(caller, &channel, &target.id).await;
+                let _ = self.channels().join_channel_unchecked(caller, &channel, &target.id).await;
             }
         }
         self.after_team_join(caller, &member).await;

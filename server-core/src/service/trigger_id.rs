@@ -9,7 +9,8 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::{Result, Services, now_ms};
+use super::actions::Actions;
+use super::{Result, now_ms};
 use crate::domain::Invalid;
 use crate::ids::new_id;
 
@@ -92,7 +93,7 @@ pub fn verify(secret: &[u8], trigger_id: &str, user_id: Option<&str>, now: i64) 
     Ok(VerifiedTrigger { client_trigger_id: client_trigger_id.to_string(), user_id: minted_for.to_string(), issued_at })
 }
 
-impl Services {
+impl Actions<'_> {
     /// The signing key: created (32 random bytes) the first time any node needs it,
     /// then shared through the database.
     async fn trigger_secret(&self) -> Result<Vec<u8>> {

@@ -5,12 +5,18 @@ use std::collections::HashSet;
 use confab_host::types::{BotSpec, PluginContext};
 use serde_json::{Value, json};
 
-use super::{Caller, Error, Result, Services, convert, now_ms};
+use super::{Caller, Error, Result, convert, now_ms};
 use crate::domain::user::{self, NewUser, ROLE_ADMIN, ROLE_USER, UserPatch};
 use crate::domain::{Bot, Invalid, Paging, User};
 use crate::hub::{BroadcastInfo, Event, Recipients};
 use crate::ids::{is_valid_id, new_id};
 use crate::store;
+
+super::area!(
+    /// Users and bots: sign-up, lookups with the privacy rules, patches.
+    Users,
+    users
+);
 
 /// Mattermost's 404 for users.
 pub const USER_NOT_FOUND: &str = "app.user.missing_account.const";
@@ -28,7 +34,7 @@ fn user_conflict(e: store::Error) -> Error {
     }
 }
 
-impl Services {
+impl Users<'_> {
     /// `POST /users`. Without a session only when sign-up is open (or no account
     /// exists yet); the first account becomes system admin.
     pub async fn create_user(&self, caller: Option<&Caller>, new: NewUser, ctx: &PluginContext) -> Result<User> {
@@ -50,7 +56,7 @@ impl Services {
             delete_at: 0,
             username,
             email,
-            password_hash: self.hash_password(&new.password).await?,
+            password_hash: self.sessions().hash_password(&new.password).await?,
             nickname: new.nickname,
             first_name: new.first_name,
             last_name: new.last_name,
@@ -100,7 +106,7 @@ impl Services {
         user.shown_to(viewer.user_id(), viewer.is_admin(), self.settings().privacy)
     }
 
-    /// [`Services::shown_to`] for a list.
+    /// [`Users::shown_to`] for a list.
     pub fn shown_all_to(&self, viewer: &Caller, users: Vec<User>) -> Vec<User> {
         users.into_iter().map(|u| self.shown_to(viewer, u)).collect()
     }
@@ -129,10 +135,10 @@ impl Services {
     /// `GET /users`, optionally within a team or channel the caller can see.
     pub async fn list_users(&self, caller: &Caller, paging: Paging, in_team: Option<&str>, in_channel: Option<&str>) -> Result<Vec<User>> {
         if let Some(team_id) = in_team {
-            self.require_team_member(caller, team_id).await?;
+            self.teams().require_team_member(caller, team_id).await?;
         }
         if let Some(channel_id) = in_channel {
-            let channel = self.get_channel(caller, channel_id).await?;
+            let channel = self.channels().get_channel(caller, channel_id).await?;
             drop(channel);
         }
         Ok(self.store().list_users(paging, in_team, in_channel).await?)

@@ -115,7 +115,7 @@ fn echo(services: &Services, caller: &Caller, ctx: &Context<'_>, message: &str) 
             tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_secs(secs)).await;
                 let post = NewPost { channel_id, message: text, ..NewPost::default() };
-                if let Err(e) = services.create_post(&caller, post).await {
+                if let Err(e) = services.posts().create_post(&caller, post).await {
                     tracing::warn!(error = %e, "a delayed /echo could not be posted");
                 }
             });
@@ -134,13 +134,13 @@ async fn join(services: &Services, caller: &Caller, ctx: &Context<'_>, message: 
         Ok(channel) if channel.delete_at == 0 => channel,
         _ => return CommandResponse::ephemeral("We couldn't find the channel."),
     };
-    let member = services.is_channel_member(&channel.id, &ctx.user.id).await.unwrap_or(false);
+    let member = services.channels().is_channel_member(&channel.id, &ctx.user.id).await.unwrap_or(false);
     if !member {
         if !channel.is_public() {
             // A private channel's existence is for its members only.
             return CommandResponse::ephemeral("We couldn't find the channel.");
         }
-        if let Err(e) = services.add_channel_member(caller, &channel.id, &ctx.user.id).await {
+        if let Err(e) = services.channels().add_channel_member(caller, &channel.id, &ctx.user.id).await {
             return CommandResponse::ephemeral(format!("An error occurred while joining the channel: {e}"));
         }
     }
@@ -155,7 +155,7 @@ async fn leave(services: &Services, caller: &Caller, ctx: &Context<'_>) -> Comma
     if ctx.channel.name == "town-square" {
         return CommandResponse::ephemeral("You can't leave town-square.");
     }
-    if let Err(e) = services.remove_channel_member(caller, &ctx.channel.id, &ctx.user.id).await {
+    if let Err(e) = services.channels().remove_channel_member(caller, &ctx.channel.id, &ctx.user.id).await {
         return CommandResponse::ephemeral(format!("An error occurred while leaving the channel: {e}"));
     }
     CommandResponse { goto_location: format!("{}/{}/channels/town-square", ctx.site_url, ctx.team.name), ..CommandResponse::default() }
@@ -182,7 +182,7 @@ async fn set_channel_text(services: &Services, caller: &Caller, ctx: &Context<'_
     } else {
         ChannelPatch { purpose: Some(text.to_string()), ..ChannelPatch::default() }
     };
-    match services.patch_channel(caller, &ctx.channel.id, patch).await {
+    match services.channels().patch_channel(caller, &ctx.channel.id, patch).await {
         Ok(_) => CommandResponse::default(),
         Err(e) => CommandResponse::ephemeral(format!("Could not update the channel {which}: {e}")),
     }
@@ -195,17 +195,17 @@ async fn direct_message(services: &Services, caller: &Caller, ctx: &Context<'_>,
         None => (message, ""),
     };
     let username = target.trim_start_matches('@').to_lowercase();
-    let other = match services.get_user_by_username(&username).await {
+    let other = match services.users().get_user_by_username(&username).await {
         Ok(user) if !username.is_empty() && user.delete_at == 0 => user,
         _ => return CommandResponse::ephemeral("We couldn't find the user."),
     };
-    let channel = match services.create_direct_channel(caller, &[ctx.user.id.clone(), other.id.clone()]).await {
+    let channel = match services.channels().create_direct_channel(caller, &[ctx.user.id.clone(), other.id.clone()]).await {
         Ok((channel, _)) => channel,
         Err(e) => return CommandResponse::ephemeral(format!("We couldn't create the direct message channel: {e}")),
     };
     if !text.is_empty() {
         let post = NewPost { channel_id: channel.id.clone(), message: text.to_string(), ..NewPost::default() };
-        if let Err(e) = services.create_post(caller, post).await {
+        if let Err(e) = services.posts().create_post(caller, post).await {
             return CommandResponse::ephemeral(format!("We couldn't send the message: {e}"));
         }
     }
@@ -214,7 +214,7 @@ async fn direct_message(services: &Services, caller: &Caller, ctx: &Context<'_>,
 
 /// `/away`, `/online`, `/offline`, `/dnd`: a manual status.
 async fn set_status(services: &Services, caller: &Caller, ctx: &Context<'_>, status: &str) -> CommandResponse {
-    if let Err(e) = services.set_status(caller, &ctx.user.id, status).await {
+    if let Err(e) = services.statuses().set_status(caller, &ctx.user.id, status).await {
         return CommandResponse::ephemeral(format!("Could not change your status: {e}"));
     }
     CommandResponse::ephemeral(match status {
