@@ -44,7 +44,9 @@ fn to_api_error(e: service::Error) -> ApiError {
         service::Error::RejectedByPlugin { plugin_id, reason } => ApiError::InvalidInput(format!("rejected by plugin {plugin_id}: {reason}")),
         service::Error::DismissedByPlugin { plugin_id } => ApiError::InvalidInput(format!("dismissed by plugin {plugin_id}")),
         service::Error::QuotaExceeded(_) => ApiError::QuotaExceeded,
-        service::Error::Unavailable { message, .. } | service::Error::Internal(message) => ApiError::Internal(message),
+        service::Error::Unavailable { message, .. } | service::Error::Disabled { message, .. } => ApiError::Internal(message),
+        service::Error::Upstream { message, detail, .. } => ApiError::Internal(format!("{message} ({detail})")),
+        service::Error::Internal(source) => ApiError::Internal(source.to_string()),
     }
 }
 

@@ -65,15 +65,22 @@ pub enum Error {
     /// A plugin's will-hook dropped the post silently.
     #[error("dismissed by plugin {plugin_id}")]
     DismissedByPlugin { plugin_id: String },
+    /// A feature the administrator turned off (Mattermost answers 501).
+    #[error("{message}")]
+    Disabled { id: &'static str, message: String },
+    /// Something the use case called failed: a command or action URL, a plugin, or the
+    /// post an integration's answer was to become. Reported with its own id.
+    #[error("{message}")]
+    Upstream { id: &'static str, message: String, detail: String },
     /// A plugin went over its KV quota or a size limit.
     #[error("{0}")]
     QuotaExceeded(String),
     /// The server is too busy to do it now (503 with `Retry-After`).
     #[error("{message}")]
     Unavailable { id: &'static str, message: String },
-    /// The server failed; the detail is logged, not shown.
+    /// The server failed; the source is logged, not shown.
     #[error("{0}")]
-    Internal(String),
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl From<store::Error> for Error {
@@ -84,7 +91,7 @@ impl From<store::Error> for Error {
             store::Error::InvalidText(_) => Error::Invalid(crate::domain::text::nul_refused()),
             // Callers map NotFound and Conflict themselves where they mean something
             // specific; reaching here means the store failed.
-            e => Error::Internal(e.to_string()),
+            e => Error::Internal(Box::new(e)),
         }
     }
 }
@@ -96,6 +103,11 @@ impl Error {
     /// The generic 403.
     pub fn forbidden() -> Error {
         Error::Forbidden { id: "api.context.permissions.app_error", message: "You do not have the appropriate permissions.".into() }
+    }
+
+    /// A failure of the server itself, described by `detail`.
+    pub fn internal(detail: impl Into<String>) -> Error {
+        Error::Internal(detail.into().into())
     }
 
     /// A 404 with Mattermost's id for the kind of object.

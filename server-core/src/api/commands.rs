@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::extract::{AppJson, AppQuery, Auth};
 use super::{ApiError, AppState, ok};
 use crate::domain::command::{AutocompleteSuggestion, Command, CommandResponse};
-use crate::service::commands::{CommandError, ExecuteRequest};
+use crate::service::commands::ExecuteRequest;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -30,15 +30,6 @@ pub(super) fn router() -> Router<AppState> {
 
 /// The `response_url` route, beside the incoming webhooks' `/hooks/{hook_id}`.
 const RESPONSE_URL_ROUTE: &str = "/hooks/commands/{hook_id}";
-
-impl From<CommandError> for ApiError {
-    fn from(e: CommandError) -> ApiError {
-        match e {
-            CommandError::Service(e) => e.into(),
-            CommandError::Failed { id, message, detail } => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, id, message).with_detail(detail),
-        }
-    }
-}
 
 /// POST /api/v4/commands
 async fn create_command(

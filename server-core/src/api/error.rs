@@ -108,7 +108,11 @@ impl From<crate::service::Error> for ApiError {
                 .with_detail(format!("plugin_id={plugin_id}")),
             E::QuotaExceeded(detail) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, ids::QUOTA_EXCEEDED, "A limit was exceeded.").with_detail(detail),
             E::Unavailable { id, message } => ApiError { retry_after: Some(1), ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, id, message) },
-            E::Internal(detail) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ids::INTERNAL, "An internal error occurred.").with_detail(detail),
+            E::Disabled { id, message } => ApiError::new(StatusCode::NOT_IMPLEMENTED, id, message),
+            E::Upstream { id, message, detail } => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, id, message).with_detail(detail),
+            E::Internal(source) => {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ids::INTERNAL, "An internal error occurred.").with_detail(source.to_string())
+            }
         }
     }
 }

@@ -14,7 +14,7 @@ use super::{ApiError, AppState, ok};
 use crate::domain::Paging;
 use crate::domain::paging::PagingQuery;
 use crate::domain::webhook::{IncomingWebhook, IncomingWebhookRequest, OutgoingWebhook};
-use crate::service::webhooks::{HookListQuery, WebhookError};
+use crate::service::webhooks::HookListQuery;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -24,17 +24,6 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v4/hooks/outgoing/{hook_id}", get(get_outgoing).put(update_outgoing).delete(delete_outgoing))
         .route("/api/v4/hooks/outgoing/{hook_id}/regen_token", post(regen_token))
         .route("/hooks/{hook_id}", post(execute_incoming).route_layer(axum::middleware::from_fn(super::rate_limit::limit)))
-}
-
-impl From<WebhookError> for ApiError {
-    fn from(e: WebhookError) -> ApiError {
-        match e {
-            WebhookError::Service(e) => e.into(),
-            WebhookError::Status { status, id, message } => {
-                ApiError::new(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), id, message)
-            }
-        }
-    }
 }
 
 /// Query of the list routes.

@@ -79,7 +79,7 @@ impl From<PasswordError> for Error {
                     message: "The server is busy checking passwords. Please try again.".into(),
                 }
             }
-            PasswordError::Internal(detail) => Error::Internal(detail),
+            e @ PasswordError::Internal(_) => Error::Internal(Box::new(e)),
         }
     }
 }

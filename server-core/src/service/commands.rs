@@ -15,10 +15,6 @@ pub use registry::PluginCommands;
 
 use serde::Deserialize;
 
-use crate::domain::Invalid;
-use crate::service::Error;
-use crate::store;
-
 super::area!(
     /// Slash commands: custom command management and execution.
     Commands,
@@ -33,37 +29,6 @@ pub const RESPONSE_URL_TTL_MS: i64 = 30 * 60 * 1000;
 pub const RESPONSE_URL_USES: i64 = 5;
 /// Largest answer read from a command URL (Mattermost's `MaxIntegrationResponseSize`).
 pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
-
-/// Why running or answering a command failed: a use-case error, or the integration
-/// failing, which Mattermost reports as a 500 with an id of its own.
-#[derive(Debug, thiserror::Error)]
-pub enum CommandError {
-    /// A permission, validation or lookup failure.
-    #[error(transparent)]
-    Service(#[from] Error),
-    /// The command URL, the plugin or the post creation failed.
-    #[error("{message}")]
-    Failed {
-        /// Mattermost's error id.
-        id: &'static str,
-        /// Text for people.
-        message: String,
-        /// Text for the log.
-        detail: String,
-    },
-}
-
-impl From<Invalid> for CommandError {
-    fn from(e: Invalid) -> CommandError {
-        CommandError::Service(e.into())
-    }
-}
-
-impl From<store::Error> for CommandError {
-    fn from(e: store::Error) -> CommandError {
-        CommandError::Service(e.into())
-    }
-}
 
 /// `POST /commands/execute` body (Mattermost `CommandArgs` as clients send it).
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -17,7 +17,7 @@ mod posting;
 use futures_util::future::join_all;
 use serde_json::{Map, Value, json};
 
-use super::{Actor, Caller, Error, Services, now_ms};
+use super::{Actor, Caller, Error, Result, Services, now_ms};
 use crate::domain::attachment::{self, Attachment};
 use crate::domain::post::NewPost;
 use crate::domain::webhook::{
@@ -57,35 +57,6 @@ impl Default for WebhookSettings {
     }
 }
 
-/// Why a webhook use case failed: a service error, or one of the webhook answers
-/// whose status Mattermost fixes (501 when disabled, 400 for an unknown hook id, ...).
-#[derive(Debug, thiserror::Error)]
-pub enum WebhookError {
-    #[error(transparent)]
-    Service(#[from] Error),
-    #[error("{message}")]
-    Status { status: u16, id: &'static str, message: String },
-}
-
-impl From<Invalid> for WebhookError {
-    fn from(e: Invalid) -> WebhookError {
-        WebhookError::Service(e.into())
-    }
-}
-
-impl From<store::Error> for WebhookError {
-    fn from(e: store::Error) -> WebhookError {
-        WebhookError::Service(e.into())
-    }
-}
-
-fn status(status: u16, id: &'static str, message: &str) -> WebhookError {
-    WebhookError::Status { status, id, message: message.to_string() }
-}
-
-/// Result of a webhook use case.
-pub type HookResult<T> = std::result::Result<T, WebhookError>;
-
 /// `GET /hooks/incoming` filters.
 #[derive(Debug, Clone, Default)]
 pub struct HookListQuery {
@@ -124,25 +95,25 @@ impl Webhooks<'_> {
         &self.settings().webhooks
     }
 
-    fn require_incoming_enabled(&self) -> HookResult<()> {
+    fn require_incoming_enabled(&self) -> Result<()> {
         if self.webhook_settings().enable_incoming {
             Ok(())
         } else {
-            Err(status(501, "api.incoming_webhook.disabled.app_error", "Incoming webhooks have been disabled by the system admin."))
+            Err(Error::Disabled { id: "api.incoming_webhook.disabled.app_error", message: "Incoming webhooks have been disabled by the system admin.".into() })
         }
     }
 
-    fn require_outgoing_enabled(&self) -> HookResult<()> {
+    fn require_outgoing_enabled(&self) -> Result<()> {
         if self.webhook_settings().enable_outgoing {
             Ok(())
         } else {
-            Err(status(501, "api.outgoing_webhook.disabled.app_error", "Outgoing webhooks have been disabled by the system admin."))
+            Err(Error::Disabled { id: "api.outgoing_webhook.disabled.app_error", message: "Outgoing webhooks have been disabled by the system admin.".into() })
         }
     }
 
     /// Mattermost's `manage_own_*_webhooks` on `team_id` (plus `manage_others_*` when
     /// the hook is someone else's): both belong to team and system admins.
-    async fn require_manage_webhooks(&self, caller: &Caller, team_id: &str) -> HookResult<()> {
+    async fn require_manage_webhooks(&self, caller: &Caller, team_id: &str) -> Result<()> {
         if caller.is_admin() {
             return Ok(());
         }

@@ -8,12 +8,11 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::CommandError;
 use crate::domain::channel::ChannelPatch;
 use crate::domain::command::{Command, CommandResponse};
 use crate::domain::post::NewPost;
 use crate::domain::{Channel, ChannelType, Team, User};
-use crate::service::{Caller, Services};
+use crate::service::{Caller, Result, Services};
 
 /// Longest `/echo` delay, in seconds (Mattermost's).
 pub const MAX_ECHO_DELAY_SECS: u64 = 10_000;
@@ -74,7 +73,7 @@ pub fn commands() -> Vec<Command> {
 }
 
 /// Run the built-in `trigger`, or `None` when there is no such built-in.
-pub async fn run(services: &Services, caller: &Caller, ctx: &Context<'_>, trigger: &str, message: &str) -> Result<Option<CommandResponse>, CommandError> {
+pub async fn run(services: &Services, caller: &Caller, ctx: &Context<'_>, trigger: &str, message: &str) -> Result<Option<CommandResponse>> {
     let message = message.trim();
     let response = match trigger {
         "echo" => echo(services, caller, ctx, message),

@@ -3,17 +3,17 @@
 use confab_host::CallError;
 use serde_json::{Value, json};
 
-use super::{CommandError, Commands, ExecuteRequest, MAX_RESPONSE_BYTES, RESPONSE_URL_TTL_MS, RESPONSE_URL_USES, builtin};
+use super::{Commands, ExecuteRequest, MAX_RESPONSE_BYTES, RESPONSE_URL_TTL_MS, RESPONSE_URL_USES, builtin};
 use crate::domain::attachment;
 use crate::domain::command::{Command, CommandResponse, EPHEMERAL, IN_CHANNEL, METHOD_GET};
 use crate::domain::post::{NewPost, validate_user_type};
 use crate::domain::{Channel, ChannelType, Invalid, Post, Team, User};
 use crate::ids::{is_valid_id, new_id};
-use crate::service::{Actor, Caller, Error, now_ms};
+use crate::service::{Actor, Caller, Error, Result, now_ms};
 use crate::store::{self, CommandWebhook};
 
-fn failed(id: &'static str, message: impl Into<String>, detail: impl Into<String>) -> CommandError {
-    CommandError::Failed { id, message: message.into(), detail: detail.into() }
+fn failed(id: &'static str, message: impl Into<String>, detail: impl Into<String>) -> Error {
+    Error::Upstream { id, message: message.into(), detail: detail.into() }
 }
 
 /// Where a command runs, resolved and checked.
@@ -44,7 +44,7 @@ enum Source {
 impl Commands<'_> {
     /// `POST /commands/execute`: resolve and run a command as the caller in a channel
     /// they are a member of, post its answer, and return it.
-    pub async fn execute_command(&self, caller: &Caller, request: ExecuteRequest, site_url: &str) -> Result<CommandResponse, CommandError> {
+    pub async fn execute_command(&self, caller: &Caller, request: ExecuteRequest, site_url: &str) -> Result<CommandResponse> {
         let Some(user) = caller.user().cloned() else { return Err(Error::forbidden().into()) };
         if request.command.len() <= 1 || !request.command.starts_with('/') || !is_valid_id(&request.channel_id) {
             return Err(Invalid::new("api.command.execute_command.start.app_error", "No command trigger found.").into());
@@ -98,7 +98,7 @@ impl Commands<'_> {
     }
 
     /// The plugin serving the trigger, if one runs: its answer, or its error.
-    async fn run_plugin_command(&self, caller: &Caller, inv: &Invocation, trigger_id: &str) -> Result<Option<CommandResponse>, CommandError> {
+    async fn run_plugin_command(&self, caller: &Caller, inv: &Invocation, trigger_id: &str) -> Result<Option<CommandResponse>> {
         let (Some(host), Some(plugin_id)) = (self.host(), self.plugin_commands().owner(&inv.team.id, &inv.trigger)) else { return Ok(None) };
         let args = confab_host::types::CommandArgs {
             command: inv.command.clone(),
@@ -145,7 +145,7 @@ impl Commands<'_> {
     }
 
     /// Call a custom command's URL with Mattermost's form fields and read its answer.
-    async fn run_custom_command(&self, inv: &Invocation, command: &Command, trigger_id: &str) -> Result<CommandResponse, CommandError> {
+    async fn run_custom_command(&self, inv: &Invocation, command: &Command, trigger_id: &str) -> Result<CommandResponse> {
         let hook = CommandWebhook {
             id: new_id(),
             create_at: now_ms(),
@@ -216,7 +216,7 @@ impl Commands<'_> {
     }
 
     /// `@name`s in `text` that are members of the team: (username, id), in order.
-    async fn user_mentions(&self, text: &str, team_id: &str) -> Result<Vec<(String, String)>, Error> {
+    async fn user_mentions(&self, text: &str, team_id: &str) -> Result<Vec<(String, String)>> {
         let mut out: Vec<(String, String)> = Vec::new();
         for name in mentioned(text, '@') {
             if out.iter().any(|(n, _)| *n == name) {
@@ -233,7 +233,7 @@ impl Commands<'_> {
     }
 
     /// `~name`s in `text` that are public channels of the team: (name, id), in order.
-    async fn channel_mentions(&self, text: &str, team_id: &str) -> Result<Vec<(String, String)>, Error> {
+    async fn channel_mentions(&self, text: &str, team_id: &str) -> Result<Vec<(String, String)>> {
         let mut out: Vec<(String, String)> = Vec::new();
         for name in mentioned(text, '~') {
             if out.iter().any(|(n, _)| *n == name) {
@@ -250,7 +250,7 @@ impl Commands<'_> {
     }
 
     /// A built-in command's answer, if the trigger is one.
-    async fn run_builtin(&self, caller: &Caller, inv: &Invocation) -> Result<Option<CommandResponse>, CommandError> {
+    async fn run_builtin(&self, caller: &Caller, inv: &Invocation) -> Result<Option<CommandResponse>> {
         builtin::run(
             self,
             caller,
@@ -263,7 +263,7 @@ impl Commands<'_> {
 
     /// Post the response and each of its `extra_responses`; any failure makes the whole
     /// call a 500 (Mattermost's `create_post_failed`), after the others were tried.
-    async fn post_responses(&self, inv: &Invocation, command: Option<&Command>, response: &mut CommandResponse, source: Source) -> Result<(), CommandError> {
+    async fn post_responses(&self, inv: &Invocation, command: Option<&Command>, response: &mut CommandResponse, source: Source) -> Result<()> {
         let mut last_error = None;
         if let Err(e) = self.post_response(&inv.user, &inv.channel.id, &inv.root_id, command, response, source).await {
             last_error = Some(e);
@@ -293,7 +293,7 @@ impl Commands<'_> {
         command: Option<&Command>,
         response: &mut CommandResponse,
         source: Source,
-    ) -> Result<(), Error> {
+    ) -> Result<()> {
         let mut channel_id = channel_id.to_string();
         if !response.channel_id.is_empty() {
             if !is_valid_id(&response.channel_id) || !self.channels().is_channel_member(&response.channel_id, &user.id).await? {
@@ -358,7 +358,7 @@ impl Commands<'_> {
 
     /// `POST /hooks/commands/{id}`: a delayed answer to a custom command, within 30
     /// minutes of the call and at most 5 times.
-    pub async fn command_webhook(&self, hook_id: &str, mut response: CommandResponse) -> Result<(), CommandError> {
+    pub async fn command_webhook(&self, hook_id: &str, mut response: CommandResponse) -> Result<()> {
         let hook = match self.store().get_command_webhook(hook_id, now_ms() - RESPONSE_URL_TTL_MS).await {
             Ok(hook) => hook,
             Err(store::Error::NotFound) => {
@@ -391,7 +391,7 @@ impl Commands<'_> {
     }
 
     /// Forget `response_url`s older than their lifetime.
-    pub async fn purge_command_webhooks(&self) -> Result<u64, Error> {
+    pub async fn purge_command_webhooks(&self) -> Result<u64> {
         Ok(self.store().delete_command_webhooks_before(now_ms() - RESPONSE_URL_TTL_MS).await?)
     }
 }

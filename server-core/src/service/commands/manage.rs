@@ -5,14 +5,14 @@ use super::{COMMAND_NOT_FOUND, Commands, builtin};
 use crate::domain::Invalid;
 use crate::domain::command::{self, AutocompleteSuggestion, Command};
 use crate::ids::{is_valid_id, new_id};
-use crate::service::{Actor, Caller, Error, now_ms};
+use crate::service::{Actor, Caller, Error, Result, now_ms};
 use crate::store;
 
 impl Commands<'_> {
     /// Whether the caller may create and manage the team's commands (Mattermost's
     /// `manage_own_slash_commands` / `manage_others_slash_commands`, which the default
     /// roles give team and system admins only).
-    async fn can_manage_commands(&self, caller: &Caller, team_id: &str) -> Result<bool, Error> {
+    async fn can_manage_commands(&self, caller: &Caller, team_id: &str) -> Result<bool> {
         if caller.is_admin() {
             return Ok(true);
         }
@@ -24,7 +24,7 @@ impl Commands<'_> {
     }
 
     /// A live command, 404 when unknown or malformed.
-    async fn command_by_id(&self, id: &str) -> Result<Command, Error> {
+    async fn command_by_id(&self, id: &str) -> Result<Command> {
         if !is_valid_id(id) {
             return Err(Error::not_found(COMMAND_NOT_FOUND, "command"));
         }
@@ -36,7 +36,7 @@ impl Commands<'_> {
     }
 
     /// A command the caller may manage; 404 (not 403) otherwise, so ids do not leak.
-    async fn managed_command(&self, caller: &Caller, id: &str) -> Result<Command, Error> {
+    async fn managed_command(&self, caller: &Caller, id: &str) -> Result<Command> {
         let command = self.command_by_id(id).await?;
         if !self.can_manage_commands(caller, &command.team_id).await? {
             return Err(Error::not_found(COMMAND_NOT_FOUND, "command"));
@@ -45,7 +45,7 @@ impl Commands<'_> {
     }
 
     /// Refuse a trigger a built-in or another live command of the team already has.
-    async fn check_trigger_free(&self, team_id: &str, trigger: &str, except_id: &str) -> Result<(), Error> {
+    async fn check_trigger_free(&self, team_id: &str, trigger: &str, except_id: &str) -> Result<()> {
         let taken_by_custom = self.store().command_by_trigger(team_id, trigger).await?.is_some_and(|c| c.id != except_id);
         if builtin::is_builtin(trigger) || taken_by_custom {
             return Err(duplicate_trigger());
@@ -54,7 +54,7 @@ impl Commands<'_> {
     }
 
     /// `POST /commands`.
-    pub async fn create_command(&self, caller: &Caller, mut new: Command) -> Result<Command, Error> {
+    pub async fn create_command(&self, caller: &Caller, mut new: Command) -> Result<Command> {
         self.teams().team_by_id(&new.team_id).await.map_err(|_| Error::forbidden())?;
         if !self.can_manage_commands(caller, &new.team_id).await? {
             return Err(Error::forbidden());
@@ -78,7 +78,7 @@ impl Commands<'_> {
     }
 
     /// `PUT /commands/{id}`: the team may not change; id, token, creator and dates stay.
-    pub async fn update_command(&self, caller: &Caller, id: &str, new: Command) -> Result<Command, Error> {
+    pub async fn update_command(&self, caller: &Caller, id: &str, new: Command) -> Result<Command> {
         if new.id != id {
             return Err(Invalid::new("api.context.invalid_body_param.app_error", "Invalid or missing command in request body.").into());
         }
@@ -104,7 +104,7 @@ impl Commands<'_> {
         Ok(command)
     }
 
-    async fn save_command(&self, command: &Command) -> Result<(), Error> {
+    async fn save_command(&self, command: &Command) -> Result<()> {
         match self.store().update_command(command).await {
             Ok(()) => Ok(()),
             Err(store::Error::Conflict { .. }) => Err(duplicate_trigger()),
@@ -114,7 +114,7 @@ impl Commands<'_> {
     }
 
     /// `PUT /commands/{id}/move`: to another team the caller (and the creator) may manage.
-    pub async fn move_command(&self, caller: &Caller, id: &str, team_id: &str) -> Result<(), Error> {
+    pub async fn move_command(&self, caller: &Caller, id: &str, team_id: &str) -> Result<()> {
         self.teams().team_by_id(team_id).await?;
         if !self.can_manage_commands(caller, team_id).await? {
             return Err(Error::forbidden());
@@ -134,19 +134,19 @@ impl Commands<'_> {
     }
 
     /// `DELETE /commands/{id}`.
-    pub async fn delete_command(&self, caller: &Caller, id: &str) -> Result<(), Error> {
+    pub async fn delete_command(&self, caller: &Caller, id: &str) -> Result<()> {
         let command = self.managed_command(caller, id).await?;
         self.store().delete_command(&command.id, now_ms()).await?;
         Ok(())
     }
 
     /// `GET /commands/{id}`.
-    pub async fn get_command(&self, caller: &Caller, id: &str) -> Result<Command, Error> {
+    pub async fn get_command(&self, caller: &Caller, id: &str) -> Result<Command> {
         self.managed_command(caller, id).await
     }
 
     /// `PUT /commands/{id}/regen_token`: the new token.
-    pub async fn regen_command_token(&self, caller: &Caller, id: &str) -> Result<String, Error> {
+    pub async fn regen_command_token(&self, caller: &Caller, id: &str) -> Result<String> {
         let mut command = self.managed_command(caller, id).await?;
         command.token = new_id();
         command.update_at = now_ms();
@@ -157,7 +157,7 @@ impl Commands<'_> {
     /// `GET /commands?team_id&custom_only`: with `custom_only`, the team's custom
     /// commands in full (managers only); otherwise every command the caller can run,
     /// custom ones sanitized (only autocomplete ones for people who cannot manage them).
-    pub async fn list_commands(&self, caller: &Caller, team_id: &str, custom_only: bool) -> Result<Vec<Command>, Error> {
+    pub async fn list_commands(&self, caller: &Caller, team_id: &str, custom_only: bool) -> Result<Vec<Command>> {
         if !is_valid_id(team_id) {
             return Err(Invalid::new("api.context.invalid_url_param.app_error", "Invalid or missing team_id parameter in request URL.").into());
         }
@@ -173,7 +173,7 @@ impl Commands<'_> {
     }
 
     /// `GET /teams/{team_id}/commands/autocomplete`.
-    pub async fn autocomplete_commands(&self, caller: &Caller, team_id: &str) -> Result<Vec<Command>, Error> {
+    pub async fn autocomplete_commands(&self, caller: &Caller, team_id: &str) -> Result<Vec<Command>> {
         self.teams().team_by_id(team_id).await?;
         self.teams().require_team_member(caller, team_id).await?;
         self.command_list(team_id, true).await
@@ -181,7 +181,7 @@ impl Commands<'_> {
 
     /// Built-ins, then plugin commands, then the team's custom commands (sanitized),
     /// the first of a trigger winning; `autocomplete_only` keeps only those offered.
-    async fn command_list(&self, team_id: &str, autocomplete_only: bool) -> Result<Vec<Command>, Error> {
+    async fn command_list(&self, team_id: &str, autocomplete_only: bool) -> Result<Vec<Command>> {
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
         let plugin_commands = self.visible_plugin_commands(team_id);
@@ -225,7 +225,7 @@ impl Commands<'_> {
     /// `GET /teams/{team_id}/commands/autocomplete_suggestions?user_input=`: commands
     /// whose trigger starts with what was typed, then, once a command is complete, its
     /// sub-commands and static list items from `AutocompleteData`.
-    pub async fn autocomplete_suggestions(&self, caller: &Caller, team_id: &str, user_input: &str) -> Result<Vec<AutocompleteSuggestion>, Error> {
+    pub async fn autocomplete_suggestions(&self, caller: &Caller, team_id: &str, user_input: &str) -> Result<Vec<AutocompleteSuggestion>> {
         let commands = self.autocomplete_commands(caller, team_id).await?;
         Ok(suggestions(&commands, user_input, caller.is_admin()))
     }

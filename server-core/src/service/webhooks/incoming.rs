@@ -6,7 +6,7 @@ use super::*;
 
 impl Webhooks<'_> {
     /// `POST /hooks/incoming`.
-    pub async fn create_incoming_webhook(&self, caller: &Caller, mut hook: IncomingWebhook) -> HookResult<IncomingWebhook> {
+    pub async fn create_incoming_webhook(&self, caller: &Caller, mut hook: IncomingWebhook) -> Result<IncomingWebhook> {
         self.require_incoming_enabled()?;
         hook.validate()?;
         let channel = self.channels().channel_by_id(&hook.channel_id).await?;
@@ -28,7 +28,7 @@ impl Webhooks<'_> {
     }
 
     /// A live incoming hook by id for the management API (404 when unknown).
-    pub(super) async fn incoming_webhook(&self, hook_id: &str) -> HookResult<IncomingWebhook> {
+    pub(super) async fn incoming_webhook(&self, hook_id: &str) -> Result<IncomingWebhook> {
         if !is_valid_id(hook_id) {
             return Err(Error::not_found(INCOMING_NOT_FOUND, "incoming webhook").into());
         }
@@ -40,7 +40,7 @@ impl Webhooks<'_> {
     }
 
     /// `GET /hooks/incoming/{hook_id}`.
-    pub async fn get_incoming_webhook(&self, caller: &Caller, hook_id: &str) -> HookResult<IncomingWebhook> {
+    pub async fn get_incoming_webhook(&self, caller: &Caller, hook_id: &str) -> Result<IncomingWebhook> {
         self.require_incoming_enabled()?;
         let hook = self.incoming_webhook(hook_id).await?;
         self.require_manage_webhooks(caller, &hook.team_id).await?;
@@ -50,7 +50,7 @@ impl Webhooks<'_> {
     /// `GET /hooks/incoming`: a team's hooks (its team admins), or every hook (system
     /// admins only: the permission without a team is a system-wide one). Returns the
     /// page and the total.
-    pub async fn list_incoming_webhooks(&self, caller: &Caller, query: HookListQuery) -> HookResult<(Vec<IncomingWebhook>, i64)> {
+    pub async fn list_incoming_webhooks(&self, caller: &Caller, query: HookListQuery) -> Result<(Vec<IncomingWebhook>, i64)> {
         self.require_incoming_enabled()?;
         let filter = HookFilter { team_id: query.team_id.clone(), channel_id: None };
         match &query.team_id {
@@ -63,7 +63,7 @@ impl Webhooks<'_> {
     }
 
     /// `PUT /hooks/incoming/{hook_id}`: the editable fields; a new channel must be in the hook's team.
-    pub async fn update_incoming_webhook(&self, caller: &Caller, hook_id: &str, update: IncomingWebhook) -> HookResult<IncomingWebhook> {
+    pub async fn update_incoming_webhook(&self, caller: &Caller, hook_id: &str, update: IncomingWebhook) -> Result<IncomingWebhook> {
         self.require_incoming_enabled()?;
         if update.id != hook_id {
             return Err(Invalid::new("api.context.invalid_param.app_error", "Invalid hook_id parameter: the body's id differs from the URL's.").into());
@@ -98,7 +98,7 @@ impl Webhooks<'_> {
     }
 
     /// `DELETE /hooks/incoming/{hook_id}`.
-    pub async fn delete_incoming_webhook(&self, caller: &Caller, hook_id: &str) -> HookResult<()> {
+    pub async fn delete_incoming_webhook(&self, caller: &Caller, hook_id: &str) -> Result<()> {
         self.require_incoming_enabled()?;
         let hook = self.incoming_webhook(hook_id).await?;
         self.require_manage_webhooks(caller, &hook.team_id).await?;
@@ -112,15 +112,18 @@ impl Webhooks<'_> {
     /// `POST /hooks/{hook_id}`: post what an integration sent. Everything that can be
     /// refused is checked before anything is written; the posts are created as the
     /// hook's owner through the ordinary post path (plugin hooks included).
-    pub async fn execute_incoming_webhook(&self, ctx: PluginContext, hook_id: &str, request: IncomingWebhookRequest) -> HookResult<Vec<Post>> {
+    pub async fn execute_incoming_webhook(&self, ctx: PluginContext, hook_id: &str, request: IncomingWebhookRequest) -> Result<Vec<Post>> {
         if !self.webhook_settings().enable_incoming {
-            return Err(status(501, "web.incoming_webhook.disabled.app_error", "Incoming webhooks have been disabled by the system admin."));
+            return Err(Error::Disabled {
+                id: "web.incoming_webhook.disabled.app_error",
+                message: "Incoming webhooks have been disabled by the system admin.".into(),
+            });
         }
         let has_attachments = request.attachments.as_ref().is_some_and(|a| !a.is_null() && a.as_array().is_none_or(|list| !list.is_empty()));
         if request.text.is_empty() && !has_attachments {
-            return Err(status(400, "web.incoming_webhook.text.app_error", "No text specified."));
+            return Err(Error::Invalid(Invalid::new("web.incoming_webhook.text.app_error", "No text specified.")));
         }
-        let invalid_hook = || status(400, "web.incoming_webhook.invalid.app_error", "Invalid webhook.");
+        let invalid_hook = || Error::Invalid(Invalid::new("web.incoming_webhook.invalid.app_error", "Invalid webhook."));
         if !is_valid_id(hook_id) {
             return Err(invalid_hook());
         }
@@ -149,7 +152,7 @@ impl Webhooks<'_> {
 
         let owner = match self.store().get_user(&hook.user_id).await {
             Ok(user) if user.delete_at == 0 => user,
-            Ok(_) | Err(store::Error::NotFound) => return Err(user_error(403)),
+            Ok(_) | Err(store::Error::NotFound) => return Err(owner_gone()),
             Err(e) => return Err(e.into()),
         };
         let channel = self.target_channel(&hook, &owner, &request.channel_name, &ctx).await?;
@@ -157,7 +160,10 @@ impl Webhooks<'_> {
             return Err(channel_locked());
         }
         if !channel.is_public() && !owner.is_admin() && !self.channels().is_channel_member(&channel.id, &owner.id).await? {
-            return Err(status(403, "web.incoming_webhook.permissions.app_error", "The webhook's owner may not post in the requested channel."));
+            return Err(Error::Forbidden {
+                id: "web.incoming_webhook.permissions.app_error",
+                message: "The webhook's owner may not post in the requested channel.".into(),
+            });
         }
         self.create_webhook_posts(&owner, &channel, parts, "", ctx).await
     }
@@ -165,7 +171,7 @@ impl Webhooks<'_> {
     /// Where an incoming hook's post goes: the hook's channel, or the one the request
     /// names (`#channel` in the hook's team, `@user` for a direct channel with the
     /// owner, created if needed unless the hook is locked to its channel).
-    async fn target_channel(&self, hook: &IncomingWebhook, owner: &User, channel_name: &str, ctx: &PluginContext) -> HookResult<Channel> {
+    async fn target_channel(&self, hook: &IncomingWebhook, owner: &User, channel_name: &str, ctx: &PluginContext) -> Result<Channel> {
         Ok(match channel_name {
             "" => match self.store().get_channel(&hook.channel_id).await {
                 Ok(channel) => channel,
@@ -175,7 +181,7 @@ impl Webhooks<'_> {
             name if name.starts_with('@') => {
                 let target = match self.store().get_user_by_username(&name[1..]).await {
                     Ok(user) if user.delete_at == 0 => user,
-                    Ok(_) | Err(store::Error::NotFound) => return Err(user_error(400)),
+                    Ok(_) | Err(store::Error::NotFound) => return Err(target_not_found()),
                     Err(e) => return Err(e.into()),
                 };
                 let dm_name = crate::domain::channel::direct_channel_name(&owner.id, &target.id);
@@ -202,14 +208,20 @@ impl Webhooks<'_> {
     }
 }
 
-fn user_error(status_code: u16) -> WebhookError {
-    status(status_code, "web.incoming_webhook.user.app_error", "Couldn't find the user.")
+/// The hook's owner is gone: Mattermost answers 403.
+fn owner_gone() -> Error {
+    Error::Forbidden { id: "web.incoming_webhook.user.app_error", message: "Couldn't find the user.".into() }
 }
 
-fn channel_error() -> WebhookError {
-    status(404, "web.incoming_webhook.channel.app_error", "Couldn't find the channel.")
+/// The `@user` a request names does not exist: Mattermost answers 400.
+fn target_not_found() -> Error {
+    Error::Invalid(Invalid::new("web.incoming_webhook.user.app_error", "Couldn't find the user."))
 }
 
-fn channel_locked() -> WebhookError {
-    status(403, "web.incoming_webhook.channel_locked.app_error", "This webhook is not permitted to post to the requested channel.")
+fn channel_error() -> Error {
+    Error::NotFound { id: "web.incoming_webhook.channel.app_error", message: "Couldn't find the channel.".into() }
+}
+
+fn channel_locked() -> Error {
+    Error::Forbidden { id: "web.incoming_webhook.channel_locked.app_error", message: "This webhook is not permitted to post to the requested channel.".into() }
 }

@@ -4,7 +4,7 @@ use super::*;
 
 impl Webhooks<'_> {
     /// `POST /hooks/outgoing`.
-    pub async fn create_outgoing_webhook(&self, caller: &Caller, hook: OutgoingWebhook) -> HookResult<OutgoingWebhook> {
+    pub async fn create_outgoing_webhook(&self, caller: &Caller, hook: OutgoingWebhook) -> Result<OutgoingWebhook> {
         self.require_outgoing_enabled()?;
         self.teams().team_by_id(&hook.team_id).await?;
         self.require_manage_webhooks(caller, &hook.team_id).await?;
@@ -22,7 +22,7 @@ impl Webhooks<'_> {
 
     /// The rules shared by create and update: fields, a public channel of the team,
     /// trigger words unless channel-bound, no duplicate of another hook.
-    pub(super) async fn check_outgoing(&self, caller: &Caller, hook: &mut OutgoingWebhook) -> HookResult<()> {
+    pub(super) async fn check_outgoing(&self, caller: &Caller, hook: &mut OutgoingWebhook) -> Result<()> {
         if hook.content_type.is_empty() {
             hook.content_type = webhook::FORM_CONTENT_TYPE.to_string();
         }
@@ -30,28 +30,33 @@ impl Webhooks<'_> {
         if !hook.channel_id.is_empty() {
             let channel = self.channels().channel_by_id(&hook.channel_id).await?;
             if !channel.is_public() {
-                return Err(status(403, "api.webhook.create_outgoing.not_open.app_error", "Outgoing webhooks can only be created for public channels."));
+                return Err(Error::Forbidden {
+                    id: "api.webhook.create_outgoing.not_open.app_error",
+                    message: "Outgoing webhooks can only be created for public channels.".into(),
+                });
             }
             if channel.team_id != hook.team_id {
-                return Err(status(403, "api.webhook.create_outgoing.permissions.app_error", "Invalid permissions to create outgoing webhook."));
+                return Err(Error::Forbidden {
+                    id: "api.webhook.create_outgoing.permissions.app_error",
+                    message: "Invalid permissions to create outgoing webhook.".into(),
+                });
             }
             self.channels().require_channel_readable(caller, &channel).await?;
         } else if hook.trigger_words.is_empty() {
-            return Err(status(400, "api.webhook.create_outgoing.triggers.app_error", "Either trigger_words or channel_id must be set."));
+            return Err(Error::Invalid(Invalid::new("api.webhook.create_outgoing.triggers.app_error", "Either trigger_words or channel_id must be set.")));
         }
         let others = self.store().team_outgoing_webhooks(&hook.team_id).await?;
         if others.iter().any(|other| other.id != hook.id && other.intersects(hook)) {
-            return Err(status(
-                400,
+            return Err(Error::Invalid(Invalid::new(
                 "api.webhook.create_outgoing.intersect.app_error",
                 "Outgoing webhooks from the same channel cannot have the same trigger words/callback URLs.",
-            ));
+            )));
         }
         Ok(())
     }
 
     /// A live outgoing hook by id (404 when unknown).
-    pub(super) async fn outgoing_webhook(&self, hook_id: &str) -> HookResult<OutgoingWebhook> {
+    pub(super) async fn outgoing_webhook(&self, hook_id: &str) -> Result<OutgoingWebhook> {
         if !is_valid_id(hook_id) {
             return Err(Error::not_found(OUTGOING_NOT_FOUND, "outgoing webhook").into());
         }
@@ -63,7 +68,7 @@ impl Webhooks<'_> {
     }
 
     /// `GET /hooks/outgoing/{hook_id}`.
-    pub async fn get_outgoing_webhook(&self, caller: &Caller, hook_id: &str) -> HookResult<OutgoingWebhook> {
+    pub async fn get_outgoing_webhook(&self, caller: &Caller, hook_id: &str) -> Result<OutgoingWebhook> {
         self.require_outgoing_enabled()?;
         let hook = self.outgoing_webhook(hook_id).await?;
         self.require_manage_webhooks(caller, &hook.team_id).await?;
@@ -72,7 +77,7 @@ impl Webhooks<'_> {
 
     /// `GET /hooks/outgoing?team_id&channel_id`: by channel or by team (that team's
     /// admins), or every hook (system admins only).
-    pub async fn list_outgoing_webhooks(&self, caller: &Caller, query: HookListQuery) -> HookResult<Vec<OutgoingWebhook>> {
+    pub async fn list_outgoing_webhooks(&self, caller: &Caller, query: HookListQuery) -> Result<Vec<OutgoingWebhook>> {
         self.require_outgoing_enabled()?;
         let filter = HookFilter { team_id: query.team_id.clone(), channel_id: query.channel_id.clone() };
         if let Some(channel_id) = &query.channel_id {
@@ -87,7 +92,7 @@ impl Webhooks<'_> {
     }
 
     /// `PUT /hooks/outgoing/{hook_id}`: the editable fields, checked as on create.
-    pub async fn update_outgoing_webhook(&self, caller: &Caller, hook_id: &str, update: OutgoingWebhook) -> HookResult<OutgoingWebhook> {
+    pub async fn update_outgoing_webhook(&self, caller: &Caller, hook_id: &str, update: OutgoingWebhook) -> Result<OutgoingWebhook> {
         self.require_outgoing_enabled()?;
         if update.id != hook_id {
             return Err(Invalid::new("api.context.invalid_param.app_error", "Invalid hook_id parameter: the body's id differs from the URL's.").into());
@@ -112,14 +117,14 @@ impl Webhooks<'_> {
     }
 
     /// `POST /hooks/outgoing/{hook_id}/regen_token`.
-    pub async fn regenerate_outgoing_token(&self, caller: &Caller, hook_id: &str) -> HookResult<OutgoingWebhook> {
+    pub async fn regenerate_outgoing_token(&self, caller: &Caller, hook_id: &str) -> Result<OutgoingWebhook> {
         self.require_outgoing_enabled()?;
         let hook = self.outgoing_webhook(hook_id).await?;
         self.require_manage_webhooks(caller, &hook.team_id).await?;
         self.save_outgoing(OutgoingWebhook { token: new_id(), update_at: now_ms(), ..hook }).await
     }
 
-    pub(super) async fn save_outgoing(&self, hook: OutgoingWebhook) -> HookResult<OutgoingWebhook> {
+    pub(super) async fn save_outgoing(&self, hook: OutgoingWebhook) -> Result<OutgoingWebhook> {
         match self.store().update_outgoing_webhook(&hook).await {
             Ok(()) => Ok(hook),
             Err(store::Error::NotFound) => Err(Error::not_found(OUTGOING_NOT_FOUND, "outgoing webhook").into()),
@@ -128,7 +133,7 @@ impl Webhooks<'_> {
     }
 
     /// `DELETE /hooks/outgoing/{hook_id}`.
-    pub async fn delete_outgoing_webhook(&self, caller: &Caller, hook_id: &str) -> HookResult<()> {
+    pub async fn delete_outgoing_webhook(&self, caller: &Caller, hook_id: &str) -> Result<()> {
         self.require_outgoing_enabled()?;
         let hook = self.outgoing_webhook(hook_id).await?;
         self.require_manage_webhooks(caller, &hook.team_id).await?;
@@ -156,7 +161,7 @@ impl Webhooks<'_> {
         });
     }
 
-    pub(super) async fn fire_outgoing_webhooks(&self, channel: &Channel, author: &User, post: &Post) -> HookResult<()> {
+    pub(super) async fn fire_outgoing_webhooks(&self, channel: &Channel, author: &User, post: &Post) -> Result<()> {
         let hooks = self.store().team_outgoing_webhooks(&channel.team_id).await?;
         let first_word = webhook::first_word(&post.message);
         let fired: Vec<(OutgoingWebhook, String)> =
@@ -225,7 +230,7 @@ impl Webhooks<'_> {
         }
     }
 
-    pub(super) async fn post_outgoing_reply(&self, hook: &OutgoingWebhook, answer: OutgoingWebhookResponse, channel: &Channel, post: &Post) -> HookResult<()> {
+    pub(super) async fn post_outgoing_reply(&self, hook: &OutgoingWebhook, answer: OutgoingWebhookResponse, channel: &Channel, post: &Post) -> Result<()> {
         if crate::domain::text::serialized_has_nul(&answer) {
             return Err(crate::domain::text::nul_refused().into());
         }

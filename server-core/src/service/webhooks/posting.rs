@@ -7,7 +7,7 @@ impl Webhooks<'_> {
     /// Check and convert what a webhook post says, and split it into posts: type and
     /// priority rules, overrides as the settings allow, Slack markup, attachments
     /// checked, the message split at the maximum post size.
-    pub(super) async fn webhook_post_parts(&self, post: WebhookPost) -> HookResult<Vec<PostPart>> {
+    pub(super) async fn webhook_post_parts(&self, post: WebhookPost) -> Result<Vec<PostPart>> {
         crate::domain::post::validate_user_type(&post.kind)?;
         if let Some(priority) = &post.priority {
             priority.validate()?;
@@ -45,7 +45,7 @@ impl Webhooks<'_> {
 
     /// Check an integration's attachments and convert Slack markup in its text and
     /// attachments; the attachments come back as JSON, one value each.
-    pub(super) async fn prepare_slack_content(&self, text: &mut String, attachments: Option<Value>) -> HookResult<Vec<Value>> {
+    pub(super) async fn prepare_slack_content(&self, text: &mut String, attachments: Option<Value>) -> Result<Vec<Value>> {
         let mut attachments: Vec<Attachment> = match attachments {
             None | Some(Value::Null) => Vec::new(),
             Some(value) => attachment::parse(value)?,
@@ -63,7 +63,7 @@ impl Webhooks<'_> {
         parts: Vec<PostPart>,
         root_id: &str,
         ctx: confab_host::types::PluginContext,
-    ) -> HookResult<Vec<Post>> {
+    ) -> Result<Vec<Post>> {
         let caller = webhook_caller(owner, ctx);
         let mut posts = Vec::with_capacity(parts.len());
         for PostPart { message, props, kind, priority } in parts {
@@ -80,7 +80,11 @@ impl Webhooks<'_> {
                     }
                     other => other.to_string(),
                 };
-                WebhookError::Status { status: 500, id: "api.post.create_webhook_post.creating.app_error", message: format!("Couldn't create post: {cause}") }
+                Error::Upstream {
+                    id: "api.post.create_webhook_post.creating.app_error",
+                    message: format!("Couldn't create post: {cause}"),
+                    detail: String::new(),
+                }
             })?;
             posts.push(post);
         }
