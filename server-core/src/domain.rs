@@ -9,6 +9,7 @@ pub mod attachment;
 pub mod channel;
 pub mod command;
 pub mod dialog;
+pub mod error_ids;
 pub mod paging;
 pub mod post;
 pub mod team;

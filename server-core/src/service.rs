@@ -30,6 +30,7 @@ use confab_host::PluginHost;
 use confab_host::types::PluginContext;
 use serde_json::Value;
 
+use crate::domain::error_ids;
 use crate::domain::{Invalid, User};
 use crate::hub::{BroadcastInfo, Event, Hub, Recipients};
 use crate::outbound::{Outbound, OutboundPolicy};
@@ -102,7 +103,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// The generic 403.
     pub fn forbidden() -> Error {
-        Error::Forbidden { id: "api.context.permissions.app_error", message: "You do not have the appropriate permissions.".into() }
+        Error::Forbidden { id: error_ids::context::PERMISSIONS, message: "You do not have the appropriate permissions.".into() }
     }
 
     /// A failure of the server itself, described by `detail`.

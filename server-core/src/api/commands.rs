@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::extract::{AppJson, AppQuery, Auth};
 use super::{ApiError, AppState, ok};
 use crate::domain::command::{AutocompleteSuggestion, Command, CommandResponse};
+use crate::domain::error_ids;
 use crate::service::commands::ExecuteRequest;
 
 pub(super) fn router() -> Router<AppState> {
@@ -136,7 +137,7 @@ async fn autocomplete_suggestions(
 async fn command_webhook(State(state): State<AppState>, Path(hook_id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<impl IntoResponse, ApiError> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let response = CommandResponse::from_http_body(content_type, &body).map_err(|e| {
-        ApiError::new(StatusCode::BAD_REQUEST, "web.command_webhook.parse.app_error", "Unable to parse incoming data.").with_detail(e.to_string())
+        ApiError::new(StatusCode::BAD_REQUEST, error_ids::commands::COMMAND_WEBHOOK_PARSE, "Unable to parse incoming data.").with_detail(e.to_string())
     })?;
     if crate::domain::text::serialized_has_nul(&response) {
         return Err(crate::domain::text::nul_refused().into());

@@ -14,7 +14,7 @@ pub mod ids {
     /// The route exists but not with this method.
     pub const METHOD_NOT_ALLOWED: &str = "api.context.405.app_error";
     /// The request body could not be read.
-    pub const BAD_BODY: &str = "api.context.invalid_body_param.app_error";
+    pub const BAD_BODY: &str = crate::domain::error_ids::context::INVALID_BODY_PARAM;
     /// The request body is larger than the route accepts.
     pub const BODY_TOO_LARGE: &str = "api.context.request_body_too_large.app_error";
     /// No plugin with this id is installed (Mattermost's id).
@@ -30,7 +30,7 @@ pub mod ids {
     /// The plugin answered with something that is not an HTTP response.
     pub const PLUGIN_BAD_RESPONSE: &str = "app.plugin.serve_http.invalid_response.app_error";
     /// A query parameter could not be parsed (Mattermost's id).
-    pub const INVALID_URL_PARAM: &str = "api.context.invalid_url_param.app_error";
+    pub const INVALID_URL_PARAM: &str = crate::domain::error_ids::context::INVALID_URL_PARAM;
     /// A WebSocket upgrade refused (Mattermost's id), e.g. a cookie from a foreign origin.
     pub const WEBSOCKET_UPGRADE: &str = "api.web_socket.connect.upgrade.app_error";
     /// A will-hook refused the post.

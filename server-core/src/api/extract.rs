@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::ids;
 use super::{ApiError, AppState, RequestId};
+use crate::domain::error_ids;
 use crate::service::auth::{Authenticated, caller_for};
 use crate::service::{Caller, Error};
 
@@ -98,8 +99,7 @@ impl FromRequestParts<AppState> for Auth {
         match authenticate(parts, state).await? {
             Some((caller, auth)) => Ok(Auth(caller, auth)),
             None => {
-                Err(Error::Unauthorized { id: "api.context.session_expired.app_error", message: "Invalid or expired session, please login again.".into() }
-                    .into())
+                Err(Error::Unauthorized { id: error_ids::context::SESSION_EXPIRED, message: "Invalid or expired session, please login again.".into() }.into())
             }
         }
     }
@@ -125,7 +125,7 @@ impl FromRequestParts<AppState> for SessionOrNone {
         let Ok(auth) = state.services.sessions().authenticate(&token).await else { return Ok(SessionOrNone(None)) };
         if source == TokenSource::Cookie && !csrf_ok(parts, &auth) {
             return Err(
-                Error::Unauthorized { id: "api.context.session_expired.app_error", message: "Invalid or expired session, please login again.".into() }.into()
+                Error::Unauthorized { id: error_ids::context::SESSION_EXPIRED, message: "Invalid or expired session, please login again.".into() }.into()
             );
         }
         Ok(SessionOrNone(Some(auth)))

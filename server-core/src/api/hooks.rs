@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::extract::{AppJson, AppQuery, Auth, plugin_context};
 use super::{ApiError, AppState, ok};
 use crate::domain::Paging;
+use crate::domain::error_ids;
 use crate::domain::paging::PagingQuery;
 use crate::domain::webhook::{IncomingWebhook, IncomingWebhookRequest, OutgoingWebhook};
 use crate::service::webhooks::HookListQuery;
@@ -128,12 +129,13 @@ async fn regen_token(Auth(caller, _): Auth, State(state): State<AppState>, Path(
 
 /// Mattermost's 400 for a body it cannot read.
 fn parse_error(detail: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "model.incoming_hook.parse_data.app_error", "Unable to parse incoming data.").with_detail(detail)
+    ApiError::new(StatusCode::BAD_REQUEST, error_ids::webhooks::INCOMING_HOOK_PARSE_DATA, "Unable to parse incoming data.").with_detail(detail)
 }
 
 /// Mattermost's 400 for a content type or form it cannot take apart.
 fn media_error(detail: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "api.webhook.incoming.error", "Could not decode the multipart payload of incoming webhook.").with_detail(detail)
+    ApiError::new(StatusCode::BAD_REQUEST, error_ids::webhooks::WEBHOOK_INCOMING, "Could not decode the multipart payload of incoming webhook.")
+        .with_detail(detail)
 }
 
 /// The media type of a request (`type/subtype`, lower case); `Ok("")` when there is

@@ -35,6 +35,7 @@ use governor::state::keyed::{HashMapStateStore, ShrinkableKeyedStateStore};
 use governor::{Quota, RateLimiter as Gcra};
 
 use super::ApiError;
+use crate::domain::error_ids;
 
 /// Mattermost's `RateLimitSettings`; the defaults are Mattermost's numbers, but on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,9 +59,6 @@ impl Default for RateLimitSettings {
         RateLimitSettings { enable: true, per_sec: 10, max_burst: 100, memory_store_size: 10_000, vary_by_remote_addr: true, vary_by_header: String::new() }
     }
 }
-
-/// Mattermost answers 429 with a plain `limit exceeded`; we keep its error shape.
-const RATE_LIMITED: &str = "api.context.rate_limit_exceeded.app_error";
 
 /// Longest header value used in a key, so a key's size is bounded too.
 const MAX_HEADER_KEY_BYTES: usize = 64;
@@ -239,7 +237,11 @@ pub async fn limit(request: Request, next: Next) -> Response {
             tracing::debug!(path = %request.uri().path(), "rate limited");
             ApiError {
                 retry_after: u32::try_from(secs).ok(),
-                ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, RATE_LIMITED, "Too many requests: limit exceeded. Please try again later.")
+                ..ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    error_ids::context::RATE_LIMIT_EXCEEDED,
+                    "Too many requests: limit exceeded. Please try again later.",
+                )
             }
             .into_response()
         }

@@ -20,9 +20,10 @@ use tokio::time::Instant;
 use super::error::ids;
 use super::extract::{TokenSource, token_of};
 use super::{ApiError, AppState};
+use crate::domain::error_ids;
 use crate::hub::{CloseReason, Outgoing};
 use crate::service::auth::Authenticated;
-use crate::service::websocket::{self as ws, ClientRequest, reply_fail, reply_ok};
+use crate::service::websocket::{ClientRequest, reply_fail, reply_ok};
 use crate::service::{Services, now_ms};
 
 /// How long an unauthenticated connection may take to send `authentication_challenge`.
@@ -201,7 +202,7 @@ async fn challenge(socket: &mut WebSocket, services: &Services) -> Option<(Authe
         };
         let Ok(request) = serde_json::from_str::<ClientRequest>(text.as_str()) else { continue };
         if request.action != "authentication_challenge" {
-            send_json(socket, &reply_fail(request.seq, ws::NOT_AUTHENTICATED, "Not authenticated yet.")).await;
+            send_json(socket, &reply_fail(request.seq, error_ids::websocket::NOT_AUTHENTICATED, "Not authenticated yet.")).await;
             continue;
         }
         let token = request.data.get("token").and_then(Value::as_str).unwrap_or_default();
@@ -211,7 +212,7 @@ async fn challenge(socket: &mut WebSocket, services: &Services) -> Option<(Authe
                 return Some((auth, token.to_string()));
             }
             Err(_) => {
-                send_json(socket, &reply_fail(request.seq, ws::BAD_TOKEN, "Invalid token.")).await;
+                send_json(socket, &reply_fail(request.seq, error_ids::websocket::BAD_TOKEN, "Invalid token.")).await;
             }
         }
     }

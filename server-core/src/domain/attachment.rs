@@ -12,6 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::Invalid;
+use crate::domain::error_ids;
 
 /// The post type of a post carrying attachments.
 pub const POST_TYPE_SLACK_ATTACHMENT: &str = "slack_attachment";
@@ -25,9 +26,6 @@ pub const MAX_ACTIONS: usize = 25;
 pub const MAX_OPTIONS: usize = 1000;
 /// Longest URL accepted in an attachment or an action.
 pub const MAX_URL_LEN: usize = 1024;
-
-const INVALID: &str = "model.slack_attachment.is_valid.app_error";
-const INVALID_ACTION: &str = "model.post_action.is_valid.app_error";
 
 /// One attachment.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -144,17 +142,17 @@ pub fn from_props(props: &Map<String, Value>) -> Result<Vec<Attachment>, Invalid
 
 /// Parse a JSON array of attachments.
 pub fn parse(value: Value) -> Result<Vec<Attachment>, Invalid> {
-    serde_json::from_value(value).map_err(|e| Invalid::new(INVALID, format!("Invalid attachments: {e}.")))
+    serde_json::from_value(value).map_err(|e| Invalid::new(error_ids::posts::SLACK_ATTACHMENT_IS_VALID, format!("Invalid attachments: {e}.")))
 }
 
 /// Check every attachment and action (Mattermost's `SlackAttachment.IsValid` and
 /// `PostAction.IsValid`, plus count limits).
 pub fn validate(attachments: &[Attachment]) -> Result<(), Invalid> {
     if attachments.len() > MAX_ATTACHMENTS {
-        return Err(Invalid::new(INVALID, format!("A post may have at most {MAX_ATTACHMENTS} attachments.")));
+        return Err(Invalid::new(error_ids::posts::SLACK_ATTACHMENT_IS_VALID, format!("A post may have at most {MAX_ATTACHMENTS} attachments.")));
     }
     for (i, a) in attachments.iter().enumerate() {
-        let at = |what: &str| Invalid::new(INVALID, format!("Attachment {}: {what}.", i + 1));
+        let at = |what: &str| Invalid::new(error_ids::posts::SLACK_ATTACHMENT_IS_VALID, format!("Attachment {}: {what}.", i + 1));
         if !is_valid_color(&a.color) {
             return Err(at("color must be good, warning, danger or a #RRGGBB value"));
         }
@@ -187,9 +185,9 @@ pub fn validate(attachments: &[Attachment]) -> Result<(), Invalid> {
 }
 
 fn validate_action(action: &Action) -> Result<(), Invalid> {
-    let bad = |what: &str| Invalid::new(INVALID_ACTION, format!("action {:?}: {what}.", action.name));
+    let bad = |what: &str| Invalid::new(error_ids::actions::POST_ACTION_IS_VALID, format!("action {:?}: {what}.", action.name));
     if action.name.is_empty() {
-        return Err(Invalid::new(INVALID_ACTION, "An action needs a name."));
+        return Err(Invalid::new(error_ids::actions::POST_ACTION_IS_VALID, "An action needs a name."));
     }
     if !action.id.is_empty() && !action.id.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(bad("the id may contain only letters and digits"));

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{Invalid, is_valid_slug};
+use crate::domain::error_ids;
 
 /// A channel's type letter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,10 +178,7 @@ pub fn validate_new_channel(channel: &NewChannel) -> Result<ChannelType, Invalid
     let kind = match ChannelType::parse(&channel.kind) {
         Some(kind @ (ChannelType::Open | ChannelType::Private)) => kind,
         _ => {
-            return Err(Invalid::new(
-                "model.channel.is_valid.type.app_error",
-                "Invalid type: use O or P here; direct channels are created with /channels/direct.",
-            ));
+            return Err(Invalid::new(error_ids::channels::IS_VALID_TYPE, "Invalid type: use O or P here; direct channels are created with /channels/direct."));
         }
     };
     validate_names(&channel.name, &channel.display_name)?;
@@ -191,11 +189,11 @@ pub fn validate_new_channel(channel: &NewChannel) -> Result<ChannelType, Invalid
 /// Name and display-name rules.
 pub fn validate_names(name: &str, display_name: &str) -> Result<(), Invalid> {
     if !is_valid_slug(name, 1) {
-        return Err(Invalid::new("model.channel.is_valid.2_or_more.app_error", "Name must be 1 to 64 lowercase alphanumeric characters, '-' or '_'."));
+        return Err(Invalid::new(error_ids::channels::IS_VALID_2_OR_MORE, "Name must be 1 to 64 lowercase alphanumeric characters, '-' or '_'."));
     }
     let display = display_name.chars().count();
     if display == 0 || display > 64 {
-        return Err(Invalid::new("model.channel.is_valid.display_name.app_error", "Display name must be between 1 and 64 characters."));
+        return Err(Invalid::new(error_ids::channels::IS_VALID_DISPLAY_NAME, "Display name must be between 1 and 64 characters."));
     }
     Ok(())
 }
@@ -203,10 +201,10 @@ pub fn validate_names(name: &str, display_name: &str) -> Result<(), Invalid> {
 /// Purpose and header length rules.
 pub fn validate_texts(purpose: &str, header: &str) -> Result<(), Invalid> {
     if purpose.chars().count() > 250 {
-        return Err(Invalid::new("model.channel.is_valid.purpose.app_error", "Purpose must be at most 250 characters."));
+        return Err(Invalid::new(error_ids::channels::IS_VALID_PURPOSE, "Purpose must be at most 250 characters."));
     }
     if header.chars().count() > 1024 {
-        return Err(Invalid::new("model.channel.is_valid.header.app_error", "Header must be at most 1024 characters."));
+        return Err(Invalid::new(error_ids::channels::IS_VALID_HEADER, "Header must be at most 1024 characters."));
     }
     Ok(())
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::Invalid;
+use crate::domain::error_ids;
 use crate::ids::is_valid_id;
 
 /// Longest trigger (Mattermost's `MaxTriggerLength`).
@@ -76,26 +77,26 @@ pub fn normalize_and_validate(command: &mut Command) -> Result<(), Invalid> {
     }
     command.method = command.method.to_uppercase();
     if !is_valid_id(&command.team_id) {
-        return Err(Invalid::new("model.command.is_valid.team_id.app_error", "Invalid team ID."));
+        return Err(Invalid::new(error_ids::commands::IS_VALID_TEAM_ID, "Invalid team ID."));
     }
     validate_trigger(&command.trigger)?;
     if command.url.is_empty() || command.url.len() > MAX_URL_LEN {
-        return Err(Invalid::new("model.command.is_valid.url.app_error", "Invalid URL."));
+        return Err(Invalid::new(error_ids::commands::IS_VALID_URL, "Invalid URL."));
     }
     if !is_http_url(&command.url) {
-        return Err(Invalid::new("model.command.is_valid.url_http.app_error", "Invalid URL. Must be a valid URL and start with http:// or https://."));
+        return Err(Invalid::new(error_ids::commands::IS_VALID_URL_HTTP, "Invalid URL. Must be a valid URL and start with http:// or https://."));
     }
     if command.method != METHOD_POST && command.method != METHOD_GET {
-        return Err(Invalid::new("model.command.is_valid.method.app_error", "Invalid Method."));
+        return Err(Invalid::new(error_ids::commands::IS_VALID_METHOD, "Invalid Method."));
     }
     if command.display_name.chars().count() > MAX_DISPLAY_NAME_LEN {
-        return Err(Invalid::new("model.command.is_valid.display_name.app_error", "Invalid title."));
+        return Err(Invalid::new(error_ids::commands::IS_VALID_DISPLAY_NAME, "Invalid title."));
     }
     if command.description.chars().count() > MAX_DESCRIPTION_LEN {
-        return Err(Invalid::new("model.command.is_valid.description.app_error", "Invalid description."));
+        return Err(Invalid::new(error_ids::commands::IS_VALID_DESCRIPTION, "Invalid description."));
     }
     if command.autocomplete_data.as_ref().is_some_and(|d| !d.is_object() && !d.is_null()) {
-        return Err(Invalid::new("model.command.is_valid.autocomplete_data.app_error", "Invalid AutocompleteData."));
+        return Err(Invalid::new(error_ids::commands::IS_VALID_AUTOCOMPLETE_DATA, "Invalid AutocompleteData."));
     }
     Ok(())
 }
@@ -103,7 +104,7 @@ pub fn normalize_and_validate(command: &mut Command) -> Result<(), Invalid> {
 /// Mattermost's trigger rule: 1–128 characters, no leading `/`, no spaces.
 pub fn validate_trigger(trigger: &str) -> Result<(), Invalid> {
     if trigger.is_empty() || trigger.chars().count() > MAX_TRIGGER_LEN || trigger.starts_with('/') || trigger.contains(char::is_whitespace) {
-        return Err(Invalid::new("model.command.is_valid.trigger.app_error", "Invalid trigger."));
+        return Err(Invalid::new(error_ids::commands::IS_VALID_TRIGGER, "Invalid trigger."));
     }
     Ok(())
 }

@@ -4,8 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::Invalid;
-
-const INVALID: &str = "api.dialog.open.invalid.app_error";
+use crate::domain::error_ids;
 
 /// `POST /api/v4/actions/dialogs/open` body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -145,7 +144,7 @@ impl OpenDialogRequest {
     /// Mattermost's `OpenDialogRequest.IsValid` (minus the trigger id, checked by the
     /// service against its signature and age).
     pub fn validate(&self) -> Result<(), Invalid> {
-        let bad = |what: String| Invalid::new(INVALID, what);
+        let bad = |what: String| Invalid::new(error_ids::actions::DIALOG_OPEN_INVALID, what);
         if self.url.is_empty() {
             return Err(bad("The dialog needs a url.".into()));
         }

@@ -3,6 +3,7 @@
 use serde::Deserialize;
 
 use super::Invalid;
+use crate::domain::error_ids;
 
 /// Default page size (Mattermost's).
 pub const DEFAULT_PER_PAGE: u32 = 60;
@@ -40,7 +41,7 @@ impl Default for Paging {
 impl Paging {
     /// Parse and check the query values.
     pub fn parse(query: &PagingQuery) -> Result<Paging, Invalid> {
-        let bad = |name: &str| Invalid::new("api.context.invalid_url_param.app_error", format!("Invalid or missing {name} parameter in request URL."));
+        let bad = |name: &str| Invalid::new(error_ids::context::INVALID_URL_PARAM, format!("Invalid or missing {name} parameter in request URL."));
         let page = match query.page.as_deref() {
             None | Some("") => 0,
             Some(text) => match text.parse::<i64>() {

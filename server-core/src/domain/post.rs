@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::Invalid;
+use crate::domain::error_ids;
 
 /// Longest message in runes (Mattermost's default max post size).
 pub const MAX_MESSAGE_RUNES: usize = 16_383;
@@ -115,14 +116,14 @@ pub fn validate_content(message: &str, kind: &str, props: &Map<String, Value>) -
     }
     let runes = message.chars().count();
     if runes > MAX_MESSAGE_RUNES {
-        return Err(Invalid::new("model.post.is_valid.msg.app_error", format!("Message is {runes} characters long; the limit is {MAX_MESSAGE_RUNES}.")));
+        return Err(Invalid::new(error_ids::posts::IS_VALID_MSG, format!("Message is {runes} characters long; the limit is {MAX_MESSAGE_RUNES}.")));
     }
     if kind.len() > MAX_TYPE_LEN {
-        return Err(Invalid::new("model.post.is_valid.type.app_error", "Invalid type."));
+        return Err(Invalid::new(error_ids::posts::IS_VALID_TYPE, "Invalid type."));
     }
     let props_runes = Value::Object(props.clone()).to_string().chars().count();
     if props_runes > MAX_PROPS_RUNES {
-        return Err(Invalid::new("model.post.is_valid.props.app_error", format!("Props are {props_runes} characters long; the limit is {MAX_PROPS_RUNES}.")));
+        return Err(Invalid::new(error_ids::posts::IS_VALID_PROPS, format!("Props are {props_runes} characters long; the limit is {MAX_PROPS_RUNES}.")));
     }
     Ok(())
 }
@@ -130,7 +131,7 @@ pub fn validate_content(message: &str, kind: &str, props: &Map<String, Value>) -
 /// Types a person may set: none of the `system_*` ones, which only the server writes.
 pub fn validate_user_type(kind: &str) -> Result<(), Invalid> {
     if kind.starts_with("system_") {
-        return Err(Invalid::new("api.context.invalid_param.app_error", "Invalid type: system_* post types are reserved for the server."));
+        return Err(Invalid::new(error_ids::context::INVALID_PARAM, "Invalid type: system_* post types are reserved for the server."));
     }
     Ok(())
 }
@@ -138,7 +139,7 @@ pub fn validate_user_type(kind: &str) -> Result<(), Invalid> {
 /// Emoji names: 1–64 of letters, digits, `_`, `-`, `+`.
 pub fn validate_emoji_name(name: &str) -> Result<(), Invalid> {
     let ok = (1..=MAX_EMOJI_NAME_LEN).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+'));
-    if ok { Ok(()) } else { Err(Invalid::new("model.reaction.is_valid.emoji_name.app_error", "Invalid emoji name.")) }
+    if ok { Ok(()) } else { Err(Invalid::new(error_ids::posts::REACTION_IS_VALID_EMOJI_NAME, "Invalid emoji name.")) }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Invalid, is_valid_slug};
+use crate::domain::error_ids;
 
 /// Team names Mattermost reserves because they collide with web-app routes.
 const RESERVED_TEAM_NAMES: [&str; 12] = ["admin", "api", "channel", "claim", "error", "files", "help", "login", "oauth", "plugins", "post", "signup"];
@@ -79,17 +80,17 @@ impl TeamMember {
 /// Check a new team's fields (Mattermost's `Team.IsValid`).
 pub fn validate_new_team(team: &NewTeam) -> Result<(), Invalid> {
     if !is_valid_slug(&team.name, 2) || RESERVED_TEAM_NAMES.contains(&team.name.as_str()) {
-        return Err(Invalid::new("model.team.is_valid.name.app_error", "Name must be 2 or more lowercase alphanumeric characters and not a reserved word."));
+        return Err(Invalid::new(error_ids::teams::IS_VALID_NAME, "Name must be 2 or more lowercase alphanumeric characters and not a reserved word."));
     }
     let display = team.display_name.chars().count();
     if display == 0 || display > 64 {
-        return Err(Invalid::new("model.team.is_valid.name.app_error", "Display name must be between 1 and 64 characters."));
+        return Err(Invalid::new(error_ids::teams::IS_VALID_NAME, "Display name must be between 1 and 64 characters."));
     }
     if !matches!(team.kind.as_str(), "O" | "I") {
-        return Err(Invalid::new("model.team.is_valid.type.app_error", "Invalid type: expected O or I."));
+        return Err(Invalid::new(error_ids::teams::IS_VALID_TYPE, "Invalid type: expected O or I."));
     }
     if team.description.chars().count() > 255 {
-        return Err(Invalid::new("model.team.is_valid.description.app_error", "Description must be at most 255 characters."));
+        return Err(Invalid::new(error_ids::teams::IS_VALID_DESCRIPTION, "Description must be at most 255 characters."));
     }
     Ok(())
 }

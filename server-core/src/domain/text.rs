@@ -8,13 +8,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Invalid;
-
-/// Mattermost's id for a body it cannot take.
-pub const INVALID_BODY: &str = "api.context.invalid_body_param.app_error";
+use crate::domain::error_ids;
 
 /// The refusal of a text holding a NUL character.
 pub fn nul_refused() -> Invalid {
-    Invalid::new(INVALID_BODY, "Text must not contain NUL (\\u0000) characters.")
+    Invalid::new(error_ids::context::INVALID_BODY_PARAM, "Text must not contain NUL (\\u0000) characters.")
 }
 
 /// Whether a JSON document holds a NUL character in any string or key. A raw NUL byte

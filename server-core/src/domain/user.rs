@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::Invalid;
+use crate::domain::error_ids;
 
 /// Role string of every account.
 pub const ROLE_USER: &str = "system_user";
@@ -176,7 +177,7 @@ pub fn validate_username(username: &str) -> Result<(), Invalid> {
         Ok(())
     } else {
         Err(Invalid::new(
-            "model.user.is_valid.username.app_error",
+            error_ids::users::IS_VALID_USERNAME,
             "Username must begin with a letter and contain between 3 and 22 lowercase characters made up of numbers, letters, and the symbols '.', '-', and '_'.",
         ))
     }
@@ -187,7 +188,7 @@ pub fn validate_email(email: &str) -> Result<(), Invalid> {
     let ok = email.len() <= 128
         && !email.chars().any(char::is_whitespace)
         && email.split_once('@').is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && !b.contains('@'));
-    if ok { Ok(()) } else { Err(Invalid::new("model.user.is_valid.email.app_error", "Invalid email.")) }
+    if ok { Ok(()) } else { Err(Invalid::new(error_ids::users::IS_VALID_EMAIL, "Invalid email.")) }
 }
 
 /// Length rules of the password policy.
@@ -196,20 +197,17 @@ pub fn validate_password(password: &str) -> Result<(), Invalid> {
     if (MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&len) {
         Ok(())
     } else {
-        Err(Invalid::new(
-            "model.user.is_valid.pwd.app_error",
-            format!("Your password must contain between {MIN_PASSWORD_LEN} and {MAX_PASSWORD_LEN} characters."),
-        ))
+        Err(Invalid::new(error_ids::users::IS_VALID_PWD, format!("Your password must contain between {MIN_PASSWORD_LEN} and {MAX_PASSWORD_LEN} characters.")))
     }
 }
 
 /// Length limits of the free-text profile fields (Mattermost's).
 pub fn validate_profile(nickname: &str, first_name: &str, last_name: &str, position: &str) -> Result<(), Invalid> {
     for (value, max, id) in [
-        (nickname, 64, "model.user.is_valid.nickname.app_error"),
-        (first_name, 64, "model.user.is_valid.first_name.app_error"),
-        (last_name, 64, "model.user.is_valid.last_name.app_error"),
-        (position, 128, "model.user.is_valid.position.app_error"),
+        (nickname, 64, error_ids::users::IS_VALID_NICKNAME),
+        (first_name, 64, error_ids::users::IS_VALID_FIRST_NAME),
+        (last_name, 64, error_ids::users::IS_VALID_LAST_NAME),
+        (position, 128, error_ids::users::IS_VALID_POSITION),
     ] {
         if value.chars().count() > max {
             return Err(Invalid::new(id, format!("must be at most {max} characters")));

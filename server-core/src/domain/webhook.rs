@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::Invalid;
 use super::post::MAX_PROPS_RUNES;
+use crate::domain::error_ids;
 use crate::ids::is_valid_id;
 
 /// Longest `display_name` (Mattermost's).
@@ -94,11 +95,11 @@ pub fn is_http_url(url: &str) -> bool {
 impl IncomingWebhook {
     /// The field rules of Mattermost's `IncomingWebhook.IsValid` for what a client sets.
     pub fn validate(&self) -> Result<(), Invalid> {
-        check(is_valid_id(&self.channel_id), "model.incoming_hook.channel_id.app_error", "Invalid channel id.")?;
-        check(runes(&self.display_name) <= MAX_DISPLAY_NAME_RUNES, "model.incoming_hook.display_name.app_error", "Invalid display name.")?;
-        check(runes(&self.description) <= MAX_DESCRIPTION_RUNES, "model.incoming_hook.description.app_error", "Invalid description.")?;
-        check(runes(&self.username) <= MAX_USERNAME_RUNES, "model.incoming_hook.username.app_error", "Invalid username.")?;
-        check(runes(&self.icon_url) <= MAX_ICON_URL_RUNES, "model.incoming_hook.icon_url.app_error", "Invalid icon URL.")?;
+        check(is_valid_id(&self.channel_id), error_ids::webhooks::INCOMING_HOOK_CHANNEL_ID, "Invalid channel id.")?;
+        check(runes(&self.display_name) <= MAX_DISPLAY_NAME_RUNES, error_ids::webhooks::INCOMING_HOOK_DISPLAY_NAME, "Invalid display name.")?;
+        check(runes(&self.description) <= MAX_DESCRIPTION_RUNES, error_ids::webhooks::INCOMING_HOOK_DESCRIPTION, "Invalid description.")?;
+        check(runes(&self.username) <= MAX_USERNAME_RUNES, error_ids::webhooks::INCOMING_HOOK_USERNAME, "Invalid username.")?;
+        check(runes(&self.icon_url) <= MAX_ICON_URL_RUNES, error_ids::webhooks::INCOMING_HOOK_ICON_URL, "Invalid icon URL.")?;
         Ok(())
     }
 }
@@ -107,26 +108,30 @@ impl OutgoingWebhook {
     /// The field rules of Mattermost's `OutgoingWebhook.IsValid` for what a client sets.
     pub fn validate(&self) -> Result<(), Invalid> {
         let bad = |field: &str| format!("Invalid {field}.");
-        check(is_valid_id(&self.team_id), "model.outgoing_hook.is_valid.team_id.app_error", &bad("team id"))?;
-        check(self.channel_id.is_empty() || is_valid_id(&self.channel_id), "model.outgoing_hook.is_valid.channel_id.app_error", &bad("channel id"))?;
-        check(go_list_len(&self.trigger_words) <= MAX_LIST_LEN, "model.outgoing_hook.is_valid.words.app_error", &bad("trigger words"))?;
-        check(self.trigger_words.iter().all(|w| !w.is_empty()), "model.outgoing_hook.is_valid.trigger_words.app_error", &bad("trigger words"))?;
+        check(is_valid_id(&self.team_id), error_ids::webhooks::OUTGOING_HOOK_IS_VALID_TEAM_ID, &bad("team id"))?;
+        check(self.channel_id.is_empty() || is_valid_id(&self.channel_id), error_ids::webhooks::OUTGOING_HOOK_IS_VALID_CHANNEL_ID, &bad("channel id"))?;
+        check(go_list_len(&self.trigger_words) <= MAX_LIST_LEN, error_ids::webhooks::OUTGOING_HOOK_IS_VALID_WORDS, &bad("trigger words"))?;
+        check(self.trigger_words.iter().all(|w| !w.is_empty()), error_ids::webhooks::OUTGOING_HOOK_IS_VALID_TRIGGER_WORDS, &bad("trigger words"))?;
         check(
             !self.callback_urls.is_empty() && go_list_len(&self.callback_urls) <= MAX_LIST_LEN,
-            "model.outgoing_hook.is_valid.callback.app_error",
+            error_ids::webhooks::OUTGOING_HOOK_IS_VALID_CALLBACK,
             &bad("callback URLs"),
         )?;
         check(
             self.callback_urls.iter().all(|u| is_http_url(u)),
-            "model.outgoing_hook.is_valid.url.app_error",
+            error_ids::webhooks::OUTGOING_HOOK_IS_VALID_URL,
             "Invalid callback URLs. Each must be a valid URL and start with http:// or https://.",
         )?;
-        check(runes(&self.display_name) <= MAX_DISPLAY_NAME_RUNES, "model.outgoing_hook.is_valid.display_name.app_error", &bad("display name"))?;
-        check(runes(&self.description) <= MAX_DESCRIPTION_RUNES, "model.outgoing_hook.is_valid.description.app_error", &bad("description"))?;
-        check(self.content_type.len() <= MAX_CONTENT_TYPE_LEN, "model.outgoing_hook.is_valid.content_type.app_error", &bad("content type"))?;
-        check((TRIGGER_EXACT..=TRIGGER_STARTS_WITH).contains(&self.trigger_when), "model.outgoing_hook.is_valid.trigger_when.app_error", &bad("trigger when"))?;
-        check(runes(&self.username) <= MAX_USERNAME_RUNES, "model.outgoing_hook.is_valid.username.app_error", &bad("username"))?;
-        check(runes(&self.icon_url) <= MAX_ICON_URL_RUNES, "model.outgoing_hook.is_valid.icon_url.app_error", &bad("icon URL"))?;
+        check(runes(&self.display_name) <= MAX_DISPLAY_NAME_RUNES, error_ids::webhooks::OUTGOING_HOOK_IS_VALID_DISPLAY_NAME, &bad("display name"))?;
+        check(runes(&self.description) <= MAX_DESCRIPTION_RUNES, error_ids::webhooks::OUTGOING_HOOK_IS_VALID_DESCRIPTION, &bad("description"))?;
+        check(self.content_type.len() <= MAX_CONTENT_TYPE_LEN, error_ids::webhooks::OUTGOING_HOOK_IS_VALID_CONTENT_TYPE, &bad("content type"))?;
+        check(
+            (TRIGGER_EXACT..=TRIGGER_STARTS_WITH).contains(&self.trigger_when),
+            error_ids::webhooks::OUTGOING_HOOK_IS_VALID_TRIGGER_WHEN,
+            &bad("trigger when"),
+        )?;
+        check(runes(&self.username) <= MAX_USERNAME_RUNES, error_ids::webhooks::OUTGOING_HOOK_IS_VALID_USERNAME, &bad("username"))?;
+        check(runes(&self.icon_url) <= MAX_ICON_URL_RUNES, error_ids::webhooks::OUTGOING_HOOK_IS_VALID_ICON_URL, &bad("icon URL"))?;
         Ok(())
     }
 
@@ -177,8 +182,8 @@ impl PostPriority {
     pub fn validate(&self) -> Result<(), Invalid> {
         match self.priority.as_deref() {
             Some("" | "important" | "urgent") => Ok(()),
-            Some(_) => Err(Invalid::new("api.context.invalid_param.app_error", "Invalid priority.priority parameter.")),
-            None => Err(Invalid::new("api.context.invalid_param.app_error", "Invalid or missing priority.priority parameter.")),
+            Some(_) => Err(Invalid::new(error_ids::context::INVALID_PARAM, "Invalid priority.priority parameter.")),
+            None => Err(Invalid::new(error_ids::context::INVALID_PARAM, "Invalid or missing priority.priority parameter.")),
         }
     }
 }
@@ -346,8 +351,9 @@ pub type SplitPart = (String, Map<String, Value>);
 /// props limit, a new part being started when one is full, and an attachment too big
 /// on its own having its text cut. Returns `(message, props)` per post.
 pub fn split_webhook_post(message: &str, props: &Map<String, Value>, attachments: &[Value], max_runes: usize) -> Result<Vec<SplitPart>, Invalid> {
-    let too_long =
-        || Invalid::new("web.incoming_webhook.split_props_length.app_error", format!("Unable to split webhook props into {MAX_PROPS_RUNES} character parts."));
+    let too_long = || {
+        Invalid::new(error_ids::webhooks::INCOMING_WEBHOOK_SPLIT_PROPS_LENGTH, format!("Unable to split webhook props into {MAX_PROPS_RUNES} character parts."))
+    };
     let mut base = props.clone();
     base.remove("attachments");
     if runes(&Value::Object(base.clone()).to_string()) > MAX_PROPS_RUNES {

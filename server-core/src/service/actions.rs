@@ -17,6 +17,7 @@ use serde_json::{Map, Value, json};
 use super::{Caller, Error, Result, now_ms, to_user};
 use crate::domain::attachment::{self, Action};
 use crate::domain::dialog::{OpenDialog, OpenDialogRequest, SubmitDialogRequest, SubmitDialogResponse};
+use crate::domain::error_ids;
 use crate::domain::{Invalid, Post};
 use crate::ids::new_id;
 
@@ -30,16 +31,11 @@ super::area!(
 const COOKIE_PURPOSE: &str = "action-cookie";
 /// Largest answer read from an integration (as for outgoing webhooks).
 pub const MAX_INTEGRATION_RESPONSE: usize = 1024 * 1024;
-/// Mattermost's error id when an integration cannot be reached or answers badly.
-pub const ACTION_INTEGRATION_ERROR: &str = "api.post.do_action.action_integration.app_error";
 
 /// How long an opened dialog can be submitted (ms): long enough to fill in a form.
 pub const OPEN_DIALOG_TTL_MS: i64 = 60 * 60 * 1000;
 /// How many open dialogs a user may have at once; opening more forgets the oldest.
 pub const MAX_OPEN_DIALOGS_PER_USER: i64 = 32;
-/// The 403 for a submission naming no dialog opened for the caller (ours: Mattermost
-/// forwards any url).
-pub const DIALOG_NOT_OPEN: &str = "api.dialog.submit.not_open.app_error";
 
 /// What an ephemeral post's action cookie holds.
 #[derive(Debug, Serialize, Deserialize)]
@@ -102,7 +98,7 @@ impl Actions<'_> {
     /// `caller` and apply its answer. Returns a trigger id for a dialog.
     pub async fn do_post_action(&self, caller: &Caller, post_id: &str, action_id: &str, click: ActionClick) -> Result<String> {
         let user = caller.user().cloned().ok_or_else(Error::forbidden)?;
-        let not_found = || Error::not_found("api.post.do_action.action_id.app_error", "action");
+        let not_found = || Error::not_found(error_ids::posts::DO_ACTION_ACTION_ID, "action");
         let stored = self.store().get_post(post_id).await.ok().filter(|p| p.delete_at == 0);
         let Some(stored) = stored else {
             // Not stored: only an ephemeral post's cookie can name the action.
@@ -133,9 +129,9 @@ impl Actions<'_> {
         click: ActionClick,
     ) -> Result<String> {
         if action.disabled {
-            return Err(Invalid::new("api.post.do_action.action_disabled.app_error", "This action is disabled.").into());
+            return Err(Invalid::new(error_ids::posts::DO_ACTION_ACTION_DISABLED, "This action is disabled.").into());
         }
-        let integration = action.integration.clone().ok_or_else(|| Error::not_found("api.post.do_action.action_id.app_error", "action"))?;
+        let integration = action.integration.clone().ok_or_else(|| Error::not_found(error_ids::posts::DO_ACTION_ACTION_ID, "action"))?;
         let channel = self.channels().channel_by_id(&post.channel_id).await?;
         let team_name =
             if channel.team_id.is_empty() { String::new() } else { self.store().get_team(&channel.team_id).await.map(|t| t.name).unwrap_or_default() };
@@ -162,7 +158,7 @@ impl Actions<'_> {
             ActionAnswer::default()
         } else {
             serde_json::from_slice(&answer)
-                .map_err(|e| Invalid::new(ACTION_INTEGRATION_ERROR, format!("The integration's answer is not a valid action response: {e}.")))?
+                .map_err(|e| Invalid::new(error_ids::posts::DO_ACTION_INTEGRATION, format!("The integration's answer is not a valid action response: {e}.")))?
         };
 
         if let (Some(update), Some(old)) = (answer.update, stored) {
@@ -221,7 +217,7 @@ impl Actions<'_> {
         let trigger = self.verify_trigger_id(&request.trigger_id, None).await?;
         request.validate()?;
         if !is_integration_url(&request.url) {
-            return Err(Invalid::new("api.dialog.open.invalid.app_error", "The dialog url must be an http(s) URL or /plugins/<plugin_id>/...").into());
+            return Err(Invalid::new(error_ids::actions::DIALOG_OPEN_INVALID, "The dialog url must be an http(s) URL or /plugins/<plugin_id>/...").into());
         }
         let now = now_ms();
         let opened = OpenDialog {
@@ -254,7 +250,10 @@ impl Actions<'_> {
             submission.team_id = channel.team_id;
         }
         let Some(opened) = self.store().take_open_dialog(&user.id, &submission.url, &submission.callback_id, now_ms()).await? else {
-            return Err(Error::Forbidden { id: DIALOG_NOT_OPEN, message: "No dialog with this url and callback_id is open for you.".into() });
+            return Err(Error::Forbidden {
+                id: error_ids::actions::DIALOG_SUBMIT_NOT_OPEN,
+                message: "No dialog with this url and callback_id is open for you.".into(),
+            });
         };
         // The submitter is whoever is signed in, whatever the body says; the state is
         // the integration's own; the url is not the integration's business (Mattermost
@@ -286,7 +285,8 @@ impl Actions<'_> {
 
     /// POST `body` as JSON to an integration; its body when it answered 200.
     async fn call_integration(&self, caller: &Caller, url: &str, body: &Value) -> Result<Vec<u8>> {
-        let failed = |why: String| Error::from(Invalid::new(ACTION_INTEGRATION_ERROR, format!("The integration did not answer correctly: {why}.")));
+        let failed =
+            |why: String| Error::from(Invalid::new(error_ids::posts::DO_ACTION_INTEGRATION, format!("The integration did not answer correctly: {why}.")));
         let payload = serde_json::to_vec(body).expect("JSON serializes");
         if let Some(rest) = url.strip_prefix("/plugins/") {
             let (plugin_id, path) = rest.split_once('/').map_or((rest, "/".to_string()), |(id, path)| (id, format!("/{path}")));

@@ -5,6 +5,7 @@ pub mod password;
 use confab_host::types::PluginContext;
 
 use super::{Actor, Caller, Error, Result, convert, now_ms};
+use crate::domain::error_ids;
 use crate::domain::{Paging, Session, User, UserAccessToken};
 use crate::ids::new_id;
 use crate::store;
@@ -54,17 +55,17 @@ impl Authenticated {
 }
 
 fn session_expired() -> Error {
-    Error::Unauthorized { id: "api.context.session_expired.app_error", message: "Invalid or expired session, please login again.".into() }
+    Error::Unauthorized { id: error_ids::context::SESSION_EXPIRED, message: "Invalid or expired session, please login again.".into() }
 }
 
 fn invalid_credentials() -> Error {
-    Error::Unauthorized { id: "api.user.login.invalid_credentials_email_username", message: "Enter a valid email or username and/or password.".into() }
+    Error::Unauthorized { id: error_ids::users::LOGIN_INVALID_CREDENTIALS_EMAIL_USERNAME, message: "Enter a valid email or username and/or password.".into() }
 }
 
 /// Mattermost's refusal of a locked account (401, not masked as bad credentials).
 fn too_many_attempts() -> Error {
     Error::Unauthorized {
-        id: "api.user.check_user_login_attempts.too_many.app_error",
+        id: error_ids::users::CHECK_USER_LOGIN_ATTEMPTS_TOO_MANY,
         message: "Your account is locked because of too many failed password attempts. Please reset your password.".into(),
     }
 }
@@ -74,10 +75,7 @@ impl From<PasswordError> for Error {
         match e {
             PasswordError::Busy(waited) => {
                 tracing::warn!(?waited, "a password check found every hashing slot busy");
-                Error::Unavailable {
-                    id: "app.user.password_hashing.busy.app_error",
-                    message: "The server is busy checking passwords. Please try again.".into(),
-                }
+                Error::Unavailable { id: error_ids::users::PASSWORD_HASHING_BUSY, message: "The server is busy checking passwords. Please try again.".into() }
             }
             e @ PasswordError::Internal(_) => Error::Internal(Box::new(e)),
         }
@@ -151,7 +149,7 @@ impl Sessions<'_> {
         };
         if user.delete_at != 0 {
             return Err(Error::Unauthorized {
-                id: "api.user.login.inactive.app_error",
+                id: error_ids::users::LOGIN_INACTIVE,
                 message: "Login failed because your account has been deactivated.".into(),
             });
         }
@@ -161,7 +159,7 @@ impl Sessions<'_> {
             && let Err((plugin_id, reason)) = host.user_will_log_in(ctx, &convert::user_to_plugin(&user)).await
         {
             tracing::info!(%plugin_id, user_id = %user.id, "login refused by a plugin");
-            return Err(Error::Unauthorized { id: "api.user.login.rejected_by_plugin.app_error", message: format!("Login rejected by plugin: {reason}") });
+            return Err(Error::Unauthorized { id: error_ids::users::LOGIN_REJECTED_BY_PLUGIN, message: format!("Login rejected by plugin: {reason}") });
         }
         let now = now_ms();
         let session = Session {
@@ -189,20 +187,18 @@ impl Sessions<'_> {
         let own = caller.user_id() == user_id;
         if !own && !caller.is_admin() {
             return Err(Error::Forbidden {
-                id: "api.user.update_password.context.app_error",
+                id: error_ids::users::UPDATE_PASSWORD_CONTEXT,
                 message: "Update password failed because context user_id did not match props user_id.".into(),
             });
         }
         let user = self.users().get_user_checked(user_id).await?;
         if own {
             if current_password.is_empty() {
-                return Err(
-                    crate::domain::Invalid::new("api.context.invalid_body_param.app_error", "Invalid or missing current_password in request body.").into()
-                );
+                return Err(crate::domain::Invalid::new(error_ids::context::INVALID_BODY_PARAM, "Invalid or missing current_password in request body.").into());
             }
             self.check_password(&user, current_password, || {
                 crate::domain::Invalid::new(
-                    "api.user.update_password.incorrect.app_error",
+                    error_ids::users::UPDATE_PASSWORD_INCORRECT,
                     "The \"Current Password\" you entered is incorrect. Please check that Caps Lock is off and try again.",
                 )
                 .into()
@@ -213,7 +209,7 @@ impl Sessions<'_> {
         let hash = self.hash_password(new_password).await?;
         match self.store().set_password(user_id, &hash, now_ms()).await {
             Ok(()) => {}
-            Err(store::Error::NotFound) => return Err(Error::not_found(super::users::USER_NOT_FOUND, "user")),
+            Err(store::Error::NotFound) => return Err(Error::not_found(error_ids::users::NOT_FOUND, "user")),
             Err(e) => return Err(e.into()),
         }
         tracing::info!(user_id, by = %caller.user_id(), "password changed; failed login attempts cleared");
@@ -262,7 +258,7 @@ impl Sessions<'_> {
         caller.require_self_or_admin(user_id)?;
         if description.trim().is_empty() || description.chars().count() > 255 {
             return Err(
-                crate::domain::Invalid::new("model.user_access_token.is_valid.description.app_error", "Description must be 1 to 255 characters.").into()
+                crate::domain::Invalid::new(error_ids::users::USER_ACCESS_TOKEN_IS_VALID_DESCRIPTION, "Description must be 1 to 255 characters.").into()
             );
         }
         self.users().get_user_checked(user_id).await?;
@@ -285,7 +281,7 @@ impl Sessions<'_> {
     pub async fn revoke_access_token(&self, caller: &Caller, token_id: &str) -> Result<()> {
         let token = match self.store().get_access_token(token_id).await {
             Ok(token) => token,
-            Err(store::Error::NotFound) => return Err(Error::not_found("app.user_access_token.get_by_id.app_error", "access token")),
+            Err(store::Error::NotFound) => return Err(Error::not_found(error_ids::users::USER_ACCESS_TOKEN_GET_BY_ID, "access token")),
             Err(e) => return Err(e.into()),
         };
         caller.require_self_or_admin(&token.user_id)?;

@@ -4,6 +4,7 @@ use serde_json::json;
 
 use super::{Caller, Error, Result, convert, now_ms, to_channel, to_team, to_user};
 use crate::domain::channel::{ChannelPatch, NewChannel, direct_channel_name, validate_names, validate_new_channel, validate_texts};
+use crate::domain::error_ids;
 use crate::domain::{Channel, ChannelMember, ChannelType, Invalid, Paging};
 use crate::hub::BroadcastInfo;
 use crate::ids::{is_valid_id, new_id};
@@ -14,9 +15,6 @@ super::area!(
     Channels,
     channels
 );
-
-/// Mattermost's 404 for channels.
-pub const CHANNEL_NOT_FOUND: &str = "app.channel.get.existing.app_error";
 
 const ROLE_CHANNEL_ADMIN: &str = "channel_user channel_admin";
 const ROLE_CHANNEL_USER: &str = "channel_user";
@@ -83,7 +81,7 @@ impl Channels<'_> {
     /// The caller must be one of them (or an admin).
     pub async fn create_direct_channel(&self, caller: &Caller, user_ids: &[String]) -> Result<(Channel, bool)> {
         let [a, b] = user_ids else {
-            return Err(Invalid::new("api.context.invalid_body_param.app_error", "Exactly two user ids are needed.").into());
+            return Err(Invalid::new(error_ids::context::INVALID_BODY_PARAM, "Exactly two user ids are needed.").into());
         };
         if caller.user_id() != a && caller.user_id() != b && !caller.is_admin() {
             return Err(Error::forbidden());
@@ -134,7 +132,7 @@ impl Channels<'_> {
     pub async fn get_channel_by_name(&self, caller: &Caller, team_id: &str, name: &str) -> Result<Channel> {
         let channel = match self.store().get_channel_by_name(team_id, name).await {
             Ok(channel) => channel,
-            Err(store::Error::NotFound) => return Err(Error::not_found(CHANNEL_NOT_FOUND, "channel")),
+            Err(store::Error::NotFound) => return Err(Error::not_found(error_ids::channels::NOT_FOUND, "channel")),
             Err(e) => return Err(e.into()),
         };
         self.require_channel_readable(caller, &channel).await?;
@@ -163,14 +161,14 @@ impl Channels<'_> {
         let mut channel = self.channel_by_id(channel_id).await?;
         self.require_channel_manager(caller, &channel).await?;
         if channel.delete_at != 0 {
-            return Err(Invalid::new("api.channel.update_channel.deleted.app_error", "The channel has been archived or deleted.").into());
+            return Err(Invalid::new(error_ids::channels::UPDATE_CHANNEL_DELETED, "The channel has been archived or deleted.").into());
         }
         let renames = patch.name.as_ref().is_some_and(|name| *name != channel.name);
         if channel.is_default() && renames {
-            return Err(Invalid::new("api.channel.update_channel.tried.app_error", "Unable to rename the default channel town-square.").into());
+            return Err(Invalid::new(error_ids::channels::UPDATE_CHANNEL_TRIED, "Unable to rename the default channel town-square.").into());
         }
         if channel.is_direct_or_group() && (patch.name.is_some() || patch.display_name.is_some()) {
-            return Err(Invalid::new("api.channel.update_channel.tried.app_error", "Direct and group channels cannot be renamed.").into());
+            return Err(Invalid::new(error_ids::channels::UPDATE_CHANNEL_TRIED, "Direct and group channels cannot be renamed.").into());
         }
         channel.name = patch.name.unwrap_or(channel.name);
         channel.display_name = patch.display_name.unwrap_or(channel.display_name);
@@ -198,14 +196,14 @@ impl Channels<'_> {
     pub async fn archive_channel(&self, caller: &Caller, channel_id: &str) -> Result<()> {
         let mut channel = self.channel_by_id(channel_id).await?;
         if channel.is_direct_or_group() {
-            return Err(Invalid::new("api.channel.delete_channel.type.invalid", "Direct and group channels cannot be archived.").into());
+            return Err(Invalid::new(error_ids::channels::DELETE_CHANNEL_TYPE_INVALID, "Direct and group channels cannot be archived.").into());
         }
         self.require_channel_member(caller, &channel).await?;
         if channel.delete_at != 0 {
-            return Err(Invalid::new("api.channel.delete_channel.deleted.app_error", "The channel has been archived or deleted.").into());
+            return Err(Invalid::new(error_ids::channels::DELETE_CHANNEL_DELETED, "The channel has been archived or deleted.").into());
         }
         if channel.is_default() {
-            return Err(Invalid::new("api.channel.delete_channel.cannot.app_error", "Unable to delete the default channel town-square.").into());
+            return Err(Invalid::new(error_ids::channels::DELETE_CHANNEL_CANNOT, "Unable to delete the default channel town-square.").into());
         }
         let now = now_ms();
         channel.delete_at = now;
@@ -223,7 +221,7 @@ impl Channels<'_> {
         let mut channel = self.channel_by_id(channel_id).await?;
         self.require_team_manager(caller, &channel.team_id).await?;
         if channel.delete_at == 0 {
-            return Err(Invalid::new("api.channel.restore_channel.restored.app_error", "The channel is not archived.").into());
+            return Err(Invalid::new(error_ids::channels::RESTORE_CHANNEL_RESTORED, "The channel is not archived.").into());
         }
         channel.delete_at = 0;
         channel.update_at = now_ms();
@@ -237,10 +235,10 @@ impl Channels<'_> {
     pub async fn add_channel_member(&self, caller: &Caller, channel_id: &str, user_id: &str) -> Result<ChannelMember> {
         let channel = self.channel_by_id(channel_id).await?;
         if channel.delete_at != 0 {
-            return Err(Invalid::new("api.channel.add_user_to_channel.deleted.app_error", "The channel has been archived or deleted.").into());
+            return Err(Invalid::new(error_ids::channels::ADD_USER_TO_CHANNEL_DELETED, "The channel has been archived or deleted.").into());
         }
         if matches!(channel.channel_type(), ChannelType::Direct | ChannelType::Group) {
-            return Err(Invalid::new("api.channel.add_user_to_channel.type.app_error", "Cannot add a user to a direct or group channel.").into());
+            return Err(Invalid::new(error_ids::channels::ADD_USER_TO_CHANNEL_TYPE, "Cannot add a user to a direct or group channel.").into());
         }
         let target = self.users().get_user_checked(user_id).await?;
         let joining_self = caller.user_id() == user_id;
@@ -255,7 +253,7 @@ impl Channels<'_> {
         }
         if !self.is_team_member(&channel.team_id, &target.id).await? {
             return Err(Error::Invalid(Invalid::new(
-                "api.channel.add_user.to.channel.failed.deleted.app_error",
+                error_ids::channels::ADD_USER_TO_CHANNEL_FAILED_DELETED,
                 "The user is not a member of the channel's team.",
             )));
         }
@@ -273,7 +271,7 @@ impl Channels<'_> {
         match self.store().insert_channel_member(&m).await {
             Ok(()) => {}
             Err(store::Error::Conflict { .. }) => {
-                return Err(Error::Conflict { id: "api.channel.add_user.to.channel.failed.app_error", message: "Already a member.".into() });
+                return Err(Error::Conflict { id: error_ids::channels::ADD_USER_TO_CHANNEL_FAILED, message: "Already a member.".into() });
             }
             Err(e) => return Err(e.into()),
         }
@@ -289,17 +287,17 @@ impl Channels<'_> {
     pub async fn remove_channel_member(&self, caller: &Caller, channel_id: &str, user_id: &str) -> Result<()> {
         let channel = self.channel_by_id(channel_id).await?;
         if matches!(channel.channel_type(), ChannelType::Direct | ChannelType::Group) {
-            return Err(Invalid::new("api.channel.remove_user_from_channel.type.app_error", "Cannot remove a user from a direct or group channel.").into());
+            return Err(Invalid::new(error_ids::channels::REMOVE_USER_FROM_CHANNEL_TYPE, "Cannot remove a user from a direct or group channel.").into());
         }
         if channel.is_default() && caller.user_id() == user_id {
-            return Err(Invalid::new("api.channel.remove.default.app_error", "Unable to leave the default channel town-square.").into());
+            return Err(Invalid::new(error_ids::channels::REMOVE_DEFAULT, "Unable to leave the default channel town-square.").into());
         }
         let allowed = caller.user_id() == user_id || caller.is_admin() || self.is_channel_member(&channel.id, caller.user_id()).await?;
         if !allowed {
             return Err(Error::forbidden());
         }
         let Ok(m) = self.store().get_channel_member(&channel.id, user_id).await else {
-            return Err(Error::not_found("app.channel.get_member.missing.app_error", "channel member"));
+            return Err(Error::not_found(error_ids::channels::GET_MEMBER_MISSING, "channel member"));
         };
         self.store().delete_channel_member(&channel.id, user_id).await?;
         let remover = caller.user_id();
@@ -325,7 +323,7 @@ impl Channels<'_> {
         self.require_channel_readable(caller, &channel).await?;
         match self.store().get_channel_member(&channel.id, user_id).await {
             Ok(m) => Ok(m),
-            Err(store::Error::NotFound) => Err(Error::not_found("app.channel.get_member.missing.app_error", "channel member")),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::channels::GET_MEMBER_MISSING, "channel member")),
             Err(e) => Err(e.into()),
         }
     }
@@ -333,11 +331,11 @@ impl Channels<'_> {
     /// A channel by id (archived ones too), 404 when unknown or malformed.
     pub(crate) async fn channel_by_id(&self, channel_id: &str) -> Result<Channel> {
         if !is_valid_id(channel_id) {
-            return Err(Error::not_found(CHANNEL_NOT_FOUND, "channel"));
+            return Err(Error::not_found(error_ids::channels::NOT_FOUND, "channel"));
         }
         match self.store().get_channel(channel_id).await {
             Ok(channel) => Ok(channel),
-            Err(store::Error::NotFound) => Err(Error::not_found(CHANNEL_NOT_FOUND, "channel")),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::channels::NOT_FOUND, "channel")),
             Err(e) => Err(e.into()),
         }
     }
@@ -365,7 +363,7 @@ impl Channels<'_> {
         if member {
             Ok(())
         } else {
-            Err(Error::Forbidden { id: "api.channel.patch_update_channel.forbidden.app_error", message: "You are not a member of this channel.".into() })
+            Err(Error::Forbidden { id: error_ids::channels::PATCH_UPDATE_CHANNEL_FORBIDDEN, message: "You are not a member of this channel.".into() })
         }
     }
 
@@ -436,5 +434,5 @@ fn channel_audience(channel: &Channel) -> BroadcastInfo {
 }
 
 fn name_taken() -> Error {
-    Error::Conflict { id: "store.sql_channel.save_channel.exists.app_error", message: "A channel with that name already exists on the same team.".into() }
+    Error::Conflict { id: error_ids::channels::SQL_CHANNEL_SAVE_CHANNEL_EXISTS, message: "A channel with that name already exists on the same team.".into() }
 }

@@ -21,8 +21,6 @@ super::area!(
     commands
 );
 
-/// Mattermost's 404 for a command id (its store's id, oddly named).
-pub const COMMAND_NOT_FOUND: &str = "store.sql_command.save.get.app_error";
 /// How long a `response_url` accepts answers.
 pub const RESPONSE_URL_TTL_MS: i64 = 30 * 60 * 1000;
 /// How many answers a `response_url` accepts.

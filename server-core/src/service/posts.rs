@@ -21,6 +21,7 @@ use confab_host::types::PluginContext;
 use serde_json::{Value, json};
 
 use super::{Actor, Caller, Error, Result, convert, now_ms, to_channel, to_user};
+use crate::domain::error_ids;
 use crate::domain::post::{NewPost, PostPatch, validate_content, validate_emoji_name, validate_user_type};
 use crate::domain::{Channel, Invalid, Post, PostList, Reaction};
 use crate::ids::{is_valid_id, new_id};
@@ -32,8 +33,6 @@ super::area!(
     posts
 );
 
-/// Mattermost's 404 for posts.
-pub const POST_NOT_FOUND: &str = "app.post.get.app_error";
 /// How many will-hook chains may nest (a plugin posting from its will-hook).
 pub const MAX_NESTED_CHAINS: u32 = 2;
 /// Posts one plugin may create in one channel from outside a will-hook within
@@ -115,13 +114,13 @@ impl Posts<'_> {
     pub(crate) async fn create_post_from(&self, caller: &Caller, new: NewPost, origin: PostOrigin) -> Result<Post> {
         let channel = self.channels().channel_by_id(&new.channel_id).await?;
         if channel.delete_at != 0 {
-            return Err(Invalid::new("api.post.create_post.can_not_post_to_deleted.error", "Can not post to deleted channel.").into());
+            return Err(Invalid::new(error_ids::posts::CREATE_POST_CAN_NOT_POST_TO_DELETED, "Can not post to deleted channel.").into());
         }
         let author = self.author(caller, &new, &channel, origin).await?;
         if !new.root_id.is_empty() {
             let root = self.store().get_post(&new.root_id).await.ok().filter(|r| r.delete_at == 0 && r.channel_id == channel.id && r.root_id.is_empty());
             if root.is_none() {
-                return Err(Invalid::new("api.post.create_post.root_id.app_error", "Invalid RootId parameter.").into());
+                return Err(Invalid::new(error_ids::posts::CREATE_POST_ROOT_ID, "Invalid RootId parameter.").into());
             }
         }
         let mut props = new.props.unwrap_or_default();
@@ -184,7 +183,7 @@ impl Posts<'_> {
             Actor::Plugin(plugin_id) => {
                 if chain_depth() >= MAX_NESTED_CHAINS {
                     return Err(Invalid::new(
-                        "api.post.create_post.plugin_recursion.app_error",
+                        error_ids::posts::CREATE_POST_PLUGIN_RECURSION,
                         "A plugin created a post from inside message-will-be-posted too many levels deep.",
                     )
                     .into());
@@ -260,7 +259,7 @@ impl Posts<'_> {
         if let PostQuery::Before(anchor, _) | PostQuery::After(anchor, _) = &query {
             let anchor = self.live_post(anchor).await?;
             if anchor.channel_id != channel.id {
-                return Err(Error::not_found(POST_NOT_FOUND, "post"));
+                return Err(Error::not_found(error_ids::posts::NOT_FOUND, "post"));
             }
         }
         Ok(self.store().channel_posts(&channel.id, &query).await?)
@@ -271,7 +270,7 @@ impl Posts<'_> {
     pub async fn update_post(&self, caller: &Caller, post_id: &str, edit: PostEdit) -> Result<Post> {
         let old = self.live_post(post_id).await?;
         if caller.user_id() != old.user_id && !caller.is_admin() {
-            return Err(Error::Forbidden { id: "api.post.update_post.permissions_details.app_error", message: "You can only edit your own posts.".into() });
+            return Err(Error::Forbidden { id: error_ids::posts::UPDATE_POST_PERMISSIONS_DETAILS, message: "You can only edit your own posts.".into() });
         }
         let mut post = old.clone();
         let message_changed = edit.message.as_ref().is_some_and(|m| *m != old.message);
@@ -313,7 +312,7 @@ impl Posts<'_> {
         }
         match self.store().update_post(&post).await {
             Ok(()) => {}
-            Err(store::Error::NotFound) => return Err(Error::not_found(POST_NOT_FOUND, "post")),
+            Err(store::Error::NotFound) => return Err(Error::not_found(error_ids::posts::NOT_FOUND, "post")),
             Err(e) => return Err(e.into()),
         }
         let text = serde_json::to_string(&post).expect("posts serialize");
@@ -328,7 +327,7 @@ impl Posts<'_> {
     pub async fn delete_post(&self, caller: &Caller, post_id: &str) -> Result<()> {
         let mut post = self.live_post(post_id).await?;
         if caller.user_id() != post.user_id && !caller.is_admin() {
-            return Err(Error::Forbidden { id: "api.post.delete_post.permissions.app_error", message: "You can only delete your own posts.".into() });
+            return Err(Error::Forbidden { id: error_ids::posts::DELETE_POST_PERMISSIONS, message: "You can only delete your own posts.".into() });
         }
         let now = now_ms();
         self.store().delete_post(&post.id, now).await?;
@@ -366,7 +365,7 @@ impl Posts<'_> {
     pub async fn save_reaction(&self, caller: &Caller, reaction: Reaction) -> Result<Reaction> {
         if caller.user_id() != reaction.user_id && !matches!(caller.actor, Actor::Plugin(_)) {
             return Err(Error::Forbidden {
-                id: "api.reaction.save_reaction.user_id.app_error",
+                id: error_ids::posts::REACTION_SAVE_REACTION_USER_ID,
                 message: "You cannot save a reaction for another user.".into(),
             });
         }
@@ -375,7 +374,7 @@ impl Posts<'_> {
         let channel = self.channels().channel_by_id(&post.channel_id).await?;
         self.channels().require_channel_member(caller, &channel).await?;
         if channel.delete_at != 0 {
-            return Err(Invalid::new("api.reaction.save.archived_channel.app_error", "You cannot react in an archived channel.").into());
+            return Err(Invalid::new(error_ids::posts::REACTION_SAVE_ARCHIVED_CHANNEL, "You cannot react in an archived channel.").into());
         }
         self.users().get_user_checked(&reaction.user_id).await?;
         let saved = Reaction { create_at: now_ms(), ..reaction };
@@ -415,11 +414,11 @@ impl Posts<'_> {
     /// A post that exists and is not deleted.
     pub(crate) async fn live_post(&self, post_id: &str) -> Result<Post> {
         if !is_valid_id(post_id) {
-            return Err(Error::not_found(POST_NOT_FOUND, "post"));
+            return Err(Error::not_found(error_ids::posts::NOT_FOUND, "post"));
         }
         match self.store().get_post(post_id).await {
             Ok(post) if post.delete_at == 0 => Ok(post),
-            Ok(_) | Err(store::Error::NotFound) => Err(Error::not_found(POST_NOT_FOUND, "post")),
+            Ok(_) | Err(store::Error::NotFound) => Err(Error::not_found(error_ids::posts::NOT_FOUND, "post")),
             Err(e) => Err(e.into()),
         }
     }

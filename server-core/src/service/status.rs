@@ -5,6 +5,7 @@ use serde_json::json;
 use super::{Caller, Error, Result, now_ms, to_user};
 use crate::domain::Invalid;
 use crate::domain::command::{STATUSES, Status};
+use crate::domain::error_ids;
 
 super::area!(
     /// User statuses (online, away, ...).
@@ -25,7 +26,7 @@ impl Statuses<'_> {
     pub async fn set_status(&self, caller: &Caller, user_id: &str, status: &str) -> Result<Status> {
         caller.require_self_or_admin(user_id)?;
         if !STATUSES.contains(&status) {
-            return Err(Error::Invalid(Invalid::new("api.context.invalid_body_param.app_error", "Invalid or missing status in request body.")));
+            return Err(Error::Invalid(Invalid::new(error_ids::context::INVALID_BODY_PARAM, "Invalid or missing status in request body.")));
         }
         let user = self.users().get_user_checked(user_id).await?;
         let saved = Status { user_id: user.id, status: status.to_string(), manual: true, last_activity_at: now_ms() };

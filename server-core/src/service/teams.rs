@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::{Caller, Error, Result, convert, now_ms, to_user};
+use crate::domain::error_ids;
 use crate::domain::team::{NewTeam, validate_new_team};
 use crate::domain::{Paging, Team, TeamMember};
 use crate::ids::{is_valid_id, new_id};
@@ -14,8 +15,6 @@ super::area!(
     teams
 );
 
-/// Mattermost's 404 for teams.
-pub const TEAM_NOT_FOUND: &str = "app.team.get.find.app_error";
 /// Channels every team starts with and every new member joins, as in Mattermost.
 pub const DEFAULT_CHANNELS: [(&str, &str); 2] = [("town-square", "Town Square"), ("off-topic", "Off-Topic")];
 
@@ -44,13 +43,13 @@ impl Teams<'_> {
         // A plugin-created team has no creator to make admin; it still needs a row
         // for the default channels' creator, so it is created empty.
         if creator.is_empty() {
-            return Err(Error::Forbidden { id: "api.team.create_team.no_creator.app_error", message: "Teams are created by users.".into() });
+            return Err(Error::Forbidden { id: error_ids::teams::CREATE_TEAM_NO_CREATOR, message: "Teams are created by users.".into() });
         }
         let member = TeamMember::new(&team.id, &creator, ROLE_TEAM_ADMIN);
         match self.store().insert_team(&team, &member).await {
             Ok(()) => {}
             Err(store::Error::Conflict { .. }) => {
-                return Err(Error::Conflict { id: "app.team.save.existing.app_error", message: "A team with that name already exists.".into() });
+                return Err(Error::Conflict { id: error_ids::teams::SAVE_EXISTING, message: "A team with that name already exists.".into() });
             }
             Err(e) => return Err(e.into()),
         }
@@ -72,7 +71,7 @@ impl Teams<'_> {
     pub async fn get_team_by_name(&self, caller: &Caller, name: &str) -> Result<Team> {
         let team = match self.store().get_team_by_name(name).await {
             Ok(team) => team,
-            Err(store::Error::NotFound) => return Err(Error::not_found(TEAM_NOT_FOUND, "team")),
+            Err(store::Error::NotFound) => return Err(Error::not_found(error_ids::teams::NOT_FOUND, "team")),
             Err(e) => return Err(e.into()),
         };
         self.require_team_visible(caller, &team).await?;
@@ -126,7 +125,7 @@ impl Teams<'_> {
         }
         let member = match self.store().get_team_member(team_id, user_id).await {
             Ok(member) => member,
-            Err(store::Error::NotFound) => return Err(Error::not_found("app.team.get_member.missing.app_error", "team member")),
+            Err(store::Error::NotFound) => return Err(Error::not_found(error_ids::teams::GET_MEMBER_MISSING, "team member")),
             Err(e) => return Err(e.into()),
         };
         self.store().remove_team_member(team_id, user_id, now_ms()).await?;
@@ -151,7 +150,7 @@ impl Teams<'_> {
         self.require_team_member(caller, team_id).await?;
         match self.store().get_team_member(team_id, user_id).await {
             Ok(member) => Ok(member),
-            Err(store::Error::NotFound) => Err(Error::not_found("app.team.get_member.missing.app_error", "team member")),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::teams::GET_MEMBER_MISSING, "team member")),
             Err(e) => Err(e.into()),
         }
     }
@@ -159,11 +158,11 @@ impl Teams<'_> {
     /// A team by id, 404 when unknown or malformed.
     pub(crate) async fn team_by_id(&self, team_id: &str) -> Result<Team> {
         if !is_valid_id(team_id) {
-            return Err(Error::not_found(TEAM_NOT_FOUND, "team"));
+            return Err(Error::not_found(error_ids::teams::NOT_FOUND, "team"));
         }
         match self.store().get_team(team_id).await {
             Ok(team) if team.delete_at == 0 => Ok(team),
-            Ok(_) | Err(store::Error::NotFound) => Err(Error::not_found(TEAM_NOT_FOUND, "team")),
+            Ok(_) | Err(store::Error::NotFound) => Err(Error::not_found(error_ids::teams::NOT_FOUND, "team")),
             Err(e) => Err(e.into()),
         }
     }

@@ -6,6 +6,7 @@ use confab_host::types::{BotSpec, PluginContext};
 use serde_json::{Value, json};
 
 use super::{Caller, Error, Result, convert, now_ms};
+use crate::domain::error_ids;
 use crate::domain::user::{self, NewUser, ROLE_ADMIN, ROLE_USER, UserPatch};
 use crate::domain::{Bot, Invalid, Paging, User};
 use crate::hub::{BroadcastInfo, Event, Recipients};
@@ -18,17 +19,14 @@ super::area!(
     users
 );
 
-/// Mattermost's 404 for users.
-pub const USER_NOT_FOUND: &str = "app.user.missing_account.const";
-
 /// Map a unique-constraint conflict on `users` to Mattermost's error.
 fn user_conflict(e: store::Error) -> Error {
     match e {
         store::Error::Conflict { constraint } if constraint.contains("email") => {
-            Error::Conflict { id: "app.user.save.email_exists.app_error", message: "An account with that email already exists.".into() }
+            Error::Conflict { id: error_ids::users::SAVE_EMAIL_EXISTS, message: "An account with that email already exists.".into() }
         }
         store::Error::Conflict { .. } => {
-            Error::Conflict { id: "app.user.save.username_exists.app_error", message: "An account with that username already exists.".into() }
+            Error::Conflict { id: error_ids::users::SAVE_USERNAME_EXISTS, message: "An account with that username already exists.".into() }
         }
         other => other.into(),
     }
@@ -40,7 +38,7 @@ impl Users<'_> {
     pub async fn create_user(&self, caller: Option<&Caller>, new: NewUser, ctx: &PluginContext) -> Result<User> {
         let is_admin = caller.is_some_and(Caller::is_admin);
         if !is_admin && !self.settings().open_server && self.store().count_people().await? > 0 {
-            return Err(Error::Forbidden { id: "api.user.create_user.signup_email_disabled.app_error", message: "User sign-up is disabled.".into() });
+            return Err(Error::Forbidden { id: error_ids::users::CREATE_USER_SIGNUP_EMAIL_DISABLED, message: "User sign-up is disabled.".into() });
         }
         let username = new.username.trim().to_lowercase();
         let email = new.email.trim().to_lowercase();
@@ -83,11 +81,11 @@ impl Users<'_> {
     /// A user by id, 404 when unknown or malformed.
     pub async fn get_user_checked(&self, user_id: &str) -> Result<User> {
         if !is_valid_id(user_id) {
-            return Err(Error::not_found(USER_NOT_FOUND, "user"));
+            return Err(Error::not_found(error_ids::users::NOT_FOUND, "user"));
         }
         match self.store().get_user(user_id).await {
             Ok(user) => Ok(user),
-            Err(store::Error::NotFound) => Err(Error::not_found(USER_NOT_FOUND, "user")),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::users::NOT_FOUND, "user")),
             Err(e) => Err(e.into()),
         }
     }
@@ -96,7 +94,7 @@ impl Users<'_> {
     pub async fn get_user_by_username(&self, username: &str) -> Result<User> {
         match self.store().get_user_by_username(&username.to_lowercase()).await {
             Ok(user) => Ok(user),
-            Err(store::Error::NotFound) => Err(Error::not_found(USER_NOT_FOUND, "user")),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::users::NOT_FOUND, "user")),
             Err(e) => Err(e.into()),
         }
     }
@@ -116,7 +114,7 @@ impl Users<'_> {
     pub async fn get_user_by_email_for(&self, caller: &Caller, email: &str) -> Result<User> {
         if !self.settings().privacy.show_email_address && !caller.is_admin() {
             return Err(Error::Forbidden {
-                id: "api.user.get_user_by_email.permissions.app_error",
+                id: error_ids::users::GET_USER_BY_EMAIL_PERMISSIONS,
                 message: "You do not have permission to look users up by email.".into(),
             });
         }
@@ -127,7 +125,7 @@ impl Users<'_> {
     pub async fn get_user_by_email(&self, email: &str) -> Result<User> {
         match self.store().get_user_by_email(email).await {
             Ok(user) => Ok(user),
-            Err(store::Error::NotFound) => Err(Error::not_found(USER_NOT_FOUND, "user")),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::users::NOT_FOUND, "user")),
             Err(e) => Err(e.into()),
         }
     }
@@ -147,7 +145,7 @@ impl Users<'_> {
     /// `POST /users/ids`.
     pub async fn users_by_ids(&self, ids: &[String]) -> Result<Vec<User>> {
         if ids.len() > 1000 {
-            return Err(Invalid::new("api.context.invalid_body_param.app_error", "At most 1000 ids at once.").into());
+            return Err(Invalid::new(error_ids::context::INVALID_BODY_PARAM, "At most 1000 ids at once.").into());
         }
         Ok(self.store().get_users_by_ids(ids).await?)
     }
@@ -155,7 +153,7 @@ impl Users<'_> {
     /// `POST /users/usernames`.
     pub async fn users_by_usernames(&self, usernames: &[String]) -> Result<Vec<User>> {
         if usernames.len() > 1000 {
-            return Err(Invalid::new("api.context.invalid_body_param.app_error", "At most 1000 usernames at once.").into());
+            return Err(Invalid::new(error_ids::context::INVALID_BODY_PARAM, "At most 1000 usernames at once.").into());
         }
         let mut users = Vec::new();
         for name in usernames {
@@ -232,7 +230,7 @@ impl Users<'_> {
         let username = username.trim().to_lowercase();
         user::validate_username(&username)?;
         if description.chars().count() > 1024 || display_name.chars().count() > 64 {
-            return Err(Invalid::new("model.bot.is_valid.description.app_error", "Display name (64) or description (1024) too long.").into());
+            return Err(Invalid::new(error_ids::users::BOT_IS_VALID_DESCRIPTION, "Display name (64) or description (1024) too long.").into());
         }
         let now = now_ms();
         let id = new_id();
@@ -276,7 +274,7 @@ impl Users<'_> {
     /// `read_others_bots` to no one else, and it answers others as if the bot did not
     /// exist (a 404, not a 403), so the route does not tell bots from people.
     pub async fn get_bot(&self, caller: &Caller, bot_user_id: &str) -> Result<Bot> {
-        let missing = || Error::not_found("store.sql_bot.get.missing.app_error", "bot");
+        let missing = || Error::not_found(error_ids::users::SQL_BOT_GET_MISSING, "bot");
         if !caller.is_admin() {
             return Err(missing());
         }
@@ -293,9 +291,7 @@ impl Users<'_> {
     pub async fn ensure_bot(&self, plugin_id: &str, spec: &BotSpec) -> Result<String> {
         match self.store().get_user_by_username(&spec.username.to_lowercase()).await {
             Ok(existing) if existing.is_bot => Ok(existing.id),
-            Ok(_) => {
-                Err(Error::Conflict { id: "app.user.save.username_exists.app_error", message: format!("`{}` is a user account, not a bot", spec.username) })
-            }
+            Ok(_) => Err(Error::Conflict { id: error_ids::users::SAVE_USERNAME_EXISTS, message: format!("`{}` is a user account, not a bot", spec.username) }),
             Err(store::Error::NotFound) => match self.insert_bot(&spec.username, &spec.display_name, &spec.description, plugin_id).await {
                 Ok(bot) => Ok(bot.user_id),
                 // Another instance created it at the same moment.

@@ -19,6 +19,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Actor, Caller, Error, Result, Services, now_ms};
 use crate::domain::attachment::{self, Attachment};
+use crate::domain::error_ids;
 use crate::domain::post::NewPost;
 use crate::domain::webhook::{
     self, DEFAULT_WEBHOOK_USERNAME, IncomingWebhook, IncomingWebhookRequest, JSON_CONTENT_TYPE, MAX_RESPONSE_BYTES, OutgoingWebhook, OutgoingWebhookPayload,
@@ -34,11 +35,6 @@ super::area!(
     Webhooks,
     webhooks
 );
-
-/// Mattermost's 404 for incoming hooks in the management API.
-pub const INCOMING_NOT_FOUND: &str = "app.webhooks.get_incoming.app_error";
-/// Mattermost's 404 for outgoing hooks.
-pub const OUTGOING_NOT_FOUND: &str = "app.webhooks.get_outgoing.app_error";
 
 /// Webhook settings (Mattermost's `ServiceSettings` keys of the same names).
 #[derive(Debug, Clone)]
@@ -99,7 +95,10 @@ impl Webhooks<'_> {
         if self.webhook_settings().enable_incoming {
             Ok(())
         } else {
-            Err(Error::Disabled { id: "api.incoming_webhook.disabled.app_error", message: "Incoming webhooks have been disabled by the system admin.".into() })
+            Err(Error::Disabled {
+                id: error_ids::webhooks::API_INCOMING_WEBHOOK_DISABLED,
+                message: "Incoming webhooks have been disabled by the system admin.".into(),
+            })
         }
     }
 
@@ -107,7 +106,10 @@ impl Webhooks<'_> {
         if self.webhook_settings().enable_outgoing {
             Ok(())
         } else {
-            Err(Error::Disabled { id: "api.outgoing_webhook.disabled.app_error", message: "Outgoing webhooks have been disabled by the system admin.".into() })
+            Err(Error::Disabled {
+                id: error_ids::webhooks::OUTGOING_WEBHOOK_DISABLED,
+                message: "Outgoing webhooks have been disabled by the system admin.".into(),
+            })
         }
     }
 

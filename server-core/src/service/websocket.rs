@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::auth::Authenticated;
 use super::to_channel;
+use crate::domain::error_ids;
 use crate::hub::{BroadcastInfo, Event, Outgoing, Subscription};
 use crate::ids::new_id;
 
@@ -17,15 +18,6 @@ super::area!(
     WebSocket,
     websocket
 );
-
-/// Mattermost's id for a client action before `authentication_challenge`.
-pub const NOT_AUTHENTICATED: &str = "api.web_socket_router.not_authenticated.app_error";
-/// Mattermost's id for a challenge with a bad token.
-pub const BAD_TOKEN: &str = "api.web_socket_router.bad_token.app_error";
-/// Mattermost's id for an unknown client action.
-pub const BAD_ACTION: &str = "api.web_socket_router.bad_action.app_error";
-/// Mattermost's id for a bad parameter of a client action.
-pub const INVALID_PARAM: &str = "api.websocket_handler.invalid_param.app_error";
 
 /// A client message: `{"seq": n, "action": "...", "data": {...}}`.
 #[derive(Debug, Deserialize)]
@@ -112,7 +104,7 @@ impl WebSocket<'_> {
             "authentication_challenge" => reply_ok(request.seq),
             "user_typing" => self.typing(user_id, &request).await,
             "get_statuses" => json!({ "status": "OK", "seq_reply": request.seq, "data": {} }),
-            _ => reply_fail(request.seq, BAD_ACTION, "Unknown action."),
+            _ => reply_fail(request.seq, error_ids::websocket::BAD_ACTION, "Unknown action."),
         })
     }
 
@@ -126,7 +118,7 @@ impl WebSocket<'_> {
                 self.publish_logged("typing", json!({ "parent_id": parent_id, "user_id": user_id }), broadcast).await;
                 reply_ok(request.seq)
             }
-            _ => reply_fail(request.seq, INVALID_PARAM, "Invalid channel_id."),
+            _ => reply_fail(request.seq, error_ids::websocket::INVALID_PARAM, "Invalid channel_id."),
         }
     }
 }

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use super::{Commands, ExecuteRequest, MAX_RESPONSE_BYTES, RESPONSE_URL_TTL_MS, RESPONSE_URL_USES, builtin};
 use crate::domain::attachment;
 use crate::domain::command::{Command, CommandResponse, EPHEMERAL, IN_CHANNEL, METHOD_GET};
+use crate::domain::error_ids;
 use crate::domain::post::{NewPost, validate_user_type};
 use crate::domain::{Channel, ChannelType, Invalid, Post, Team, User};
 use crate::ids::{is_valid_id, new_id};
@@ -47,14 +48,14 @@ impl Commands<'_> {
     pub async fn execute_command(&self, caller: &Caller, request: ExecuteRequest, site_url: &str) -> Result<CommandResponse> {
         let Some(user) = caller.user().cloned() else { return Err(Error::forbidden().into()) };
         if request.command.len() <= 1 || !request.command.starts_with('/') || !is_valid_id(&request.channel_id) {
-            return Err(Invalid::new("api.command.execute_command.start.app_error", "No command trigger found.").into());
+            return Err(Invalid::new(error_ids::commands::EXECUTE_COMMAND_START, "No command trigger found.").into());
         }
         let channel = self.channels().channel_by_id(&request.channel_id).await?;
         if !caller.is_admin() && !self.channels().is_channel_member(&channel.id, &user.id).await? {
             return Err(Error::forbidden().into());
         }
         if channel.delete_at != 0 {
-            return Err(Invalid::new("api.command.execute_command.deleted.error", "Cannot execute command in an archived channel.").into());
+            return Err(Invalid::new(error_ids::commands::EXECUTE_COMMAND_DELETED, "Cannot execute command in an archived channel.").into());
         }
         // In team channels the team is the channel's, so a command of another team
         // cannot be run here; in direct channels it is the one the client names, which
@@ -91,7 +92,7 @@ impl Commands<'_> {
             return Ok(response);
         }
         Err(Error::NotFound {
-            id: "api.command.execute_command.not_found.app_error",
+            id: error_ids::commands::EXECUTE_COMMAND_NOT_FOUND,
             message: format!("Command with a trigger of '{}' not found.", invocation.trigger),
         }
         .into())
@@ -117,7 +118,7 @@ impl Commands<'_> {
                         Ok(Value::Object(map)) => Some(map),
                         _ => {
                             return Err(failed(
-                                "model.plugin_command_error.error.app_error",
+                                error_ids::commands::PLUGIN_COMMAND_ERROR_ERROR,
                                 "The plugin answered with invalid props.",
                                 format!("plugin_id={plugin_id}"),
                             ));
@@ -136,11 +137,11 @@ impl Commands<'_> {
                     ..CommandResponse::default()
                 }))
             }
-            Ok(Err(text)) => Err(failed("model.plugin_command_error.error.app_error", text, format!("plugin_id={plugin_id}"))),
+            Ok(Err(text)) => Err(failed(error_ids::commands::PLUGIN_COMMAND_ERROR_ERROR, text, format!("plugin_id={plugin_id}"))),
             // A registration left behind by a plugin that is gone or stopped: the
             // trigger falls through to custom and built-in commands.
             Err(CallError::UnknownPlugin { .. } | CallError::NotRunning { .. } | CallError::NotImplemented { .. }) => Ok(None),
-            Err(e) => Err(failed("model.plugin_command_crash.error.app_error", format!("/{} failed in its plugin.", inv.trigger), e.to_string())),
+            Err(e) => Err(failed(error_ids::commands::PLUGIN_COMMAND_CRASH_ERROR, format!("/{} failed in its plugin.", inv.trigger), e.to_string())),
         }
     }
 
@@ -186,7 +187,7 @@ impl Commands<'_> {
         let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form.iter().map(|(k, v)| (*k, v.as_str()))).finish();
 
         let fail =
-            |detail: String| failed("api.command.execute_command.failed.app_error", format!("Command with a trigger of '{}' failed.", command.trigger), detail);
+            |detail: String| failed(error_ids::commands::EXECUTE_COMMAND_FAILED, format!("Command with a trigger of '{}' failed.", command.trigger), detail);
         let outbound = self.outbound();
         let request = if command.method == METHOD_GET {
             let separator = if command.url.contains('?') { '&' } else { '?' };
@@ -202,7 +203,7 @@ impl Commands<'_> {
         let answer = outbound.send(request, MAX_RESPONSE_BYTES).await.map_err(|e| fail(e.to_string()))?;
         if answer.status != 200 {
             return Err(failed(
-                "api.command.execute_command.failed_resp.app_error",
+                error_ids::commands::EXECUTE_COMMAND_FAILED_RESP,
                 format!("Command with a trigger of '{}' returned response {}.", command.trigger, answer.status),
                 String::from_utf8_lossy(&answer.body).into_owned(),
             ));
@@ -276,7 +277,7 @@ impl Commands<'_> {
         match last_error {
             None => Ok(()),
             Some(e) => Err(failed(
-                "api.command.execute_command.create_post_failed.app_error",
+                error_ids::commands::EXECUTE_COMMAND_CREATE_POST_FAILED,
                 format!("Command '{}' failed to post response. Please contact your System Administrator.", inv.trigger),
                 e.to_string(),
             )),
@@ -298,7 +299,7 @@ impl Commands<'_> {
         if !response.channel_id.is_empty() {
             if !is_valid_id(&response.channel_id) || !self.channels().is_channel_member(&response.channel_id, &user.id).await? {
                 return Err(Error::Forbidden {
-                    id: "api.command.command_post.forbidden.app_error",
+                    id: error_ids::commands::COMMAND_POST_FORBIDDEN,
                     message: "Specified user is not a member of specified channel.".into(),
                 });
             }
@@ -362,17 +363,17 @@ impl Commands<'_> {
         let hook = match self.store().get_command_webhook(hook_id, now_ms() - RESPONSE_URL_TTL_MS).await {
             Ok(hook) => hook,
             Err(store::Error::NotFound) => {
-                return Err(Error::NotFound { id: "app.command_webhook.get.missing", message: "Unable to get the webhook.".into() }.into());
+                return Err(Error::NotFound { id: error_ids::commands::COMMAND_WEBHOOK_GET_MISSING, message: "Unable to get the webhook.".into() }.into());
             }
             Err(e) => return Err(e.into()),
         };
         let command = match self.store().get_command(&hook.command_id).await {
             Ok(command) => command,
-            Err(store::Error::NotFound) => return Err(Invalid::new("web.command_webhook.command.app_error", "Couldn't find the command.").into()),
+            Err(store::Error::NotFound) => return Err(Invalid::new(error_ids::commands::COMMAND_WEBHOOK_COMMAND, "Couldn't find the command.").into()),
             Err(e) => return Err(e.into()),
         };
         if !self.store().try_use_command_webhook(&hook.id, RESPONSE_URL_USES).await? {
-            return Err(Invalid::new("app.command_webhook.try_use.invalid", "Invalid webhook.").into());
+            return Err(Invalid::new(error_ids::commands::COMMAND_WEBHOOK_TRY_USE_INVALID, "Invalid webhook.").into());
         }
         let user = self.users().get_user_checked(&hook.user_id).await?;
         let channel = self.channels().channel_by_id(&hook.channel_id).await?;

@@ -1,9 +1,10 @@
 //! Custom slash commands' management: create, update, move, delete, list and token regeneration with Mattermost's permissions, and the command lists autocomplete offers.
 
 use super::autocomplete::suggestions;
-use super::{COMMAND_NOT_FOUND, Commands, builtin};
+use super::{Commands, builtin};
 use crate::domain::Invalid;
 use crate::domain::command::{self, AutocompleteSuggestion, Command};
+use crate::domain::error_ids;
 use crate::ids::{is_valid_id, new_id};
 use crate::service::{Actor, Caller, Error, Result, now_ms};
 use crate::store;
@@ -26,11 +27,11 @@ impl Commands<'_> {
     /// A live command, 404 when unknown or malformed.
     async fn command_by_id(&self, id: &str) -> Result<Command> {
         if !is_valid_id(id) {
-            return Err(Error::not_found(COMMAND_NOT_FOUND, "command"));
+            return Err(Error::not_found(error_ids::commands::NOT_FOUND, "command"));
         }
         match self.store().get_command(id).await {
             Ok(c) => Ok(c),
-            Err(store::Error::NotFound) => Err(Error::not_found(COMMAND_NOT_FOUND, "command")),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::commands::NOT_FOUND, "command")),
             Err(e) => Err(e.into()),
         }
     }
@@ -39,7 +40,7 @@ impl Commands<'_> {
     async fn managed_command(&self, caller: &Caller, id: &str) -> Result<Command> {
         let command = self.command_by_id(id).await?;
         if !self.can_manage_commands(caller, &command.team_id).await? {
-            return Err(Error::not_found(COMMAND_NOT_FOUND, "command"));
+            return Err(Error::not_found(error_ids::commands::NOT_FOUND, "command"));
         }
         Ok(command)
     }
@@ -80,11 +81,11 @@ impl Commands<'_> {
     /// `PUT /commands/{id}`: the team may not change; id, token, creator and dates stay.
     pub async fn update_command(&self, caller: &Caller, id: &str, new: Command) -> Result<Command> {
         if new.id != id {
-            return Err(Invalid::new("api.context.invalid_body_param.app_error", "Invalid or missing command in request body.").into());
+            return Err(Invalid::new(error_ids::context::INVALID_BODY_PARAM, "Invalid or missing command in request body.").into());
         }
         let old = self.command_by_id(id).await?;
         if new.team_id != old.team_id {
-            return Err(Invalid::new("api.command.team_mismatch.app_error", "Unable to update commands across teams.").into());
+            return Err(Invalid::new(error_ids::commands::TEAM_MISMATCH, "Unable to update commands across teams.").into());
         }
         let old = self.managed_command(caller, id).await?;
         let mut command = Command {
@@ -108,7 +109,7 @@ impl Commands<'_> {
         match self.store().update_command(command).await {
             Ok(()) => Ok(()),
             Err(store::Error::Conflict { .. }) => Err(duplicate_trigger()),
-            Err(store::Error::NotFound) => Err(Error::not_found(COMMAND_NOT_FOUND, "command")),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::commands::NOT_FOUND, "command")),
             Err(e) => Err(e.into()),
         }
     }
@@ -124,7 +125,7 @@ impl Commands<'_> {
         let creator_caller = Caller { actor: Actor::User { user: Box::new(creator), session_id: String::new() }, ctx: caller.ctx.clone() };
         if !self.can_manage_commands(&creator_caller, team_id).await? {
             return Err(
-                Invalid::new("api.command.move_command.creator_no_permission.app_error", "The command's creator cannot manage commands in that team.").into()
+                Invalid::new(error_ids::commands::MOVE_COMMAND_CREATOR_NO_PERMISSION, "The command's creator cannot manage commands in that team.").into()
             );
         }
         self.check_trigger_free(team_id, &command.trigger, &command.id).await?;
@@ -159,7 +160,7 @@ impl Commands<'_> {
     /// custom ones sanitized (only autocomplete ones for people who cannot manage them).
     pub async fn list_commands(&self, caller: &Caller, team_id: &str, custom_only: bool) -> Result<Vec<Command>> {
         if !is_valid_id(team_id) {
-            return Err(Invalid::new("api.context.invalid_url_param.app_error", "Invalid or missing team_id parameter in request URL.").into());
+            return Err(Invalid::new(error_ids::context::INVALID_URL_PARAM, "Invalid or missing team_id parameter in request URL.").into());
         }
         self.teams().require_team_member(caller, team_id).await?;
         let manager = self.can_manage_commands(caller, team_id).await?;
@@ -232,5 +233,5 @@ impl Commands<'_> {
 }
 
 fn duplicate_trigger() -> Error {
-    Error::Invalid(Invalid::new("api.command.duplicate_trigger.app_error", "This trigger word is already in use. Please choose another word."))
+    Error::Invalid(Invalid::new(error_ids::commands::DUPLICATE_TRIGGER, "This trigger word is already in use. Please choose another word."))
 }

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::RwLock;
 
 use crate::domain::Invalid;
+use crate::domain::error_ids;
 use crate::service::{Error, Result};
 
 /// A registration: (team id or "", trigger) → (plugin id, the command as registered).
@@ -20,14 +21,14 @@ impl PluginCommands {
     pub fn register(&self, plugin_id: &str, command: confab_host::types::Command) -> Result<()> {
         let trigger = command.trigger.trim_start_matches('/').to_lowercase();
         if trigger.is_empty() || trigger.contains(char::is_whitespace) || trigger.len() > 128 {
-            return Err(Invalid::new("model.command.is_valid.trigger.app_error", "Invalid trigger.").into());
+            return Err(Invalid::new(error_ids::commands::IS_VALID_TRIGGER, "Invalid trigger.").into());
         }
         let mut commands = self.registered.write().unwrap();
         let key = (command.team_id.clone(), trigger);
         if let Some((owner, _)) = commands.get(&key)
             && owner != plugin_id
         {
-            return Err(Error::Conflict { id: "api.command.duplicate_trigger.app_error", message: format!("The trigger /{} is already registered.", key.1) });
+            return Err(Error::Conflict { id: error_ids::commands::DUPLICATE_TRIGGER, message: format!("The trigger /{} is already registered.", key.1) });
         }
         commands.insert(key, (plugin_id.to_string(), command));
         Ok(())

@@ -3,6 +3,7 @@
 use confab_host::types::PluginContext;
 
 use super::*;
+use crate::domain::error_ids;
 
 impl Webhooks<'_> {
     /// `POST /hooks/incoming`.
@@ -18,7 +19,7 @@ impl Webhooks<'_> {
             self.users().get_user_checked(&hook.user_id).await?.id
         };
         if owner.is_empty() {
-            return Err(Invalid::new("model.incoming_hook.user_id.app_error", "Invalid user id.").into());
+            return Err(Invalid::new(error_ids::webhooks::INCOMING_HOOK_USER_ID, "Invalid user id.").into());
         }
         self.blank_overrides(&mut hook.username, &mut hook.icon_url);
         let now = now_ms();
@@ -30,11 +31,11 @@ impl Webhooks<'_> {
     /// A live incoming hook by id for the management API (404 when unknown).
     pub(super) async fn incoming_webhook(&self, hook_id: &str) -> Result<IncomingWebhook> {
         if !is_valid_id(hook_id) {
-            return Err(Error::not_found(INCOMING_NOT_FOUND, "incoming webhook").into());
+            return Err(Error::not_found(error_ids::webhooks::INCOMING_NOT_FOUND, "incoming webhook").into());
         }
         match self.store().get_incoming_webhook(hook_id).await {
             Ok(hook) => Ok(hook),
-            Err(store::Error::NotFound) => Err(Error::not_found(INCOMING_NOT_FOUND, "incoming webhook").into()),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::webhooks::INCOMING_NOT_FOUND, "incoming webhook").into()),
             Err(e) => Err(e.into()),
         }
     }
@@ -66,7 +67,7 @@ impl Webhooks<'_> {
     pub async fn update_incoming_webhook(&self, caller: &Caller, hook_id: &str, update: IncomingWebhook) -> Result<IncomingWebhook> {
         self.require_incoming_enabled()?;
         if update.id != hook_id {
-            return Err(Invalid::new("api.context.invalid_param.app_error", "Invalid hook_id parameter: the body's id differs from the URL's.").into());
+            return Err(Invalid::new(error_ids::context::INVALID_PARAM, "Invalid hook_id parameter: the body's id differs from the URL's.").into());
         }
         let old = self.incoming_webhook(hook_id).await?;
         self.require_manage_webhooks(caller, &old.team_id).await?;
@@ -85,14 +86,14 @@ impl Webhooks<'_> {
         if hook.channel_id != old.channel_id {
             let channel = self.channels().channel_by_id(&hook.channel_id).await?;
             if channel.team_id != old.team_id {
-                return Err(Invalid::new("api.webhook.team_mismatch.app_error", "Unable to update a webhook across teams.").into());
+                return Err(Invalid::new(error_ids::webhooks::WEBHOOK_TEAM_MISMATCH, "Unable to update a webhook across teams.").into());
             }
             self.channels().require_channel_readable(caller, &channel).await?;
         }
         self.blank_overrides(&mut hook.username, &mut hook.icon_url);
         match self.store().update_incoming_webhook(&hook).await {
             Ok(()) => Ok(hook),
-            Err(store::Error::NotFound) => Err(Error::not_found(INCOMING_NOT_FOUND, "incoming webhook").into()),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::webhooks::INCOMING_NOT_FOUND, "incoming webhook").into()),
             Err(e) => Err(e.into()),
         }
     }
@@ -104,7 +105,7 @@ impl Webhooks<'_> {
         self.require_manage_webhooks(caller, &hook.team_id).await?;
         match self.store().delete_incoming_webhook(&hook.id, now_ms()).await {
             Ok(()) => Ok(()),
-            Err(store::Error::NotFound) => Err(Error::not_found(INCOMING_NOT_FOUND, "incoming webhook").into()),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::webhooks::INCOMING_NOT_FOUND, "incoming webhook").into()),
             Err(e) => Err(e.into()),
         }
     }
@@ -115,15 +116,15 @@ impl Webhooks<'_> {
     pub async fn execute_incoming_webhook(&self, ctx: PluginContext, hook_id: &str, request: IncomingWebhookRequest) -> Result<Vec<Post>> {
         if !self.webhook_settings().enable_incoming {
             return Err(Error::Disabled {
-                id: "web.incoming_webhook.disabled.app_error",
+                id: error_ids::webhooks::WEB_INCOMING_WEBHOOK_DISABLED,
                 message: "Incoming webhooks have been disabled by the system admin.".into(),
             });
         }
         let has_attachments = request.attachments.as_ref().is_some_and(|a| !a.is_null() && a.as_array().is_none_or(|list| !list.is_empty()));
         if request.text.is_empty() && !has_attachments {
-            return Err(Error::Invalid(Invalid::new("web.incoming_webhook.text.app_error", "No text specified.")));
+            return Err(Error::Invalid(Invalid::new(error_ids::webhooks::INCOMING_WEBHOOK_TEXT, "No text specified.")));
         }
-        let invalid_hook = || Error::Invalid(Invalid::new("web.incoming_webhook.invalid.app_error", "Invalid webhook."));
+        let invalid_hook = || Error::Invalid(Invalid::new(error_ids::webhooks::INCOMING_WEBHOOK_INVALID, "Invalid webhook."));
         if !is_valid_id(hook_id) {
             return Err(invalid_hook());
         }
@@ -161,7 +162,7 @@ impl Webhooks<'_> {
         }
         if !channel.is_public() && !owner.is_admin() && !self.channels().is_channel_member(&channel.id, &owner.id).await? {
             return Err(Error::Forbidden {
-                id: "web.incoming_webhook.permissions.app_error",
+                id: error_ids::webhooks::INCOMING_WEBHOOK_PERMISSIONS,
                 message: "The webhook's owner may not post in the requested channel.".into(),
             });
         }
@@ -210,18 +211,21 @@ impl Webhooks<'_> {
 
 /// The hook's owner is gone: Mattermost answers 403.
 fn owner_gone() -> Error {
-    Error::Forbidden { id: "web.incoming_webhook.user.app_error", message: "Couldn't find the user.".into() }
+    Error::Forbidden { id: error_ids::webhooks::INCOMING_WEBHOOK_USER, message: "Couldn't find the user.".into() }
 }
 
 /// The `@user` a request names does not exist: Mattermost answers 400.
 fn target_not_found() -> Error {
-    Error::Invalid(Invalid::new("web.incoming_webhook.user.app_error", "Couldn't find the user."))
+    Error::Invalid(Invalid::new(error_ids::webhooks::INCOMING_WEBHOOK_USER, "Couldn't find the user."))
 }
 
 fn channel_error() -> Error {
-    Error::NotFound { id: "web.incoming_webhook.channel.app_error", message: "Couldn't find the channel.".into() }
+    Error::NotFound { id: error_ids::webhooks::INCOMING_WEBHOOK_CHANNEL, message: "Couldn't find the channel.".into() }
 }
 
 fn channel_locked() -> Error {
-    Error::Forbidden { id: "web.incoming_webhook.channel_locked.app_error", message: "This webhook is not permitted to post to the requested channel.".into() }
+    Error::Forbidden {
+        id: error_ids::webhooks::INCOMING_WEBHOOK_CHANNEL_LOCKED,
+        message: "This webhook is not permitted to post to the requested channel.".into(),
+    }
 }

@@ -1,6 +1,7 @@
 //! Outgoing webhooks: management with Mattermost's permissions, and firing them off the request path after a person's post in a public channel.
 
 use super::*;
+use crate::domain::error_ids;
 
 impl Webhooks<'_> {
     /// `POST /hooks/outgoing`.
@@ -31,24 +32,24 @@ impl Webhooks<'_> {
             let channel = self.channels().channel_by_id(&hook.channel_id).await?;
             if !channel.is_public() {
                 return Err(Error::Forbidden {
-                    id: "api.webhook.create_outgoing.not_open.app_error",
+                    id: error_ids::webhooks::WEBHOOK_CREATE_OUTGOING_NOT_OPEN,
                     message: "Outgoing webhooks can only be created for public channels.".into(),
                 });
             }
             if channel.team_id != hook.team_id {
                 return Err(Error::Forbidden {
-                    id: "api.webhook.create_outgoing.permissions.app_error",
+                    id: error_ids::webhooks::WEBHOOK_CREATE_OUTGOING_PERMISSIONS,
                     message: "Invalid permissions to create outgoing webhook.".into(),
                 });
             }
             self.channels().require_channel_readable(caller, &channel).await?;
         } else if hook.trigger_words.is_empty() {
-            return Err(Error::Invalid(Invalid::new("api.webhook.create_outgoing.triggers.app_error", "Either trigger_words or channel_id must be set.")));
+            return Err(Error::Invalid(Invalid::new(error_ids::webhooks::WEBHOOK_CREATE_OUTGOING_TRIGGERS, "Either trigger_words or channel_id must be set.")));
         }
         let others = self.store().team_outgoing_webhooks(&hook.team_id).await?;
         if others.iter().any(|other| other.id != hook.id && other.intersects(hook)) {
             return Err(Error::Invalid(Invalid::new(
-                "api.webhook.create_outgoing.intersect.app_error",
+                error_ids::webhooks::WEBHOOK_CREATE_OUTGOING_INTERSECT,
                 "Outgoing webhooks from the same channel cannot have the same trigger words/callback URLs.",
             )));
         }
@@ -58,11 +59,11 @@ impl Webhooks<'_> {
     /// A live outgoing hook by id (404 when unknown).
     pub(super) async fn outgoing_webhook(&self, hook_id: &str) -> Result<OutgoingWebhook> {
         if !is_valid_id(hook_id) {
-            return Err(Error::not_found(OUTGOING_NOT_FOUND, "outgoing webhook").into());
+            return Err(Error::not_found(error_ids::webhooks::OUTGOING_NOT_FOUND, "outgoing webhook").into());
         }
         match self.store().get_outgoing_webhook(hook_id).await {
             Ok(hook) => Ok(hook),
-            Err(store::Error::NotFound) => Err(Error::not_found(OUTGOING_NOT_FOUND, "outgoing webhook").into()),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::webhooks::OUTGOING_NOT_FOUND, "outgoing webhook").into()),
             Err(e) => Err(e.into()),
         }
     }
@@ -95,7 +96,7 @@ impl Webhooks<'_> {
     pub async fn update_outgoing_webhook(&self, caller: &Caller, hook_id: &str, update: OutgoingWebhook) -> Result<OutgoingWebhook> {
         self.require_outgoing_enabled()?;
         if update.id != hook_id {
-            return Err(Invalid::new("api.context.invalid_param.app_error", "Invalid hook_id parameter: the body's id differs from the URL's.").into());
+            return Err(Invalid::new(error_ids::context::INVALID_PARAM, "Invalid hook_id parameter: the body's id differs from the URL's.").into());
         }
         let old = self.outgoing_webhook(hook_id).await?;
         self.require_manage_webhooks(caller, &old.team_id).await?;
@@ -127,7 +128,7 @@ impl Webhooks<'_> {
     pub(super) async fn save_outgoing(&self, hook: OutgoingWebhook) -> Result<OutgoingWebhook> {
         match self.store().update_outgoing_webhook(&hook).await {
             Ok(()) => Ok(hook),
-            Err(store::Error::NotFound) => Err(Error::not_found(OUTGOING_NOT_FOUND, "outgoing webhook").into()),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::webhooks::OUTGOING_NOT_FOUND, "outgoing webhook").into()),
             Err(e) => Err(e.into()),
         }
     }
@@ -139,7 +140,7 @@ impl Webhooks<'_> {
         self.require_manage_webhooks(caller, &hook.team_id).await?;
         match self.store().delete_outgoing_webhook(&hook.id, now_ms()).await {
             Ok(()) => Ok(()),
-            Err(store::Error::NotFound) => Err(Error::not_found(OUTGOING_NOT_FOUND, "outgoing webhook").into()),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::webhooks::OUTGOING_NOT_FOUND, "outgoing webhook").into()),
             Err(e) => Err(e.into()),
         }
     }

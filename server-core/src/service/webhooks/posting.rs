@@ -1,6 +1,7 @@
 //! A webhook post (an incoming hook's or an outgoing hook's reply) resolved into posts: Slack markup, attachments, overrides and splitting of long messages.
 
 use super::*;
+use crate::domain::error_ids;
 use crate::service::posts::PostOrigin;
 
 impl Webhooks<'_> {
@@ -80,11 +81,7 @@ impl Webhooks<'_> {
                     }
                     other => other.to_string(),
                 };
-                Error::Upstream {
-                    id: "api.post.create_webhook_post.creating.app_error",
-                    message: format!("Couldn't create post: {cause}"),
-                    detail: String::new(),
-                }
+                Error::Upstream { id: error_ids::posts::CREATE_WEBHOOK_POST_CREATING, message: format!("Couldn't create post: {cause}"), detail: String::new() }
             })?;
             posts.push(post);
         }
