@@ -107,7 +107,7 @@ async fn execute_command(
     State(state): State<AppState>,
     AppJson(request): AppJson<ExecuteRequest>,
 ) -> Result<Json<CommandResponse>, ApiError> {
-    Ok(Json(state.services.commands().execute_command(&caller, request, &state.site_url).await?))
+    Ok(Json(state.services.commands().execute(&caller, request, &state.site_url).await?))
 }
 
 /// GET /api/v4/teams/{team_id}/commands/autocomplete

@@ -59,7 +59,7 @@ async fn serve_plugin(
         headers: headers.iter().map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned())).collect(),
         body: body.to_vec(),
     };
-    match state.services.plugins().serve_http(caller.as_ref(), ctx, request).await {
+    match state.services.plugins().serve(caller.as_ref(), ctx, request).await {
         Ok((plugin_id, response)) => into_response(&plugin_id, response),
         Err(ServeError::NoRoute) => Err(ApiError::not_found()),
         Err(ServeError::Plugin(e)) => Err(e.into()),

@@ -41,7 +41,7 @@ pub enum ServeError {
 impl Plugins<'_> {
     /// Hand `request` to the plugin its path names, as `caller` (if signed in), with
     /// `/plugins/{plugin_id}` removed from the path.
-    pub async fn serve_http(&self, caller: Option<&Caller>, ctx: PluginContext, request: PluginRequest) -> Result<(String, HttpResponse), ServeError> {
+    pub async fn serve(&self, caller: Option<&Caller>, ctx: PluginContext, request: PluginRequest) -> Result<(String, HttpResponse), ServeError> {
         let (plugin_id, rest) = route(&request.path).ok_or(ServeError::NoRoute)?;
         // The session id is set only for a real session (a cookie without its CSRF
         // proof on a write counts as none, see `MaybeAuth`).

@@ -121,7 +121,7 @@ impl Webhooks<'_> {
         }
         match self.store().get_team_member(team_id, caller.user_id()).await {
             Ok(member) if member.is_admin() => Ok(()),
-            Ok(_) | Err(store::Error::NotFound) => Err(Error::forbidden().into()),
+            Ok(_) | Err(store::Error::NotFound) => Err(Error::forbidden()),
             Err(e) => Err(e.into()),
         }
     }

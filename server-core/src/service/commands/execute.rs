@@ -45,14 +45,14 @@ enum Source {
 impl Commands<'_> {
     /// `POST /commands/execute`: resolve and run a command as the caller in a channel
     /// they are a member of, post its answer, and return it.
-    pub async fn execute_command(&self, caller: &Caller, request: ExecuteRequest, site_url: &str) -> Result<CommandResponse> {
-        let Some(user) = caller.user().cloned() else { return Err(Error::forbidden().into()) };
+    pub async fn execute(&self, caller: &Caller, request: ExecuteRequest, site_url: &str) -> Result<CommandResponse> {
+        let Some(user) = caller.user().cloned() else { return Err(Error::forbidden()) };
         if request.command.len() <= 1 || !request.command.starts_with('/') || !is_valid_id(&request.channel_id) {
             return Err(Invalid::new(error_ids::commands::EXECUTE_COMMAND_START, "No command trigger found.").into());
         }
         let channel = self.channels().channel_by_id(&request.channel_id).await?;
         if !caller.is_admin() && !self.channels().is_channel_member(&channel.id, &user.id).await? {
-            return Err(Error::forbidden().into());
+            return Err(Error::forbidden());
         }
         if channel.delete_at != 0 {
             return Err(Invalid::new(error_ids::commands::EXECUTE_COMMAND_DELETED, "Cannot execute command in an archived channel.").into());
@@ -94,8 +94,7 @@ impl Commands<'_> {
         Err(Error::NotFound {
             id: error_ids::commands::EXECUTE_COMMAND_NOT_FOUND,
             message: format!("Command with a trigger of '{}' not found.", invocation.trigger),
-        }
-        .into())
+        })
     }
 
     /// The plugin serving the trigger, if one runs: its answer, or its error.
@@ -363,7 +362,7 @@ impl Commands<'_> {
         let hook = match self.store().get_command_webhook(hook_id, now_ms() - RESPONSE_URL_TTL_MS).await {
             Ok(hook) => hook,
             Err(store::Error::NotFound) => {
-                return Err(Error::NotFound { id: error_ids::commands::COMMAND_WEBHOOK_GET_MISSING, message: "Unable to get the webhook.".into() }.into());
+                return Err(Error::NotFound { id: error_ids::commands::COMMAND_WEBHOOK_GET_MISSING, message: "Unable to get the webhook.".into() });
             }
             Err(e) => return Err(e.into()),
         };

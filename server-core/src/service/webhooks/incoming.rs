@@ -31,11 +31,11 @@ impl Webhooks<'_> {
     /// A live incoming hook by id for the management API (404 when unknown).
     pub(super) async fn incoming_webhook(&self, hook_id: &str) -> Result<IncomingWebhook> {
         if !is_valid_id(hook_id) {
-            return Err(Error::not_found(error_ids::webhooks::INCOMING_NOT_FOUND, "incoming webhook").into());
+            return Err(Error::not_found(error_ids::webhooks::INCOMING_NOT_FOUND, "incoming webhook"));
         }
         match self.store().get_incoming_webhook(hook_id).await {
             Ok(hook) => Ok(hook),
-            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::webhooks::INCOMING_NOT_FOUND, "incoming webhook").into()),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::webhooks::INCOMING_NOT_FOUND, "incoming webhook")),
             Err(e) => Err(e.into()),
         }
     }
@@ -93,7 +93,7 @@ impl Webhooks<'_> {
         self.blank_overrides(&mut hook.username, &mut hook.icon_url);
         match self.store().update_incoming_webhook(&hook).await {
             Ok(()) => Ok(hook),
-            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::webhooks::INCOMING_NOT_FOUND, "incoming webhook").into()),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::webhooks::INCOMING_NOT_FOUND, "incoming webhook")),
             Err(e) => Err(e.into()),
         }
     }
@@ -105,7 +105,7 @@ impl Webhooks<'_> {
         self.require_manage_webhooks(caller, &hook.team_id).await?;
         match self.store().delete_incoming_webhook(&hook.id, now_ms()).await {
             Ok(()) => Ok(()),
-            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::webhooks::INCOMING_NOT_FOUND, "incoming webhook").into()),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::webhooks::INCOMING_NOT_FOUND, "incoming webhook")),
             Err(e) => Err(e.into()),
         }
     }
@@ -191,7 +191,7 @@ impl Webhooks<'_> {
                     // A direct channel is never the hook's own channel: refuse before creating it.
                     Err(store::Error::NotFound) if hook.channel_locked => return Err(channel_locked()),
                     Err(store::Error::NotFound) => {
-                        let owner_caller = webhook_caller(&owner, ctx.clone());
+                        let owner_caller = webhook_caller(owner, ctx.clone());
                         self.channels().create_direct_channel(&owner_caller, &[owner.id.clone(), target.id.clone()]).await?.0
                     }
                     Err(e) => return Err(e.into()),

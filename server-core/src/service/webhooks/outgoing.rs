@@ -59,11 +59,11 @@ impl Webhooks<'_> {
     /// A live outgoing hook by id (404 when unknown).
     pub(super) async fn outgoing_webhook(&self, hook_id: &str) -> Result<OutgoingWebhook> {
         if !is_valid_id(hook_id) {
-            return Err(Error::not_found(error_ids::webhooks::OUTGOING_NOT_FOUND, "outgoing webhook").into());
+            return Err(Error::not_found(error_ids::webhooks::OUTGOING_NOT_FOUND, "outgoing webhook"));
         }
         match self.store().get_outgoing_webhook(hook_id).await {
             Ok(hook) => Ok(hook),
-            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::webhooks::OUTGOING_NOT_FOUND, "outgoing webhook").into()),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::webhooks::OUTGOING_NOT_FOUND, "outgoing webhook")),
             Err(e) => Err(e.into()),
         }
     }
@@ -128,7 +128,7 @@ impl Webhooks<'_> {
     pub(super) async fn save_outgoing(&self, hook: OutgoingWebhook) -> Result<OutgoingWebhook> {
         match self.store().update_outgoing_webhook(&hook).await {
             Ok(()) => Ok(hook),
-            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::webhooks::OUTGOING_NOT_FOUND, "outgoing webhook").into()),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::webhooks::OUTGOING_NOT_FOUND, "outgoing webhook")),
             Err(e) => Err(e.into()),
         }
     }
@@ -140,7 +140,7 @@ impl Webhooks<'_> {
         self.require_manage_webhooks(caller, &hook.team_id).await?;
         match self.store().delete_outgoing_webhook(&hook.id, now_ms()).await {
             Ok(()) => Ok(()),
-            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::webhooks::OUTGOING_NOT_FOUND, "outgoing webhook").into()),
+            Err(store::Error::NotFound) => Err(Error::not_found(error_ids::webhooks::OUTGOING_NOT_FOUND, "outgoing webhook")),
             Err(e) => Err(e.into()),
         }
     }
