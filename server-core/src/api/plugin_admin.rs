@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::extract::{AppJson, AppQuery, Auth};
 use super::{ApiError, AppState, ok};
-use crate::service::plugin_admin::{AdminError, Source, status_json};
+use crate::plugins::admin::{AdminError, Source, status_json};
 
 /// Mattermost's error ids for plugin administration (ours where it has none).
 mod ids {
@@ -193,7 +193,7 @@ async fn install_from_url(Auth(caller, _): Auth, State(state): State<AppState>, 
         return Err(AdminError::Forbidden.into());
     }
     let force = q.force.as_deref().is_some_and(|f| f.eq_ignore_ascii_case("true"));
-    let installed = crate::marketplace::install_from_url(&state.plugin_admin, &caller, &q.plugin_download_url, force).await?;
+    let installed = state.plugin_admin.install_from_url(&caller, &q.plugin_download_url, force).await?;
     Ok(created(&installed.manifest))
 }
 
@@ -201,9 +201,9 @@ async fn install_from_url(Auth(caller, _): Auth, State(state): State<AppState>, 
 async fn marketplace_list(
     Auth(caller, _): Auth,
     State(state): State<AppState>,
-    AppQuery(q): AppQuery<crate::marketplace::ListQuery>,
+    AppQuery(q): AppQuery<crate::plugins::admin::ListQuery>,
 ) -> Result<Json<Vec<Value>>, ApiError> {
-    Ok(Json(crate::marketplace::list(&state.plugin_admin, &caller, &q).await?))
+    Ok(Json(state.plugin_admin.marketplace_list(&caller, &q).await?))
 }
 
 #[derive(Deserialize)]
@@ -217,7 +217,7 @@ struct MarketplaceInstall {
 
 /// POST /api/v4/plugins/marketplace `{id, version}`: 201 + manifest.
 async fn marketplace_install(Auth(caller, _): Auth, State(state): State<AppState>, AppJson(body): AppJson<MarketplaceInstall>) -> Result<Response, ApiError> {
-    let installed = crate::marketplace::install(&state.plugin_admin, &caller, &body.id).await?;
+    let installed = state.plugin_admin.install_from_marketplace(&caller, &body.id).await?;
     Ok(created(&installed.manifest))
 }
 

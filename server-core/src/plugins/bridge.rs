@@ -32,7 +32,7 @@ pub struct PluginBridge {
     plugin_root: PathBuf,
     /// Plugin administration, set once it exists: status changes the host reports
     /// (quarantine, failed start) go to admins as `plugin_statuses_changed`.
-    admin: std::sync::OnceLock<std::sync::Weak<crate::service::plugin_admin::PluginAdmin>>,
+    admin: std::sync::OnceLock<std::sync::Weak<crate::plugins::admin::PluginAdmin>>,
 }
 
 /// The WIT error variant for a service error.
@@ -59,7 +59,7 @@ impl PluginBridge {
     }
 
     /// Attach plugin administration (weakly: it holds the host, which holds the bridge).
-    pub fn set_admin(&self, admin: &std::sync::Arc<crate::service::plugin_admin::PluginAdmin>) {
+    pub fn set_admin(&self, admin: &std::sync::Arc<crate::plugins::admin::PluginAdmin>) {
         let _ = self.admin.set(std::sync::Arc::downgrade(admin));
     }
 

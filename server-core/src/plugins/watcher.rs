@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use notify::{RecursiveMode, Watcher};
 
-use crate::installer;
-use crate::service::plugin_admin::PluginAdmin;
+use crate::plugins::admin::PluginAdmin;
+use crate::plugins::installer;
 
 /// How long the directory must stay quiet before changed plugins reload.
 pub const DEBOUNCE: Duration = Duration::from_millis(400);

@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use confab_host::{Capability, LoadOptions, Manifest, PluginHost};
 
-use crate::plugin_bridge::PluginBridge;
+use crate::plugins::bridge::PluginBridge;
 use crate::service::now_ms;
 use crate::store::{PluginRecord, Store};
 

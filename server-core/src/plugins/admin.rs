@@ -1,0 +1,217 @@
+//! Plugin administration use cases: install (upload, URL, marketplace) with atomic placement and hot swap, enable, disable, remove, list, statuses, settings and permission approval, each system-admin only, each announcing itself to admins over the WebSocket.
+//!
+//! The database row and the plugin directory are kept consistent by the journal in
+//! [`crate::plugins::installer`]: files are unpacked and compiled off to the side, moved into
+//! place, loaded (beside the running version, which keeps serving until the swap),
+//! and only then committed in the database; any failure before the commit puts the
+//! previous files back.
+
+mod install;
+mod lifecycle;
+mod marketplace;
+mod permissions;
+mod settings;
+mod status;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::{Arc, RwLock};
+
+use confab_host::{Capability, LoadOptions, Manifest, PluginHost};
+
+pub use crate::plugins::marketplace::ListQuery;
+pub use settings::validate_settings;
+pub use status::{client_manifest, status_json};
+
+use crate::plugins::bridge::PluginBridge;
+use crate::plugins::bundle::{BundleError, BundleLimits, SignatureError, TrustedKeys};
+use crate::plugins::installer::Layout;
+use crate::service::{Caller, Services};
+use crate::store::{InstalledPlugin, PluginRecord};
+
+/// How plugin administration is configured.
+#[derive(Debug, Clone)]
+pub struct AdminOptions {
+    /// Whether bundles may be uploaded or installed from a URL (Mattermost's `EnableUploads`).
+    pub uploads_enabled: bool,
+    /// Largest bundle accepted, in bytes.
+    pub max_bundle_bytes: usize,
+    /// Bounds on what a bundle unpacks to.
+    pub limits: BundleLimits,
+    /// Refuse bundles without a valid signature, on every install path.
+    pub require_signature: bool,
+    /// Keys signatures are checked against.
+    pub keys: TrustedKeys,
+    /// This server's version (`min_server_version` checks, marketplace filtering).
+    pub server_version: semver::Version,
+    /// Whether the marketplace routes are on.
+    pub marketplace_enabled: bool,
+    /// Where the marketplace index is (URL or file), if anywhere.
+    pub marketplace_url: Option<String>,
+}
+
+/// Why an administration request failed. The API maps each to a status and
+/// Mattermost's error id.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// Not a system admin.
+    #[error("you do not have the appropriate permissions")]
+    Forbidden,
+    /// Uploads (or URL installs) are turned off.
+    #[error("plugin uploads are disabled on this server")]
+    UploadsDisabled,
+    /// The marketplace is turned off or not configured.
+    #[error("the marketplace is disabled on this server")]
+    MarketplaceDisabled,
+    /// The bundle is bigger than allowed.
+    #[error("the bundle is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    /// The request lacks something (no `plugin` part, no URL).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The bundle was refused while unpacking.
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// The signature check failed.
+    #[error(transparent)]
+    Signature(#[from] SignatureError),
+    /// The manifest or component is not loadable.
+    #[error("{0}")]
+    Invalid(String),
+    /// The id is installed and `force` was not given.
+    #[error("a plugin with id `{0}` is already installed; use force to replace it")]
+    AlreadyInstalled(String),
+    /// No such plugin.
+    #[error("plugin `{0}` is not installed")]
+    NotInstalled(String),
+    /// The new version did not activate; the previous one (if any) still serves.
+    #[error("plugin `{plugin_id}` did not load: {reason}")]
+    Activation { plugin_id: String, reason: String },
+    /// The plugin requests permissions no admin approved yet.
+    #[error("plugin `{plugin_id}` needs approval of: {}", pending.join(", "))]
+    NeedsApproval { plugin_id: String, pending: Vec<String> },
+    /// A download failed.
+    #[error("download failed: {0}")]
+    Download(String),
+    /// The server failed (I/O, database).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<crate::store::Error> for AdminError {
+    fn from(e: crate::store::Error) -> Self {
+        AdminError::Internal(e.to_string())
+    }
+}
+
+fn io(what: &str) -> impl Fn(std::io::Error) -> AdminError + '_ {
+    move |e| AdminError::Internal(format!("{what}: {e}"))
+}
+
+/// Where a bundle came from (stored as the plugin's `source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Upload,
+    Url,
+    Marketplace,
+    /// The plugin directory watcher (development).
+    Local,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Source::Upload => "upload",
+            Source::Url => "url",
+            Source::Marketplace => "marketplace",
+            Source::Local => "local",
+        }
+    }
+}
+
+/// What an install did.
+#[derive(Debug, Clone)]
+pub struct Installed {
+    /// The new version's manifest.
+    pub manifest: Manifest,
+    /// Whether it is serving now (enabled and swapped in).
+    pub serving: bool,
+    /// Permissions that wait for approval (the upgrade is staged, the old version serves).
+    pub pending: Vec<String>,
+    /// Milliseconds from receiving the bundle to the new version serving (or to the commit).
+    pub elapsed_ms: u64,
+}
+
+/// The plugin administration service. One per server, shared by the handlers.
+pub struct PluginAdmin {
+    services: Services,
+    host: PluginHost,
+    bridge: Arc<PluginBridge>,
+    layout: Layout,
+    options: AdminOptions,
+    /// Serializes administration of one plugin id (install, enable, remove...).
+    locks: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Why the last install of a plugin failed while an older version kept serving;
+    /// shown in its status until a later install succeeds.
+    last_errors: RwLock<HashMap<String, String>>,
+}
+
+impl PluginAdmin {
+    /// The service over the plugin directory `plugin_dir`.
+    pub fn new(services: Services, host: PluginHost, bridge: Arc<PluginBridge>, plugin_dir: PathBuf, options: AdminOptions) -> PluginAdmin {
+        PluginAdmin { services, host, bridge, layout: Layout::new(plugin_dir), options, locks: Default::default(), last_errors: Default::default() }
+    }
+
+    /// The configuration in effect.
+    pub fn options(&self) -> &AdminOptions {
+        &self.options
+    }
+
+    /// The services (for the marketplace and downloads).
+    pub fn services(&self) -> &Services {
+        &self.services
+    }
+
+    fn lock_for(&self, id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        self.locks.lock().unwrap().entry(id.to_string()).or_default().clone()
+    }
+
+    fn require_admin(caller: &Caller) -> Result<(), AdminError> {
+        if caller.is_admin() { Ok(()) } else { Err(AdminError::Forbidden) }
+    }
+
+    /// The row and the manifest of an installed plugin, or `NotInstalled`.
+    async fn installed(&self, id: &str) -> Result<(InstalledPlugin, Manifest), AdminError> {
+        if !is_manageable_id(id) {
+            return Err(AdminError::NotInstalled(id.to_string()));
+        }
+        let row = self.services.store().get_installed_plugin(id).await?.ok_or_else(|| AdminError::NotInstalled(id.to_string()))?;
+        let manifest = Manifest::load(&self.layout.live(id), &self.options.server_version).map_err(|_| AdminError::NotInstalled(id.to_string()))?;
+        Ok((row, manifest))
+    }
+
+    /// Every installed plugin with its manifest (those whose files are readable).
+    pub async fn installed_plugins(&self) -> Result<Vec<(InstalledPlugin, Manifest)>, AdminError> {
+        let mut out = Vec::new();
+        for row in self.services.store().list_installed_plugins().await? {
+            if let Ok(manifest) = Manifest::load(&self.layout.live(&row.record.plugin_id), &self.options.server_version) {
+                out.push((row, manifest));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Whether `id` may name a directory under the plugin directory: Mattermost's id rule
+/// and not hidden, so no request can reach `.install/` or climb out with `..`.
+fn is_manageable_id(id: &str) -> bool {
+    confab_host::manifest::is_valid_plugin_id(id) && !id.starts_with('.')
+}
+
+fn load_options(record: &PluginRecord) -> LoadOptions {
+    let granted: Vec<Capability> = record.granted.iter().filter_map(|c| Capability::from_str(c).ok()).collect();
+    LoadOptions { granted, grant_all_requested: record.grant_all_requested, ..LoadOptions::default() }
+}
