@@ -26,13 +26,14 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use confab_host::{EngineOptions, HostConfig, PluginHost};
+use confab_host::{EngineOptions, HostConfig};
 use tokio::net::TcpListener;
 
 pub use config::Config;
 pub use plugins::PluginBridge;
 
 use crate::hub::Hub;
+use crate::plugins::admin::PluginAdmin;
 use crate::service::{Services, Settings};
 use crate::store::Store;
 
@@ -160,18 +161,16 @@ where
         .await
         .map_err(|source| RunError::Store { url: store::redact(&database_url), source })?;
     services.set_sealer(sealed::Sealer::new(&decode_key(&sealing_key)));
-    let bridge = Arc::new(PluginBridge::new(&services, plugin_dir.clone()));
     let host_config = HostConfig {
         cache_dir: config.plugin_cache_dir(),
         server_version: server_version(),
         engine: EngineOptions { pacing: config.plugin_pacing(), ..EngineOptions::default() },
         ..HostConfig::default()
     };
-    let host = PluginHost::new(host_config, bridge.clone())?;
+    let plugin_admin = PluginAdmin::start(&services, host_config, plugin_dir.clone(), admin_options(&config)?)?;
+    let host = plugin_admin.host().clone();
     services.set_host(host.clone());
-    // Finish or undo installs a crash interrupted, before anything reads the directory.
-    plugins::installer::recover(&plugins::installer::Layout::new(plugin_dir.clone()), &store).await;
-    let summary = plugins::local::load_all(&host, &bridge, &store, &plugin_dir, &server_version()).await;
+    let summary = plugin_admin.load_installed().await;
     tracing::info!(dir = %plugin_dir.display(), loaded = summary.loaded.len(), disabled = summary.disabled.len(), failed = summary.failed.len(), "local plugins loaded");
 
     let site_url = match (&config.site_url, listener.local_addr()) {
@@ -179,8 +178,6 @@ where
         (None, Ok(addr)) => format!("http://{addr}"),
         (None, Err(_)) => String::new(),
     };
-    let plugin_admin = Arc::new(plugins::admin::PluginAdmin::new(services.clone(), host.clone(), bridge.clone(), plugin_dir.clone(), admin_options(&config)?));
-    bridge.set_admin(&plugin_admin);
     let _watcher = if config.watch_plugins { plugins::watcher::watch(&plugin_dir, plugin_admin.clone()) } else { None };
     let allowed_origins = Arc::new(api::origin::AllowedOrigins::new(&site_url, &config.allow_cors_from));
     let metrics = api::MetricsAccess { allowed_from: config.metrics_allowed_from.clone(), on_main_listener: config.metrics_listen.is_none() };

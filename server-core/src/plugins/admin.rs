@@ -18,17 +18,18 @@ mod tests;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, Weak};
 
-use confab_host::{Capability, LoadOptions, Manifest, PluginHost};
+use confab_host::{Capability, HostConfig, HostInitError, LoadOptions, Manifest, PluginHost};
 
 pub use crate::plugins::marketplace::ListQuery;
 pub use settings::validate_settings;
 pub use status::{client_manifest, status_json};
 
-use crate::plugins::bridge::PluginBridge;
+use crate::plugins::bridge::{PluginBridge, StatusChanges};
 use crate::plugins::bundle::{BundleError, BundleLimits, SignatureError, TrustedKeys};
-use crate::plugins::installer::Layout;
+use crate::plugins::installer::{self, Layout};
+use crate::plugins::local::{self, LoadSummary};
 use crate::service::{Caller, Services};
 use crate::store::{InstalledPlugin, PluginRecord};
 
@@ -160,19 +161,43 @@ pub struct PluginAdmin {
 }
 
 impl PluginAdmin {
-    /// The service over the plugin directory `plugin_dir`.
-    pub fn new(services: Services, host: PluginHost, bridge: Arc<PluginBridge>, plugin_dir: PathBuf, options: AdminOptions) -> PluginAdmin {
-        PluginAdmin { services, host, bridge, layout: Layout::new(plugin_dir), options, locks: Default::default(), last_errors: Default::default() }
+    /// Plugin administration over `plugin_dir`, with the plugin runtime it drives:
+    /// the bridge first (it needs only the services), then the host over it, then this
+    /// service over both. Status changes the host reports travel from the bridge to a
+    /// task that publishes them to admins, so the bridge never refers back to this.
+    /// Call inside a Tokio runtime (the publishing task is spawned here).
+    pub fn start(services: &Services, host_config: HostConfig, plugin_dir: PathBuf, options: AdminOptions) -> Result<Arc<PluginAdmin>, HostInitError> {
+        let (bridge, status_changes) = PluginBridge::new(services, plugin_dir.clone());
+        let bridge = Arc::new(bridge);
+        let host = PluginHost::new(host_config, bridge.clone())?;
+        let admin = Arc::new(PluginAdmin {
+            services: services.clone(),
+            host,
+            bridge,
+            layout: Layout::new(plugin_dir),
+            options,
+            locks: Default::default(),
+            last_errors: Default::default(),
+        });
+        tokio::spawn(publish_status_changes(Arc::downgrade(&admin), status_changes));
+        Ok(admin)
+    }
+
+    /// The plugin runtime this service drives.
+    pub fn host(&self) -> &PluginHost {
+        &self.host
+    }
+
+    /// Start-up: finish or undo the installs a crash interrupted (before anything reads
+    /// the directory), then load every enabled plugin in it.
+    pub async fn load_installed(&self) -> LoadSummary {
+        installer::recover(&self.layout, self.services.store()).await;
+        local::load_all(&self.host, &self.bridge, self.services.store(), &self.layout.root, &self.options.server_version).await
     }
 
     /// The configuration in effect.
     pub fn options(&self) -> &AdminOptions {
         &self.options
-    }
-
-    /// The services (for the marketplace and downloads).
-    pub fn services(&self) -> &Services {
-        &self.services
     }
 
     fn lock_for(&self, id: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -209,6 +234,16 @@ impl PluginAdmin {
 /// and not hidden, so no request can reach `.install/` or climb out with `..`.
 fn is_manageable_id(id: &str) -> bool {
     confab_host::manifest::is_valid_plugin_id(id) && !id.starts_with('.')
+}
+
+/// Publish every status change the bridge reports to admins, until the bridge or
+/// this service is gone. Changes that arrive while one is published are coalesced:
+/// the next publication carries every status anyway.
+async fn publish_status_changes(admin: Weak<PluginAdmin>, mut changes: StatusChanges) {
+    while changes.next().await {
+        let Some(admin) = admin.upgrade() else { return };
+        admin.publish_statuses().await;
+    }
 }
 
 fn load_options(record: &PluginRecord) -> LoadOptions {

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use confab_host::{Manifest, PluginHost};
+use confab_host::Manifest;
 use serde_json::json;
 
 use super::permissions::pending_permissions;
@@ -43,10 +43,7 @@ async fn disable_and_remove_drop_commands_and_data() {
     let services = Services::new(store, Arc::new(crate::hub::Hub::default()), crate::service::Settings::default());
     let plugins = tmp.path().join("plugins");
     std::fs::create_dir_all(&plugins).unwrap();
-    let bridge = Arc::new(PluginBridge::new(&services, plugins.clone()));
     let host_config = confab_host::HostConfig { cache_dir: tmp.path().join("cache"), server_version: crate::cli::server_version(), ..Default::default() };
-    let host = PluginHost::new(host_config, bridge.clone()).unwrap();
-    services.set_host(host.clone());
     let options = AdminOptions {
         uploads_enabled: true,
         max_bundle_bytes: 1 << 24,
@@ -57,7 +54,9 @@ async fn disable_and_remove_drop_commands_and_data() {
         marketplace_enabled: false,
         marketplace_url: None,
     };
-    let admin = PluginAdmin::new(services.clone(), host.clone(), bridge, plugins.clone(), options);
+    let admin = PluginAdmin::start(&services, host_config, plugins.clone(), options).unwrap();
+    let host = admin.host().clone();
+    services.set_host(host.clone());
     let src = tmp.path().join("src");
     std::fs::create_dir_all(&src).unwrap();
     std::fs::copy(root.join("example-plugins/hello/plugin.json"), src.join("plugin.json")).unwrap();
