@@ -10,6 +10,7 @@ pub mod bundle;
 pub mod installer;
 pub mod local;
 pub mod marketplace;
+pub mod placement;
 pub mod watcher;
 
 pub use bridge::PluginBridge;

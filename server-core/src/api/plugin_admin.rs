@@ -300,13 +300,13 @@ async fn public_file(State(state): State<AppState>, Path((id, file)): Path<(Stri
     if file.is_empty() || file.ends_with('/') {
         return Err(ApiError::not_found());
     }
-    let bytes = state.plugin_admin.public_file(&id, &file).ok_or_else(ApiError::not_found)?;
+    let bytes = state.plugin_admin.public_file(&id, &file).await.ok_or_else(ApiError::not_found)?;
     Ok(([(header::CONTENT_TYPE, content_type(&file))], bytes).into_response())
 }
 
 /// GET /static/plugins/{plugin_id}/{id}_{hash}_bundle.js: a running plugin's webapp bundle.
 async fn webapp_bundle(State(state): State<AppState>, Path((id, file)): Path<(String, String)>) -> Result<Response, ApiError> {
-    let bytes = state.plugin_admin.webapp_bundle(&id, &file).ok_or_else(ApiError::not_found)?;
+    let bytes = state.plugin_admin.webapp_bundle(&id, &file).await.ok_or_else(ApiError::not_found)?;
     Ok(([(header::CONTENT_TYPE, "application/javascript"), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")], bytes).into_response())
 }
 

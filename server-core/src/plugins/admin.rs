@@ -16,10 +16,11 @@ mod status;
 mod tests;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, RwLock, Weak};
 
+use confab_host::manifest::ManifestError;
 use confab_host::{Capability, HostConfig, HostInitError, LoadOptions, Manifest, PluginHost};
 
 pub use crate::plugins::marketplace::ListQuery;
@@ -28,7 +29,7 @@ pub use status::{client_manifest, status_json};
 
 use crate::plugins::bridge::{PluginBridge, StatusChanges};
 use crate::plugins::bundle::{BundleError, BundleLimits, SignatureError, TrustedKeys};
-use crate::plugins::installer::{self, Layout};
+use crate::plugins::installer::{self, Layout, blocking};
 use crate::plugins::local::{self, LoadSummary};
 use crate::service::{Caller, Services};
 use crate::store::{InstalledPlugin, PluginRecord};
@@ -208,13 +209,19 @@ impl PluginAdmin {
         if caller.is_admin() { Ok(()) } else { Err(AdminError::Forbidden) }
     }
 
+    /// The manifest in `dir`, read on a blocking thread.
+    async fn manifest_at(&self, dir: &Path) -> Result<Manifest, ManifestError> {
+        let (dir, version) = (dir.to_path_buf(), self.options.server_version.clone());
+        blocking(move || Manifest::load(&dir, &version)).await
+    }
+
     /// The row and the manifest of an installed plugin, or `NotInstalled`.
     async fn installed(&self, id: &str) -> Result<(InstalledPlugin, Manifest), AdminError> {
         if !is_manageable_id(id) {
             return Err(AdminError::NotInstalled(id.to_string()));
         }
         let row = self.services.store().get_installed_plugin(id).await?.ok_or_else(|| AdminError::NotInstalled(id.to_string()))?;
-        let manifest = Manifest::load(&self.layout.live(id), &self.options.server_version).map_err(|_| AdminError::NotInstalled(id.to_string()))?;
+        let manifest = self.manifest_at(&self.layout.live(id)).await.map_err(|_| AdminError::NotInstalled(id.to_string()))?;
         Ok((row, manifest))
     }
 
@@ -222,7 +229,7 @@ impl PluginAdmin {
     pub async fn installed_plugins(&self) -> Result<Vec<(InstalledPlugin, Manifest)>, AdminError> {
         let mut out = Vec::new();
         for row in self.services.store().list_installed_plugins().await? {
-            if let Ok(manifest) = Manifest::load(&self.layout.live(&row.record.plugin_id), &self.options.server_version) {
+            if let Ok(manifest) = self.manifest_at(&self.layout.live(&row.record.plugin_id)).await {
                 out.push((row, manifest));
             }
         }

@@ -53,7 +53,8 @@ pub fn watch(plugin_dir: &Path, admin: Arc<PluginAdmin>) -> Option<notify::Recom
             }
             for name in changed {
                 let dir = root.join(&name);
-                if installer::read_token(&dir).is_some() {
+                let marked = dir.clone();
+                if installer::blocking(move || installer::read_token(&marked)).await.is_some() {
                     continue;
                 }
                 tracing::info!(dir = %dir.display(), "plugin files changed; reloading");

@@ -1,6 +1,6 @@
 //! Installing a bundle (upload, URL, marketplace): size and signature checks, unpacking beside the plugin directory, compiling, then placing it with a hot swap or staging it until new permissions are approved.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use confab_host::{LoadOptions, Manifest};
 use serde_json::json;
@@ -9,7 +9,8 @@ use super::permissions::pending_permissions;
 use super::status::client_manifest;
 use super::{AdminError, Installed, PluginAdmin, Source, io, is_manageable_id, load_options};
 use crate::plugins::bundle;
-use crate::plugins::installer::{self, Journal, crash_point};
+use crate::plugins::installer::{self, blocking, crash_point};
+use crate::plugins::placement::Placement;
 use crate::service::{Caller, now_ms};
 use crate::store::{InstalledPlugin, PluginRecord};
 
@@ -43,29 +44,27 @@ impl PluginAdmin {
             return Err(AdminError::TooLarge { limit: self.options.max_bundle_bytes });
         }
         self.check_signature(bytes, signature)?;
-        let (token, unpack_dir) = self.layout.new_unpack_dir().map_err(io("cannot create the unpack directory"))?;
-        let result = self.install_unpacked(bytes, &token, &unpack_dir, force, source, started).await;
+        let layout = self.layout.clone();
+        let (token, unpack_dir) = blocking(move || layout.new_unpack_dir()).await.map_err(io("cannot create the unpack directory"))?;
+        let result = match self.unpack_and_check(bytes, &token, &unpack_dir).await {
+            Ok((root, manifest, compiled_at)) => self.install_checked(&root, &token, manifest, force, source, compiled_at, started).await,
+            Err(e) => Err(e),
+        };
         // Whatever happened, the unpack directory is either renamed away or garbage.
-        installer::remove_path(&unpack_dir);
+        blocking(move || installer::remove_path(&unpack_dir)).await;
         result
     }
 
-    async fn install_unpacked(
-        &self,
-        bytes: &[u8],
-        token: &str,
-        unpack_dir: &Path,
-        force: bool,
-        source: Source,
-        started: std::time::Instant,
-    ) -> Result<Installed, AdminError> {
-        let (bytes_owned, dir, limits) = (bytes.to_vec(), unpack_dir.to_path_buf(), self.options.limits);
-        let root =
-            tokio::task::spawn_blocking(move || bundle::extract(&bytes_owned, &dir, limits)).await.map_err(|e| AdminError::Internal(e.to_string()))??;
+    /// Unpack into `unpack_dir`, read the manifest, compile the component and mark the
+    /// files with the install `token`. Returns the plugin root, its manifest and when
+    /// the compile ended.
+    async fn unpack_and_check(&self, bytes: &[u8], token: &str, unpack_dir: &Path) -> Result<(PathBuf, Manifest, std::time::Instant), AdminError> {
+        let (bytes, dir, limits) = (bytes.to_vec(), unpack_dir.to_path_buf(), self.options.limits);
+        let root = blocking(move || bundle::extract(&bytes, &dir, limits)).await?;
         crash_point("unpacked");
         // The manifest alone first: with its id, a component that does not compile or
         // link is reported in the status of the version still serving.
-        let manifest = Manifest::load(&root, &self.options.server_version).map_err(|e| AdminError::Invalid(e.to_string()))?;
+        let manifest = self.manifest_at(&root).await.map_err(|e| AdminError::Invalid(e.to_string()))?;
         if !is_manageable_id(&manifest.id) {
             return Err(AdminError::Invalid(format!("plugin id `{}` may not start with '.'", manifest.id)));
         }
@@ -80,42 +79,69 @@ impl PluginAdmin {
             }
             return Err(AdminError::Invalid(e.to_string()));
         }
-        let id = manifest.id.clone();
-        std::fs::write(root.join(installer::TOKEN_FILE), token).map_err(io("cannot write the install token"))?;
+        tokio::fs::write(root.join(installer::TOKEN_FILE), token).await.map_err(io("cannot write the install token"))?;
+        Ok((root, manifest, compiled_at))
+    }
 
+    /// Place (or stage) a checked plugin, under its id's lock.
+    #[allow(clippy::too_many_arguments)]
+    async fn install_checked(
+        &self,
+        root: &Path,
+        token: &str,
+        manifest: Manifest,
+        force: bool,
+        source: Source,
+        compiled_at: std::time::Instant,
+        started: std::time::Instant,
+    ) -> Result<Installed, AdminError> {
+        let id = manifest.id.clone();
         let lock = self.lock_for(&id);
         let _guard = lock.lock().await;
         let existing = self.services.store().get_installed_plugin(&id).await?;
         let live = self.layout.live(&id);
-        if (existing.is_some() || live.exists()) && !force {
+        if (existing.is_some() || tokio::fs::try_exists(&live).await.unwrap_or(false)) && !force {
             return Err(AdminError::AlreadyInstalled(id));
         }
         // A plugin found in the directory was granted whatever it asked for; a bundle
         // replacing it gets exactly that grant, so anything more waits for approval.
-        let existing = existing.map(|mut e| {
-            if e.record.grant_all_requested {
-                e.record.granted = Manifest::load(&live, &self.options.server_version).map(|m| m.permissions).unwrap_or_default();
+        let existing = match existing {
+            Some(mut e) if e.record.grant_all_requested => {
+                e.record.granted = self.manifest_at(&live).await.map(|m| m.permissions).unwrap_or_default();
                 e.record.grant_all_requested = false;
+                Some(e)
             }
-            e
-        });
+            other => other,
+        };
         // An upgrade asking for more than the running version was granted waits.
         if let Some(existing) = &existing
             && existing.record.enabled
         {
             let pending = pending_permissions(&existing.record, &manifest);
             if !pending.is_empty() {
-                let staged = self.layout.staged(&id);
-                installer::remove_path(&staged);
-                std::fs::rename(&root, &staged).map_err(io("cannot stage the upgrade"))?;
-                tracing::info!(plugin_id = %id, version = %manifest.version, ?pending, "upgrade staged until its new permissions are approved");
-                self.last_errors.write().unwrap().insert(id.clone(), format!("version {} waits for approval of: {}", manifest.version, pending.join(", ")));
-                self.publish_statuses().await;
+                self.stage(root, &manifest, &pending).await?;
                 return Ok(Installed { manifest, serving: false, pending, elapsed_ms: started.elapsed().as_millis() as u64 });
             }
         }
-        let serving = self.place(&id, &root, token, &manifest, existing, source, Some(compiled_at)).await?;
+        let serving = self.place(&id, root, token, &manifest, existing, source, Some(compiled_at)).await?;
         Ok(Installed { manifest, serving, pending: Vec::new(), elapsed_ms: started.elapsed().as_millis() as u64 })
+    }
+
+    /// Keep an upgrade aside until an admin approves the permissions it adds; the
+    /// running version keeps serving.
+    async fn stage(&self, root: &Path, manifest: &Manifest, pending: &[String]) -> Result<(), AdminError> {
+        let id = &manifest.id;
+        let (root, staged) = (root.to_path_buf(), self.layout.staged(id));
+        blocking(move || {
+            installer::remove_path(&staged);
+            std::fs::rename(&root, &staged)
+        })
+        .await
+        .map_err(io("cannot stage the upgrade"))?;
+        tracing::info!(plugin_id = %id, version = %manifest.version, ?pending, "upgrade staged until its new permissions are approved");
+        self.last_errors.write().unwrap().insert(id.clone(), format!("version {} waits for approval of: {}", manifest.version, pending.join(", ")));
+        self.publish_statuses().await;
+        Ok(())
     }
 
     /// Move `root` into place as plugin `id`, load it if enabled (hot swap), commit.
@@ -132,24 +158,8 @@ impl PluginAdmin {
         source: Source,
         compiled_at: Option<std::time::Instant>,
     ) -> Result<bool, AdminError> {
-        let live = self.layout.live(id);
-        let old = self.layout.work().join(format!("{token}.old"));
-        self.layout
-            .write_journal(token, &Journal::Install { plugin_id: id.to_string(), token: token.to_string(), unpacked: root.to_path_buf(), old: old.clone() })
-            .map_err(io("cannot write the install journal"))?;
-        crash_point("journal");
-        let had_old = live.exists();
-        if had_old {
-            std::fs::rename(&live, &old).map_err(io("cannot move the previous version aside"))?;
-        }
-        crash_point("moved_old");
-        if let Err(e) = std::fs::rename(root, &live) {
-            self.roll_back(id, &live, &old, had_old, token);
-            return Err(AdminError::Internal(format!("cannot move the plugin into place: {e}")));
-        }
-        installer::sync_dir(&self.layout.root);
-        crash_point("moved_new");
-
+        let placement = Placement::begin(&self.layout, id, token, root).await.map_err(|e| AdminError::Internal(e.to_string()))?;
+        let (live, had_old) = (placement.live().to_path_buf(), placement.had_old());
         let now = now_ms();
         let record = match &existing {
             Some(e) => PluginRecord { update_at: now, ..e.record.clone() },
@@ -163,7 +173,7 @@ impl PluginAdmin {
         if serving {
             self.bridge.register_plugin_dir(id, &live);
             if let Err(e) = self.host.load(&live, LoadOptions { compiled_at, ..load_options(&record) }).await {
-                self.roll_back(id, &live, &old, had_old, token);
+                placement.roll_back().await;
                 let reason = e.to_string();
                 self.last_errors.write().unwrap().insert(id.to_string(), format!("version {} was not installed: {reason}", manifest.version));
                 self.publish_statuses().await;
@@ -172,8 +182,7 @@ impl PluginAdmin {
         }
         crash_point("loaded");
         let installed = InstalledPlugin { record, version: manifest.version.clone(), source: source.as_str().to_string(), install_token: token.to_string() };
-        if let Err(e) = self.services.store().commit_plugin_install(&installed).await {
-            self.roll_back(id, &live, &old, had_old, token);
+        if let Err(e) = placement.commit_with(self.services.store().commit_plugin_install(&installed)).await {
             if serving {
                 // The new version is serving from files that are gone: back to the old.
                 match &existing {
@@ -187,26 +196,12 @@ impl PluginAdmin {
             }
             return Err(e.into());
         }
-        crash_point("committed");
-        installer::remove_path(&old);
-        self.layout.clear_journal(token);
         self.last_errors.write().unwrap().remove(id);
         tracing::info!(plugin_id = %id, version = %manifest.version, source = source.as_str(), serving, "plugin installed");
         if serving {
-            self.publish_to_admins("plugin_enabled", json!({ "manifest": client_manifest(manifest, &live) })).await;
+            self.publish_to_admins("plugin_enabled", json!({ "manifest": client_manifest(manifest, &live).await })).await;
         }
         self.publish_statuses().await;
         Ok(serving)
-    }
-
-    /// Undo a placement that did not commit: new files out, old files back.
-    fn roll_back(&self, id: &str, live: &Path, old: &Path, had_old: bool, token: &str) {
-        if installer::read_token(live).as_deref() == Some(token) {
-            installer::remove_path(live);
-        }
-        if had_old && let Err(e) = std::fs::rename(old, live) {
-            tracing::error!(plugin_id = %id, error = %e, "could not restore the previous version");
-        }
-        self.layout.clear_journal(token);
     }
 }

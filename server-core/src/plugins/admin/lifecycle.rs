@@ -2,13 +2,13 @@
 
 use std::path::Path;
 
-use confab_host::{Manifest, PluginStatus};
+use confab_host::PluginStatus;
 use serde_json::json;
 
 use super::permissions::pending_permissions;
 use super::status::client_manifest;
 use super::{AdminError, PluginAdmin, io, is_manageable_id, load_options};
-use crate::plugins::installer::{self, Journal, crash_point};
+use crate::plugins::installer::{self, Journal, blocking, crash_point};
 use crate::service::{Caller, now_ms};
 use crate::store::PluginRecord;
 
@@ -31,7 +31,7 @@ impl PluginAdmin {
         // Mattermost answers enable before activation finishes; a failure shows in the
         // status (state 3 with the reason), not as an error of this request.
         match self.host.load(&live, load_options(&record)).await {
-            Ok(_) => self.publish_to_admins("plugin_enabled", json!({ "manifest": client_manifest(&manifest, &live) })).await,
+            Ok(_) => self.publish_to_admins("plugin_enabled", json!({ "manifest": client_manifest(&manifest, &live).await })).await,
             Err(e) => tracing::warn!(plugin_id = id, error = %e, "enabled plugin failed to start"),
         }
         self.publish_statuses().await;
@@ -48,7 +48,7 @@ impl PluginAdmin {
         self.services.store().upsert_plugin(&record).await?;
         self.host.unload(id).await;
         self.services.unregister_plugin_commands(id);
-        self.publish_to_admins("plugin_disabled", json!({ "manifest": client_manifest(&manifest, &self.layout.live(id)) })).await;
+        self.publish_to_admins("plugin_disabled", json!({ "manifest": client_manifest(&manifest, &self.layout.live(id)).await })).await;
         self.publish_statuses().await;
         Ok(())
     }
@@ -64,29 +64,32 @@ impl PluginAdmin {
         let _guard = lock.lock().await;
         let live = self.layout.live(id);
         let row = self.services.store().get_installed_plugin(id).await?;
-        if row.is_none() && !live.exists() {
+        if row.is_none() && !tokio::fs::try_exists(&live).await.unwrap_or(false) {
             return Err(AdminError::NotInstalled(id.to_string()));
         }
         let was_running = self.host.unload(id).await;
         self.services.unregister_plugin_commands(id);
         let token = crate::ids::new_id();
         let moved = self.layout.work().join(format!("{token}.removed"));
-        self.layout
-            .write_journal(&token, &Journal::Remove { plugin_id: id.to_string(), moved: moved.clone() })
-            .map_err(io("cannot write the removal journal"))?;
-        let manifest = Manifest::load(&live, &self.options.server_version).ok();
-        if live.exists() {
-            std::fs::rename(&live, &moved).map_err(io("cannot move the plugin out"))?;
-        }
+        let journal = Journal::Remove { plugin_id: id.to_string(), moved: moved.clone() };
+        let (layout, t) = (self.layout.clone(), token.clone());
+        blocking(move || layout.write_journal(&t, &journal)).await.map_err(io("cannot write the removal journal"))?;
+        let manifest = self.manifest_at(&live).await.ok();
+        let (from, to) = (live.clone(), moved.clone());
+        blocking(move || if from.exists() { std::fs::rename(&from, &to) } else { Ok(()) }).await.map_err(io("cannot move the plugin out"))?;
         crash_point("remove_moved");
         self.services.store().delete_plugin_data(id).await?;
-        installer::remove_path(&moved);
-        installer::remove_path(&self.layout.staged(id));
-        self.layout.clear_journal(&token);
+        let (layout, staged) = (self.layout.clone(), self.layout.staged(id));
+        blocking(move || {
+            installer::remove_path(&moved);
+            installer::remove_path(&staged);
+            layout.clear_journal(&token);
+        })
+        .await;
         self.last_errors.write().unwrap().remove(id);
         tracing::info!(plugin_id = id, "plugin removed");
         if was_running && let Some(manifest) = manifest {
-            self.publish_to_admins("plugin_disabled", json!({ "manifest": client_manifest(&manifest, &live) })).await;
+            self.publish_to_admins("plugin_disabled", json!({ "manifest": client_manifest(&manifest, &live).await })).await;
         }
         self.publish_statuses().await;
         Ok(())
@@ -96,7 +99,7 @@ impl PluginAdmin {
     /// development watcher): the same hot swap as an upload, the old version serving
     /// until the new one is active.
     pub async fn reload_dir(&self, dir: &Path) -> Result<(), AdminError> {
-        let manifest = Manifest::load(dir, &self.options.server_version).map_err(|e| AdminError::Invalid(e.to_string()))?;
+        let manifest = self.manifest_at(dir).await.map_err(|e| AdminError::Invalid(e.to_string()))?;
         let id = manifest.id.as_str();
         let lock = self.lock_for(id);
         let _guard = lock.lock().await;

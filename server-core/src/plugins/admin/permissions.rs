@@ -6,7 +6,7 @@ use confab_host::Manifest;
 use serde_json::{Value, json};
 
 use super::{AdminError, PluginAdmin, Source, load_options};
-use crate::plugins::installer;
+use crate::plugins::installer::{self, blocking};
 use crate::service::{Caller, now_ms};
 use crate::store::{InstalledPlugin, PluginRecord};
 
@@ -15,7 +15,7 @@ impl PluginAdmin {
     pub async fn permissions(&self, caller: &Caller, id: &str) -> Result<Value, AdminError> {
         Self::require_admin(caller)?;
         let (row, manifest) = self.installed(id).await?;
-        let staged = Manifest::load(&self.layout.staged(id), &self.options.server_version).ok();
+        let staged = self.manifest_at(&self.layout.staged(id)).await.ok();
         let target = staged.as_ref().unwrap_or(&manifest);
         Ok(json!({
             "plugin_id": id,
@@ -35,14 +35,15 @@ impl PluginAdmin {
             let _guard = lock.lock().await;
             let (row, manifest) = self.installed(id).await?;
             let staged_dir = self.layout.staged(id);
-            let staged = Manifest::load(&staged_dir, &self.options.server_version).ok();
+            let staged = self.manifest_at(&staged_dir).await.ok();
             let target = staged.as_ref().unwrap_or(&manifest);
             let mut granted: BTreeSet<String> = row.record.granted.iter().cloned().collect();
             granted.extend(target.permissions.iter().cloned());
             let record = PluginRecord { granted: granted.into_iter().collect(), update_at: now_ms(), ..row.record.clone() };
             self.services.store().upsert_plugin(&record).await?;
             if let Some(staged) = staged {
-                let token = installer::read_token(&staged_dir).unwrap_or_else(crate::ids::new_id);
+                let dir = staged_dir.clone();
+                let token = blocking(move || installer::read_token(&dir)).await.unwrap_or_else(crate::ids::new_id);
                 let existing = InstalledPlugin { record, ..row };
                 let source = match existing.source.as_str() {
                     "url" => Source::Url,
@@ -51,7 +52,7 @@ impl PluginAdmin {
                     _ => Source::Upload,
                 };
                 let result = self.place(id, &staged_dir, &token, &staged, Some(existing), source, None).await;
-                installer::remove_path(&staged_dir);
+                blocking(move || installer::remove_path(&staged_dir)).await;
                 result?;
             } else if record.enabled && self.host.status(id).is_some() {
                 // Running with the old grant: reload so the new one applies.

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::{AdminError, PluginAdmin};
 use crate::hub::{BroadcastInfo, Event, Recipients};
+use crate::plugins::installer::blocking;
 use crate::service::Caller;
 use crate::store::InstalledPlugin;
 
@@ -66,32 +67,35 @@ impl PluginAdmin {
         for (_, manifest) in self.installed_plugins().await? {
             let running = self.host.status(&manifest.id).is_some_and(|s| s.state == PluginState::Running);
             if running && manifest.webapp.is_some() {
-                out.push(client_manifest(&manifest, &self.layout.live(&manifest.id)));
+                out.push(client_manifest(&manifest, &self.layout.live(&manifest.id)).await);
             }
         }
         Ok(out)
     }
 
     /// The webapp bundle of a running plugin, if `file` is its public name.
-    pub fn webapp_bundle(&self, id: &str, file: &str) -> Option<Vec<u8>> {
+    pub async fn webapp_bundle(&self, id: &str, file: &str) -> Option<Vec<u8>> {
         let manifest = self.host.manifest(id)?;
         let live = self.layout.live(id);
         let path = live.join(&manifest.webapp.as_ref()?.bundle_path);
-        let bytes = std::fs::read(&path).ok()?;
+        let bytes = tokio::fs::read(&path).await.ok()?;
         (file == bundle_file_name(id, &bytes)).then_some(bytes)
     }
 
     /// A file under a running plugin's `public/`, refusing anything that resolves
     /// outside it.
-    pub fn public_file(&self, id: &str, file: &str) -> Option<Vec<u8>> {
+    pub async fn public_file(&self, id: &str, file: &str) -> Option<Vec<u8>> {
         self.host.manifest(id)?;
         let public = self.layout.live(id).join("public");
         let path = public.join(file);
-        let (public, path) = (public.canonicalize().ok()?, path.canonicalize().ok()?);
-        if !path.starts_with(&public) || !path.is_file() {
-            return None;
-        }
-        std::fs::read(path).ok()
+        blocking(move || {
+            let (public, path) = (public.canonicalize().ok()?, path.canonicalize().ok()?);
+            if !path.starts_with(&public) || !path.is_file() {
+                return None;
+            }
+            std::fs::read(path).ok()
+        })
+        .await
     }
 
     /// Send an event to every connected system admin.
@@ -135,12 +139,12 @@ fn bundle_file_name(id: &str, bytes: &[u8]) -> String {
 
 /// Mattermost's client manifest: id, version, webapp bundle path rewritten to where
 /// clients fetch it, props; no settings schema.
-pub fn client_manifest(manifest: &Manifest, dir: &Path) -> Value {
-    let webapp = manifest
-        .webapp
-        .as_ref()
-        .and_then(|w| std::fs::read(dir.join(&w.bundle_path)).ok())
-        .map(|bytes| json!({ "bundle_path": format!("/static/plugins/{}/{}", manifest.id, bundle_file_name(&manifest.id, &bytes)) }));
+pub async fn client_manifest(manifest: &Manifest, dir: &Path) -> Value {
+    let bundle = match &manifest.webapp {
+        Some(w) => tokio::fs::read(dir.join(&w.bundle_path)).await.ok(),
+        None => None,
+    };
+    let webapp = bundle.map(|bytes| json!({ "bundle_path": format!("/static/plugins/{}/{}", manifest.id, bundle_file_name(&manifest.id, &bytes)) }));
     let mut value = json!({ "id": manifest.id, "version": manifest.version, "name": "", "description": "", "props": manifest.props });
     if let Some(webapp) = webapp {
         value["webapp"] = webapp;
