@@ -7,6 +7,8 @@
 pub mod admin;
 pub mod bridge;
 pub mod bundle;
+pub mod error;
+pub mod error_ids;
 pub mod installer;
 pub mod local;
 pub mod marketplace;

@@ -28,7 +28,8 @@ pub use settings::validate_settings;
 pub use status::{client_manifest, status_json};
 
 use crate::plugins::bridge::{PluginBridge, StatusChanges};
-use crate::plugins::bundle::{BundleError, BundleLimits, SignatureError, TrustedKeys};
+use crate::plugins::bundle::{BundleLimits, TrustedKeys};
+pub use crate::plugins::error::AdminError;
 use crate::plugins::installer::{self, Layout, blocking};
 use crate::plugins::local::{self, LoadSummary};
 use crate::service::{Caller, Services};
@@ -55,62 +56,9 @@ pub struct AdminOptions {
     pub marketplace_url: Option<String>,
 }
 
-/// Why an administration request failed. The API maps each to a status and
-/// Mattermost's error id.
-#[derive(Debug, thiserror::Error)]
-pub enum AdminError {
-    /// Not a system admin.
-    #[error("you do not have the appropriate permissions")]
-    Forbidden,
-    /// Uploads (or URL installs) are turned off.
-    #[error("plugin uploads are disabled on this server")]
-    UploadsDisabled,
-    /// The marketplace is turned off or not configured.
-    #[error("the marketplace is disabled on this server")]
-    MarketplaceDisabled,
-    /// The bundle is bigger than allowed.
-    #[error("the bundle is larger than {limit} bytes")]
-    TooLarge { limit: usize },
-    /// The request lacks something (no `plugin` part, no URL).
-    #[error("{0}")]
-    BadRequest(String),
-    /// The bundle was refused while unpacking.
-    #[error(transparent)]
-    Bundle(#[from] BundleError),
-    /// The signature check failed.
-    #[error(transparent)]
-    Signature(#[from] SignatureError),
-    /// The manifest or component is not loadable.
-    #[error("{0}")]
-    Invalid(String),
-    /// The id is installed and `force` was not given.
-    #[error("a plugin with id `{0}` is already installed; use force to replace it")]
-    AlreadyInstalled(String),
-    /// No such plugin.
-    #[error("plugin `{0}` is not installed")]
-    NotInstalled(String),
-    /// The new version did not activate; the previous one (if any) still serves.
-    #[error("plugin `{plugin_id}` did not load: {reason}")]
-    Activation { plugin_id: String, reason: String },
-    /// The plugin requests permissions no admin approved yet.
-    #[error("plugin `{plugin_id}` needs approval of: {}", pending.join(", "))]
-    NeedsApproval { plugin_id: String, pending: Vec<String> },
-    /// A download failed.
-    #[error("download failed: {0}")]
-    Download(String),
-    /// The server failed (I/O, database).
-    #[error("{0}")]
-    Internal(String),
-}
-
-impl From<crate::store::Error> for AdminError {
-    fn from(e: crate::store::Error) -> Self {
-        AdminError::Internal(e.to_string())
-    }
-}
-
-fn io(what: &str) -> impl Fn(std::io::Error) -> AdminError + '_ {
-    move |e| AdminError::Internal(format!("{what}: {e}"))
+/// An I/O failure while doing `what`, as an internal error keeping its source.
+fn io(what: &'static str) -> impl Fn(std::io::Error) -> AdminError {
+    move |e| AdminError::internal(what, e)
 }
 
 /// Where a bundle came from (stored as the plugin's `source`).
@@ -218,10 +166,10 @@ impl PluginAdmin {
     /// The row and the manifest of an installed plugin, or `NotInstalled`.
     async fn installed(&self, id: &str) -> Result<(InstalledPlugin, Manifest), AdminError> {
         if !is_manageable_id(id) {
-            return Err(AdminError::NotInstalled(id.to_string()));
+            return Err(AdminError::not_installed(id));
         }
-        let row = self.services.store().get_installed_plugin(id).await?.ok_or_else(|| AdminError::NotInstalled(id.to_string()))?;
-        let manifest = self.manifest_at(&self.layout.live(id)).await.map_err(|_| AdminError::NotInstalled(id.to_string()))?;
+        let row = self.services.store().get_installed_plugin(id).await?.ok_or_else(|| AdminError::not_installed(id))?;
+        let manifest = self.manifest_at(&self.layout.live(id)).await.map_err(|_| AdminError::not_installed(id))?;
         Ok((row, manifest))
     }
 

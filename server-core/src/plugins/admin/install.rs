@@ -30,7 +30,7 @@ impl PluginAdmin {
     pub async fn install_upload(&self, caller: &Caller, bytes: &[u8], signature: Option<&str>, force: bool, source: Source) -> Result<Installed, AdminError> {
         Self::require_admin(caller)?;
         if !self.options.uploads_enabled {
-            return Err(AdminError::UploadsDisabled);
+            return Err(AdminError::uploads_disabled());
         }
         self.install_bundle(bytes, signature, force, source).await
     }
@@ -64,9 +64,9 @@ impl PluginAdmin {
         crash_point("unpacked");
         // The manifest alone first: with its id, a component that does not compile or
         // link is reported in the status of the version still serving.
-        let manifest = self.manifest_at(&root).await.map_err(|e| AdminError::Invalid(e.to_string()))?;
+        let manifest = self.manifest_at(&root).await.map_err(|e| AdminError::invalid_plugin(e.to_string()))?;
         if !is_manageable_id(&manifest.id) {
-            return Err(AdminError::Invalid(format!("plugin id `{}` may not start with '.'", manifest.id)));
+            return Err(AdminError::invalid_plugin(format!("plugin id `{}` may not start with '.'", manifest.id)));
         }
         let prepared = self.host.prepare(&root).await;
         // The compile ends inside `prepare`; the load that follows counts its
@@ -77,7 +77,7 @@ impl PluginAdmin {
                 self.last_errors.write().unwrap().insert(manifest.id.clone(), format!("version {} was not installed: {e}", manifest.version));
                 self.publish_statuses().await;
             }
-            return Err(AdminError::Invalid(e.to_string()));
+            return Err(AdminError::invalid_plugin(e.to_string()));
         }
         tokio::fs::write(root.join(installer::TOKEN_FILE), token).await.map_err(io("cannot write the install token"))?;
         Ok((root, manifest, compiled_at))
@@ -101,7 +101,7 @@ impl PluginAdmin {
         let existing = self.services.store().get_installed_plugin(&id).await?;
         let live = self.layout.live(&id);
         if (existing.is_some() || tokio::fs::try_exists(&live).await.unwrap_or(false)) && !force {
-            return Err(AdminError::AlreadyInstalled(id));
+            return Err(AdminError::already_installed(&id));
         }
         // A plugin found in the directory was granted whatever it asked for; a bundle
         // replacing it gets exactly that grant, so anything more waits for approval.
@@ -158,7 +158,7 @@ impl PluginAdmin {
         source: Source,
         compiled_at: Option<std::time::Instant>,
     ) -> Result<bool, AdminError> {
-        let placement = Placement::begin(&self.layout, id, token, root).await.map_err(|e| AdminError::Internal(e.to_string()))?;
+        let placement = Placement::begin(&self.layout, id, token, root).await?;
         let (live, had_old) = (placement.live().to_path_buf(), placement.had_old());
         let now = now_ms();
         let record = match &existing {
@@ -177,7 +177,7 @@ impl PluginAdmin {
                 let reason = e.to_string();
                 self.last_errors.write().unwrap().insert(id.to_string(), format!("version {} was not installed: {reason}", manifest.version));
                 self.publish_statuses().await;
-                return Err(AdminError::Activation { plugin_id: id.to_string(), reason });
+                return Err(AdminError::activation(id, reason));
             }
         }
         crash_point("loaded");

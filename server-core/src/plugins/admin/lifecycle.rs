@@ -21,7 +21,7 @@ impl PluginAdmin {
         let (installed, manifest) = self.installed(id).await?;
         let pending = pending_permissions(&installed.record, &manifest);
         if !pending.is_empty() {
-            return Err(AdminError::NeedsApproval { plugin_id: id.to_string(), pending });
+            return Err(AdminError::needs_approval(id, &pending));
         }
         let record = PluginRecord { enabled: true, update_at: now_ms(), ..installed.record.clone() };
         self.services.store().upsert_plugin(&record).await?;
@@ -58,14 +58,14 @@ impl PluginAdmin {
     pub async fn remove(&self, caller: &Caller, id: &str) -> Result<(), AdminError> {
         Self::require_admin(caller)?;
         if !is_manageable_id(id) {
-            return Err(AdminError::NotInstalled(id.to_string()));
+            return Err(AdminError::not_installed(id));
         }
         let lock = self.lock_for(id);
         let _guard = lock.lock().await;
         let live = self.layout.live(id);
         let row = self.services.store().get_installed_plugin(id).await?;
         if row.is_none() && !tokio::fs::try_exists(&live).await.unwrap_or(false) {
-            return Err(AdminError::NotInstalled(id.to_string()));
+            return Err(AdminError::not_installed(id));
         }
         let was_running = self.host.unload(id).await;
         self.services.unregister_plugin_commands(id);
@@ -99,7 +99,7 @@ impl PluginAdmin {
     /// development watcher): the same hot swap as an upload, the old version serving
     /// until the new one is active.
     pub async fn reload_dir(&self, dir: &Path) -> Result<(), AdminError> {
-        let manifest = self.manifest_at(dir).await.map_err(|e| AdminError::Invalid(e.to_string()))?;
+        let manifest = self.manifest_at(dir).await.map_err(|e| AdminError::invalid_plugin(e.to_string()))?;
         let id = manifest.id.as_str();
         let lock = self.lock_for(id);
         let _guard = lock.lock().await;

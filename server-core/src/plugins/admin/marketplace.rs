@@ -12,7 +12,7 @@ impl From<FetchError> for AdminError {
     fn from(e: FetchError) -> AdminError {
         match e {
             FetchError::TooLarge { limit } => AdminError::TooLarge { limit },
-            FetchError::Failed(message) => AdminError::Download(message),
+            FetchError::Failed(message) => AdminError::download(message),
         }
     }
 }
@@ -28,10 +28,10 @@ impl PluginAdmin {
     pub async fn install_from_url(&self, caller: &Caller, url: &str, force: bool) -> Result<Installed, AdminError> {
         Self::require_admin(caller)?;
         if !self.options.uploads_enabled {
-            return Err(AdminError::UploadsDisabled);
+            return Err(AdminError::uploads_disabled());
         }
         if url.trim().is_empty() {
-            return Err(AdminError::BadRequest("plugin_download_url is required".into()));
+            return Err(AdminError::bad_request("plugin_download_url is required"));
         }
         let bytes = self.download(url, self.options.max_bundle_bytes).await?;
         let signature = if self.options.require_signature { self.download(&format!("{url}.sig"), 4096).await.ok() } else { None };
@@ -42,9 +42,9 @@ impl PluginAdmin {
     /// The configured index, every entry.
     async fn read_index(&self) -> Result<Vec<MarketplacePlugin>, AdminError> {
         if !self.options.marketplace_enabled {
-            return Err(AdminError::MarketplaceDisabled);
+            return Err(AdminError::marketplace_disabled());
         }
-        let Some(location) = self.options.marketplace_url.as_deref() else { return Err(AdminError::MarketplaceDisabled) };
+        let Some(location) = self.options.marketplace_url.as_deref() else { return Err(AdminError::marketplace_disabled()) };
         Ok(marketplace::read_index(self.services.outbound(), location).await?)
     }
 
@@ -89,7 +89,7 @@ impl PluginAdmin {
             .into_iter()
             .filter(|e| entry_id(e) == id && is_compatible(e, &server))
             .max_by_key(|e| semver::Version::parse(&entry_text(e, "version")).unwrap_or(semver::Version::new(0, 0, 0)))
-            .ok_or_else(|| AdminError::NotInstalled(format!("{id} (not in the marketplace, or not compatible with this server)")))?;
+            .ok_or_else(|| AdminError::not_installed(&format!("{id} (not in the marketplace, or not compatible with this server)")))?;
         let bytes = self.download(&entry.download_url, self.options.max_bundle_bytes).await?;
         let signature = Some(entry.signature.as_str()).filter(|s| !s.is_empty());
         self.install_bundle(&bytes, signature, true, Source::Marketplace).await

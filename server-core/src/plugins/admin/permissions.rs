@@ -56,10 +56,7 @@ impl PluginAdmin {
                 result?;
             } else if record.enabled && self.host.status(id).is_some() {
                 // Running with the old grant: reload so the new one applies.
-                self.host
-                    .load(&self.layout.live(id), load_options(&record))
-                    .await
-                    .map_err(|e| AdminError::Activation { plugin_id: id.into(), reason: e.to_string() })?;
+                self.host.load(&self.layout.live(id), load_options(&record)).await.map_err(|e| AdminError::activation(id, e))?;
             }
         }
         self.permissions(caller, id).await

@@ -20,7 +20,7 @@ impl PluginAdmin {
     pub async fn put_settings(&self, caller: &Caller, id: &str, values: serde_json::Map<String, Value>) -> Result<Value, AdminError> {
         Self::require_admin(caller)?;
         let (_, manifest) = self.installed(id).await?;
-        validate_settings(&manifest, &values).map_err(AdminError::BadRequest)?;
+        validate_settings(&manifest, &values).map_err(AdminError::invalid_settings)?;
         self.services.store().put_plugin_settings(id, &values, now_ms()).await?;
         if self.host.status(id).is_some() {
             let _ = self.host.configuration_changed(id).await;
