@@ -25,8 +25,8 @@ async fn host(cache: &Path) -> anyhow::Result<(PluginHost, Services)> {
     std::fs::create_dir_all(&data)?;
     let store = Store::connect(&confab_server::testing::sqlite_url(&data)).await?;
     let services = Services::builder(store, Arc::new(Hub::default()), Settings::default()).build_with_host(|weak| {
-        let bridge = Arc::new(PluginBridge::new(weak, data.join("plugins")));
-        PluginHost::new(HostConfig { cache_dir: cache.to_path_buf(), ..HostConfig::default() }, bridge)
+        let (bridge, _) = PluginBridge::new(weak, data.join("plugins"));
+        PluginHost::new(HostConfig { cache_dir: cache.to_path_buf(), ..HostConfig::default() }, Arc::new(bridge))
     })?;
     let host = services.host().expect("built with a host").clone();
     Ok((host, services))

@@ -11,7 +11,6 @@ pub mod auth;
 pub mod channels;
 pub mod commands;
 pub mod convert;
-pub mod plugin_admin;
 pub mod plugins;
 pub mod posts;
 pub mod sessions;
