@@ -89,8 +89,8 @@ async fn hundred_plugins(rounds: usize, cache: &std::path::Path, dirs: &[std::pa
         let server = host(cache)?;
         let started = Instant::now();
         let mut loads = tokio::task::JoinSet::new();
-        for dir in dirs.iter().cloned() {
-            let server = server.clone();
+        for dir in dirs {
+            let (server, dir) = (server.clone(), dir.clone());
             loads.spawn(async move { server.load(&dir, options()).await.map(|_| ()) });
         }
         while let Some(loaded) = loads.join_next().await {
