@@ -196,6 +196,7 @@ impl Services {
         }
 
         self.store().insert_post(&post).await?;
+        self.record_post_unreads(&channel, &post).await;
         self.publish_posted(&channel, &author, &post).await;
         if let Some(host) = self.host() {
             host.message_has_been_posted(&caller.ctx, &convert::post_to_plugin(&post));

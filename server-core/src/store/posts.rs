@@ -7,12 +7,12 @@ use sqlx::any::AnyRow;
 use super::{Backend, Result, Store, bit, flag};
 use crate::domain::{Paging, Post, PostList, Reaction};
 
-const POST_COLUMNS: &str = "p.*, (SELECT COUNT(*) FROM posts r WHERE r.root_id = p.id AND r.delete_at = 0) AS reply_count";
+pub(super) const POST_COLUMNS: &str = "p.*, (SELECT COUNT(*) FROM posts r WHERE r.root_id = p.id AND r.delete_at = 0) AS reply_count";
 
 /// Posts returned by `since` at most (Mattermost's cap).
 pub const SINCE_LIMIT: i64 = 1000;
 
-fn post(row: &AnyRow) -> Result<Post, sqlx::Error> {
+pub(super) fn post(row: &AnyRow) -> Result<Post, sqlx::Error> {
     let props: String = row.try_get("props")?;
     let priority: String = row.try_get("priority")?;
     let mut metadata = Map::new();
