@@ -1,6 +1,6 @@
 //! The routes Mattermost's web and mobile apps load first (issue 17): team memberships and unread counts, channel memberships whose counts are real (mentions of `@username`, `@channel`, `@all`, `@here`; direct messages), viewing channels, preferences, statuses by ids, avatars, user autocomplete, posts by ids, a user's channels and channel statistics; their shapes and who may read them.
 
-use confab_e2e::{Backend, TestDir, TestServer, User, on_both_backends};
+use confab_e2e::{Backend, TestDir, TestServer, User, event_post, on_both_backends};
 use serde_json::{Value, json};
 
 on_both_backends!(unread_and_mention_counts_go_up_and_clear, preferences_are_the_users_own, lookups_have_mattermosts_shapes_and_keep_private_things_private);
@@ -115,6 +115,14 @@ async fn unread_and_mention_counts_go_up_and_clear(backend: Backend) {
     }
     assert_eq!(counts(&server, &bob, team_id, dev).await, (11, 5));
     assert_eq!(team_unread(&server, &bob, team_id).await, (11, 5));
+    // `posted` names the members mentioned (a JSON string, as in Mattermost), never the author.
+    let plain = socket.expect_event("posted", |e| event_post(e)["message"] == "hello there").await;
+    assert!(plain["data"].get("mentions").is_none(), "{plain}");
+    for message in ["@bob look", "@channel standup"] {
+        let event = socket.expect_event("posted", |e| event_post(e)["message"] == message).await;
+        let mentioned: Vec<String> = serde_json::from_str(event["data"]["mentions"].as_str().unwrap_or_else(|| panic!("no mentions: {event}"))).unwrap();
+        assert_eq!(mentioned, [bob.id.clone()], "{message}");
+    }
     // The author's own mentions never count for her.
     assert_eq!(counts(&server, &ann, team_id, dev).await, (0, 0));
 

@@ -15,8 +15,8 @@ impl Services {
     /// from a webhook or a bot, as in Mattermost), and every member it mentions
     /// (`@username`, `@channel`/`@all`/`@here`, anyone in a direct or group channel)
     /// but the author has one more mention. One statement; a failure is logged, as the
-    /// post is already stored.
-    pub(crate) async fn record_post_unreads(&self, channel: &Channel, post: &Post) {
+    /// post is already stored. Answers the ids of the members mentioned.
+    pub(crate) async fn record_post_unreads(&self, channel: &Channel, post: &Post) -> Vec<String> {
         let system = post.kind.starts_with("system_");
         let found = if system { Mentions::default() } else { mentions(&post.message) };
         let unreads = PostUnreads {
@@ -27,8 +27,12 @@ impl Services {
             channel_wide: !system && (found.channel_wide || channel.is_direct_or_group()),
             usernames: &found.usernames,
         };
-        if let Err(e) = self.store().record_post_unreads(&unreads).await {
-            tracing::error!(post_id = %post.id, error = %e, "could not count the post's unreads");
+        match self.store().record_post_unreads(&unreads).await {
+            Ok(mentioned) => mentioned,
+            Err(e) => {
+                tracing::error!(post_id = %post.id, error = %e, "could not count the post's unreads");
+                Vec::new()
+            }
         }
     }
 

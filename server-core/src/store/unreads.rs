@@ -32,7 +32,8 @@ impl Store {
     /// membership is marked viewed (their `msg_count` catches up with the channel's
     /// total, which `insert_post` already bumped), each mentioned member's
     /// `mention_count` goes up by one. Nothing is run when there is nothing to do.
-    pub async fn record_post_unreads(&self, p: &PostUnreads<'_>) -> Result<()> {
+    /// Answers the ids of the mentioned members (`RETURNING`, which SQLite has too).
+    pub async fn record_post_unreads(&self, p: &PostUnreads<'_>) -> Result<Vec<String>> {
         let mut touched = Vec::new();
         if p.mark_author_viewed {
             touched.push("user_id = $2".to_string());
@@ -44,7 +45,7 @@ impl Store {
             touched.push(format!("(user_id <> $2 AND user_id IN (SELECT id FROM users WHERE username IN ({})))", placeholders.join(", ")));
         }
         if touched.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let sql = format!(
             "UPDATE channel_members SET \
@@ -52,15 +53,15 @@ impl Store {
              msg_count = CASE WHEN user_id = $2 THEN (SELECT total_msg_count FROM channels WHERE id = $1) ELSE msg_count END, \
              last_viewed_at = CASE WHEN user_id = $2 AND last_viewed_at < $3 THEN $3 ELSE last_viewed_at END, \
              last_update_at = $3 \
-             WHERE channel_id = $1 AND ({})",
+             WHERE channel_id = $1 AND ({}) RETURNING user_id",
             touched.join(" OR ")
         );
         let mut query = sqlx::query(&sql).bind(p.channel_id).bind(p.author_id).bind(p.at);
         for name in p.usernames.iter().filter(|_| !p.channel_wide) {
             query = query.bind(name);
         }
-        query.execute(self.writer()).await?;
-        Ok(())
+        let touched: Vec<String> = query.fetch_all(self.writer()).await?.iter().map(|row| row.try_get("user_id")).collect::<Result<_, _>>()?;
+        Ok(touched.into_iter().filter(|id| id != p.author_id).collect())
     }
 
     /// The user has read the channel: no unread messages or mentions, viewed at `now`.
