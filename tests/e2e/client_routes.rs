@@ -121,7 +121,7 @@ async fn unread_and_mention_counts_go_up_and_clear(backend: Backend) {
     for message in ["@bob look", "@channel standup"] {
         let event = socket.expect_event("posted", |e| event_post(e)["message"] == message).await;
         let mentioned: Vec<String> = serde_json::from_str(event["data"]["mentions"].as_str().unwrap_or_else(|| panic!("no mentions: {event}"))).unwrap();
-        assert_eq!(mentioned, [bob.id.clone()], "{message}");
+        assert_eq!(mentioned, std::slice::from_ref(&bob.id), "{message}");
     }
     // The author's own mentions never count for her.
     assert_eq!(counts(&server, &ann, team_id, dev).await, (0, 0));
