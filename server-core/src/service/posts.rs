@@ -195,8 +195,7 @@ impl Services {
             }
         }
 
-        self.store().insert_post(&post).await?;
-        let mentioned = self.record_post_unreads(&channel, &post).await;
+        let mentioned = self.insert_post_counted(&channel, &post).await?;
         self.publish_posted(&channel, &author, &post, &mentioned).await;
         if let Some(host) = self.host() {
             host.message_has_been_posted(&caller.ctx, &convert::post_to_plugin(&post));

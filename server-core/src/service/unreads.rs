@@ -11,29 +11,19 @@ use crate::ids::is_valid_id;
 use crate::store::PostUnreads;
 
 impl Services {
-    /// After a post is stored: the author has seen the channel (unless the post came
-    /// from a webhook or a bot, as in Mattermost), and every member it mentions
-    /// (`@username`, `@channel`/`@all`/`@here`, anyone in a direct or group channel)
-    /// but the author has one more mention. One statement; a failure is logged, as the
-    /// post is already stored. Answers the ids of the members mentioned.
-    pub(crate) async fn record_post_unreads(&self, channel: &Channel, post: &Post) -> Vec<String> {
+    /// Store a post, and in the same commit: the author has seen the channel (unless
+    /// the post came from a webhook or a bot, as in Mattermost), and every member it
+    /// mentions (`@username`, `@channel`/`@all`/`@here`, anyone in a direct or group
+    /// channel) but the author has one more mention. Answers the mentioned members' ids.
+    pub(crate) async fn insert_post_counted(&self, channel: &Channel, post: &Post) -> Result<Vec<String>> {
         let system = post.kind.starts_with("system_");
         let found = if system { Mentions::default() } else { mentions(&post.message) };
         let unreads = PostUnreads {
-            channel_id: &post.channel_id,
-            author_id: &post.user_id,
-            at: post.create_at,
             mark_author_viewed: !post.props.contains_key("from_webhook") && !post.props.contains_key("from_bot"),
             channel_wide: !system && (found.channel_wide || channel.is_direct_or_group()),
             usernames: &found.usernames,
         };
-        match self.store().record_post_unreads(&unreads).await {
-            Ok(mentioned) => mentioned,
-            Err(e) => {
-                tracing::error!(post_id = %post.id, error = %e, "could not count the post's unreads");
-                Vec::new()
-            }
-        }
+        Ok(self.store().insert_post_counted(post, &unreads).await?)
     }
 
     /// `POST /channels/members/{user_id}/view` `{channel_id, prev_channel_id}`: both

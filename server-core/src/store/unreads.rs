@@ -13,10 +13,6 @@ use crate::domain::{ChannelMember, TeamUnread};
 /// What a stored post does to its channel's memberships.
 #[derive(Debug, Clone, Default)]
 pub struct PostUnreads<'a> {
-    pub channel_id: &'a str,
-    pub author_id: &'a str,
-    /// The post's `create_at`.
-    pub at: i64,
     /// The author has seen the channel up to their own post (people's posts; not
     /// webhooks' or bots').
     pub mark_author_viewed: bool,
@@ -27,43 +23,55 @@ pub struct PostUnreads<'a> {
     pub usernames: &'a [String],
 }
 
-impl Store {
-    /// Apply a stored post to its channel's members in one statement: the author's
-    /// membership is marked viewed (their `msg_count` catches up with the channel's
-    /// total, which `insert_post` already bumped), each mentioned member's
-    /// `mention_count` goes up by one. Nothing is run when there is nothing to do.
-    /// Answers the ids of the mentioned members (`RETURNING`, which SQLite has too).
-    pub async fn record_post_unreads(&self, p: &PostUnreads<'_>) -> Result<Vec<String>> {
-        let mut touched = Vec::new();
-        if p.mark_author_viewed {
-            touched.push("user_id = $2".to_string());
-        }
-        if p.channel_wide {
-            touched.push("user_id <> $2".to_string());
-        } else if !p.usernames.is_empty() {
-            let placeholders: Vec<String> = (0..p.usernames.len()).map(|i| format!("${}", i + 4)).collect();
-            touched.push(format!("(user_id <> $2 AND user_id IN (SELECT id FROM users WHERE username IN ({})))", placeholders.join(", ")));
-        }
-        if touched.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "UPDATE channel_members SET \
-             mention_count = CASE WHEN user_id = $2 THEN 0 ELSE mention_count + 1 END, \
-             msg_count = CASE WHEN user_id = $2 THEN (SELECT total_msg_count FROM channels WHERE id = $1) ELSE msg_count END, \
-             last_viewed_at = CASE WHEN user_id = $2 AND last_viewed_at < $3 THEN $3 ELSE last_viewed_at END, \
-             last_update_at = $3 \
-             WHERE channel_id = $1 AND ({}) RETURNING user_id",
-            touched.join(" OR ")
-        );
-        let mut query = sqlx::query(&sql).bind(p.channel_id).bind(p.author_id).bind(p.at);
-        for name in p.usernames.iter().filter(|_| !p.channel_wide) {
-            query = query.bind(name);
-        }
-        let touched: Vec<String> = query.fetch_all(self.writer()).await?.iter().map(|row| row.try_get("user_id")).collect::<Result<_, _>>()?;
-        Ok(touched.into_iter().filter(|id| id != p.author_id).collect())
+impl PostUnreads<'_> {
+    /// The usernames the statement binds (none when everyone is mentioned anyway).
+    pub(super) fn bound_names(&self) -> &[String] {
+        if self.channel_wide { &[] } else { self.usernames }
     }
+}
 
+/// Where [`members_update`] finds its values: the placeholders of the statement it
+/// becomes part of, and an expression for the channel's new `total_msg_count`.
+pub(super) struct UnreadParams<'s> {
+    pub channel: &'s str,
+    pub author: &'s str,
+    pub at: &'s str,
+    /// The placeholder number of the first of [`PostUnreads::bound_names`].
+    pub first_name: usize,
+    pub total: &'s str,
+}
+
+/// The `UPDATE channel_members` a stored post needs (`insert_post_counted` runs it in
+/// the post's own commit): the author's membership marked viewed (their `msg_count`
+/// catches up with the channel's total, `last_viewed_at` with the post), each
+/// mentioned member's `mention_count` up by one. `None` when there is nothing to do.
+pub(super) fn members_update(p: &PostUnreads<'_>, q: &UnreadParams<'_>) -> Option<String> {
+    let UnreadParams { channel, author, at, first_name, total } = q;
+    let mut touched = Vec::new();
+    if p.mark_author_viewed {
+        touched.push(format!("user_id = {author}"));
+    }
+    if p.channel_wide {
+        touched.push(format!("user_id <> {author}"));
+    } else if !p.usernames.is_empty() {
+        let names: Vec<String> = (0..p.usernames.len()).map(|i| format!("${}", first_name + i)).collect();
+        touched.push(format!("(user_id <> {author} AND user_id IN (SELECT id FROM users WHERE username IN ({})))", names.join(", ")));
+    }
+    if touched.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "UPDATE channel_members SET \
+         mention_count = CASE WHEN user_id = {author} THEN 0 ELSE mention_count + 1 END, \
+         msg_count = CASE WHEN user_id = {author} THEN {total} ELSE msg_count END, \
+         last_viewed_at = CASE WHEN user_id = {author} AND last_viewed_at < {at} THEN {at} ELSE last_viewed_at END, \
+         last_update_at = {at} \
+         WHERE channel_id = {channel} AND ({})",
+        touched.join(" OR ")
+    ))
+}
+
+impl Store {
     /// The user has read the channel: no unread messages or mentions, viewed at `now`.
     /// `false` when they are not a member.
     pub async fn view_channel(&self, user_id: &str, channel_id: &str, now: i64) -> Result<bool> {
