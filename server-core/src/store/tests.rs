@@ -543,7 +543,7 @@ async fn counted_posts_mark_the_author_and_count_mentions(store: TestStore) {
         })
     });
     for write in writes.collect::<Vec<_>>() {
-        assert_eq!(write.await.unwrap().unwrap(), [bob.id.clone()]);
+        assert_eq!(write.await.unwrap().unwrap(), std::slice::from_ref(&bob.id));
     }
     let (ann_m, bob_m) = (store.get_channel_member(&town.id, &ann.id).await.unwrap(), store.get_channel_member(&town.id, &bob.id).await.unwrap());
     assert_eq!((ann_m.msg_count, ann_m.mention_count, ann_m.last_viewed_at), (24, 0, 123));
@@ -552,7 +552,7 @@ async fn counted_posts_mark_the_author_and_count_mentions(store: TestStore) {
     // By username: only the named member, never the author; nothing to do runs nothing.
     let names = vec!["bob".to_string(), "ann".to_string(), "nobody".to_string()];
     let unreads = PostUnreads { mark_author_viewed: false, channel_wide: false, usernames: &names };
-    assert_eq!(store.insert_post_counted(&post_at(&town.id, &ann.id, 200, "@bob @ann"), &unreads).await.unwrap(), [bob.id.clone()]);
+    assert_eq!(store.insert_post_counted(&post_at(&town.id, &ann.id, 200, "@bob @ann"), &unreads).await.unwrap(), std::slice::from_ref(&bob.id));
     let quiet = PostUnreads::default();
     assert!(store.insert_post_counted(&post_at(&town.id, &bob.id, 201, "hi"), &quiet).await.unwrap().is_empty());
     let (ann_m, bob_m) = (store.get_channel_member(&town.id, &ann.id).await.unwrap(), store.get_channel_member(&town.id, &bob.id).await.unwrap());
