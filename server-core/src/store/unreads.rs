@@ -1,4 +1,4 @@
-//! Unread bookkeeping on channel memberships: a post's effect on its channel's members (one statement), a user viewing channels, and the per-team and per-channel summaries the clients load first.
+//! Unread bookkeeping on channel memberships: a post's effect on its channel's members (in the post's own commit), a user viewing channels, and the per-team and per-channel summaries the clients load first.
 //!
 //! Mattermost's model: a channel counts every post in `total_msg_count` (bumped by
 //! `insert_post`); a member's `msg_count` is how many of those they had seen when they
