@@ -43,7 +43,7 @@ fn bundle_as(id: &str, n: u32) -> anyhow::Result<Vec<u8>> {
     }
     std::fs::write(dir.path().join("plugin.json"), manifest.to_string())?;
     std::fs::copy(fixtures::wasm("fx_chain")?, dir.path().join("server.wasm"))?;
-    Ok(confab_server::bundle::pack_dir(dir.path(), id)?)
+    Ok(confab_server::plugins::bundle::pack_dir(dir.path(), id)?)
 }
 
 async fn upload(session: &Session, bundle: Vec<u8>, force: bool) -> anyhow::Result<()> {

@@ -12,7 +12,7 @@ pub mod channels;
 pub mod commands;
 pub mod convert;
 pub mod lookups;
-pub mod plugin_admin;
+mod plugin_commands;
 pub mod posts;
 pub mod preferences;
 pub mod sessions;
