@@ -11,13 +11,16 @@ pub mod auth;
 pub mod channels;
 pub mod commands;
 pub mod convert;
+pub mod lookups;
 mod plugin_commands;
 pub mod posts;
+pub mod preferences;
 pub mod sessions;
 pub mod slack;
 pub mod status;
 pub mod teams;
 pub mod trigger_id;
+pub mod unreads;
 pub mod users;
 pub mod webhooks;
 

@@ -17,8 +17,11 @@ mod kv;
 mod plugin_admin;
 mod plugins;
 mod posts;
+mod preferences;
 mod teams;
+mod unreads;
 mod users;
+mod views;
 mod webhooks;
 
 use std::borrow::Cow;
@@ -33,6 +36,8 @@ pub use kv::{KvWrite, KvWriteOutcome};
 pub use plugin_admin::InstalledPlugin;
 pub use plugins::PluginRecord;
 pub use posts::PostQuery;
+pub use unreads::PostUnreads;
+pub use views::UserScope;
 pub use webhooks::HookFilter;
 
 /// The migrations, in order. Each is `(version, description, sql)`; a new one is
@@ -44,6 +49,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "plugin admin", include_str!("../migrations/0004_plugin_admin.sql")),
     (5, "login security", include_str!("../migrations/0005_login_security.sql")),
     (6, "open dialogs", include_str!("../migrations/0006_open_dialogs.sql")),
+    (7, "preferences", include_str!("../migrations/0007_preferences.sql")),
 ];
 
 /// Why a store operation failed.
