@@ -11,10 +11,12 @@ mod commands;
 mod error;
 pub mod extract;
 mod hooks;
+mod lookups;
 pub mod origin;
 mod plugin_admin;
 mod plugins;
 mod posts;
+mod preferences;
 pub mod rate_limit;
 mod request_id;
 mod sessions;
@@ -22,6 +24,7 @@ mod status;
 mod system;
 mod teams;
 mod text_guard;
+mod unreads;
 mod users;
 // public for the fuzz targets (fuzz/src/websocket_action.rs)
 pub mod websocket;
@@ -80,6 +83,9 @@ pub fn router(state: AppState) -> Router {
         .merge(hooks::router())
         .merge(commands::router())
         .merge(status::router())
+        .merge(unreads::router())
+        .merge(preferences::router())
+        .merge(lookups::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(text_guard::layer))

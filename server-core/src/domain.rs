@@ -10,8 +10,10 @@ pub mod channel;
 pub mod command;
 pub mod dialog;
 pub mod error_ids;
+pub mod mention;
 pub mod paging;
 pub mod post;
+pub mod preference;
 pub mod team;
 pub mod text;
 pub mod user;
@@ -20,6 +22,7 @@ pub mod webhook;
 pub use channel::{Channel, ChannelMember, ChannelType};
 pub use paging::Paging;
 pub use post::{Post, PostList, Reaction};
+pub use preference::{ChannelStats, Preference, TeamUnread};
 pub use team::{Team, TeamMember};
 pub use user::{Bot, Session, User, UserAccessToken};
 

@@ -17,8 +17,11 @@ mod kv;
 mod plugin_admin;
 mod plugins;
 mod posts;
+mod preferences;
 mod teams;
+mod unreads;
 mod users;
+mod views;
 mod webhooks;
 
 use std::borrow::Cow;
@@ -33,6 +36,8 @@ pub use kv::{KvWrite, KvWriteOutcome};
 pub use plugin_admin::InstalledPlugin;
 pub use plugins::PluginRecord;
 pub use posts::PostQuery;
+pub use unreads::PostUnreads;
+pub use views::UserScope;
 pub use webhooks::HookFilter;
 
 /// The migrations, in order. Each is `(version, description, sql)`; a new one is
@@ -44,6 +49,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "plugin admin", include_str!("../migrations/0004_plugin_admin.sql")),
     (5, "login security", include_str!("../migrations/0005_login_security.sql")),
     (6, "open dialogs", include_str!("../migrations/0006_open_dialogs.sql")),
+    (7, "preferences", include_str!("../migrations/0007_preferences.sql")),
 ];
 
 /// Why a store operation failed.
@@ -208,6 +214,24 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+/// Create the PostgreSQL schema `name` on the server at `admin_url`: each test's own
+/// database (`testing::PgSchema`), so the SQL for it lives here with the rest.
+pub(crate) async fn create_schema(admin_url: &str, name: &str) -> Result<(), sqlx::Error> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(admin_url).await?;
+    sqlx::query(&format!("CREATE SCHEMA {name}")).execute(&mut conn).await?;
+    Ok(())
+}
+
+/// Drop the schema `name` and everything in it, if it exists.
+pub(crate) async fn drop_schema(admin_url: &str, name: &str) -> Result<(), sqlx::Error> {
+    use sqlx::Connection;
+    let mut conn = sqlx::AnyConnection::connect(admin_url).await?;
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {name} CASCADE")).execute(&mut conn).await?;
+    Ok(())
 }
 
 /// Read a 0/1 column as a bool.

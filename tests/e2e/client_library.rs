@@ -1,4 +1,4 @@
-//! A real Mattermost client library against Confab: the Python `mattermostdriver` from PyPI, installed by the test itself into `target/py-client`, logs in, creates a team and a channel, posts, reads the post back and receives its `posted` event.
+//! A real Mattermost client library against Confab: the Python `mattermostdriver` from PyPI, installed by the test itself into `target/py-client`, logs in, creates a team and a channel, makes Mattermost's first-load and channel-switch calls, posts, reads the post back and receives its `posted` event.
 
 use std::path::PathBuf;
 use std::process::Command;

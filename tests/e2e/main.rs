@@ -29,6 +29,9 @@
 //! - `authz_matrix`: every route of the router as anonymous, member, non-member, team
 //!   admin and system admin, with the status each gets and no private content leaking
 //!   over REST or WebSocket;
+//! - `client_routes`: what Mattermost's apps load first (team and channel memberships
+//!   with real unread and mention counts, viewing channels, preferences, statuses,
+//!   avatars, autocomplete, posts by ids, channel stats) and who may read it;
 //! - `client_library`: the Python `mattermostdriver` (installed from PyPI into
 //!   `target/py-client` by the test) logging in, posting and listening.
 //!
@@ -43,6 +46,7 @@ mod authz_matrix;
 mod channel_admin;
 mod chat;
 mod client_library;
+mod client_routes;
 mod commands;
 mod hooks;
 mod interactive;

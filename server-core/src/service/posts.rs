@@ -153,8 +153,8 @@ impl Posts<'_> {
         }
 
         self.run_will_be_posted(caller, &mut post).await?;
-        self.store().insert_post(&post).await?;
-        self.publish_posted(&channel, &author, &post).await;
+        let mentioned = self.unreads().insert_post_counted(&channel, &post).await?;
+        self.publish_posted(&channel, &author, &post, &mentioned).await;
         if let Some(host) = self.host() {
             host.message_has_been_posted(&caller.ctx, &convert::post_to_plugin(&post));
         }
@@ -224,8 +224,10 @@ impl Posts<'_> {
         Ok(())
     }
 
-    async fn publish_posted(&self, channel: &Channel, author: &crate::domain::User, post: &Post) {
-        let data = json!({
+    /// `posted` to the channel; `mentions` (a JSON string of user ids, as in Mattermost)
+    /// names the members whose mention count the post raised.
+    async fn publish_posted(&self, channel: &Channel, author: &crate::domain::User, post: &Post, mentioned: &[String]) {
+        let mut data = json!({
             "channel_display_name": channel.display_name,
             "channel_name": channel.name,
             "channel_type": channel.kind,
@@ -234,6 +236,9 @@ impl Posts<'_> {
             "set_online": true,
             "team_id": channel.team_id,
         });
+        if !mentioned.is_empty() {
+            data["mentions"] = json!(serde_json::to_string(mentioned).expect("ids serialize"));
+        }
         self.publish_logged("posted", data, to_channel(&channel.id)).await;
     }
 

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use super::{Result, Store};
 use crate::domain::{Channel, ChannelMember, Paging};
 
-fn channel(row: &AnyRow) -> Result<Channel, sqlx::Error> {
+pub(super) fn channel(row: &AnyRow) -> Result<Channel, sqlx::Error> {
     Ok(Channel {
         id: row.try_get("id")?,
         create_at: row.try_get("create_at")?,
@@ -24,7 +24,7 @@ fn channel(row: &AnyRow) -> Result<Channel, sqlx::Error> {
     })
 }
 
-fn member(row: &AnyRow) -> Result<ChannelMember, sqlx::Error> {
+pub(super) fn member(row: &AnyRow) -> Result<ChannelMember, sqlx::Error> {
     Ok(ChannelMember {
         channel_id: row.try_get("channel_id")?,
         user_id: row.try_get("user_id")?,

@@ -4,15 +4,16 @@ use serde_json::{Map, Value};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::unreads::{PostUnreads, UnreadParams, members_update};
 use super::{Backend, Result, Store, bit, flag};
 use crate::domain::{Paging, Post, PostList, Reaction};
 
-const POST_COLUMNS: &str = "p.*, (SELECT COUNT(*) FROM posts r WHERE r.root_id = p.id AND r.delete_at = 0) AS reply_count";
+pub(super) const POST_COLUMNS: &str = "p.*, (SELECT COUNT(*) FROM posts r WHERE r.root_id = p.id AND r.delete_at = 0) AS reply_count";
 
 /// Posts returned by `since` at most (Mattermost's cap).
 pub const SINCE_LIMIT: i64 = 1000;
 
-fn post(row: &AnyRow) -> Result<Post, sqlx::Error> {
+pub(super) fn post(row: &AnyRow) -> Result<Post, sqlx::Error> {
     let props: String = row.try_get("props")?;
     let priority: String = row.try_get("priority")?;
     let mut metadata = Map::new();
@@ -68,6 +69,15 @@ pub enum PostQuery {
 impl Store {
     /// Insert a post and bump the channel's counters, together.
     pub async fn insert_post(&self, p: &Post) -> Result<()> {
+        self.insert_post_counted(p, &PostUnreads::default()).await.map(drop)
+    }
+
+    /// [`Store::insert_post`], and in the same commit what the post does to its
+    /// channel's memberships (`unreads.rs`: the author's marked viewed, the mentioned
+    /// members' mention counts): one more commit per post would cost a second WAL
+    /// flush, about as much as the post itself on SQLite. Answers the ids of the
+    /// mentioned members.
+    pub async fn insert_post_counted(&self, p: &Post, unreads: &PostUnreads<'_>) -> Result<Vec<String>> {
         let props = Value::Object(p.props.clone()).to_string();
         let priority = p.metadata.get("priority").map(Value::to_string).unwrap_or_default();
         // The channel row first. The post's foreign key takes a key-share lock on it;
@@ -100,37 +110,43 @@ impl Store {
                 "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16"
             };
         }
-        let bind = |query: &'static str| {
-            sqlx::query(query)
-                .bind(&p.id)
-                .bind(p.create_at)
-                .bind(p.update_at)
-                .bind(p.edit_at)
-                .bind(p.delete_at)
-                .bind(&p.user_id)
-                .bind(&p.channel_id)
-                .bind(&p.root_id)
-                .bind(&p.original_id)
-                .bind(&p.message)
-                .bind(&p.kind)
-                .bind(&props)
-                .bind(&p.hashtags)
-                .bind(bit(p.is_pinned))
-                .bind(bit(p.has_reactions))
-                .bind(&priority)
-        };
+        let bind = |query: &'static str| bind_post(sqlx::query(query), p, &props, &priority);
         match self.backend() {
             // One statement, committed on its own: the channel's row lock is held only
             // while PostgreSQL runs it, not across the round trips of a transaction, so
             // posts to one busy channel queue on the database's time alone, not on this
-            // process getting scheduled between statements.
+            // process getting scheduled between statements. The memberships' update
+            // reads the channel's new total from the `bumped` row.
             Backend::Postgres => {
-                let sql =
-                    concat!("WITH bumped AS (", bump_channel!("$7"), " RETURNING id) INSERT INTO posts (", columns!(), ") SELECT ", values!(), " FROM bumped");
-                let done = bind(sql).execute(self.writer()).await?;
-                if done.rows_affected() == 0 {
+                const INSERT: &str = concat!(
+                    "WITH bumped AS (",
+                    bump_channel!("$7"),
+                    " RETURNING id, total_msg_count) INSERT INTO posts (",
+                    columns!(),
+                    ") SELECT ",
+                    values!(),
+                    " FROM bumped"
+                );
+                let params = UnreadParams { channel: "$7", author: "$6", at: "$2", first_name: 17, total: "(SELECT total_msg_count FROM bumped)" };
+                let Some(update) = members_update(unreads, &params) else {
+                    let done = bind(INSERT).execute(self.writer()).await?;
+                    return if done.rows_affected() == 0 { Err(super::Error::NotFound) } else { Ok(Vec::new()) };
+                };
+                let (with, insert) = INSERT.split_at(INSERT.find(") INSERT INTO").expect("the insert follows the CTE") + 1);
+                let sql = format!(
+                    "{with}, inserted AS ({insert} RETURNING id), counted AS ({update} RETURNING user_id) \
+                     SELECT i.id AS post_id, c.user_id AS user_id FROM inserted i LEFT JOIN counted c ON 1 = 1"
+                );
+                let mut query = bind_post(sqlx::query(&sql), p, &props, &priority);
+                for name in unreads.bound_names() {
+                    query = query.bind(name);
+                }
+                let rows = query.fetch_all(self.writer()).await?;
+                if rows.is_empty() {
                     return Err(super::Error::NotFound);
                 }
+                let touched = rows.iter().map(|row| row.try_get::<Option<String>, _>("user_id")).collect::<Result<Vec<_>, _>>()?;
+                Ok(touched.into_iter().flatten().filter(|id| *id != p.user_id).collect())
             }
             // SQLite has no UPDATE inside WITH; its writes go through the one writer
             // connection in-process, with no round trips to hold a lock across.
@@ -142,10 +158,24 @@ impl Store {
                     return Err(super::Error::NotFound);
                 }
                 bind(concat!("INSERT INTO posts (", columns!(), ") VALUES (", values!(), ")")).execute(&mut *tx).await?;
+                let params =
+                    UnreadParams { channel: "$1", author: "$2", at: "$3", first_name: 4, total: "(SELECT total_msg_count FROM channels WHERE id = $1)" };
+                let mut mentioned = Vec::new();
+                if let Some(update) = members_update(unreads, &params) {
+                    let sql = format!("{update} RETURNING user_id");
+                    let mut query = sqlx::query(&sql).bind(&p.channel_id).bind(&p.user_id).bind(p.create_at);
+                    for name in unreads.bound_names() {
+                        query = query.bind(name);
+                    }
+                    for row in query.fetch_all(&mut *tx).await? {
+                        mentioned.push(row.try_get::<String, _>("user_id")?);
+                    }
+                    mentioned.retain(|id| *id != p.user_id);
+                }
                 tx.commit().await?;
+                Ok(mentioned)
             }
         }
-        Ok(())
     }
 
     /// A post by id (deleted ones too; the caller decides).
@@ -315,4 +345,30 @@ impl Store {
             sqlx::query("SELECT * FROM reactions WHERE post_id = $1 ORDER BY create_at, user_id, emoji_name").bind(post_id).fetch_all(&self.pool).await?;
         Ok(rows.iter().map(reaction).collect::<Result<_, _>>()?)
     }
+}
+
+/// A post's sixteen column values, bound in column order ($1 to $16).
+fn bind_post<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    p: &'q Post,
+    props: &'q str,
+    priority: &'q str,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(&p.id)
+        .bind(p.create_at)
+        .bind(p.update_at)
+        .bind(p.edit_at)
+        .bind(p.delete_at)
+        .bind(&p.user_id)
+        .bind(&p.channel_id)
+        .bind(&p.root_id)
+        .bind(&p.original_id)
+        .bind(&p.message)
+        .bind(&p.kind)
+        .bind(props)
+        .bind(&p.hashtags)
+        .bind(bit(p.is_pinned))
+        .bind(bit(p.has_reactions))
+        .bind(priority)
 }

@@ -23,7 +23,7 @@ fn team(row: &AnyRow) -> Result<Team, sqlx::Error> {
     })
 }
 
-fn member(row: &AnyRow) -> Result<TeamMember, sqlx::Error> {
+pub(super) fn member(row: &AnyRow) -> Result<TeamMember, sqlx::Error> {
     let mut m = TeamMember::new(&row.try_get::<String, _>("team_id")?, &row.try_get::<String, _>("user_id")?, &row.try_get::<String, _>("roles")?);
     m.delete_at = row.try_get("delete_at")?;
     Ok(m)

@@ -61,6 +61,7 @@ on_both_backends!(
     kv_list_pages_in_byte_order,
     plugin_records,
     concurrent_posts_to_one_channel_all_land,
+    counted_posts_mark_the_author_and_count_mentions,
     nul_text_is_invalid_input_on_postgres,
     open_dialogs_are_taken_once_bounded_and_expire,
     failed_logins_count_atomically_up_to_the_maximum,
@@ -526,4 +527,41 @@ async fn failed_logins_count_atomically_up_to_the_maximum(store: TestStore) {
     let after = store.get_user(&ann.id).await.unwrap();
     assert_eq!((after.failed_attempts, after.password_hash.as_str(), after.last_password_update), (0, "$argon2id$new", 42));
     assert!(matches!(store.set_password("nope", "x", 1).await, Err(Error::NotFound)));
+}
+
+async fn counted_posts_mark_the_author_and_count_mentions(store: TestStore) {
+    // Concurrent channel-wide posts: each counts once for every member but the author,
+    // whose membership keeps up with the channel's total, in the post's own commit.
+    let (ann, town) = ann_in_town_square(&store).await;
+    let bob = store.insert_user(&user("bob"), None).await.unwrap();
+    store.insert_channel_member(&member(&town.id, &bob.id)).await.unwrap();
+    let writes = (0..24).map(|i| {
+        let (store, post) = (store.store.clone(), post_at(&town.id, &ann.id, 100 + i, "@channel"));
+        tokio::spawn(async move {
+            let unreads = PostUnreads { mark_author_viewed: true, channel_wide: true, usernames: &[] };
+            store.insert_post_counted(&post, &unreads).await
+        })
+    });
+    for write in writes.collect::<Vec<_>>() {
+        assert_eq!(write.await.unwrap().unwrap(), std::slice::from_ref(&bob.id));
+    }
+    let (ann_m, bob_m) = (store.get_channel_member(&town.id, &ann.id).await.unwrap(), store.get_channel_member(&town.id, &bob.id).await.unwrap());
+    assert_eq!((ann_m.msg_count, ann_m.mention_count, ann_m.last_viewed_at), (24, 0, 123));
+    assert_eq!((bob_m.msg_count, bob_m.mention_count), (0, 24));
+
+    // By username: only the named member, never the author; nothing to do runs nothing.
+    let names = vec!["bob".to_string(), "ann".to_string(), "nobody".to_string()];
+    let unreads = PostUnreads { mark_author_viewed: false, channel_wide: false, usernames: &names };
+    assert_eq!(store.insert_post_counted(&post_at(&town.id, &ann.id, 200, "@bob @ann"), &unreads).await.unwrap(), std::slice::from_ref(&bob.id));
+    let quiet = PostUnreads::default();
+    assert!(store.insert_post_counted(&post_at(&town.id, &bob.id, 201, "hi"), &quiet).await.unwrap().is_empty());
+    let (ann_m, bob_m) = (store.get_channel_member(&town.id, &ann.id).await.unwrap(), store.get_channel_member(&town.id, &bob.id).await.unwrap());
+    assert_eq!((ann_m.msg_count, ann_m.mention_count), (24, 0), "a post not marked viewed leaves the author as she was");
+    assert_eq!((bob_m.msg_count, bob_m.mention_count), (0, 25));
+    assert_eq!(store.get_channel(&town.id).await.unwrap().total_msg_count, 26);
+
+    // A counted post to a channel that does not exist is refused whole.
+    let everyone = PostUnreads { mark_author_viewed: true, channel_wide: true, usernames: &[] };
+    assert!(store.insert_post_counted(&post_at("no-such-channel", &ann.id, 300, "@all"), &everyone).await.is_err());
+    assert_eq!(store.get_channel(&town.id).await.unwrap().total_msg_count, 26);
 }

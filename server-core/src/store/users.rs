@@ -6,13 +6,13 @@ use sqlx::any::AnyRow;
 use super::{Result, Store, bit, flag};
 use crate::domain::{Bot, Paging, Session, User, UserAccessToken};
 
-const USER_COLUMNS: &str = "u.id, u.create_at, u.update_at, u.delete_at, u.username, u.email, u.password_hash, u.nickname, u.first_name, u.last_name, \
+pub(super) const USER_COLUMNS: &str = "u.id, u.create_at, u.update_at, u.delete_at, u.username, u.email, u.password_hash, u.nickname, u.first_name, u.last_name, \
      u.position, u.roles, u.locale, u.is_bot, u.last_password_update, u.failed_attempts, u.props, COALESCE(b.description, '') AS bot_description";
 
 /// `FROM` clause joining the bot description in.
-const USER_FROM: &str = "users u LEFT JOIN bots b ON b.user_id = u.id";
+pub(super) const USER_FROM: &str = "users u LEFT JOIN bots b ON b.user_id = u.id";
 
-fn user(row: &AnyRow) -> Result<User, sqlx::Error> {
+pub(super) fn user(row: &AnyRow) -> Result<User, sqlx::Error> {
     Ok(User {
         id: row.try_get("id")?,
         create_at: row.try_get("create_at")?,
