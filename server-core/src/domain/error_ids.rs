@@ -73,6 +73,20 @@ pub mod context {
     pub const SESSION_EXPIRED: &str = "api.context.session_expired.app_error";
 }
 
+/// User preferences.
+pub mod preferences {
+    pub const DELETE_PREFERENCES_DELETE: &str = "api.preference.delete_preferences.delete.app_error";
+    pub const IS_VALID_CATEGORY: &str = "model.preference.is_valid.category.app_error";
+    pub const IS_VALID_ID: &str = "model.preference.is_valid.id.app_error";
+    pub const IS_VALID_LIMIT_VISIBLE_DMS_GMS: &str = "model.preference.is_valid.limit_visible_dms_gms.app_error";
+    pub const IS_VALID_NAME: &str = "model.preference.is_valid.name.app_error";
+    pub const IS_VALID_THEME: &str = "model.preference.is_valid.theme.app_error";
+    pub const IS_VALID_VALUE: &str = "model.preference.is_valid.value.app_error";
+    pub const NOT_FOUND: &str = "app.preference.get.app_error";
+    pub const PREFERENCES_CATEGORY_GET: &str = "api.preference.preferences_category.get.app_error";
+    pub const UPDATE_PREFERENCES_SET: &str = "api.preference.update_preferences.set.app_error";
+}
+
 /// Posts, reactions and attachments.
 pub mod posts {
     pub const CREATE_POST_CAN_NOT_POST_TO_DELETED: &str = "api.post.create_post.can_not_post_to_deleted.error";

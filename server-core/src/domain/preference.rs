@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Invalid;
+use crate::domain::error_ids;
 use crate::ids::is_valid_id;
 
 /// Longest value, in characters (Mattermost's `MaxPreferenceValueLength`).
@@ -31,22 +32,22 @@ impl Preference {
     /// Mattermost's `Preference.IsValid`.
     pub fn validate(&self) -> Result<(), Invalid> {
         if !is_valid_id(&self.user_id) {
-            return Err(Invalid::new("model.preference.is_valid.id.app_error", "Invalid user id."));
+            return Err(Invalid::new(error_ids::preferences::IS_VALID_ID, "Invalid user id."));
         }
         if self.category.is_empty() || self.category.len() > MAX_KEY_BYTES {
-            return Err(Invalid::new("model.preference.is_valid.category.app_error", "Invalid category: 1 to 32 bytes."));
+            return Err(Invalid::new(error_ids::preferences::IS_VALID_CATEGORY, "Invalid category: 1 to 32 bytes."));
         }
         if self.name.len() > MAX_KEY_BYTES {
-            return Err(Invalid::new("model.preference.is_valid.name.app_error", "Invalid name: at most 32 bytes."));
+            return Err(Invalid::new(error_ids::preferences::IS_VALID_NAME, "Invalid name: at most 32 bytes."));
         }
         if self.value.chars().count() > MAX_VALUE_CHARS {
-            return Err(Invalid::new("model.preference.is_valid.value.app_error", "Invalid value: at most 20000 characters."));
+            return Err(Invalid::new(error_ids::preferences::IS_VALID_VALUE, "Invalid value: at most 20000 characters."));
         }
         if self.category == CATEGORY_THEME && serde_json::from_str::<std::collections::HashMap<String, String>>(&self.value).is_err() {
-            return Err(Invalid::new("model.preference.is_valid.theme.app_error", "A theme must be a JSON object of strings."));
+            return Err(Invalid::new(error_ids::preferences::IS_VALID_THEME, "A theme must be a JSON object of strings."));
         }
         if self.category == CATEGORY_SIDEBAR_SETTINGS && self.name == NAME_LIMIT_VISIBLE_DMS_GMS && !matches!(self.value.parse::<u32>(), Ok(1..=40)) {
-            return Err(Invalid::new("model.preference.is_valid.limit_visible_dms_gms.app_error", "The limit of visible direct channels must be 1 to 40."));
+            return Err(Invalid::new(error_ids::preferences::IS_VALID_LIMIT_VISIBLE_DMS_GMS, "The limit of visible direct channels must be 1 to 40."));
         }
         Ok(())
     }

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{Caller, Result};
 use crate::domain::command::Status;
+use crate::domain::error_ids;
 use crate::domain::{Channel, ChannelStats, Invalid, Post, User};
 use crate::ids::is_valid_id;
 use crate::store::UserScope;
@@ -42,7 +43,7 @@ pub struct AutocompleteQuery {
 
 fn check_ids(ids: &[String], field: &str) -> Result<()> {
     if ids.is_empty() || ids.len() > MAX_IDS {
-        return Err(Invalid::new("api.context.invalid_body_param.app_error", format!("Invalid or missing {field} in request body: 1 to {MAX_IDS} ids.")).into());
+        return Err(Invalid::new(error_ids::context::INVALID_BODY_PARAM, format!("Invalid or missing {field} in request body: 1 to {MAX_IDS} ids.")).into());
     }
     Ok(())
 }
@@ -53,7 +54,7 @@ impl Lookups<'_> {
     pub async fn statuses_by_ids(&self, _caller: &Caller, ids: &[String]) -> Result<Vec<Status>> {
         check_ids(ids, "user_ids")?;
         if let Some(bad) = ids.iter().find(|id| !is_valid_id(id)) {
-            return Err(Invalid::new("api.context.invalid_body_param.app_error", format!("Invalid user id in request body: {bad}")).into());
+            return Err(Invalid::new(error_ids::context::INVALID_BODY_PARAM, format!("Invalid user id in request body: {bad}")).into());
         }
         let mut seen = HashSet::new();
         let ids: Vec<String> = ids.iter().filter(|id| seen.insert(id.as_str())).cloned().collect();
@@ -110,7 +111,7 @@ impl Lookups<'_> {
         let limit = match q.limit {
             None => AUTOCOMPLETE_DEFAULT_LIMIT,
             Some(n) if n > 0 => n.min(AUTOCOMPLETE_MAX_LIMIT),
-            Some(_) => return Err(Invalid::new("api.context.invalid_url_param.app_error", "Invalid limit parameter in request URL.").into()),
+            Some(_) => return Err(Invalid::new(error_ids::context::INVALID_URL_PARAM, "Invalid limit parameter in request URL.").into()),
         };
         if !q.in_team.is_empty() {
             self.teams().team_by_id(&q.in_team).await?;

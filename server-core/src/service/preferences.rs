@@ -5,6 +5,7 @@ use serde_json::json;
 use super::{Caller, Error, Result, to_user};
 use crate::domain::Invalid;
 use crate::domain::Preference;
+use crate::domain::error_ids;
 use crate::domain::preference::{CATEGORY_FLAGGED_POST, MAX_PER_REQUEST};
 use crate::store;
 
@@ -27,7 +28,7 @@ impl Preferences<'_> {
         let found = self.store().preferences_in_category(user_id, category).await?;
         if found.is_empty() {
             return Err(Error::NotFound {
-                id: "api.preference.preferences_category.get.app_error",
+                id: error_ids::preferences::PREFERENCES_CATEGORY_GET,
                 message: "Unable to find preferences in that category.".into(),
             });
         }
@@ -39,7 +40,7 @@ impl Preferences<'_> {
         caller.require_self_or_admin(user_id)?;
         match self.store().get_preference(user_id, category, name).await {
             Ok(p) => Ok(p),
-            Err(store::Error::NotFound) => Err(Error::NotFound { id: "app.preference.get.app_error", message: "Unable to find the preference.".into() }),
+            Err(store::Error::NotFound) => Err(Error::NotFound { id: error_ids::preferences::NOT_FOUND, message: "Unable to find the preference.".into() }),
             Err(e) => Err(e.into()),
         }
     }
@@ -48,13 +49,13 @@ impl Preferences<'_> {
     /// saved post (`flagged_post`) one the caller can read.
     pub async fn update_preferences(&self, caller: &Caller, user_id: &str, preferences: Vec<Preference>) -> Result<()> {
         caller.require_self_or_admin(user_id)?;
-        check_list(user_id, &preferences, "api.preference.update_preferences.set.app_error")?;
+        check_list(user_id, &preferences, error_ids::preferences::UPDATE_PREFERENCES_SET)?;
         for p in preferences.iter().filter(|p| p.category == CATEGORY_FLAGGED_POST) {
             let post = self
                 .posts()
                 .live_post(&p.name)
                 .await
-                .map_err(|_| Invalid::new("api.context.invalid_body_param.app_error", "Invalid preference.name: no such post."))?;
+                .map_err(|_| Invalid::new(error_ids::context::INVALID_BODY_PARAM, "Invalid preference.name: no such post."))?;
             let channel = self.channels().channel_by_id(&post.channel_id).await?;
             self.channels().require_channel_readable(caller, &channel).await?;
         }
@@ -71,7 +72,7 @@ impl Preferences<'_> {
     /// remove each; every one must be the user's.
     pub async fn delete_preferences(&self, caller: &Caller, user_id: &str, preferences: Vec<Preference>) -> Result<()> {
         caller.require_self_or_admin(user_id)?;
-        check_list(user_id, &preferences, "api.preference.delete_preferences.delete.app_error")?;
+        check_list(user_id, &preferences, error_ids::preferences::DELETE_PREFERENCES_DELETE)?;
         if preferences.is_empty() {
             return Ok(());
         }
@@ -85,7 +86,7 @@ impl Preferences<'_> {
 /// Each preference is the user's (403 otherwise, Mattermost's `forbidden_id`) and valid.
 fn check_list(user_id: &str, preferences: &[Preference], forbidden_id: &'static str) -> Result<()> {
     if preferences.len() > MAX_PER_REQUEST {
-        return Err(Invalid::new("api.context.invalid_body_param.app_error", format!("At most {MAX_PER_REQUEST} preferences at once.")).into());
+        return Err(Invalid::new(error_ids::context::INVALID_BODY_PARAM, format!("At most {MAX_PER_REQUEST} preferences at once.")).into());
     }
     for p in preferences {
         if p.user_id != user_id {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::{Caller, Result, now_ms, to_user};
+use crate::domain::error_ids;
 use crate::domain::mention::{Mentions, mentions};
 use crate::domain::{Channel, ChannelMember, Invalid, Post, TeamMember, TeamUnread};
 use crate::ids::is_valid_id;
@@ -39,9 +40,7 @@ impl Unreads<'_> {
         caller.require_self_or_admin(user_id)?;
         for (id, field) in [(channel_id, "channel_id"), (prev_channel_id, "prev_channel_id")] {
             if !id.is_empty() && !is_valid_id(id) {
-                return Err(
-                    Invalid::new("api.context.invalid_body_param.app_error", format!("Invalid or missing channel_view.{field} in request body.")).into()
-                );
+                return Err(Invalid::new(error_ids::context::INVALID_BODY_PARAM, format!("Invalid or missing channel_view.{field} in request body.")).into());
             }
         }
         let now = now_ms();
