@@ -82,6 +82,11 @@ export class EventStream {
     }
   }
 
+  /** A post was sent: the next keystroke may say "typing" again at once. */
+  postSent(): void {
+    this.lastTypingSent = 0;
+  }
+
   /** Tell the channel I am typing; at most once every 3 s, as Mattermost's webapp. */
   userTyping(channelId: string, parentId = ''): void {
     const now = Date.now();

@@ -73,6 +73,7 @@ export function Composer({ channelId, team, rootId = '', placeholder }: { channe
     setError('');
     setText('');
     setSuggestions([]);
+    stream.current?.postSent();
     try {
       if (message.startsWith('/') && !message.startsWith('//')) {
         const answer = await Client4.executeCommand(message, channelId, team.id, rootId);

@@ -64,10 +64,10 @@ export const PostItem = memo(function PostItem({ postId, team, highlighted, prev
   const system = post.type.startsWith('system_') && !ephemeral;
   const name = (post.props.from_webhook === 'true' && typeof post.props.override_username === 'string' && post.props.override_username) || displayName(author);
   const grouped =
-    previous && previous.user_id === post.user_id && post.create_at - previous.create_at < GROUP_MS && !previous.type && !post.root_id && !previous.root_id;
+    previous && previous.user_id === post.user_id && post.create_at - previous.create_at < GROUP_MS && !previous.type && !post.type && !post.root_id && !previous.root_id;
   const time = postTime(post.create_at);
   const replyTo = () => dispatch(viewsActions.openThread(post.root_id || post.id));
-  const threadCount = post.reply_count ?? replyCount;
+  const threadCount = Math.max(post.reply_count ?? 0, replyCount);
 
   return (
     <article
