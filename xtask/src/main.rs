@@ -10,6 +10,7 @@ mod guests;
 mod plugins;
 #[cfg(test)]
 mod tidy;
+mod web;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ tasks:
                  node/npm or python3
   test [ARGS]    plugins, then the whole test suite: `cargo test --workspace [ARGS]`
                  and the plugin crates' own unit tests
-  ci             fmt check, clippy (-D warnings) on every workspace, then `test`;
+  ci             fmt check, clippy (-D warnings) on every workspace, then `test`, `web`;
                  here missing JS/Python tools are an error, never a skip,
                  then a smoke run of the fuzz targets (5 s each), of the benchmarks
                  (dev build, --quick) and of the soak (60 s)
@@ -42,6 +43,9 @@ tasks:
                  build the fuzz targets (fuzz/, cargo-fuzz installed into
                  target/tools when missing; stable Rust, --sanitizer none) and
                  run each for N seconds (default 60); see docs/fuzzing.md
+  web            the web client (webapp/): npm ci, tsc, ESLint, Vitest, a rebuild
+                 of webapp/dist that must match the committed one, then the browser
+                 tests (Debian's chromium, installed with apt-get when root)
   help           this text";
 
 fn main() -> ExitCode {
@@ -55,6 +59,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(&rest),
         Some("soak") => bench::soak(&rest),
         Some("fuzz") => fuzz::fuzz(&rest),
+        Some("web") => web::web(),
         Some("help" | "-h" | "--help") | None => {
             println!("{USAGE}");
             Ok(())

@@ -38,13 +38,6 @@ async function newPerson(name) {
   return { context, page };
 }
 
-async function login(page, username, password) {
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel('Email or username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-}
-
 async function send(page, text) {
   const box = page.locator('.channel .composer__input');
   await box.fill(text);
