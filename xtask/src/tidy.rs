@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 
 use crate::project_root;
 
-/// Every file under the repository root, skipping build output (`target/`) and hidden
-/// directories (`.git`, `.cargo`, ...).
+/// Every file under the repository root, skipping build output (`target/`), hidden
+/// directories (`.git`, `.cargo`, ...) and npm's `node_modules/` (the web client's
+/// dependencies; some ship Rust sources of their own).
 fn files() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else { return };
@@ -19,7 +20,7 @@ fn files() -> Vec<PathBuf> {
             let name = name.to_string_lossy();
             let Ok(kind) = entry.file_type() else { continue };
             if kind.is_dir() {
-                if name != "target" && !name.starts_with('.') {
+                if name != "target" && name != "node_modules" && !name.starts_with('.') {
                     walk(&path, out);
                 }
             } else if kind.is_file() {
