@@ -4,7 +4,7 @@
 import type { OpenDialog, Post, Preference, Reaction } from './types';
 import { getToken } from './client';
 import { catchUp, loadMe, loadProfiles, loadTeamChannels, markViewed } from '../store/actions';
-import { channelsActions, generalActions, postsActions, preferencesActions, usersActions } from '../store/entities';
+import { channelsActions, generalActions, postsActions, preferencesActions, teamsActions, usersActions } from '../store/entities';
 import type { AppStore } from '../store/index';
 import { mentionsUser } from '../store/selectors';
 import { viewsActions } from '../store/views';
@@ -115,7 +115,7 @@ export class EventStream {
       case 'ephemeral_message': {
         const post = parse<Post>(data.post);
         if (!post) break;
-        void this.posted(post, msg.event === 'ephemeral_message', parse<string[]>(data.mentions));
+        void this.posted(post, msg.event === 'ephemeral_message', parse<string[]>(data.mentions), String(data.team_id ?? ''));
         break;
       }
       case 'post_edited': {
@@ -187,8 +187,15 @@ export class EventStream {
     }
   }
 
-  private async posted(post: Post, ephemeral: boolean, mentions: string[] | null): Promise<void> {
+  private async posted(post: Post, ephemeral: boolean, mentions: string[] | null, teamId: string): Promise<void> {
     const { dispatch, getState } = this.store;
+    const meId = getState().entities.users.currentUserId;
+    if (!ephemeral && teamId && teamId !== getState().entities.teams.currentTeamId) {
+      // A channel of another team: only that team's mark changes.
+      const mentioned = post.user_id !== meId && (mentions?.includes(meId) ?? false);
+      if (post.user_id !== meId) dispatch(teamsActions.postInOtherTeam({ teamId, mentioned }));
+      return;
+    }
     await dispatch(loadProfiles([post.user_id])).catch(() => {});
     const state = getState();
     const me = state.entities.users.profiles[state.entities.users.currentUserId];

@@ -81,7 +81,8 @@ export function PostList({ channelId, team, highlight }: { channelId: string; te
   const items = virtualizer.getVirtualItems();
   return (
     <div className="posts" ref={scroller} onScroll={onScroll} role="log" aria-label="Messages" aria-busy={loadingOlder} tabIndex={0}>
-      <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
+      {/* margin-top: auto keeps a short history at the bottom, next to the composer */}
+      <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%', marginTop: 'auto', flexShrink: 0 }}>
         <p className="posts__start">
           {ids.length === 0 ? 'No messages yet. Say hello!' : oldest ? 'This is the start of the channel.' : loadingOlder ? 'Loading older messages…' : ''}
         </p>

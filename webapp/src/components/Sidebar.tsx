@@ -4,7 +4,9 @@
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 
+import { Client4 } from '../api/client';
 import type { Channel, Team } from '../api/types';
+import { usersActions } from '../store/entities';
 import { useAppDispatch, useAppSelector } from '../store/index';
 import { channelLabel, dmTeammateId, isUnread, sidebarGroups } from '../store/selectors';
 import { viewsActions } from '../store/views';
@@ -28,6 +30,7 @@ export function Sidebar({ team, onSignOut, onNavigate }: { team: Team; onSignOut
         <div className="sidebar__me">
           {me && <Avatar userId={me.id} size={24} />}
           <span>@{me?.username}</span>
+          {me && <StatusSelect userId={me.id} />}
           <span className={`conn conn--${connected ? 'on' : 'off'}`} role="status" aria-label={connected ? 'Connected' : 'Reconnecting'} />
         </div>
         <div className="sidebar__tools">
@@ -60,6 +63,37 @@ export function Sidebar({ team, onSignOut, onNavigate }: { team: Team; onSignOut
       {modal === 'create' && <CreateChannel team={team} onClose={() => setModal('')} />}
       {modal === 'dm' && <DirectMessage team={team} onClose={() => setModal('')} />}
     </nav>
+  );
+}
+
+const STATUSES = [
+  ['online', 'Online'],
+  ['away', 'Away'],
+  ['dnd', 'Do not disturb'],
+  ['offline', 'Offline'],
+] as const;
+
+function StatusSelect({ userId }: { userId: string }) {
+  const status = useAppSelector((s) => s.entities.users.statuses[userId] ?? 'online');
+  const dispatch = useAppDispatch();
+  return (
+    <select
+      className="status-select"
+      aria-label="Your status"
+      value={status}
+      onChange={(e) => {
+        const next = e.target.value;
+        Client4.updateStatus(userId, next)
+          .then((saved) => dispatch(usersActions.receivedStatuses([saved])))
+          .catch(() => {});
+      }}
+    >
+      {STATUSES.map(([value, label]) => (
+        <option key={value} value={value}>
+          {label}
+        </option>
+      ))}
+    </select>
   );
 }
 

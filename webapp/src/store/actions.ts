@@ -87,6 +87,7 @@ export function selectTeam(teamId: string): Thunk {
   return async (dispatch, getState) => {
     if (getState().entities.teams.currentTeamId !== teamId) {
       dispatch(teamsActions.selectTeam(teamId));
+      dispatch(teamsActions.clearTeamUnread(teamId));
     }
     await dispatch(loadTeamChannels(teamId));
   };

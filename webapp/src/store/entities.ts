@@ -61,6 +61,21 @@ const teams = createSlice({
     selectTeam(state, action: PayloadAction<string>) {
       state.currentTeamId = action.payload;
     },
+    /** A post in a channel of a team not shown now: that team gets an unread mark. */
+    postInOtherTeam(state, action: PayloadAction<{ teamId: string; mentioned: boolean }>) {
+      const m = state.myMembers[action.payload.teamId];
+      if (!m) return;
+      m.msg_count += 1;
+      if (action.payload.mentioned) m.mention_count += 1;
+    },
+    /** Opening a team reads its marks afresh from its channels. */
+    clearTeamUnread(state, action: PayloadAction<string>) {
+      const m = state.myMembers[action.payload];
+      if (m) {
+        m.msg_count = 0;
+        m.mention_count = 0;
+      }
+    },
   },
 });
 

@@ -2,8 +2,9 @@
 // CONFAB_BIN: the server binary (default ../target/debug/confab); screenshots go to
 // SCREENSHOT_DIR (default ../target/webapp-screenshots).
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 import { Integration, Runner, Server, freePort, launchBrowser } from './harness.mjs';
@@ -15,6 +16,10 @@ const shots = process.env.SCREENSHOT_DIR || path.join(root, 'target/webapp-scree
 mkdirSync(shots, { recursive: true });
 
 const T = 15000; // longest wait for one thing to appear
+/** The issue's budgets: JS gzipped, and the first channel drawn after login. */
+const MAX_JS_GZIP_KB = 300;
+const MAX_FIRST_CHANNEL_MS = 1000;
+const metrics = {};
 
 const integration = new Integration();
 await integration.start();
@@ -80,7 +85,9 @@ try {
     const started = Date.now();
     await B.page.getByRole('button', { name: 'Log in' }).click();
     await B.page.getByRole('heading', { name: /Off-Topic/ }).waitFor({ timeout: T });
-    console.log(`     first channel drawn ${Date.now() - started} ms after login`);
+    metrics.first_channel_ms = Date.now() - started;
+    console.log(`     first channel drawn ${metrics.first_channel_ms} ms after login`);
+    if (metrics.first_channel_ms > MAX_FIRST_CHANNEL_MS) throw new Error(`first channel took ${metrics.first_channel_ms} ms`);
     await B.page.getByRole('link', { name: /^Town Square/ }).click();
     await B.page.getByRole('heading', { name: /Town Square/ }).waitFor({ timeout: T });
   });
@@ -279,10 +286,19 @@ try {
     await A.page.setViewportSize({ width: 1280, height: 800 });
   });
 
+  await run.test(`the JavaScript is at most ${MAX_JS_GZIP_KB} KB gzipped`, async () => {
+    const dir = path.join(root, 'webapp/dist/static');
+    const js = readdirSync(dir).filter((f) => f.endsWith('.js'));
+    metrics.js_gzip_kb = Math.round(js.reduce((n, f) => n + gzipSync(readFileSync(path.join(dir, f)), { level: 9 }).length, 0) / 102.4) / 10;
+    console.log(`     JS: ${metrics.js_gzip_kb} KB gzipped`);
+    if (metrics.js_gzip_kb > MAX_JS_GZIP_KB) throw new Error(`${metrics.js_gzip_kb} KB`);
+  });
+
   await run.test('no console errors', async () => {
     if (consoleErrors.length) throw new Error(consoleErrors.join('\n'));
   });
 } finally {
+  writeFileSync(path.join(shots, 'metrics.json'), JSON.stringify(metrics, null, 2));
   await close();
   await server.stop();
   integration.stop();
