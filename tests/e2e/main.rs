@@ -29,6 +29,8 @@
 //! - `authz_matrix`: every route of the router as anonymous, member, non-member, team
 //!   admin and system admin, with the status each gets and no private content leaking
 //!   over REST or WebSocket;
+//! - `webapp`: the embedded web client at `/`, its deep links, and the JSON 404s
+//!   that API, hook and plugin paths keep;
 //! - `client_library`: the Python `mattermostdriver` (installed from PyPI into
 //!   `target/py-client` by the test) logging in, posting and listening.
 //!
@@ -56,5 +58,6 @@ mod poll;
 mod sessions;
 mod system;
 mod users;
+mod webapp;
 mod webhooks;
 mod websocket;

@@ -1,5 +1,8 @@
 // One channel: header, history (windowed), typing line, composer.
 
+import { useEffect, useState } from 'react';
+
+import { Client4 } from '../api/client';
 import type { Team } from '../api/types';
 import { useAppSelector } from '../store/index';
 import { channelLabel } from '../store/selectors';
@@ -10,6 +13,7 @@ import { TypingLine } from './TypingLine';
 export function ChannelView({ channelId, team, highlight }: { channelId: string; team: Team; highlight: string }) {
   const channel = useAppSelector((s) => s.entities.channels.channels[channelId]);
   const label = useAppSelector((s) => (channel ? channelLabel(s, channel) : ''));
+  const members = useMemberCount(channelId);
   if (!channel) return null;
   const prefix = channel.type === 'O' ? '#' : channel.type === 'P' ? '🔒' : '@';
   return (
@@ -19,6 +23,11 @@ export function ChannelView({ channelId, team, highlight }: { channelId: string;
           <span aria-hidden="true">{prefix} </span>
           {label}
         </h2>
+        {members !== null && channel.type !== 'D' && (
+          <span className="muted" aria-label={`${members} members`}>
+            👤 {members}
+          </span>
+        )}
         {channel.header && <p className="channel__topic">{channel.header}</p>}
       </header>
       <PostList channelId={channelId} team={team} highlight={highlight} />
@@ -26,4 +35,19 @@ export function ChannelView({ channelId, team, highlight }: { channelId: string;
       <Composer channelId={channelId} team={team} placeholder={`Write to ${prefix === '@' ? '@' : '~'}${label}`} />
     </section>
   );
+}
+
+/** The channel's member count (`/channels/{id}/stats`), or null when the server has none. */
+function useMemberCount(channelId: string): number | null {
+  const [count, setCount] = useState<number | null>(null);
+  useEffect(() => {
+    let live = true;
+    Client4.getChannelStats(channelId)
+      .then((s) => live && setCount(s.member_count))
+      .catch(() => live && setCount(null));
+    return () => {
+      live = false;
+    };
+  }, [channelId]);
+  return count;
 }

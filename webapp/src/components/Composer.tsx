@@ -5,11 +5,12 @@ import { useContext, useEffect, useRef, useState, type KeyboardEvent } from 'rea
 import { useNavigate } from 'react-router-dom';
 
 import { ApiError, Client4 } from '../api/client';
-import type { AutocompleteSuggestion, Team } from '../api/types';
+import type { Team } from '../api/types';
 import { createPost } from '../store/actions';
 import { useAppDispatch, useAppSelector, type RootState } from '../store/index';
 import { viewsActions } from '../store/views';
 import { EventStreamContext } from './context';
+import { suggest, type Suggestion } from './suggest';
 
 /** My newest post in a channel (or thread), for Up-to-edit. */
 function lastOwnPost(state: RootState, channelId: string, rootId: string): string {
@@ -29,7 +30,9 @@ export function Composer({ channelId, team, rootId = '', placeholder }: { channe
   const draftKey = `confab.draft.${channelId}:${rootId}`;
   const [text, setText] = useState(() => sessionStorage.getItem(draftKey) ?? '');
   const [error, setError] = useState('');
-  const [suggestions, setSuggestions] = useState<AutocompleteSuggestion[]>([]);
+  const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
+  const profiles = useAppSelector((s) => s.entities.users.profiles);
+  const knownUsers = () => Object.values(profiles);
   const [selected, setSelected] = useState(0);
   const area = useRef<HTMLTextAreaElement>(null);
   const listId = `suggestions-${rootId ? 'thread' : 'center'}`;
@@ -38,18 +41,14 @@ export function Composer({ channelId, team, rootId = '', placeholder }: { channe
     sessionStorage.setItem(draftKey, text);
   }, [draftKey, text]);
 
-  // Suggestions while a slash command is being written on its first line.
+  // Suggestions for what is being written: a slash command, an @mention, an :emoji:.
   useEffect(() => {
-    if (!text.startsWith('/') || text.includes('\n')) {
-      setSuggestions([]);
-      return;
-    }
     let live = true;
     const timer = setTimeout(() => {
-      Client4.commandSuggestions(team.id, text, channelId, rootId)
-        .then((s) => {
+      suggest(text, { teamId: team.id, channelId, rootId, knownUsers: knownUsers() })
+        .then((found) => {
           if (live) {
-            setSuggestions(s ?? []);
+            setSuggestions(found);
             setSelected(0);
           }
         })
@@ -59,10 +58,12 @@ export function Composer({ channelId, team, rootId = '', placeholder }: { channe
       live = false;
       clearTimeout(timer);
     };
+    // knownUsers is read when the timer fires; it need not restart it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [text, team.id, channelId, rootId]);
 
-  const take = (s: AutocompleteSuggestion) => {
-    setText(`/${s.Complete} `);
+  const take = (s: Suggestion) => {
+    setText(s.replacement);
     setSuggestions([]);
     area.current?.focus();
   };
@@ -100,7 +101,7 @@ export function Composer({ channelId, team, rootId = '', placeholder }: { channe
         setSelected((i) => (i + step + suggestions.length) % suggestions.length);
         return;
       }
-      const exact = suggestions[selected] && text.trim() === `/${suggestions[selected].Complete}`.trim();
+      const exact = suggestions[selected] && text.trim() === suggestions[selected].replacement.trim();
       if (e.key === 'Tab' || (e.key === 'Enter' && !e.shiftKey && !exact)) {
         e.preventDefault();
         take(suggestions[selected]);
@@ -124,10 +125,10 @@ export function Composer({ channelId, team, rootId = '', placeholder }: { channe
   return (
     <div className="composer">
       {suggestions.length > 0 && (
-        <ul className="suggestions" id={listId} role="listbox" aria-label="Command suggestions">
+        <ul className="suggestions" id={listId} role="listbox" aria-label={text.startsWith('/') ? 'Command suggestions' : 'Suggestions'}>
           {suggestions.map((s, i) => (
             <li
-              key={`${s.Complete}-${i}`}
+              key={s.key}
               id={`${listId}-${i}`}
               role="option"
               aria-selected={i === selected}
@@ -137,8 +138,8 @@ export function Composer({ channelId, team, rootId = '', placeholder }: { channe
                 take(s);
               }}
             >
-              <strong>{s.Suggestion.startsWith('/') ? s.Suggestion : `/${s.Suggestion}`}</strong> <span className="muted">{s.Hint}</span>
-              <div className="suggestions__desc">{s.Description}</div>
+              <strong>{s.primary}</strong> <span className="muted">{s.secondary}</span>
+              {s.description && <div className="suggestions__desc">{s.description}</div>}
             </li>
           ))}
         </ul>

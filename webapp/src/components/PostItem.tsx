@@ -19,9 +19,30 @@ import { Reactions } from './Reactions';
 
 const GROUP_MS = 5 * 60 * 1000;
 
-export function postTime(at: number): { short: string; full: string } {
+/**
+ * A post's time in the viewer's time zone: the browser's, or the one set on their
+ * profile when automatic time zone is off (Mattermost's `timezone.manualTimezone`).
+ */
+export function postTime(at: number, timeZone?: string): { short: string; full: string } {
   const d = new Date(at);
-  return { short: isToday(d) ? format(d, 'HH:mm') : format(d, 'MMM d, HH:mm'), full: format(d, 'EEEE, MMMM d, yyyy HH:mm:ss') };
+  if (!timeZone) {
+    return { short: isToday(d) ? format(d, 'HH:mm') : format(d, 'MMM d, HH:mm'), full: format(d, 'EEEE, MMMM d, yyyy HH:mm:ss') };
+  }
+  try {
+    const day = (x: Date) => new Intl.DateTimeFormat('en-CA', { timeZone, dateStyle: 'short' }).format(x);
+    const sameDay = day(d) === day(new Date());
+    const short = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', ...(sameDay ? {} : { month: 'short', day: 'numeric' }) }).format(d);
+    const full = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'full', timeStyle: 'medium' }).format(d);
+    return { short, full };
+  } catch {
+    return postTime(at);
+  }
+}
+
+/** The time zone a user chose, or undefined for the browser's own. */
+export function chosenTimeZone(user: { timezone?: { useAutomaticTimezone?: string; manualTimezone?: string } } | undefined): string | undefined {
+  const tz = user?.timezone;
+  return tz && tz.useAutomaticTimezone === 'false' && tz.manualTimezone ? tz.manualTimezone : undefined;
 }
 
 /** Follow ~channel links inside the app instead of reloading the page. */
@@ -65,7 +86,7 @@ export const PostItem = memo(function PostItem({ postId, team, highlighted, prev
   const name = (post.props.from_webhook === 'true' && typeof post.props.override_username === 'string' && post.props.override_username) || displayName(author);
   const grouped =
     previous && previous.user_id === post.user_id && post.create_at - previous.create_at < GROUP_MS && !previous.type && !post.type && !post.root_id && !previous.root_id;
-  const time = postTime(post.create_at);
+  const time = postTime(post.create_at, chosenTimeZone(me));
   const replyTo = () => dispatch(viewsActions.openThread(post.root_id || post.id));
   const threadCount = Math.max(post.reply_count ?? 0, replyCount);
 

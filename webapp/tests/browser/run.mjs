@@ -175,6 +175,15 @@ try {
     await box.pressSequentially('ok');
     await box.press('Enter');
     await post(B.page, 'ok ¯\\_(ツ)_/¯').waitFor({ timeout: T });
+    // @mentions and :emoji: are suggested too
+    await box.fill('thanks @bo');
+    await A.page.getByRole('listbox', { name: 'Suggestions' }).getByRole('option', { name: /@bob/ }).waitFor({ timeout: T });
+    await box.press('Enter');
+    await box.pressSequentially(':thumbsu');
+    await A.page.getByRole('listbox', { name: 'Suggestions' }).getByRole('option', { name: /:thumbsup:/ }).waitFor({ timeout: T });
+    await box.press('Tab');
+    if ((await box.inputValue()) !== 'thanks @bob :thumbsup: ') throw new Error(`completed to ${JSON.stringify(await box.inputValue())}`);
+    await box.fill('');
   });
 
   await run.test('an attachment button answered by an integration updates for both', async () => {
@@ -284,6 +293,28 @@ try {
     await A.page.getByRole('link', { name: /^Off-Topic/ }).click();
     await A.page.getByRole('heading', { name: /Off-Topic/ }).waitFor({ timeout: T });
     await A.page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  await run.test('a long channel pages back in a windowed list', async () => {
+    const channel = (await server.api('POST', '/channels', bob.token, { team_id: team.id, name: 'long', display_name: 'Long', type: 'O' })).data;
+    const total = 600;
+    for (let i = 0; i < total; i += 20) {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, j) => server.api('POST', '/posts', bob.token, { channel_id: channel.id, message: `long post ${String(i + j).padStart(3, '0')}` })),
+      );
+    }
+    await A.page.goto(`${server.url}/test-team/channels/long`);
+    await post(A.page, 'long post 599').waitFor({ timeout: T });
+    const posts = A.page.locator('.posts .post');
+    const start = A.page.getByText('This is the start of the channel.');
+    for (let i = 0; i < 60 && !(await start.isVisible()); i++) {
+      await A.page.locator('.posts').evaluate((el) => el.scrollTo(0, 0));
+      await A.page.waitForTimeout(150);
+      const shown = await posts.count();
+      if (shown > 120) throw new Error(`${shown} posts in the DOM: the list is not windowed`);
+    }
+    await post(A.page, 'long post 000').waitFor({ timeout: T });
+    await A.page.screenshot({ path: path.join(shots, 'long-channel-top.png') });
   });
 
   await run.test(`the JavaScript is at most ${MAX_JS_GZIP_KB} KB gzipped`, async () => {
