@@ -2,7 +2,7 @@
 // actions on it (reply, react, edit and delete one's own).
 
 import { format, isToday } from 'date-fns';
-import { memo, useState, type MouseEvent } from 'react';
+import { memo, useRef, useState, type MouseEvent } from 'react';
 import { useNavigate } from 'react-router-dom';
 
 import { Client4 } from '../api/client';
@@ -77,6 +77,7 @@ export const PostItem = memo(function PostItem({ postId, team, highlighted, prev
   const dispatch = useAppDispatch();
   const onLinkClick = useInAppLinks();
   const [picker, setPicker] = useState(false);
+  const pickerButton = useRef<HTMLButtonElement>(null);
   if (!post) return null;
 
   const mine = post.user_id === me?.id;
@@ -129,7 +130,7 @@ export const PostItem = memo(function PostItem({ postId, team, highlighted, prev
       </div>
       {!pending && !ephemeral && !editing && (
         <div className="post__actions" role="toolbar" aria-label="Message actions">
-          <button className="icon-btn" onClick={() => setPicker((v) => !v)} aria-label="Add a reaction" title="Add a reaction">
+          <button ref={pickerButton} className="icon-btn" onClick={() => setPicker((v) => !v)} aria-label="Add a reaction" title="Add a reaction" aria-expanded={picker}>
             ☺
           </button>
           {!inThread && (
@@ -142,6 +143,7 @@ export const PostItem = memo(function PostItem({ postId, team, highlighted, prev
       )}
       {picker && (
         <EmojiPicker
+          anchor={pickerButton.current}
           onClose={() => setPicker(false)}
           onPick={(emoji) => {
             setPicker(false);

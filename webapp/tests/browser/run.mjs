@@ -124,6 +124,34 @@ try {
     await B.page.locator('[data-channel="town-square"] [data-testid="mention-badge"]').waitFor({ state: 'detached', timeout: T });
   });
 
+  await run.test('unread and mention counts are the server’s: they survive a reload and clear for good', async () => {
+    const probe = await fetch(`${server.url}/api/v4/users/me/teams/unread`, { headers: { Authorization: `Bearer ${bob.token}` } });
+    if (probe.status === 404) {
+      console.log('     skipped: this server has no unread routes (GET /users/me/teams/unread answers 404)');
+      return;
+    }
+    await B.page.getByRole('link', { name: /^Off-Topic/ }).click();
+    await B.page.getByRole('heading', { name: /Off-Topic/ }).waitFor({ timeout: T });
+    await send(A.page, 'counted by the server, @bob');
+    await B.page.locator('[data-channel="town-square"] [data-testid="mention-badge"]', { hasText: '1' }).waitFor({ timeout: T });
+    await B.page.reload();
+    await B.page.getByRole('heading', { name: /Off-Topic/ }).waitFor({ timeout: T });
+    await B.page.locator('.sidebar__channel--unread[data-channel="town-square"]').waitFor({ timeout: T });
+    await B.page.locator('[data-channel="town-square"] [data-testid="mention-badge"]', { hasText: '1' }).waitFor({ timeout: T });
+    await B.page.getByRole('link', { name: /^Town Square/ }).click();
+    await post(B.page, 'counted by the server').waitFor({ timeout: T });
+    await B.page.goto(`${server.url}/test-team/channels/off-topic`);
+    await B.page.getByRole('heading', { name: /Off-Topic/ }).waitFor({ timeout: T });
+    await B.page.getByRole('link', { name: /^Town Square$/ }).waitFor({ timeout: T });
+    if ((await B.page.locator('.sidebar__channel--unread[data-channel="town-square"]').count()) !== 0) throw new Error('still unread after viewing');
+    const { data: members } = await server.api('GET', `/users/me/teams/${team.id}/channels/members`, bob.token);
+    const townSquare = (await server.api('GET', `/teams/${team.id}/channels/name/town-square`, bob.token)).data;
+    const member = members.find((m) => m.channel_id === townSquare.id);
+    if (member.mention_count !== 0 || member.msg_count !== townSquare.total_msg_count) throw new Error(`member after view: ${JSON.stringify(member)}`);
+    await B.page.getByRole('link', { name: /^Town Square/ }).click();
+    await B.page.getByRole('heading', { name: /Town Square/ }).waitFor({ timeout: T });
+  });
+
   await run.test('a reaction shows for both', async () => {
     const target = post(B.page, 'a plain message');
     await target.hover();
