@@ -10,7 +10,10 @@ import { BrowserRouter } from 'react-router-dom';
 import { App } from './components/App';
 import { installPluginGlobal } from './plugins/registry';
 import { makeStore } from './store/index';
-import './styles.css';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/messages.css';
+import './styles/overlays.css';
 
 const store = makeStore();
 installPluginGlobal(store);

@@ -27,40 +27,11 @@ export function Composer({ channelId, team, rootId = '', placeholder }: { channe
   const navigate = useNavigate();
   const stream = useContext(EventStreamContext);
   const lastOwn = useAppSelector((s) => lastOwnPost(s, channelId, rootId));
-  const draftKey = `confab.draft.${channelId}:${rootId}`;
-  const [text, setText] = useState(() => sessionStorage.getItem(draftKey) ?? '');
+  const [text, setText] = useDraft(`confab.draft.${channelId}:${rootId}`);
   const [error, setError] = useState('');
-  const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
-  const profiles = useAppSelector((s) => s.entities.users.profiles);
-  const knownUsers = () => Object.values(profiles);
-  const [selected, setSelected] = useState(0);
+  const { suggestions, setSuggestions, selected, setSelected } = useSuggestions(text, team.id, channelId, rootId);
   const area = useRef<HTMLTextAreaElement>(null);
   const listId = `suggestions-${rootId ? 'thread' : 'center'}`;
-
-  useEffect(() => {
-    sessionStorage.setItem(draftKey, text);
-  }, [draftKey, text]);
-
-  // Suggestions for what is being written: a slash command, an @mention, an :emoji:.
-  useEffect(() => {
-    let live = true;
-    const timer = setTimeout(() => {
-      suggest(text, { teamId: team.id, channelId, rootId, knownUsers: knownUsers() })
-        .then((found) => {
-          if (live) {
-            setSuggestions(found);
-            setSelected(0);
-          }
-        })
-        .catch(() => live && setSuggestions([]));
-    }, 120);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-    // knownUsers is read when the timer fires; it need not restart it.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [text, team.id, channelId, rootId]);
 
   const take = (s: Suggestion) => {
     setText(s.replacement);
@@ -77,12 +48,7 @@ export function Composer({ channelId, team, rootId = '', placeholder }: { channe
     stream.current?.postSent();
     try {
       if (message.startsWith('/') && !message.startsWith('//')) {
-        const answer = await Client4.executeCommand(message, channelId, team.id, rootId);
-        if (answer?.goto_location) {
-          const url = new URL(answer.goto_location, window.location.origin);
-          if (url.origin === window.location.origin) navigate(url.pathname + url.search);
-          else window.open(url.href, '_blank', 'noopener');
-        }
+        await runCommand(message, channelId, team.id, rootId, navigate);
       } else {
         await dispatch(createPost(channelId, message.startsWith('//') ? message.slice(1) : message, rootId));
       }
@@ -94,25 +60,7 @@ export function Composer({ channelId, team, rootId = '', placeholder }: { channe
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.nativeEvent.isComposing) return;
-    if (suggestions.length > 0) {
-      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-        e.preventDefault();
-        const step = e.key === 'ArrowDown' ? 1 : -1;
-        setSelected((i) => (i + step + suggestions.length) % suggestions.length);
-        return;
-      }
-      const exact = suggestions[selected] && text.trim() === suggestions[selected].replacement.trim();
-      if (e.key === 'Tab' || (e.key === 'Enter' && !e.shiftKey && !exact)) {
-        e.preventDefault();
-        take(suggestions[selected]);
-        return;
-      }
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        setSuggestions([]);
-        return;
-      }
-    }
+    if (suggestionKey(e, { suggestions, selected, setSelected, text, take, close: () => setSuggestions([]) })) return;
     if (e.key === 'Enter' && !e.shiftKey) {
       e.preventDefault();
       void send();
@@ -124,26 +72,7 @@ export function Composer({ channelId, team, rootId = '', placeholder }: { channe
 
   return (
     <div className="composer">
-      {suggestions.length > 0 && (
-        <ul className="suggestions" id={listId} role="listbox" aria-label={text.startsWith('/') ? 'Command suggestions' : 'Suggestions'}>
-          {suggestions.map((s, i) => (
-            <li
-              key={s.key}
-              id={`${listId}-${i}`}
-              role="option"
-              aria-selected={i === selected}
-              className={i === selected ? 'suggestions__item suggestions__item--selected' : 'suggestions__item'}
-              onMouseDown={(e) => {
-                e.preventDefault();
-                take(s);
-              }}
-            >
-              <strong>{s.primary}</strong> <span className="muted">{s.secondary}</span>
-              {s.description && <div className="suggestions__desc">{s.description}</div>}
-            </li>
-          ))}
-        </ul>
-      )}
+      {suggestions.length > 0 && <SuggestionList id={listId} label={text.startsWith('/') ? 'Command suggestions' : 'Suggestions'} items={suggestions} selected={selected} onTake={take} />}
       <textarea
         ref={area}
         className="composer__input"
@@ -173,4 +102,105 @@ export function Composer({ channelId, team, rootId = '', placeholder }: { channe
       )}
     </div>
   );
+}
+
+/** Suggestions for what is being written (a slash command, an @mention, an :emoji:), and which one is selected. */
+function useSuggestions(text: string, teamId: string, channelId: string, rootId: string) {
+  const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
+  const [selected, setSelected] = useState(0);
+  const profiles = useAppSelector((s) => s.entities.users.profiles);
+  const known = useRef(profiles);
+  known.current = profiles;
+  useEffect(() => {
+    let live = true;
+    const timer = setTimeout(() => {
+      suggest(text, { teamId, channelId, rootId, knownUsers: Object.values(known.current) })
+        .then((found) => {
+          if (live) {
+            setSuggestions(found);
+            setSelected(0);
+          }
+        })
+        .catch(() => live && setSuggestions([]));
+    }, 120);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [text, teamId, channelId, rootId]);
+  return { suggestions, setSuggestions, selected, setSelected };
+}
+
+function SuggestionList({ id, label, items, selected, onTake }: { id: string; label: string; items: Suggestion[]; selected: number; onTake: (s: Suggestion) => void }) {
+  return (
+    <ul className="suggestions" id={id} role="listbox" aria-label={label}>
+      {items.map((s, i) => (
+        <li
+          key={s.key}
+          id={`${id}-${i}`}
+          role="option"
+          aria-selected={i === selected}
+          className={i === selected ? 'suggestions__item suggestions__item--selected' : 'suggestions__item'}
+          onMouseDown={(e) => {
+            e.preventDefault();
+            onTake(s);
+          }}
+        >
+          <strong>{s.primary}</strong> <span className="muted">{s.secondary}</span>
+          {s.description && <div className="suggestions__desc">{s.description}</div>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+interface SuggestionKeys {
+  suggestions: Suggestion[];
+  selected: number;
+  setSelected: (f: (i: number) => number) => void;
+  text: string;
+  take: (s: Suggestion) => void;
+  close: () => void;
+}
+
+/** Arrows move through the suggestions, Tab or Enter takes one, Esc closes them; true when the key was theirs. */
+function suggestionKey(e: KeyboardEvent<HTMLTextAreaElement>, { suggestions, selected, setSelected, text, take, close }: SuggestionKeys): boolean {
+  if (suggestions.length === 0) return false;
+  if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+    e.preventDefault();
+    const step = e.key === 'ArrowDown' ? 1 : -1;
+    setSelected((i) => (i + step + suggestions.length) % suggestions.length);
+    return true;
+  }
+  const exact = suggestions[selected] && text.trim() === suggestions[selected].replacement.trim();
+  if (e.key === 'Tab' || (e.key === 'Enter' && !e.shiftKey && !exact)) {
+    e.preventDefault();
+    take(suggestions[selected]);
+    return true;
+  }
+  if (e.key === 'Escape') {
+    e.preventDefault();
+    close();
+    return true;
+  }
+  return false;
+}
+
+/** Run a slash command; follow its `goto_location` (in the app when it is this site). */
+async function runCommand(command: string, channelId: string, teamId: string, rootId: string, navigate: (to: string) => void) {
+  const answer = await Client4.executeCommand(command, channelId, teamId, rootId);
+  if (answer?.goto_location) {
+    const url = new URL(answer.goto_location, window.location.origin);
+    if (url.origin === window.location.origin) navigate(url.pathname + url.search);
+    else window.open(url.href, '_blank', 'noopener');
+  }
+}
+
+/** The text being written, kept per channel and thread for the tab's life. */
+function useDraft(key: string): [string, (t: string) => void] {
+  const [text, setText] = useState(() => sessionStorage.getItem(key) ?? '');
+  useEffect(() => {
+    sessionStorage.setItem(key, text);
+  }, [key, text]);
+  return [text, setText];
 }

@@ -76,8 +76,6 @@ export const PostItem = memo(function PostItem({ postId, team, highlighted, prev
   const rootAuthor = useAppSelector((s) => (root ? s.entities.users.profiles[root.user_id] : undefined));
   const dispatch = useAppDispatch();
   const onLinkClick = useInAppLinks();
-  const [picker, setPicker] = useState(false);
-  const pickerButton = useRef<HTMLButtonElement>(null);
   if (!post) return null;
 
   const mine = post.user_id === me?.id;
@@ -128,32 +126,40 @@ export const PostItem = memo(function PostItem({ postId, team, highlighted, prev
           </button>
         )}
       </div>
-      {!pending && !ephemeral && !editing && (
-        <div className="post__actions" role="toolbar" aria-label="Message actions">
-          <button ref={pickerButton} className="icon-btn" onClick={() => setPicker((v) => !v)} aria-label="Add a reaction" title="Add a reaction" aria-expanded={picker}>
-            ☺
-          </button>
-          {!inThread && (
-            <button className="icon-btn" onClick={replyTo} aria-label="Reply in thread" title="Reply">
-              ↩
-            </button>
-          )}
-          {mine && <PostOwnerActions post={post} />}
-        </div>
+      {!pending && !ephemeral && !editing && <PostToolbar post={post} mine={mine} inThread={inThread} onReply={replyTo} />}
+    </article>
+  );
+});
+
+/** The actions on a post: react, reply, and edit and delete one's own. */
+function PostToolbar({ post, mine, inThread, onReply }: { post: Post; mine: boolean; inThread?: boolean; onReply: () => void }) {
+  const me = useAppSelector((s) => s.entities.users.currentUserId);
+  const [picker, setPicker] = useState(false);
+  const pickerButton = useRef<HTMLButtonElement>(null);
+  return (
+    <div className="post__actions" role="toolbar" aria-label="Message actions">
+      <button ref={pickerButton} className="icon-btn" onClick={() => setPicker((v) => !v)} aria-label="Add a reaction" title="Add a reaction" aria-expanded={picker}>
+        ☺
+      </button>
+      {!inThread && (
+        <button className="icon-btn" onClick={onReply} aria-label="Reply in thread" title="Reply">
+          ↩
+        </button>
       )}
+      {mine && <PostOwnerActions post={post} />}
       {picker && (
         <EmojiPicker
           anchor={pickerButton.current}
           onClose={() => setPicker(false)}
           onPick={(emoji) => {
             setPicker(false);
-            if (me) void Client4.addReaction(me.id, post.id, emoji);
+            void Client4.addReaction(me, post.id, emoji);
           }}
         />
       )}
-    </article>
+    </div>
   );
-});
+}
 
 function PostOwnerActions({ post }: { post: Post }) {
   const dispatch = useAppDispatch();

@@ -12,14 +12,11 @@ import { PostItem } from './PostItem';
 const EMPTY: string[] = [];
 
 export function PostList({ channelId, team, highlight }: { channelId: string; team: Team; highlight: string }) {
-  const dispatch = useAppDispatch();
   const order = useAppSelector((s) => s.entities.posts.postsInChannel[channelId]?.[0]?.order ?? EMPTY);
   const oldest = useAppSelector((s) => s.entities.posts.postsInChannel[channelId]?.[0]?.oldest ?? false);
   const ids = [...order].reverse(); // oldest first on screen
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  const loading = useRef(false);
-  const [loadingOlder, setLoadingOlder] = useState(false);
   const prevTotal = useRef(0);
   const prevFirst = useRef('');
 
@@ -62,20 +59,12 @@ export function PostList({ channelId, team, highlight }: { channelId: string; te
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [highlight, ids.length > 0]);
 
+  const [loadingOlder, pageBack] = usePagingBack(channelId, oldest);
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-    if (el.scrollTop < 300 && !oldest && !loading.current) {
-      loading.current = true;
-      setLoadingOlder(true);
-      dispatch(loadOlderPosts(channelId))
-        .catch(() => false)
-        .finally(() => {
-          loading.current = false;
-          setLoadingOlder(false);
-        });
-    }
+    if (el.scrollTop < 300) pageBack();
   };
 
   const items = virtualizer.getVirtualItems();
@@ -99,4 +88,23 @@ export function PostList({ channelId, team, highlight }: { channelId: string; te
       </div>
     </div>
   );
+}
+
+/** Load the page before the oldest post shown, one request at a time, until the start. */
+function usePagingBack(channelId: string, oldest: boolean): [boolean, () => void] {
+  const dispatch = useAppDispatch();
+  const loading = useRef(false);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const pageBack = () => {
+    if (oldest || loading.current) return;
+    loading.current = true;
+    setLoadingOlder(true);
+    dispatch(loadOlderPosts(channelId))
+      .catch(() => false)
+      .finally(() => {
+        loading.current = false;
+        setLoadingOlder(false);
+      });
+  };
+  return [loadingOlder, pageBack];
 }

@@ -62,20 +62,7 @@ export function SelectTeam({ onSignOut }: { onSignOut: () => void }) {
     <main className="auth">
       <section className="auth__card" aria-labelledby="teams-title">
         <h1 id="teams-title">Teams</h1>
-        {joinable.length > 0 && (
-          <>
-            <h2>Teams you can join</h2>
-            <ul className="plain-list">
-              {joinable.map((t) => (
-                <li key={t.id}>
-                  <button className="btn" onClick={() => join(t)} aria-label={`Join ${t.display_name}`}>
-                    {t.display_name}
-                  </button>
-                </li>
-              ))}
-            </ul>
-          </>
-        )}
+        <JoinableTeams teams={joinable} onJoin={join} />
         <h2>Create a team</h2>
         <form onSubmit={create} className="inline-form">
           <label>
@@ -96,5 +83,23 @@ export function SelectTeam({ onSignOut }: { onSignOut: () => void }) {
         </button>
       </section>
     </main>
+  );
+}
+
+function JoinableTeams({ teams, onJoin }: { teams: Team[]; onJoin: (t: Team) => void }) {
+  if (teams.length === 0) return null;
+  return (
+    <>
+      <h2>Teams you can join</h2>
+      <ul className="plain-list">
+        {teams.map((t) => (
+          <li key={t.id}>
+            <button className="btn" onClick={() => onJoin(t)} aria-label={`Join ${t.display_name}`}>
+              {t.display_name}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }

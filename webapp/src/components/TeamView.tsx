@@ -56,16 +56,7 @@ export function TeamView({ onSignOut }: { onSignOut: () => void }) {
     };
   }, [team, channelName, who, dispatch]);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') {
-        e.preventDefault();
-        dispatch(viewsActions.toggleSwitcher(true));
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [dispatch]);
+  useSwitcherShortcut();
 
   if (!team) {
     const open = Object.values(teams).length > 0;
@@ -100,4 +91,19 @@ export function TeamView({ onSignOut }: { onSignOut: () => void }) {
       <DialogModal />
     </div>
   );
+}
+
+/** Ctrl+K (Cmd+K) opens the channel switcher, as in Mattermost. */
+function useSwitcherShortcut() {
+  const dispatch = useAppDispatch();
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        dispatch(viewsActions.toggleSwitcher(true));
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [dispatch]);
 }
