@@ -44,7 +44,15 @@ async fn the_client_and_its_assets_are_served_with_their_types_and_cache_rules()
 async fn deep_links_answer_the_app() {
     let dir = TestDir::new();
     let server = TestServer::start(&dir).await;
-    for path in ["/login", "/signup_user_complete", "/select_team", "/eng/channels/town-square", "/eng/pl/abcdefghijklmnopqrstuvwxyz", "/eng/messages/@bob", "/admin_console/plugins/plugin_management"] {
+    for path in [
+        "/login",
+        "/signup_user_complete",
+        "/select_team",
+        "/eng/channels/town-square",
+        "/eng/pl/abcdefghijklmnopqrstuvwxyz",
+        "/eng/messages/@bob",
+        "/admin_console/plugins/plugin_management",
+    ] {
         let response = server.get(path).await;
         assert_eq!(response.status(), 200, "{path}");
         assert_eq!(header(&response, "content-type"), "text/html; charset=utf-8", "{path}");

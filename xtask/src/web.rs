@@ -60,10 +60,7 @@ fn check_node() -> Result<()> {
 fn check_dist_unchanged(root: &Path) -> Result<()> {
     let status = output(Command::new("git").current_dir(root).args(["status", "--porcelain", "--untracked-files=all", "--", "webapp/dist"]))?;
     if !status.trim().is_empty() {
-        bail!(
-            "webapp/dist differs from a build of webapp/src:\n{}\nrun `npm run build` in webapp/ and commit webapp/dist",
-            status.trim_end()
-        );
+        bail!("webapp/dist differs from a build of webapp/src:\n{}\nrun `npm run build` in webapp/ and commit webapp/dist", status.trim_end());
     }
     println!("xtask: webapp/dist matches a fresh build");
     Ok(())
