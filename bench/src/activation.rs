@@ -53,6 +53,60 @@ fn rss_anon_kib() -> f64 {
     status.lines().find_map(|l| l.strip_prefix("RssAnon:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0.0)
 }
 
+/// B4's first figures, one per round: a load into an empty cache (compile), then the
+/// same load from that cache, in ms.
+async fn cold_and_cached(rounds: usize, dir: &std::path::Path, tmp: &std::path::Path) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
+    let (mut cold, mut cached) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let cache = tmp.join(format!("b4-cache-{round}"));
+        let first = host(&cache)?;
+        let report = first.load(dir, options()).await?;
+        anyhow::ensure!(report.cache == CacheOutcome::Compiled, "a fresh cache must compile");
+        cold.push(report.total_time.as_secs_f64() * 1e3);
+        first.shutdown().await;
+        let second = host(&cache)?;
+        let report = second.load(dir, options()).await?;
+        anyhow::ensure!(report.cache == CacheOutcome::Hit, "the second load must come from the cache");
+        cached.push(report.total_time.as_secs_f64() * 1e3);
+        second.shutdown().await;
+    }
+    Ok((cold, cached))
+}
+
+/// Per round of 100 plugins loaded in parallel from a warm cache: the start-up time
+/// (ms), RSS growth per plugin (KiB) and in all (MiB), and anonymous memory growth (MiB).
+struct HundredPlugins {
+    startup: Vec<f64>,
+    per_plugin: Vec<f64>,
+    total: Vec<f64>,
+    anon: Vec<f64>,
+}
+
+async fn hundred_plugins(rounds: usize, cache: &std::path::Path, dirs: &[std::path::PathBuf]) -> anyhow::Result<HundredPlugins> {
+    let mut out = HundredPlugins { startup: Vec::new(), per_plugin: Vec::new(), total: Vec::new(), anon: Vec::new() };
+    for _ in 0..rounds {
+        let (before, anon_before) = (rss_kib(), rss_anon_kib());
+        let server = host(cache)?;
+        let started = Instant::now();
+        let mut loads = tokio::task::JoinSet::new();
+        for dir in dirs {
+            let (server, dir) = (server.clone(), dir.clone());
+            loads.spawn(async move { server.load(&dir, options()).await.map(|_| ()) });
+        }
+        while let Some(loaded) = loads.join_next().await {
+            loaded??;
+        }
+        out.startup.push(started.elapsed().as_secs_f64() * 1e3);
+        anyhow::ensure!(server.counters().compiles == 0, "start-up must not compile");
+        let grown = rss_kib() - before;
+        out.anon.push((rss_anon_kib() - anon_before) / 1024.0);
+        out.total.push(grown / 1024.0);
+        out.per_plugin.push(grown / 100.0);
+        server.shutdown().await;
+    }
+    Ok(out)
+}
+
 pub async fn b4_b7(quick: bool, tmp: &std::path::Path) -> anyhow::Result<(Row, Row)> {
     let rounds = if quick { 3 } else { 9 };
     let mut b4 = Row {
@@ -66,20 +120,7 @@ pub async fn b4_b7(quick: bool, tmp: &std::path::Path) -> anyhow::Result<(Row, R
         gap: String::new(),
     };
     let dir = fixtures::word_filter(&tmp.join("b4"), "bench.activation")?;
-    let (mut cold, mut cached) = (Vec::new(), Vec::new());
-    for round in 0..rounds {
-        let cache = tmp.join(format!("b4-cache-{round}"));
-        let first = host(&cache)?;
-        let report = first.load(&dir, options()).await?;
-        anyhow::ensure!(report.cache == CacheOutcome::Compiled, "a fresh cache must compile");
-        cold.push(report.total_time.as_secs_f64() * 1e3);
-        first.shutdown().await;
-        let second = host(&cache)?;
-        let report = second.load(&dir, options()).await?;
-        anyhow::ensure!(report.cache == CacheOutcome::Hit, "the second load must come from the cache");
-        cached.push(report.total_time.as_secs_f64() * 1e3);
-        second.shutdown().await;
-    }
+    let (cold, cached) = cold_and_cached(rounds, &dir, tmp).await?;
     let cold = b4.figure("cold (compile + activate)", "ms", Summary::of(cold));
     let cached = b4.figure("cached (deserialize + activate)", "ms", Summary::of(cached));
     b4.ratios.push(("cold / cached".into(), cold.median / cached.median));
@@ -93,7 +134,6 @@ pub async fn b4_b7(quick: bool, tmp: &std::path::Path) -> anyhow::Result<(Row, R
     for i in 0..100 {
         dirs.push(fixtures::word_filter(&tmp.join("b4-100"), &format!("bench.p{i:03}"))?);
     }
-    let mut startup = Vec::new();
     let mut b7 = Row {
         id: "B7",
         what: "memory: resident memory per warm idle instance; 100 installed plugins (word-filter under 100 ids), each with its warm instance",
@@ -104,27 +144,7 @@ pub async fn b4_b7(quick: bool, tmp: &std::path::Path) -> anyhow::Result<(Row, R
         note: String::new(),
         gap: String::new(),
     };
-    let (mut per_plugin, mut total, mut anon) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..rounds.min(3) {
-        let (before, anon_before) = (rss_kib(), rss_anon_kib());
-        let server = host(&cache)?;
-        let started = Instant::now();
-        let mut loads = tokio::task::JoinSet::new();
-        for dir in dirs.clone() {
-            let server = server.clone();
-            loads.spawn(async move { server.load(&dir, options()).await.map(|_| ()) });
-        }
-        while let Some(loaded) = loads.join_next().await {
-            loaded??;
-        }
-        startup.push(started.elapsed().as_secs_f64() * 1e3);
-        anyhow::ensure!(server.counters().compiles == 0, "start-up must not compile");
-        let grown = rss_kib() - before;
-        anon.push((rss_anon_kib() - anon_before) / 1024.0);
-        total.push(grown / 1024.0);
-        per_plugin.push(grown / 100.0);
-        server.shutdown().await;
-    }
+    let HundredPlugins { startup, per_plugin, total, anon } = hundred_plugins(rounds.min(3), &cache, &dirs).await?;
     let startup = b4.figure("100 plugins at start-up (parallel loads)", "ms", Summary::of(startup));
     b4.met = Some(cached.median <= 2.0 && startup.median <= 1_000.0);
     b4.note = "Cached load = read the artifact, deserialize, pre-link, create the first instance, configuration-changed + activate.".into();

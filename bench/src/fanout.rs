@@ -145,6 +145,71 @@ async fn seed(database_url: &str, team_id: &str, users: usize) -> anyhow::Result
     Ok((members, channels))
 }
 
+/// Connect every member over a WebSocket; each connection's task records the delay
+/// of every `posted` it receives into `latencies` when its stream ends.
+async fn connect_all(ws_url: &str, members: &[Member], latencies: &Arc<Mutex<Vec<f64>>>) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
+    let mut readers = Vec::with_capacity(members.len());
+    for member in members {
+        let mut request = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(ws_url)?;
+        request.headers_mut().insert("authorization", format!("Bearer {}", member.token).parse()?);
+        // A small read buffer, as the server uses: tungstenite zero-fills the buffer's
+        // free part before each read, and ten thousand clients at the default 128 KiB
+        // spent a tenth of the machine on that memset.
+        let config = WebSocketConfig::default().read_buffer_size(4 * 1024);
+        let (mut stream, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), false).await?;
+        let latencies = latencies.clone();
+        readers.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while let Some(Ok(message)) = stream.next().await {
+                let Message::Text(text) = message else { continue };
+                let received = now_micros();
+                if let Some(sent) = sent_at(&text) {
+                    mine.push(received.saturating_sub(sent) as f64 / 1e3);
+                }
+            }
+            latencies.lock().await.extend(mine);
+        }));
+    }
+    Ok(readers)
+}
+
+/// Post one post per member per minute for `duration`, each by a member in its channel;
+/// returns the posts sent, the deliveries they should make, and the posting tasks.
+async fn post_steadily(
+    client: &reqwest::Client,
+    base: &str,
+    members: &[Member],
+    channels: &[String],
+    duration: Duration,
+) -> (usize, usize, Vec<tokio::task::JoinHandle<bool>>) {
+    let mut sizes = vec![0usize; channels.len()];
+    for member in members {
+        sizes[member.channel] += 1;
+    }
+    let users = members.len();
+    let rate = users as f64 / 60.0;
+    let interval = Duration::from_secs_f64(1.0 / rate);
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let started = Instant::now();
+    let mut sent = 0usize;
+    let mut expected = 0usize;
+    let mut posts = Vec::new();
+    while started.elapsed() < duration {
+        ticker.tick().await;
+        let poster = &members[(sent * 7919) % members.len()];
+        let channel_id = channels[poster.channel].clone();
+        expected += sizes[poster.channel];
+        let (client, url, token) = (client.clone(), format!("{base}/api/v4/posts"), poster.token.clone());
+        posts.push(tokio::spawn(async move {
+            let body = json!({ "channel_id": channel_id, "message": format!("b8:{}", now_micros()) });
+            client.post(url).bearer_auth(token).json(&body).send().await.is_ok_and(|r| r.status().as_u16() == 201)
+        }));
+        sent += 1;
+    }
+    (sent, expected, posts)
+}
+
 pub async fn b8(quick: bool, tmp: &Path) -> anyhow::Result<Row> {
     let (users, duration) = if quick { (300, Duration::from_secs(10)) } else { (10_000, Duration::from_secs(60)) };
     let mut row = Row {
@@ -172,55 +237,11 @@ pub async fn b8(quick: bool, tmp: &Path) -> anyhow::Result<Row> {
     let latencies = Arc::new(Mutex::new(Vec::<f64>::with_capacity(users * 10)));
     let ws_url = format!("{}/api/v4/websocket", server.base.replacen("http", "ws", 1));
     let connected = Instant::now();
-    let mut readers = Vec::with_capacity(users);
-    for member in &members {
-        let mut request = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(ws_url.as_str())?;
-        request.headers_mut().insert("authorization", format!("Bearer {}", member.token).parse()?);
-        // A small read buffer, as the server uses: tungstenite zero-fills the buffer's
-        // free part before each read, and ten thousand clients at the default 128 KiB
-        // spent a tenth of the machine on that memset.
-        let config = WebSocketConfig::default().read_buffer_size(4 * 1024);
-        let (mut stream, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), false).await?;
-        let latencies = latencies.clone();
-        readers.push(tokio::spawn(async move {
-            let mut mine = Vec::new();
-            while let Some(Ok(message)) = stream.next().await {
-                let Message::Text(text) = message else { continue };
-                let received = now_micros();
-                if let Some(sent) = sent_at(&text) {
-                    mine.push(received.saturating_sub(sent) as f64 / 1e3);
-                }
-            }
-            latencies.lock().await.extend(mine);
-        }));
-    }
+    let readers = connect_all(&ws_url, &members, &latencies).await?;
     let connect_time = connected.elapsed();
-    let mut sizes = vec![0usize; channels.len()];
-    for member in &members {
-        sizes[member.channel] += 1;
-    }
 
     // One post per user per minute in all, spread evenly; each by a member of its channel.
-    let rate = users as f64 / 60.0;
-    let interval = Duration::from_secs_f64(1.0 / rate);
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    let started = Instant::now();
-    let mut sent = 0usize;
-    let mut expected = 0usize;
-    let mut posts = Vec::new();
-    while started.elapsed() < duration {
-        ticker.tick().await;
-        let poster = &members[(sent * 7919) % members.len()];
-        let channel_id = channels[poster.channel].clone();
-        expected += sizes[poster.channel];
-        let (client, url, token) = (admin.client.clone(), format!("{}/api/v4/posts", server.base), poster.token.clone());
-        posts.push(tokio::spawn(async move {
-            let body = json!({ "channel_id": channel_id, "message": format!("b8:{}", now_micros()) });
-            client.post(url).bearer_auth(token).json(&body).send().await.is_ok_and(|r| r.status().as_u16() == 201)
-        }));
-        sent += 1;
-    }
+    let (sent, expected, posts) = post_steadily(&admin.client, &server.base, &members, &channels, duration).await;
     let mut failed = 0;
     for post in posts {
         if !post.await.unwrap_or(false) {

@@ -86,20 +86,25 @@ async fn main() -> anyhow::Result<()> {
         rows.push(multilang::b9(effort, quick, tmp.path(), b1_host).await?);
     }
 
-    let markdown = report::markdown(&machine, &rows);
+    write_report(&machine, &rows, &out, &json)
+}
+
+/// Print the report, then write it to `out` (keeping its soak section) and the rows to `json`.
+fn write_report(machine: &Machine, rows: &[report::Row], out: &std::path::Path, json: &std::path::Path) -> anyhow::Result<()> {
+    let markdown = report::markdown(machine, rows);
     println!("{markdown}");
-    for path in [&out, &json] {
+    for path in [out, json] {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
     }
     // The soak section is written by `--soak --record`, not by this run: keep it.
-    let markdown = match std::fs::read_to_string(&out).ok().as_deref().and_then(soak::section_of) {
+    let markdown = match std::fs::read_to_string(out).ok().as_deref().and_then(soak::section_of) {
         Some(section) => format!("{}\n\n{section}\n", markdown.trim_end()),
         None => markdown,
     };
-    std::fs::write(&out, &markdown)?;
-    std::fs::write(&json, serde_json::to_vec_pretty(&serde_json::json!({ "machine": machine, "rows": rows }))?)?;
+    std::fs::write(out, &markdown)?;
+    std::fs::write(json, serde_json::to_vec_pretty(&serde_json::json!({ "machine": machine, "rows": rows }))?)?;
     eprintln!("wrote {} and {}", out.display(), json.display());
     Ok(())
 }

@@ -25,7 +25,8 @@ async fn host(cache: &Path) -> anyhow::Result<(PluginHost, Services)> {
     std::fs::create_dir_all(&data)?;
     let store = Store::connect(&confab_server::testing::sqlite_url(&data)).await?;
     let services = Services::new(store, Arc::new(Hub::default()), Settings::default());
-    let bridge = Arc::new(PluginBridge::new(&services, data.join("plugins")));
+    let (bridge, _) = PluginBridge::new(&services, data.join("plugins"));
+    let bridge = Arc::new(bridge);
     let host = PluginHost::new(HostConfig { cache_dir: cache.to_path_buf(), ..HostConfig::default() }, bridge)?;
     services.set_host(host.clone());
     Ok((host, services))

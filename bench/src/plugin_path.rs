@@ -211,29 +211,35 @@ pub async fn b1(effort: Effort, quick: bool, tmp: &std::path::Path) -> anyhow::R
         fuel.fuel_used / fuel.calls.max(1)
     );
     if row.met == Some(false) {
-        let split = instructions_per_call.map_or_else(String::new, |ir| {
-            format!(
-                " In instructions, which do not drift: (b) {:.0}, the host path {:.0}; of the {:.0} more, fuel metering and the async fiber take {:.0} \
-                 and the host's own bookkeeping {:.0}.",
-                ir[1],
-                ir[3],
-                ir[3] - ir[1],
-                ir[2] - ir[1],
-                ir[3] - ir[2]
-            )
-        });
-        row.gap = format!(
-            "on this run's machine the bare call (b) alone takes {:.2} µs and the host path {:.2}× that, so 2 µs would need a bare call under {:.2} µs.{split} \
-             Most of (b) itself is the canonical ABI rather than the filter: each call lowers the context and the post (12 strings, each a call into the \
-             guest's allocator) and lifts the replacement back. Closing it: fewer, larger fields per hook call (a WIT change: the post as one \
-             serialized buffer, the context only on request), or a machine that runs (b) faster.",
-            b.median,
-            host_over_bare,
-            2.0 / host_over_bare
-        );
+        row.gap = b1_gap(b.median, host_over_bare, instructions_per_call);
     }
     subjects.host.shutdown().await;
     Ok((row, h.median))
+}
+
+/// What B1 lacks to meet its target, when it does not: `bare` is (b)'s median in µs,
+/// `instructions_per_call` the callgrind counts per subject when they were taken.
+fn b1_gap(bare: f64, host_over_bare: f64, instructions_per_call: Option<Vec<f64>>) -> String {
+    let split = instructions_per_call.map_or_else(String::new, |ir| {
+        format!(
+            " In instructions, which do not drift: (b) {:.0}, the host path {:.0}; of the {:.0} more, fuel metering and the async fiber take {:.0} \
+             and the host's own bookkeeping {:.0}.",
+            ir[1],
+            ir[3],
+            ir[3] - ir[1],
+            ir[2] - ir[1],
+            ir[3] - ir[2]
+        )
+    });
+    format!(
+        "on this run's machine the bare call (b) alone takes {:.2} µs and the host path {:.2}× that, so 2 µs would need a bare call under {:.2} µs.{split} \
+         Most of (b) itself is the canonical ABI rather than the filter: each call lowers the context and the post (12 strings, each a call into the \
+         guest's allocator) and lifts the replacement back. Closing it: fewer, larger fields per hook call (a WIT change: the post as one \
+         serialized buffer, the context only on request), or a machine that runs (b) faster.",
+        bare,
+        host_over_bare,
+        2.0 / host_over_bare
+    )
 }
 
 /// B2: ten plugins (word-filter under ten ids) on one post.

@@ -43,7 +43,7 @@ fn bundle_as(id: &str, n: u32) -> anyhow::Result<Vec<u8>> {
     }
     std::fs::write(dir.path().join("plugin.json"), manifest.to_string())?;
     std::fs::copy(fixtures::wasm("fx_chain")?, dir.path().join("server.wasm"))?;
-    Ok(confab_server::bundle::pack_dir(dir.path(), id)?)
+    Ok(confab_server::plugins::bundle::pack_dir(dir.path(), id)?)
 }
 
 async fn upload(session: &Session, bundle: Vec<u8>, force: bool) -> anyhow::Result<()> {
@@ -79,6 +79,33 @@ struct Sample {
     version: Option<u32>,
 }
 
+/// The load: `CLIENTS` tasks posting one after the other until `stop`, each keeping
+/// what every post saw.
+fn start_posters(session: &Session, stop: &Arc<AtomicBool>) -> Vec<tokio::task::JoinHandle<Vec<Sample>>> {
+    let mut posters = Vec::new();
+    for _ in 0..CLIENTS {
+        let (client, url, token, channel_id, stop) =
+            (session.client.clone(), format!("{}/api/v4/posts", session.base), session.token.clone(), session.channel_id.clone(), stop.clone());
+        posters.push(tokio::spawn(async move {
+            let mut samples = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                let sent = Instant::now();
+                let response = client.post(&url).bearer_auth(&token).json(&json!({ "channel_id": channel_id, "message": "marker" })).send().await;
+                let (ok, version) = match response {
+                    Ok(r) if r.status().as_u16() == 201 => {
+                        let body: Value = r.json().await.unwrap_or_default();
+                        (true, body["message"].as_str().and_then(|m| m.strip_prefix('v')).and_then(|v| v.parse().ok()))
+                    }
+                    _ => (false, None),
+                };
+                samples.push(Sample { sent, ok, version });
+            }
+            samples
+        }));
+    }
+    posters
+}
+
 pub async fn b5(quick: bool, tmp: &Path) -> anyhow::Result<Row> {
     let mut row = Row {
         id: "B5",
@@ -101,27 +128,7 @@ pub async fn b5(quick: bool, tmp: &Path) -> anyhow::Result<Row> {
         admin_post(&session, &format!("/api/v4/plugins/{PLUGIN_ID}/enable")).await?;
 
         let stop = Arc::new(AtomicBool::new(false));
-        let mut posters = Vec::new();
-        for _ in 0..CLIENTS {
-            let (client, url, token, channel_id, stop) =
-                (session.client.clone(), format!("{}/api/v4/posts", session.base), session.token.clone(), session.channel_id.clone(), stop.clone());
-            posters.push(tokio::spawn(async move {
-                let mut samples = Vec::new();
-                while !stop.load(Ordering::Relaxed) {
-                    let sent = Instant::now();
-                    let response = client.post(&url).bearer_auth(&token).json(&json!({ "channel_id": channel_id, "message": "marker" })).send().await;
-                    let (ok, version) = match response {
-                        Ok(r) if r.status().as_u16() == 201 => {
-                            let body: Value = r.json().await.unwrap_or_default();
-                            (true, body["message"].as_str().and_then(|m| m.strip_prefix('v')).and_then(|v| v.parse().ok()))
-                        }
-                        _ => (false, None),
-                    };
-                    samples.push(Sample { sent, ok, version });
-                }
-                samples
-            }));
-        }
+        let posters = start_posters(&session, &stop);
         tokio::time::sleep(Duration::from_millis(500)).await;
         let mut swaps = Vec::new();
         for n in 2..=4 {

@@ -152,7 +152,13 @@ pub async fn b3(quick: bool, tmp: &Path) -> anyhow::Result<Row> {
             gaps.join("; ")
         );
     }
-    row.note = format!(
+    row.note = b3_note(effort, backends.len() == 1);
+    Ok(row)
+}
+
+/// How B3 was measured, for its row.
+fn b3_note(effort: LoadEffort, pg_skipped: bool) -> String {
+    format!(
         "The server is the release `confab` binary in its own process (its own tokio runtime); the load generator is this process, 16 keep-alive HTTP/1.1 \
          connections over loopback, each posting a 200-byte message in a loop; both share the {} cores, so the generator's own CPU use is part of every figure. \
          Each configuration has its own server and database, both up for the whole comparison and measured in turns (ABBA); the throughput ratio \
@@ -162,9 +168,8 @@ pub async fn b3(quick: bool, tmp: &Path) -> anyhow::Result<Row> {
         effort.rounds,
         effort.window,
         effort.warmup,
-        if backends.len() == 1 { "PostgreSQL was skipped: CONFAB_TEST_DATABASE_URL is not set." } else { "" }
-    );
-    Ok(row)
+        if pg_skipped { "PostgreSQL was skipped: CONFAB_TEST_DATABASE_URL is not set." } else { "" }
+    )
 }
 
 /// The 16th client of B6: posts `"{prefix} {i}"` in a loop for `window` (fx-loop spins
@@ -187,6 +192,17 @@ fn sixteenth_client(session: &Session, window: Duration, prefix: &'static str) -
         }
         Ok(latencies)
     })
+}
+
+/// What pacing does to a runaway call, for B6's note.
+fn pacing_note() -> String {
+    let pacing = confab_host::Pacing::default();
+    format!(
+        "past its first {} ms a hook call is paced to {}% of a thread (EngineOptions::pacing), so the 500M-fuel budget that stops the loop is spread over the \
+         runaway request's own time instead of taking a core from the other requests at once",
+        pacing.grace.as_millis(),
+        pacing.share_percent
+    )
 }
 
 /// B6: fx-loop spins forever on posts starting with "loop". One client posts them while
@@ -247,13 +263,7 @@ pub async fn b6(quick: bool, tmp: &Path) -> anyhow::Result<Row> {
     let allowed = 1_000.0 + 10.0 + quantile(&base_p50, 0.5);
     let worst = runaway_ms.iter().copied().fold(0.0, f64::max);
     row.met = Some(worst <= allowed && during.median <= 1.2 * base.median);
-    let pacing = confab_host::Pacing::default();
-    let paced = format!(
-        "past its first {} ms a hook call is paced to {}% of a thread (EngineOptions::pacing), so the 500M-fuel budget that stops the loop is spread over the \
-         runaway request's own time instead of taking a core from the other requests at once",
-        pacing.grace.as_millis(),
-        pacing.share_percent
-    );
+    let paced = pacing_note();
     if during.median > 1.2 * base.median {
         row.gap = format!(
             "the loop is stopped in time (at most {worst:.0} ms, allowed {allowed:.0} ms) and {paced}; still, each of the three runaway calls before \

@@ -149,8 +149,16 @@ pub async fn run(options: &SoakOptions, tmp: &Path) -> anyhow::Result<SoakReport
 
     let activity = counters.activity(reloads, reloads_failed);
     let peak_rss_kib = series.iter().map(|r| r.rss_kib).max().unwrap_or_default();
-    let mut failures = within(&baseline, &after);
-    failures.extend(growth(&series));
+    let failures = failures(&baseline, &after, &series, &activity);
+    let backend = if options.database_url.is_some() { "PostgreSQL" } else { "SQLite" };
+    Ok(SoakReport { seconds, backend, baseline, after, peak_rss_kib, series, activity, failures })
+}
+
+/// Every broken expectation of a run: figures not back at their baseline, steady
+/// growth, and load that did not run or failed.
+fn failures(baseline: &Reading, after: &Reading, series: &[Reading], activity: &Activity) -> Vec<String> {
+    let mut failures = within(baseline, after);
+    failures.extend(growth(series));
     if activity.posts_ok == 0 || activity.websocket_sessions == 0 {
         failures.push(format!("the load did not run: {activity:?}"));
     }
@@ -160,8 +168,7 @@ pub async fn run(options: &SoakOptions, tmp: &Path) -> anyhow::Result<SoakReport
     if activity.reloads_failed > 0 {
         failures.push(format!("{} of {} reloads failed", activity.reloads_failed, activity.reloads));
     }
-    let backend = if options.database_url.is_some() { "PostgreSQL" } else { "SQLite" };
-    Ok(SoakReport { seconds, backend, baseline, after, peak_rss_kib, series, activity, failures })
+    failures
 }
 
 /// What is not back at its baseline (see the module comment for the tolerances).

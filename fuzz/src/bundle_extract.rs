@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use confab_server::bundle::{BundleLimits, extract};
+use confab_server::plugins::bundle::{BundleLimits, extract};
 
 /// Small bounds, so an input that hits them does so quickly.
 const LIMITS: BundleLimits = BundleLimits { max_entries: 64, max_unpacked_bytes: 64 * 1024 };

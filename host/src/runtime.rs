@@ -3,6 +3,8 @@
 //! Every hook call goes through [`PluginRuntime::call`]: check the state, take a pool
 //! permit, reuse or create an instance, refill fuel, arm the deadline, run, measure,
 //! and on any failure discard the instance and count it towards quarantine.
+//! `exports.rs` finds the exported families at load; `lifecycle.rs` holds activation,
+//! settings changes and deactivation.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -10,17 +12,16 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::sync::{Semaphore, SemaphorePermit};
 use tracing::Instrument;
 use wasmtime::component::InstancePre;
 use wasmtime::{Store, Trap};
 
-use crate::bindings::hooks;
 use crate::convert::PayloadSize;
 use crate::deadline::{self, PacedCalls, Pacing};
-use crate::error::{CallError, FailureKind, LoadError};
+use crate::error::{CallError, FailureKind};
 use crate::families::HookFamily;
 use crate::limits::{HealthPolicy, Limits};
 use crate::metrics::{LoadTimings, PluginMetrics};
@@ -28,105 +29,10 @@ use crate::server_api::ServerApi;
 use crate::state::{HostState, PluginIdentity};
 use crate::status::{PluginState, PluginStatus};
 
-/// Indices of the hook interfaces a component exports; `None` = not exported.
-#[derive(Default)]
-pub(crate) struct ExportIndices {
-    lifecycle: Option<hooks::lifecycle::GuestIndices>,
-    message: Option<hooks::message_hooks::GuestIndices>,
-    reaction: Option<hooks::reaction_hooks::GuestIndices>,
-    channel: Option<hooks::channel_hooks::GuestIndices>,
-    team: Option<hooks::team_hooks::GuestIndices>,
-    user: Option<hooks::user_hooks::GuestIndices>,
-    command: Option<hooks::command_hooks::GuestIndices>,
-    http: Option<hooks::http_hooks::GuestIndices>,
-    websocket: Option<hooks::websocket_hooks::GuestIndices>,
-    cluster: Option<hooks::cluster_hooks::GuestIndices>,
-}
+mod exports;
+mod lifecycle;
 
-/// The exported hook functions of one instance.
-pub(crate) struct Exports {
-    pub lifecycle: Option<hooks::lifecycle::Guest>,
-    pub message: Option<hooks::message_hooks::Guest>,
-    pub reaction: Option<hooks::reaction_hooks::Guest>,
-    pub channel: Option<hooks::channel_hooks::Guest>,
-    pub team: Option<hooks::team_hooks::Guest>,
-    pub user: Option<hooks::user_hooks::Guest>,
-    pub command: Option<hooks::command_hooks::Guest>,
-    pub http: Option<hooks::http_hooks::Guest>,
-    pub websocket: Option<hooks::websocket_hooks::Guest>,
-    pub cluster: Option<hooks::cluster_hooks::Guest>,
-}
-
-impl ExportIndices {
-    /// Discover which hook interfaces `pre`'s component exports. An interface that is
-    /// exported with a different shape is a load error, not a silent skip.
-    pub(crate) fn discover(pre: &InstancePre<HostState>, plugin_id: &str) -> Result<ExportIndices, LoadError> {
-        let component = pre.component();
-        let mut found = ExportIndices::default();
-        macro_rules! probe {
-            ($field:ident, $family:expr, $module:ident) => {
-                if component.get_export_index(None, $family.interface_name()).is_some() {
-                    found.$field = Some(hooks::$module::GuestIndices::new(pre).map_err(|e| LoadError::IncompatibleExport {
-                        plugin_id: plugin_id.to_string(),
-                        interface: $family.interface_name(),
-                        detail: format!("{e:#}"),
-                    })?);
-                }
-            };
-        }
-        probe!(lifecycle, HookFamily::Lifecycle, lifecycle);
-        probe!(message, HookFamily::Message, message_hooks);
-        probe!(reaction, HookFamily::Reaction, reaction_hooks);
-        probe!(channel, HookFamily::Channel, channel_hooks);
-        probe!(team, HookFamily::Team, team_hooks);
-        probe!(user, HookFamily::User, user_hooks);
-        probe!(command, HookFamily::Command, command_hooks);
-        probe!(http, HookFamily::Http, http_hooks);
-        probe!(websocket, HookFamily::Websocket, websocket_hooks);
-        probe!(cluster, HookFamily::Cluster, cluster_hooks);
-        Ok(found)
-    }
-
-    /// The families present.
-    pub(crate) fn families(&self) -> Vec<HookFamily> {
-        let present = [
-            (self.lifecycle.is_some(), HookFamily::Lifecycle),
-            (self.message.is_some(), HookFamily::Message),
-            (self.reaction.is_some(), HookFamily::Reaction),
-            (self.channel.is_some(), HookFamily::Channel),
-            (self.team.is_some(), HookFamily::Team),
-            (self.user.is_some(), HookFamily::User),
-            (self.command.is_some(), HookFamily::Command),
-            (self.http.is_some(), HookFamily::Http),
-            (self.websocket.is_some(), HookFamily::Websocket),
-            (self.cluster.is_some(), HookFamily::Cluster),
-        ];
-        present.into_iter().filter_map(|(yes, f)| yes.then_some(f)).collect()
-    }
-
-    fn load(&self, store: &mut Store<HostState>, instance: &wasmtime::component::Instance) -> wasmtime::Result<Exports> {
-        macro_rules! load {
-            ($field:ident) => {
-                match &self.$field {
-                    Some(indices) => Some(indices.load(&mut *store, instance)?),
-                    None => None,
-                }
-            };
-        }
-        Ok(Exports {
-            lifecycle: load!(lifecycle),
-            message: load!(message),
-            reaction: load!(reaction),
-            channel: load!(channel),
-            team: load!(team),
-            user: load!(user),
-            command: load!(command),
-            http: load!(http),
-            websocket: load!(websocket),
-            cluster: load!(cluster),
-        })
-    }
-}
+pub(crate) use exports::{ExportIndices, Exports};
 
 /// A warm instance: its own store (so a trap poisons nothing else) and its exports.
 pub(crate) struct Instance {
@@ -278,103 +184,6 @@ impl PluginRuntime {
         (self.live.load(Ordering::Relaxed), self.max_live.load(Ordering::Relaxed))
     }
 
-    /// Mark settings as changed; every instance runs `configuration-changed` before its
-    /// next hook, and idle ones are refreshed now so the change takes effect at once.
-    pub(crate) async fn configuration_changed(&self) {
-        self.config_generation.fetch_add(1, Ordering::SeqCst);
-        let idle: Vec<Instance> = std::mem::take(&mut *self.idle.lock().unwrap());
-        for mut instance in idle {
-            if self.refresh_config(&mut instance).await.is_ok() {
-                self.idle.lock().unwrap().push(instance);
-            } else {
-                self.retire(instance);
-            }
-        }
-    }
-
-    /// Activate this version: create the first instance, deliver settings, call `activate`.
-    pub(crate) async fn activate(&self) -> Result<(), LoadError> {
-        let fail = |reason: String| LoadError::Activate { plugin_id: self.id().to_string(), reason };
-        let permit = self.permits.clone().acquire_owned().await.map_err(|_| fail("plugin is shutting down".into()))?;
-        let mut instance = self.create_instance().await.map_err(|(_, detail)| fail(detail))?;
-        if let Err((kind, detail)) = self.refresh_config(&mut instance).await {
-            self.retire(instance);
-            return Err(fail(format!("configuration-changed failed ({kind}): {detail}")));
-        }
-        if instance.exports.lifecycle.is_some() {
-            let started = Instant::now();
-            let outcome = self
-                .invoke(&mut instance, "activate", Pacing::UNPACED, &(), |inst, ()| {
-                    Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_activate(&mut inst.store).await })
-                })
-                .await;
-            self.metrics.record("activate", started.elapsed(), outcome.fuel, outcome.result.as_ref().err().map(|(k, _)| *k));
-            match outcome.result {
-                Ok(Ok(())) => {}
-                Ok(Err(reason)) => {
-                    self.retire(instance);
-                    return Err(fail(reason));
-                }
-                Err((kind, detail)) => {
-                    self.retire(instance);
-                    return Err(fail(format!("{kind}: {detail}")));
-                }
-            }
-        }
-        self.idle.lock().unwrap().push(instance);
-        drop(permit);
-        // Side effects of `activate` happen once per activation; the other warm
-        // instances only get their settings.
-        for _ in 1..self.limits.warm_instances {
-            let mut instance = self.create_instance().await.map_err(|(kind, detail)| fail(format!("warm instance: {kind}: {detail}")))?;
-            if let Err((kind, detail)) = self.refresh_config(&mut instance).await {
-                self.retire(instance);
-                return Err(fail(format!("configuration-changed failed on a warm instance ({kind}): {detail}")));
-            }
-            self.idle.lock().unwrap().push(instance);
-        }
-        self.set_state(PluginState::Running, "");
-        Ok(())
-    }
-
-    /// Stop serving: wait (bounded) for in-flight calls, call `deactivate` once, drop
-    /// every instance.
-    pub(crate) async fn deactivate(&self, grace: Duration) {
-        let was_running = self.state() == PluginState::Running;
-        self.set_state(PluginState::Stopping, "");
-        let all = u32::try_from(self.limits.instances).unwrap_or(u32::MAX);
-        let drained = tokio::time::timeout(grace, self.permits.clone().acquire_many_owned(all)).await;
-        if drained.is_err() {
-            tracing::warn!(plugin_id = %self.id(), "in-flight calls did not finish within {grace:?}; deactivating anyway");
-        }
-        if was_running && self.exports(HookFamily::Lifecycle) {
-            let instance = self.idle.lock().unwrap().pop();
-            let instance = match instance {
-                Some(i) => Ok(i),
-                None => self.create_instance().await,
-            };
-            if let Ok(mut instance) = instance {
-                let started = Instant::now();
-                let outcome = self
-                    .invoke(&mut instance, "deactivate", Pacing::UNPACED, &(), |inst, ()| {
-                        Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_deactivate(&mut inst.store).await })
-                    })
-                    .await;
-                self.metrics.record("deactivate", started.elapsed(), outcome.fuel, outcome.result.as_ref().err().map(|(k, _)| *k));
-                if let Err((kind, detail)) = outcome.result {
-                    tracing::warn!(plugin_id = %self.id(), %kind, %detail, "deactivate failed");
-                }
-                self.retire(instance);
-            }
-        }
-        let idle: Vec<Instance> = std::mem::take(&mut *self.idle.lock().unwrap());
-        for instance in idle {
-            self.retire(instance);
-        }
-        self.permits.close();
-        self.set_state(PluginState::NotRunning, "");
-    }
-
     /// Run one hook on a pooled instance under the plugin's limits.
     ///
     /// `args` are borrowed by the invocation rather than moved into `f`, so a chain of
@@ -501,31 +310,6 @@ impl PluginRuntime {
             Err(_) => Err((FailureKind::Deadline, format!("still running after {:?}", self.limits.deadline))),
         };
         Invocation { result, fuel }
-    }
-
-    /// Deliver `configuration-changed` if this instance has not seen the current settings.
-    async fn refresh_config(&self, instance: &mut Instance) -> Result<(), (FailureKind, String)> {
-        let current = self.config_generation.load(Ordering::SeqCst);
-        if instance.config_generation == current {
-            return Ok(());
-        }
-        if instance.exports.lifecycle.is_some() {
-            let started = Instant::now();
-            let outcome = self
-                .invoke(instance, "configuration-changed", Pacing::UNPACED, &(), |inst, ()| {
-                    Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_configuration_changed(&mut inst.store).await })
-                })
-                .await;
-            self.metrics.record("configuration-changed", started.elapsed(), outcome.fuel, outcome.result.as_ref().err().map(|(k, _)| *k));
-            match outcome.result {
-                Ok(Ok(())) => {}
-                // The plugin handled it and said no; Mattermost only logs this.
-                Ok(Err(reason)) => tracing::warn!(plugin_id = %self.id(), %reason, "configuration-changed returned an error"),
-                Err(e) => return Err(e),
-            }
-        }
-        instance.config_generation = current;
-        Ok(())
     }
 
     async fn create_instance(&self) -> Result<Instance, (FailureKind, String)> {

@@ -51,7 +51,7 @@ pub struct AppState {
     /// Origins whose pages may use the session cookie on a WebSocket upgrade.
     pub allowed_origins: std::sync::Arc<origin::AllowedOrigins>,
     /// Plugin installs, enable/disable, removal, settings, permissions.
-    pub plugin_admin: std::sync::Arc<crate::service::plugin_admin::PluginAdmin>,
+    pub plugin_admin: std::sync::Arc<crate::plugins::admin::PluginAdmin>,
     /// Who may read `/metrics` here.
     pub metrics: MetricsAccess,
     /// Limits of the unauthenticated routes (`rate_limit.rs`).

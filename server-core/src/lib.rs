@@ -6,37 +6,34 @@
 //!   and WebSocket broadcasts happen;
 //! - [`store`]: all SQL (SQLite or PostgreSQL through one `AnyPool`);
 //! - [`domain`]: types with Mattermost's JSON shapes and validation, no I/O;
-//! - [`hub`]: WebSocket fan-out; [`plugin_bridge`]: the plugin API over the services.
+//! - [`hub`]: WebSocket fan-out; [`plugins`]: the plugin lifecycle (installs, loading,
+//!   administration) and the plugin API over the services.
 
 pub mod api;
-pub mod bundle;
 pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod hub;
 pub mod ids;
-pub mod installer;
-pub mod local_plugins;
-pub mod marketplace;
 pub mod outbound;
-pub mod plugin_bridge;
+pub mod plugins;
 pub mod sealed;
 pub mod service;
 pub mod store;
 pub mod testing;
-pub mod watcher;
 
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use confab_host::{EngineOptions, HostConfig, PluginHost};
+use confab_host::{EngineOptions, HostConfig};
 use tokio::net::TcpListener;
 
 pub use config::Config;
-pub use plugin_bridge::PluginBridge;
+pub use plugins::PluginBridge;
 
 use crate::hub::Hub;
+use crate::plugins::admin::PluginAdmin;
 use crate::service::{Services, Settings};
 use crate::store::Store;
 
@@ -105,21 +102,21 @@ fn server_version() -> semver::Version {
 }
 
 /// Plugin administration settings from the config; reads the trusted key files.
-fn admin_options(config: &Config) -> Result<service::plugin_admin::AdminOptions, RunError> {
+fn admin_options(config: &Config) -> Result<plugins::admin::AdminOptions, RunError> {
     let mut texts = Vec::new();
     for path in &config.plugin_signature_public_keys {
         let text = std::fs::read_to_string(path).map_err(|e| RunError::SigningKey { path: path.clone(), message: e.to_string() })?;
         texts.push((path.display().to_string(), text));
     }
-    let keys = bundle::TrustedKeys::from_texts(texts.iter().map(|(p, t)| (p.as_str(), t.clone())))
+    let keys = plugins::bundle::TrustedKeys::from_texts(texts.iter().map(|(p, t)| (p.as_str(), t.clone())))
         .map_err(|e| RunError::SigningKey { path: PathBuf::from("(key)"), message: e.to_string() })?;
     if config.require_plugin_signature && keys.is_empty() {
         tracing::warn!("plugin signatures are required but no public key is configured: every install will be refused");
     }
-    Ok(service::plugin_admin::AdminOptions {
+    Ok(plugins::admin::AdminOptions {
         uploads_enabled: config.enable_plugin_uploads,
         max_bundle_bytes: config.plugin_max_bundle_bytes,
-        limits: bundle::BundleLimits { max_entries: config.plugin_max_bundle_entries, max_unpacked_bytes: config.plugin_max_unpacked_bytes },
+        limits: plugins::bundle::BundleLimits { max_entries: config.plugin_max_bundle_entries, max_unpacked_bytes: config.plugin_max_unpacked_bytes },
         require_signature: config.require_plugin_signature,
         keys,
         server_version: server_version(),
@@ -164,18 +161,16 @@ where
         .await
         .map_err(|source| RunError::Store { url: store::redact(&database_url), source })?;
     services.set_sealer(sealed::Sealer::new(&decode_key(&sealing_key)));
-    let bridge = Arc::new(PluginBridge::new(&services, plugin_dir.clone()));
     let host_config = HostConfig {
         cache_dir: config.plugin_cache_dir(),
         server_version: server_version(),
         engine: EngineOptions { pacing: config.plugin_pacing(), ..EngineOptions::default() },
         ..HostConfig::default()
     };
-    let host = PluginHost::new(host_config, bridge.clone())?;
+    let plugin_admin = PluginAdmin::start(&services, host_config, plugin_dir.clone(), admin_options(&config)?)?;
+    let host = plugin_admin.host().clone();
     services.set_host(host.clone());
-    // Finish or undo installs a crash interrupted, before anything reads the directory.
-    installer::recover(&installer::Layout::new(plugin_dir.clone()), &store).await;
-    let summary = local_plugins::load_all(&host, &bridge, &store, &plugin_dir, &server_version()).await;
+    let summary = plugin_admin.load_installed().await;
     tracing::info!(dir = %plugin_dir.display(), loaded = summary.loaded.len(), disabled = summary.disabled.len(), failed = summary.failed.len(), "local plugins loaded");
 
     let site_url = match (&config.site_url, listener.local_addr()) {
@@ -183,10 +178,7 @@ where
         (None, Ok(addr)) => format!("http://{addr}"),
         (None, Err(_)) => String::new(),
     };
-    let plugin_admin =
-        Arc::new(service::plugin_admin::PluginAdmin::new(services.clone(), host.clone(), bridge.clone(), plugin_dir.clone(), admin_options(&config)?));
-    bridge.set_admin(&plugin_admin);
-    let _watcher = if config.watch_plugins { watcher::watch(&plugin_dir, plugin_admin.clone()) } else { None };
+    let _watcher = if config.watch_plugins { plugins::watcher::watch(&plugin_dir, plugin_admin.clone()) } else { None };
     let allowed_origins = Arc::new(api::origin::AllowedOrigins::new(&site_url, &config.allow_cors_from));
     let metrics = api::MetricsAccess { allowed_from: config.metrics_allowed_from.clone(), on_main_listener: config.metrics_listen.is_none() };
     let metrics_server = match config.metrics_listen {

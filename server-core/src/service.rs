@@ -11,7 +11,7 @@ pub mod auth;
 pub mod channels;
 pub mod commands;
 pub mod convert;
-pub mod plugin_admin;
+mod plugin_commands;
 pub mod posts;
 pub mod sessions;
 pub mod slack;

@@ -210,6 +210,24 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// Create the PostgreSQL schema `name` on the server at `admin_url`: each test's own
+/// database (`testing::PgSchema`), so the SQL for it lives here with the rest.
+pub(crate) async fn create_schema(admin_url: &str, name: &str) -> Result<(), sqlx::Error> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(admin_url).await?;
+    sqlx::query(&format!("CREATE SCHEMA {name}")).execute(&mut conn).await?;
+    Ok(())
+}
+
+/// Drop the schema `name` and everything in it, if it exists.
+pub(crate) async fn drop_schema(admin_url: &str, name: &str) -> Result<(), sqlx::Error> {
+    use sqlx::Connection;
+    let mut conn = sqlx::AnyConnection::connect(admin_url).await?;
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {name} CASCADE")).execute(&mut conn).await?;
+    Ok(())
+}
+
 /// Read a 0/1 column as a bool.
 fn flag(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
     use sqlx::Row;

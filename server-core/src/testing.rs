@@ -35,11 +35,8 @@ impl PgSchema {
             let _ = writeln!(std::io::stderr(), "{test_name}: skipped PostgreSQL: {DATABASE_URL_ENV} not set");
             return None;
         };
-        sqlx::any::install_default_drivers();
         let schema = format!("confab_t_{}", crate::ids::new_id());
-        let mut conn =
-            <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await.unwrap_or_else(|e| panic!("{DATABASE_URL_ENV}: cannot connect: {e}"));
-        sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.expect("create a test schema");
+        crate::store::create_schema(&admin_url, &schema).await.unwrap_or_else(|e| panic!("{DATABASE_URL_ENV}: cannot create a test schema: {e}"));
         let separator = if admin_url.contains('?') { '&' } else { '?' };
         let url = format!("{admin_url}{separator}options=-c%20search_path%3D{schema}");
         Some(PgSchema { url, admin_url, schema })
@@ -54,9 +51,7 @@ impl Drop for PgSchema {
         let cleanup = std::thread::spawn(move || {
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
             runtime.block_on(async move {
-                if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await {
-                    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut conn).await;
-                }
+                let _ = crate::store::drop_schema(&url, &schema).await;
             });
         });
         let _ = cleanup.join();

@@ -20,7 +20,7 @@ fn bundle(id: &str, version: &str) -> Vec<u8> {
     manifest["version"] = version.into();
     std::fs::write(dir.path().join("plugin.json"), manifest.to_string()).unwrap();
     std::fs::copy(wasm, dir.path().join("server.wasm")).unwrap();
-    confab_server::bundle::pack_dir(dir.path(), id).unwrap()
+    confab_server::plugins::bundle::pack_dir(dir.path(), id).unwrap()
 }
 
 struct Server {
@@ -46,8 +46,8 @@ async fn start(data: &Path, crash_after: Option<&str>) -> Server {
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     match crash_after {
-        Some(step) => command.env(confab_server::installer::CRASH_ENV, step),
-        None => command.env_remove(confab_server::installer::CRASH_ENV),
+        Some(step) => command.env(confab_server::plugins::installer::CRASH_ENV, step),
+        None => command.env_remove(confab_server::plugins::installer::CRASH_ENV),
     };
     let child = command.spawn().expect("spawn confab");
     confab_server::outbound::install_tls_provider();

@@ -36,7 +36,7 @@ fn chain_bundle_with(id: &str, version: &str, to: &str, change: impl FnOnce(&mut
     change(&mut manifest, dir.path());
     std::fs::write(dir.path().join("plugin.json"), manifest.to_string()).unwrap();
     std::fs::copy(built_plugin("fx_chain.wasm"), dir.path().join("server.wasm")).unwrap();
-    confab_server::bundle::pack_dir(dir.path(), id).unwrap()
+    confab_server::plugins::bundle::pack_dir(dir.path(), id).unwrap()
 }
 
 /// fx-chain's manifest as `id` at `version`, replacing "marker" with `to` by default.
@@ -395,7 +395,7 @@ async fn hot_reload_under_load(backend: Backend) {
         manifest["version"] = "5.0.0".into();
         std::fs::write(tmp.path().join("plugin.json"), manifest.to_string()).unwrap();
         std::fs::write(tmp.path().join("server.wasm"), b"\0asm not really").unwrap();
-        confab_server::bundle::pack_dir(tmp.path(), id).unwrap()
+        confab_server::plugins::bundle::pack_dir(tmp.path(), id).unwrap()
     };
     let broken_started = Instant::now();
     let (status, body) = upload(&server, &admin.token, broken, true, None).await;
@@ -411,7 +411,7 @@ async fn hot_reload_under_load(backend: Backend) {
         let manifest = json!({"id": id, "name": "fails", "version": "6.0.0", "server": {"wasm": "server.wasm"}, "permissions": ["kv"]});
         std::fs::write(tmp.path().join("plugin.json"), manifest.to_string()).unwrap();
         std::fs::copy(built_plugin("hello.wasm"), tmp.path().join("server.wasm")).unwrap();
-        confab_server::bundle::pack_dir(tmp.path(), id).unwrap()
+        confab_server::plugins::bundle::pack_dir(tmp.path(), id).unwrap()
     };
     let failing_started = Instant::now();
     let (status, body) = upload(&server, &admin.token, failing, true, None).await;
@@ -457,18 +457,18 @@ async fn hot_reload_under_load(backend: Backend) {
 
 async fn signatures_are_required_on_every_path(backend: Backend) {
     let dir = TestDir::new();
-    let (secret, public) = confab_server::bundle::signature::generate_key_pair().unwrap();
+    let (secret, public) = confab_server::plugins::bundle::signature::generate_key_pair().unwrap();
     let key_file = dir.path().join("trusted.pub");
     std::fs::write(&key_file, &public).unwrap();
-    let key = confab_server::bundle::signature::parse_secret_key(&secret).unwrap();
+    let key = confab_server::plugins::bundle::signature::parse_secret_key(&secret).unwrap();
     let bundle = chain_bundle("fx.signed", "1.0.0", "s");
-    let signature = confab_server::bundle::signature::sign(&bundle, &key);
+    let signature = confab_server::plugins::bundle::signature::sign(&bundle, &key);
 
     // A marketplace with one signed and one unsigned entry, served from loopback.
     let market = tempfile::tempdir().unwrap();
     let (signed_m, unsigned_m) = (chain_bundle("fx.m-signed", "1.0.0", "m"), chain_bundle("fx.m-unsigned", "1.0.0", "m"));
     std::fs::write(market.path().join("signed.tar.gz"), &signed_m).unwrap();
-    std::fs::write(market.path().join("signed.tar.gz.sig"), confab_server::bundle::signature::sign(&signed_m, &key)).unwrap();
+    std::fs::write(market.path().join("signed.tar.gz.sig"), confab_server::plugins::bundle::signature::sign(&signed_m, &key)).unwrap();
     std::fs::write(market.path().join("unsigned.tar.gz"), &unsigned_m).unwrap();
     let files = LoopbackFiles::serve(vec![
         ("/p.tar.gz", bundle.clone()),
@@ -478,7 +478,7 @@ async fn signatures_are_required_on_every_path(backend: Backend) {
         ("/unsigned.tar.gz", unsigned_m),
     ])
     .await;
-    let index = confab_server::marketplace::build_index(market.path(), &files.base, &semver::Version::parse("0.1.0").unwrap()).unwrap();
+    let index = confab_server::plugins::marketplace::build_index(market.path(), &files.base, &semver::Version::parse("0.1.0").unwrap()).unwrap();
     let index_file = dir.path().join("index.json");
     std::fs::write(&index_file, serde_json::to_vec(&index).unwrap()).unwrap();
 
@@ -498,8 +498,8 @@ async fn signatures_are_required_on_every_path(backend: Backend) {
     tampered[last] ^= 1;
     let (status, body) = upload(&server, &admin.token, tampered, false, Some(&signature)).await;
     assert_eq!((status, body["id"].as_str()), (400, Some("api.plugin.verify_plugin.app_error")), "tampered: {body}");
-    let (other, _) = confab_server::bundle::signature::generate_key_pair().unwrap();
-    let foreign = confab_server::bundle::signature::sign(&bundle, &confab_server::bundle::signature::parse_secret_key(&other).unwrap());
+    let (other, _) = confab_server::plugins::bundle::signature::generate_key_pair().unwrap();
+    let foreign = confab_server::plugins::bundle::signature::sign(&bundle, &confab_server::plugins::bundle::signature::parse_secret_key(&other).unwrap());
     let (status, _) = upload(&server, &admin.token, bundle.clone(), false, Some(&foreign)).await;
     assert_eq!(status, 400, "signed by an untrusted key");
     assert_clean(&dir.plugin_dir(), "signatures");
@@ -556,9 +556,9 @@ async fn marketplace_lists_compatible_entries_and_installs_from_loopback(backend
     let bundle = std::fs::read(bundles.path().join("fx.market-1.0.0.tar.gz")).unwrap();
     let files = LoopbackFiles::serve(vec![("/fx.market-1.0.0.tar.gz", bundle)]).await;
     let version = semver::Version::parse("0.1.0").unwrap();
-    let mut index = confab_server::marketplace::build_index(bundles.path(), &files.base, &version).unwrap();
+    let mut index = confab_server::plugins::marketplace::build_index(bundles.path(), &files.base, &version).unwrap();
     assert_eq!(index.len(), 1);
-    assert_eq!(index[0].wit_version, confab_server::marketplace::wit_version(), "the builder read the component's imports");
+    assert_eq!(index[0].wit_version, confab_server::plugins::marketplace::wit_version(), "the builder read the component's imports");
     let mut incompatible = index[0].clone();
     incompatible.manifest["id"] = "fx.future".into();
     incompatible.manifest["name"] = "future".into();
@@ -692,7 +692,7 @@ async fn quarantine_is_announced_to_admins(backend: Backend) {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::copy(repo_root().join("tests/plugins/fx-panic/plugin.json"), tmp.path().join("plugin.json")).unwrap();
     std::fs::copy(built_plugin("fx_panic.wasm"), tmp.path().join("server.wasm")).unwrap();
-    let (status, _) = upload(&server, &admin.token, confab_server::bundle::pack_dir(tmp.path(), "fx.panic").unwrap(), false, None).await;
+    let (status, _) = upload(&server, &admin.token, confab_server::plugins::bundle::pack_dir(tmp.path(), "fx.panic").unwrap(), false, None).await;
     assert_eq!(status, 201);
     let (status, _) = server.post_as("/api/v4/plugins/fx.panic/enable", &admin.token, &json!({})).await;
     assert_eq!(status, 200, "nothing to approve");
@@ -748,7 +748,7 @@ async fn a_plugins_commands_go_with_disable_and_remove(backend: Backend) {
     std::fs::copy(repo_root().join("example-plugins/hello/plugin.json"), tmp.path().join("plugin.json")).unwrap();
     std::fs::copy(built_plugin("hello.wasm"), tmp.path().join("server.wasm")).unwrap();
     let id = "com.confab.hello";
-    install_and_enable(&server, &admin.token, confab_server::bundle::pack_dir(tmp.path(), "hello").unwrap(), id).await;
+    install_and_enable(&server, &admin.token, confab_server::plugins::bundle::pack_dir(tmp.path(), "hello").unwrap(), id).await;
     let body = json!({ "channel_id": channel_id, "command": "/hello" });
     let hello = || server.post_as("/api/v4/commands/execute", &admin.token, &body);
 

@@ -1,4 +1,4 @@
-//! `cargo xtask ci`: everything CI checks, in CI order — formatting, clippy with warnings denied on every workspace, then the whole test suite (JS and Python plugins included, never skipped), then smoke runs of the fuzz targets, the benchmarks and the soak.
+//! `cargo xtask ci`: everything CI checks, in CI order — formatting, tidy, clippy with warnings denied on every workspace, then the whole test suite (JS and Python plugins included, never skipped), then smoke runs of the fuzz targets, the benchmarks and the soak.
 //!
 //! The cheap checks come first so a formatting slip fails in seconds, not after the
 //! plugin build and the test run.
@@ -24,6 +24,8 @@ pub(crate) fn run_all() -> Result<()> {
     for ws in &plugin_workspaces {
         run(cargo(ws).args(["fmt", "--all", "--check"]))?;
     }
+    println!("$ cargo xtask tidy");
+    crate::tidy::run()?;
 
     run(cargo(&root).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     for ws in &plugin_workspaces {

@@ -1,4 +1,4 @@
-//! `cargo xtask`: the repository's build and CI tasks (build the wasm plugins, run every test, run CI), plus the tidy tests.
+//! `cargo xtask`: the repository's build and CI tasks (build the wasm plugins, run every test, run CI, check the house rules and layering with `tidy`).
 //!
 //! Run `cargo xtask help` for the list. Everything here shells out to `cargo`,
 //! `rustc` and `rustup` with inherited stdio, so what you see is what CI sees.
@@ -8,7 +8,6 @@ mod ci;
 mod fuzz;
 mod guests;
 mod plugins;
-#[cfg(test)]
 mod tidy;
 mod web;
 
@@ -27,7 +26,12 @@ tasks:
                  node/npm or python3
   test [ARGS]    plugins, then the whole test suite: `cargo test --workspace [ARGS]`
                  and the plugin crates' own unit tests
-  ci             fmt check, clippy (-D warnings) on every workspace, then `test`, `web`;
+  tidy           the house rules and the layering ARCHITECTURE.md promises (headers,
+                 no mod.rs, workspace lints, host without axum/sqlx, SQL only in
+                 store/, no axum in service/ or domain/, no hook call in api/, HTTP
+                 clients only in outbound.rs, store writes through the writer, files
+                 <= 600 lines, functions <= 80); prints `path:line: rule — fix`
+  ci             fmt check, tidy, clippy (-D warnings) on every workspace, then `test`, `web`;
                  here missing JS/Python tools are an error, never a skip,
                  then a smoke run of the fuzz targets (5 s each), of the benchmarks
                  (dev build, --quick) and of the soak (60 s)
@@ -55,6 +59,7 @@ fn main() -> ExitCode {
     let result = match task.as_deref() {
         Some("plugins") => plugins::build(guests::Missing::Skip).map(|built| report_skipped(&built.skipped)),
         Some("test") => test(&rest, guests::Missing::Skip),
+        Some("tidy") => tidy::run(),
         Some("ci") => ci::run_all(),
         Some("bench") => bench::bench(&rest),
         Some("soak") => bench::soak(&rest),

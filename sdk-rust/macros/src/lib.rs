@@ -193,19 +193,21 @@ fn qualified(family: &str) -> String {
 /// The `Guest` impl of one family, forwarding every function to the plugin.
 fn guest_impl(family: &str, adapter: &syn::Ident) -> TokenStream2 {
     let module = format_ident!("{}", family.replace('-', "_"));
+    let body = post_and_channel_hooks(family, adapter)
+        .or_else(|| lifecycle_team_and_user_hooks(family, adapter))
+        .or_else(|| request_hooks(family, adapter))
+        .unwrap_or_else(|| unreachable!("family {family} is listed in FAMILIES but has no Guest impl"));
+    quote! {
+        impl __confab_plugin_bindings::exports::confab::plugin::#module::Guest for #adapter {
+            #body
+        }
+    }
+}
+
+/// The forwarding functions of the message, reaction and channel hooks.
+fn post_and_channel_hooks(family: &str, adapter: &syn::Ident) -> Option<TokenStream2> {
     let t = quote!(::confab_plugin::__private::types);
-    let body = match family {
-        "lifecycle" => quote! {
-            fn activate() -> ::core::result::Result<(), ::std::string::String> {
-                ::confab_plugin::Plugin::activate(#adapter::plugin())
-            }
-            fn deactivate() {
-                ::confab_plugin::Plugin::deactivate(#adapter::plugin())
-            }
-            fn configuration_changed() -> ::core::result::Result<(), ::std::string::String> {
-                ::confab_plugin::Plugin::configuration_changed(#adapter::plugin())
-            }
-        },
+    Some(match family {
         "message-hooks" => quote! {
             fn message_will_be_posted(ctx: #t::PluginContext, post: #t::Post) -> #t::WillResult {
                 ::confab_plugin::Plugin::message_will_be_posted(#adapter::plugin(), &ctx, post)
@@ -262,6 +264,25 @@ fn guest_impl(family: &str, adapter: &syn::Ident) -> TokenStream2 {
                 ::confab_plugin::Plugin::user_has_left_channel(#adapter::plugin(), &ctx, member, actor)
             }
         },
+        _ => return None,
+    })
+}
+
+/// The forwarding functions of the lifecycle, team and user hooks.
+fn lifecycle_team_and_user_hooks(family: &str, adapter: &syn::Ident) -> Option<TokenStream2> {
+    let t = quote!(::confab_plugin::__private::types);
+    Some(match family {
+        "lifecycle" => quote! {
+            fn activate() -> ::core::result::Result<(), ::std::string::String> {
+                ::confab_plugin::Plugin::activate(#adapter::plugin())
+            }
+            fn deactivate() {
+                ::confab_plugin::Plugin::deactivate(#adapter::plugin())
+            }
+            fn configuration_changed() -> ::core::result::Result<(), ::std::string::String> {
+                ::confab_plugin::Plugin::configuration_changed(#adapter::plugin())
+            }
+        },
         "team-hooks" => quote! {
             fn user_has_joined_team(
                 ctx: #t::PluginContext,
@@ -292,6 +313,14 @@ fn guest_impl(family: &str, adapter: &syn::Ident) -> TokenStream2 {
                 ::confab_plugin::Plugin::user_has_logged_in(#adapter::plugin(), &ctx, user)
             }
         },
+        _ => return None,
+    })
+}
+
+/// The forwarding functions of the command, HTTP, WebSocket and cluster hooks.
+fn request_hooks(family: &str, adapter: &syn::Ident) -> Option<TokenStream2> {
+    let t = quote!(::confab_plugin::__private::types);
+    Some(match family {
         "command-hooks" => quote! {
             fn execute_command(
                 ctx: #t::PluginContext,
@@ -327,13 +356,8 @@ fn guest_impl(family: &str, adapter: &syn::Ident) -> TokenStream2 {
                 ::confab_plugin::Plugin::on_plugin_cluster_event(#adapter::plugin(), &ctx, event)
             }
         },
-        other => unreachable!("family {other} is listed in FAMILIES but has no Guest impl"),
-    };
-    quote! {
-        impl __confab_plugin_bindings::exports::confab::plugin::#module::Guest for #adapter {
-            #body
-        }
-    }
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -11,61 +11,49 @@ use serde_json::Value;
 
 use super::extract::{AppJson, AppQuery, Auth};
 use super::{ApiError, AppState, ok};
-use crate::service::plugin_admin::{AdminError, Source, status_json};
-
-/// Mattermost's error ids for plugin administration (ours where it has none).
-mod ids {
-    pub const UPLOAD_DISABLED: &str = "app.plugin.upload_disabled.app_error";
-    pub const MARKETPLACE_DISABLED: &str = "app.plugin.marketplace_disabled.app_error";
-    pub const TOO_LARGE: &str = "api.plugin.upload.file_too_large.app_error";
-    pub const NO_FILE: &str = "api.plugin.upload.no_file.app_error";
-    pub const EXTRACT: &str = "app.plugin.extract.app_error";
-    pub const MANIFEST: &str = "app.plugin.manifest.app_error";
-    pub const INSTALL_ID: &str = "app.plugin.install_id.app_error";
-    pub const NOT_INSTALLED: &str = "app.plugin.not_installed.app_error";
-    pub const VERIFY: &str = "api.plugin.verify_plugin.app_error";
-    pub const ACTIVATE: &str = "app.plugin.activate.app_error";
-    pub const NEEDS_APPROVAL: &str = "app.plugin.permissions_not_approved.app_error";
-    pub const DOWNLOAD: &str = "app.plugin.install_from_url.app_error";
-    pub const INVALID_SETTINGS: &str = "app.plugin.settings.invalid.app_error";
-    pub const FORBIDDEN: &str = "api.context.permissions.app_error";
-    pub const INTERNAL: &str = "app.plugin.install.app_error";
-}
+use crate::plugins::admin::{AdminError, Source, status_json};
+use crate::plugins::error_ids as ids;
 
 impl From<AdminError> for ApiError {
     fn from(e: AdminError) -> ApiError {
-        let detail = e.to_string();
-        let (status, id, message) = match &e {
-            AdminError::Forbidden => (StatusCode::FORBIDDEN, ids::FORBIDDEN, "You do not have the appropriate permissions."),
-            AdminError::UploadsDisabled => (StatusCode::NOT_IMPLEMENTED, ids::UPLOAD_DISABLED, "Plugins and/or plugin uploads have been disabled."),
-            AdminError::MarketplaceDisabled => (StatusCode::NOT_IMPLEMENTED, ids::MARKETPLACE_DISABLED, "The marketplace is disabled."),
-            AdminError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, ids::TOO_LARGE, "Unable to upload file. File is too large."),
-            AdminError::BadRequest(_) => (StatusCode::BAD_REQUEST, ids::NO_FILE, "The request is missing something or is malformed."),
-            AdminError::Bundle(_) => (StatusCode::BAD_REQUEST, ids::EXTRACT, "An error occurred extracting the plugin bundle."),
-            AdminError::Signature(_) => (StatusCode::BAD_REQUEST, ids::VERIFY, "Unable to verify plugin signature."),
-            AdminError::Invalid(_) => (StatusCode::BAD_REQUEST, ids::MANIFEST, "The plugin bundle is not valid."),
-            AdminError::AlreadyInstalled(_) => {
-                (StatusCode::BAD_REQUEST, ids::INSTALL_ID, "Unable to install plugin. A plugin with the same ID is already installed.")
+        let (status, id) = match &e {
+            AdminError::Forbidden => (StatusCode::FORBIDDEN, ids::FORBIDDEN),
+            AdminError::NotFound { id, .. } => (StatusCode::NOT_FOUND, *id),
+            AdminError::Invalid { id, .. } => (StatusCode::BAD_REQUEST, *id),
+            AdminError::Disabled { id, .. } => (StatusCode::NOT_IMPLEMENTED, *id),
+            // Mattermost answers "already installed" and "not approved" with 400, not 409.
+            AdminError::Conflict { id, .. } => (StatusCode::BAD_REQUEST, *id),
+            AdminError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, ids::TOO_LARGE),
+            // Mattermost answers a failed download with 400, not 502.
+            AdminError::Upstream { id, .. } => (StatusCode::BAD_REQUEST, *id),
+            AdminError::Internal { .. } => {
+                tracing::error!(error = %e, "plugin administration failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, ids::INTERNAL)
             }
-            AdminError::NotInstalled(_) => (StatusCode::NOT_FOUND, ids::NOT_INSTALLED, "Plugin is not installed."),
-            AdminError::Activation { .. } => {
-                (StatusCode::BAD_REQUEST, ids::ACTIVATE, "The new plugin version failed to start; the previous one is still in service.")
-            }
-            AdminError::NeedsApproval { .. } => (StatusCode::BAD_REQUEST, ids::NEEDS_APPROVAL, "The plugin requests permissions that were not approved."),
-            AdminError::Download(_) => (StatusCode::BAD_REQUEST, ids::DOWNLOAD, "An error occurred downloading the plugin."),
-            AdminError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ids::INTERNAL, "An error occurred installing the plugin."),
         };
-        let error = ApiError::new(status, id, message).with_detail(detail);
-        if matches!(e, AdminError::BadRequest(_)) && detail_is_settings(&error.detailed_error) {
-            ApiError { id: ids::INVALID_SETTINGS, ..error }
-        } else {
-            error
-        }
+        ApiError::new(status, id, message(id)).with_detail(e.to_string())
     }
 }
 
-fn detail_is_settings(detail: &str) -> bool {
-    detail.starts_with("setting ") || detail.contains("is not a setting")
+/// The user-facing message Mattermost sends with each id.
+fn message(id: &str) -> &'static str {
+    match id {
+        ids::FORBIDDEN => "You do not have the appropriate permissions.",
+        ids::UPLOAD_DISABLED => "Plugins and/or plugin uploads have been disabled.",
+        ids::MARKETPLACE_DISABLED => "The marketplace is disabled.",
+        ids::TOO_LARGE => "Unable to upload file. File is too large.",
+        ids::EXTRACT => "An error occurred extracting the plugin bundle.",
+        ids::VERIFY => "Unable to verify plugin signature.",
+        ids::MANIFEST => "The plugin bundle is not valid.",
+        ids::INSTALL_ID => "Unable to install plugin. A plugin with the same ID is already installed.",
+        ids::NOT_INSTALLED => "Plugin is not installed.",
+        ids::ACTIVATE => "The new plugin version failed to start; the previous one is still in service.",
+        ids::NEEDS_APPROVAL => "The plugin requests permissions that were not approved.",
+        ids::DOWNLOAD => "An error occurred downloading the plugin.",
+        ids::INTERNAL => "An error occurred installing the plugin.",
+        // NO_FILE, INVALID_SETTINGS
+        _ => "The request is missing something or is malformed.",
+    }
 }
 
 /// Room for the multipart framing and the other fields around the bundle.
@@ -136,7 +124,7 @@ async fn upload(Auth(caller, _): Auth, State(state): State<AppState>, request: a
     }
     let admin = &state.plugin_admin;
     if !admin.options().uploads_enabled {
-        return Err(AdminError::UploadsDisabled.into());
+        return Err(AdminError::uploads_disabled().into());
     }
     let limit = admin.options().max_bundle_bytes;
     // Read the body ourselves, so that an oversize upload is read to its end (up to a
@@ -146,23 +134,23 @@ async fn upload(Auth(caller, _): Auth, State(state): State<AppState>, request: a
     let body = match read_capped(body, limit.saturating_add(UPLOAD_FRAMING)).await {
         Ok(body) => body,
         Err(BodyError::TooLarge) => return Err(AdminError::TooLarge { limit }.into()),
-        Err(BodyError::Read(why)) => return Err(AdminError::BadRequest(why).into()),
+        Err(BodyError::Read(why)) => return Err(AdminError::bad_request(why).into()),
     };
     let buffered = axum::extract::Request::from_parts(parts, axum::body::Body::from(body));
-    let mut multipart = <Multipart as axum::extract::FromRequest<()>>::from_request(buffered, &()).await.map_err(|e| AdminError::BadRequest(e.body_text()))?;
+    let mut multipart = <Multipart as axum::extract::FromRequest<()>>::from_request(buffered, &()).await.map_err(|e| AdminError::bad_request(e.body_text()))?;
     let (mut bundle, mut force, mut signature) = (None::<Bytes>, false, None::<String>);
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(AdminError::TooLarge { limit }.into()),
-            Err(e) => return Err(AdminError::BadRequest(e.body_text()).into()),
+            Err(e) => return Err(AdminError::bad_request(e.body_text()).into()),
         };
         let name = field.name().unwrap_or_default().to_string();
         let data = match field.bytes().await {
             Ok(data) => data,
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(AdminError::TooLarge { limit }.into()),
-            Err(e) => return Err(AdminError::BadRequest(e.body_text()).into()),
+            Err(e) => return Err(AdminError::bad_request(e.body_text()).into()),
         };
         match name.as_str() {
             "plugin" => bundle = Some(data),
@@ -171,7 +159,7 @@ async fn upload(Auth(caller, _): Auth, State(state): State<AppState>, request: a
             _ => {}
         }
     }
-    let bundle = bundle.ok_or_else(|| AdminError::BadRequest("the multipart field `plugin` (the bundle) is missing".into()))?;
+    let bundle = bundle.ok_or_else(|| AdminError::bad_request("the multipart field `plugin` (the bundle) is missing"))?;
     let installed = admin.install_upload(&caller, &bundle, signature.as_deref(), force, Source::Upload).await?;
     tracing::info!(plugin_id = %installed.manifest.id, serving = installed.serving, elapsed_ms = installed.elapsed_ms, "bundle uploaded");
     Ok(created(&installed.manifest))
@@ -193,7 +181,7 @@ async fn install_from_url(Auth(caller, _): Auth, State(state): State<AppState>, 
         return Err(AdminError::Forbidden.into());
     }
     let force = q.force.as_deref().is_some_and(|f| f.eq_ignore_ascii_case("true"));
-    let installed = crate::marketplace::install_from_url(&state.plugin_admin, &caller, &q.plugin_download_url, force).await?;
+    let installed = state.plugin_admin.install_from_url(&caller, &q.plugin_download_url, force).await?;
     Ok(created(&installed.manifest))
 }
 
@@ -201,9 +189,9 @@ async fn install_from_url(Auth(caller, _): Auth, State(state): State<AppState>, 
 async fn marketplace_list(
     Auth(caller, _): Auth,
     State(state): State<AppState>,
-    AppQuery(q): AppQuery<crate::marketplace::ListQuery>,
+    AppQuery(q): AppQuery<crate::plugins::admin::ListQuery>,
 ) -> Result<Json<Vec<Value>>, ApiError> {
-    Ok(Json(crate::marketplace::list(&state.plugin_admin, &caller, &q).await?))
+    Ok(Json(state.plugin_admin.marketplace_list(&caller, &q).await?))
 }
 
 #[derive(Deserialize)]
@@ -217,7 +205,7 @@ struct MarketplaceInstall {
 
 /// POST /api/v4/plugins/marketplace `{id, version}`: 201 + manifest.
 async fn marketplace_install(Auth(caller, _): Auth, State(state): State<AppState>, AppJson(body): AppJson<MarketplaceInstall>) -> Result<Response, ApiError> {
-    let installed = crate::marketplace::install(&state.plugin_admin, &caller, &body.id).await?;
+    let installed = state.plugin_admin.install_from_marketplace(&caller, &body.id).await?;
     Ok(created(&installed.manifest))
 }
 
@@ -300,13 +288,13 @@ async fn public_file(State(state): State<AppState>, Path((id, file)): Path<(Stri
     if file.is_empty() || file.ends_with('/') {
         return Err(ApiError::not_found());
     }
-    let bytes = state.plugin_admin.public_file(&id, &file).ok_or_else(ApiError::not_found)?;
+    let bytes = state.plugin_admin.public_file(&id, &file).await.ok_or_else(ApiError::not_found)?;
     Ok(([(header::CONTENT_TYPE, content_type(&file))], bytes).into_response())
 }
 
 /// GET /static/plugins/{plugin_id}/{id}_{hash}_bundle.js: a running plugin's webapp bundle.
 async fn webapp_bundle(State(state): State<AppState>, Path((id, file)): Path<(String, String)>) -> Result<Response, ApiError> {
-    let bytes = state.plugin_admin.webapp_bundle(&id, &file).ok_or_else(ApiError::not_found)?;
+    let bytes = state.plugin_admin.webapp_bundle(&id, &file).await.ok_or_else(ApiError::not_found)?;
     Ok(([(header::CONTENT_TYPE, "application/javascript"), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")], bytes).into_response())
 }
 
@@ -318,11 +306,17 @@ mod tests {
     fn errors_have_mattermost_statuses() {
         let cases: Vec<(AdminError, u16, &str)> = vec![
             (AdminError::Forbidden, 403, ids::FORBIDDEN),
-            (AdminError::UploadsDisabled, 501, ids::UPLOAD_DISABLED),
+            (AdminError::uploads_disabled(), 501, ids::UPLOAD_DISABLED),
+            (AdminError::marketplace_disabled(), 501, ids::MARKETPLACE_DISABLED),
             (AdminError::TooLarge { limit: 1 }, 413, ids::TOO_LARGE),
-            (AdminError::AlreadyInstalled("p".into()), 400, ids::INSTALL_ID),
-            (AdminError::NotInstalled("p".into()), 404, ids::NOT_INSTALLED),
-            (AdminError::BadRequest("setting `a` (bool) must be true or false".into()), 400, ids::INVALID_SETTINGS),
+            (AdminError::already_installed("p"), 400, ids::INSTALL_ID),
+            (AdminError::needs_approval("p", &["kv".into()]), 400, ids::NEEDS_APPROVAL),
+            (AdminError::not_installed("p"), 404, ids::NOT_INSTALLED),
+            (AdminError::bad_request("no bundle"), 400, ids::NO_FILE),
+            (AdminError::invalid_settings("setting `a` (bool) must be true or false"), 400, ids::INVALID_SETTINGS),
+            (AdminError::activation("p", "trap"), 400, ids::ACTIVATE),
+            (AdminError::download("refused"), 400, ids::DOWNLOAD),
+            (AdminError::internal("database", std::io::Error::other("gone")), 500, ids::INTERNAL),
         ];
         for (error, status, id) in cases {
             let api: ApiError = error.into();

@@ -25,7 +25,7 @@ pub enum MarketplaceCommand {
 pub fn run(command: MarketplaceCommand) -> anyhow::Result<()> {
     match command {
         MarketplaceCommand::Build { dir, base_url, out } => {
-            let index = crate::marketplace::build_index(&dir, &base_url, &super::server_version())?;
+            let index = crate::plugins::marketplace::build_index(&dir, &base_url, &super::server_version())?;
             let out = out.unwrap_or_else(|| dir.join("index.json"));
             std::fs::write(&out, serde_json::to_vec_pretty(&index)?).with_context(|| format!("cannot write {}", out.display()))?;
             println!("wrote {} ({} plugins)", out.display(), index.len());

@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use confab_host::Manifest;
 
 use super::admin::{Admin, ServerArgs};
-use crate::bundle::{pack_dir, signature};
+use crate::plugins::bundle::{pack_dir, signature};
 
 /// `confab plugin ...`
 #[derive(Debug, clap::Subcommand)]
@@ -449,7 +449,7 @@ mod tests {
         let (bundle, _) = pack(&dir, Some(&out), false, None).unwrap();
         let unpacked = tmp.path().join("unpacked");
         std::fs::create_dir(&unpacked).unwrap();
-        let root = crate::bundle::extract(&bundle, &unpacked, Default::default()).unwrap();
+        let root = crate::plugins::bundle::extract(&bundle, &unpacked, Default::default()).unwrap();
         assert_eq!(std::fs::read(root.join("server.wasm")).unwrap(), b"component");
         assert!(Manifest::load(&root, &crate::cli::server_version()).is_ok());
     }

@@ -38,7 +38,7 @@ fn bundle(id: &str, version: &str, padding: usize) -> Vec<u8> {
             .collect();
         std::fs::write(dir.path().join("assets/padding.bin"), bytes).unwrap();
     }
-    confab_server::bundle::pack_dir(dir.path(), id).unwrap()
+    confab_server::plugins::bundle::pack_dir(dir.path(), id).unwrap()
 }
 
 /// A tmpfs mounted on a fresh directory; unmounted on drop.

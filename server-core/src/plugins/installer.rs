@@ -114,6 +114,18 @@ impl Layout {
     }
 }
 
+/// Run filesystem `work` on a blocking thread and wait for it, so no async task blocks
+/// a runtime worker on disk I/O. The work finishes even if the caller stops waiting,
+/// so a move is never cut in half by a cancelled request; a panic in it is re-raised.
+pub async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => value,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Only a runtime shutting down cancels blocking work; nothing is left to answer.
+        Err(e) => panic!("blocking filesystem work cancelled: {e}"),
+    }
+}
+
 /// Make renames in `dir` durable. Best effort: not every platform can open a directory.
 pub fn sync_dir(dir: &Path) {
     if let Ok(d) = std::fs::File::open(dir) {
@@ -149,23 +161,22 @@ pub fn crash_point(step: &str) {
 }
 
 /// Finish or undo what a crash interrupted, then delete unpack leftovers. Runs at
-/// start-up before plugins load.
+/// start-up before plugins load; the filesystem work runs on blocking threads, the
+/// database is asked in between.
 pub async fn recover(layout: &Layout, store: &Store) {
     let work = layout.work();
-    let Ok(entries) = std::fs::read_dir(&work) else { return };
-    let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-    paths.sort();
+    let Some(paths) = blocking(move || list_sorted(&work)).await else { return };
     for path in paths.iter().filter(|p| p.extension().is_some_and(|e| e == "journal")) {
         let token = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let journal: Journal = match std::fs::read(path).ok().and_then(|b| serde_json::from_slice(&b).ok()) {
-            Some(j) => j,
-            None => {
-                tracing::warn!(journal = %path.display(), "unreadable install journal; removing it");
-                remove_path(path);
-                continue;
-            }
+        let read = path.clone();
+        let journal = blocking(move || std::fs::read(&read).ok().and_then(|b| serde_json::from_slice::<Journal>(&b).ok())).await;
+        let Some(journal) = journal else {
+            tracing::warn!(journal = %path.display(), "unreadable install journal; removing it");
+            let path = path.clone();
+            blocking(move || remove_path(&path)).await;
+            continue;
         };
-        match journal {
+        let resolved = match journal {
             Journal::Install { plugin_id, token: install_token, unpacked, old } => {
                 let committed = match store.get_installed_plugin(&plugin_id).await {
                     Ok(row) => row.is_some_and(|r| r.install_token == install_token),
@@ -176,6 +187,45 @@ pub async fn recover(layout: &Layout, store: &Store) {
                     }
                 };
                 let live = layout.live(&plugin_id);
+                Resolution::Install { plugin_id, install_token, committed, live, unpacked, old }
+            }
+            Journal::Remove { plugin_id, moved } => {
+                tracing::info!(plugin_id, "completing an interrupted removal");
+                if let Err(e) = store.delete_plugin_data(&plugin_id).await {
+                    tracing::error!(plugin_id, error = %e, "cannot complete an interrupted removal; leaving it for the next start");
+                    continue;
+                }
+                Resolution::Remove { live: layout.live(&plugin_id), moved }
+            }
+        };
+        let layout = layout.clone();
+        blocking(move || {
+            resolved.apply();
+            layout.clear_journal(&token);
+        })
+        .await;
+    }
+    blocking(move || remove_leftovers(&paths)).await;
+}
+
+/// The entries of `dir`, sorted; `None` when it cannot be read (nothing to recover).
+fn list_sorted(dir: &Path) -> Option<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir).ok()?.filter_map(Result::ok).map(|e| e.path()).collect();
+    paths.sort();
+    Some(paths)
+}
+
+/// What recovery decided for one journal, once the database answered.
+enum Resolution {
+    Install { plugin_id: String, install_token: String, committed: bool, live: PathBuf, unpacked: PathBuf, old: PathBuf },
+    Remove { live: PathBuf, moved: PathBuf },
+}
+
+impl Resolution {
+    /// Do the file side of the decision.
+    fn apply(self) {
+        match self {
+            Resolution::Install { plugin_id, install_token, committed, live, unpacked, old } => {
                 if committed {
                     tracing::info!(plugin_id, "completing an install interrupted after it committed");
                 } else {
@@ -193,19 +243,16 @@ pub async fn recover(layout: &Layout, store: &Store) {
                 remove_path(&old);
                 remove_path(&unpacked);
             }
-            Journal::Remove { plugin_id, moved } => {
-                tracing::info!(plugin_id, "completing an interrupted removal");
-                if let Err(e) = store.delete_plugin_data(&plugin_id).await {
-                    tracing::error!(plugin_id, error = %e, "cannot complete an interrupted removal; leaving it for the next start");
-                    continue;
-                }
-                remove_path(&layout.live(&plugin_id));
+            Resolution::Remove { live, moved } => {
+                remove_path(&live);
                 remove_path(&moved);
             }
         }
-        layout.clear_journal(&token);
     }
-    // Unpack directories and anything else without a journal.
+}
+
+/// Delete unpack directories and anything else without a journal (staged upgrades stay).
+fn remove_leftovers(paths: &[PathBuf]) {
     for path in paths {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if name.starts_with("staged-") || name.ends_with(".journal") {
@@ -213,7 +260,7 @@ pub async fn recover(layout: &Layout, store: &Store) {
         }
         if path.exists() {
             tracing::info!(path = %path.display(), "removing an unfinished unpack");
-            remove_path(&path);
+            remove_path(path);
         }
     }
 }

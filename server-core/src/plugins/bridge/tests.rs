@@ -20,7 +20,7 @@ async fn fixture(settings: Settings) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(&sqlite_url(dir.path())).await.unwrap();
     let services = Services::new(store, Arc::new(Hub::default()), settings);
-    let bridge = PluginBridge::new(&services, dir.path().join("plugins"));
+    let (bridge, _) = PluginBridge::new(&services, dir.path().join("plugins"));
     Fixture { bridge, services, _dir: dir }
 }
 
@@ -124,4 +124,28 @@ async fn plugin_events_are_named_custom_plugin_event_and_follow_the_broadcast() 
     f.bridge.publish_event(P, "ping", serde_json::Value::Null, everyone_but_bob).await.unwrap();
     assert!(ann.try_recv().is_ok());
     assert!(bob.try_recv().is_err(), "omitted");
+}
+
+/// Status changes reach whoever holds the receiver, coalesced, and the receiver learns
+/// when the bridge is gone; nothing refers back from the bridge to its listener.
+#[tokio::test]
+async fn status_changes_travel_over_the_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&sqlite_url(dir.path())).await.unwrap();
+    let services = Services::new(store, Arc::new(Hub::default()), Settings::default());
+    let (bridge, mut changes) = PluginBridge::new(&services, dir.path().join("plugins"));
+    let status = PluginStatus {
+        plugin_id: P.into(),
+        plugin_path: String::new(),
+        state: confab_host::PluginState::Running,
+        error: String::new(),
+        name: String::new(),
+        description: String::new(),
+        version: "1.0.0".into(),
+    };
+    bridge.plugin_status_changed(&status);
+    bridge.plugin_status_changed(&status);
+    assert!(changes.next().await, "a change arrives");
+    drop(bridge);
+    assert!(!changes.next().await, "the two changes were one wake-up, then the bridge is gone");
 }

@@ -5,14 +5,14 @@
 //! repeated by the watcher.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use notify::{RecursiveMode, Watcher};
 
-use crate::installer;
-use crate::service::plugin_admin::PluginAdmin;
+use crate::plugins::admin::PluginAdmin;
+use crate::plugins::installer;
 
 /// How long the directory must stay quiet before changed plugins reload.
 pub const DEBOUNCE: Duration = Duration::from_millis(400);
@@ -20,11 +20,14 @@ pub const DEBOUNCE: Duration = Duration::from_millis(400);
 /// Start watching `plugin_dir`; the watch lasts as long as the returned watcher.
 /// `None` (logged) when the platform cannot watch it.
 pub fn watch(plugin_dir: &Path, admin: Arc<PluginAdmin>) -> Option<notify::RecommendedWatcher> {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
+    // The callback runs on the watcher's own thread, so the `stat` that tells which
+    // plugin a path belongs to happens there rather than on a runtime worker.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let root = plugin_dir.to_path_buf();
     let mut watcher = match notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {
-            for path in event.paths {
-                let _ = tx.send(path);
+            for name in event.paths.iter().filter_map(|path| plugin_of(&root, path)) {
+                let _ = tx.send(name);
             }
         }
     }) {
@@ -42,18 +45,20 @@ pub fn watch(plugin_dir: &Path, admin: Arc<PluginAdmin>) -> Option<notify::Recom
     tokio::spawn(async move {
         // Ends when the watcher (and so the sender) is dropped.
         while let Some(first) = rx.recv().await {
-            let mut changed = BTreeSet::new();
-            changed.extend(plugin_of(&root, &first));
+            let mut changed = BTreeSet::from([first]);
             loop {
                 match tokio::time::timeout(DEBOUNCE, rx.recv()).await {
-                    Ok(Some(path)) => changed.extend(plugin_of(&root, &path)),
+                    Ok(Some(name)) => {
+                        changed.insert(name);
+                    }
                     Ok(None) => return,
                     Err(_) => break,
                 }
             }
             for name in changed {
                 let dir = root.join(&name);
-                if installer::read_token(&dir).is_some() {
+                let marked = dir.clone();
+                if installer::blocking(move || installer::read_token(&marked)).await.is_some() {
                     continue;
                 }
                 tracing::info!(dir = %dir.display(), "plugin files changed; reloading");

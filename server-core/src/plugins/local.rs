@@ -10,7 +10,8 @@ use std::str::FromStr;
 
 use confab_host::{Capability, LoadOptions, Manifest, PluginHost};
 
-use crate::plugin_bridge::PluginBridge;
+use crate::plugins::bridge::PluginBridge;
+use crate::plugins::installer::blocking;
 use crate::service::now_ms;
 use crate::store::{PluginRecord, Store};
 
@@ -30,8 +31,12 @@ pub struct LoadSummary {
 /// readable); it never stops the server.
 pub async fn load_all(host: &PluginHost, bridge: &PluginBridge, store: &Store, plugin_dir: &Path, server_version: &semver::Version) -> LoadSummary {
     let mut summary = LoadSummary::default();
-    let mut dirs: Vec<PathBuf> = match std::fs::read_dir(plugin_dir) {
-        Ok(entries) => entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.join("plugin.json").is_file()).collect(),
+    let root = plugin_dir.to_path_buf();
+    let listed = blocking(move || -> std::io::Result<Vec<PathBuf>> {
+        Ok(std::fs::read_dir(&root)?.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.join("plugin.json").is_file()).collect())
+    });
+    let mut dirs: Vec<PathBuf> = match listed.await {
+        Ok(dirs) => dirs,
         Err(e) => {
             tracing::warn!(dir = %plugin_dir.display(), error = %e, "cannot read the plugin directory; starting without plugins");
             return summary;
@@ -41,7 +46,8 @@ pub async fn load_all(host: &PluginHost, bridge: &PluginBridge, store: &Store, p
     for dir in dirs {
         // The manifest first, for the id: settings are looked up by directory, and
         // `activate` may ask for them.
-        let manifest = match Manifest::load(&dir, server_version) {
+        let (at, version) = (dir.clone(), server_version.clone());
+        let manifest = match blocking(move || Manifest::load(&at, &version)).await {
             Ok(manifest) => manifest,
             Err(e) => {
                 tracing::error!(dir = %dir.display(), error = %e, "plugin not loaded: invalid manifest");

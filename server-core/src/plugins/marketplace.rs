@@ -1,4 +1,4 @@
-//! The marketplace and URL installs: read an index (Mattermost's marketplace plugin shape) from a URL or a file, keep the entries this server can run, download bundles through the outbound guard, and build an index for a folder of bundles (`confab marketplace build`).
+//! The marketplace client: read an index (Mattermost's marketplace plugin shape) from a URL or a file, keep the entries this server can run, download bundles through the outbound guard (the use cases are in `admin/marketplace.rs`), and build an index for a folder of bundles (`confab marketplace build`).
 //!
 //! Compatibility has two parts: the manifest's `min_server_version`, and the WIT
 //! package version the component imports (`confab:plugin@X.Y.Z`), which the index
@@ -14,13 +14,12 @@ use confab_host::Manifest;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::bundle::{self, BundleLimits};
-use crate::service::Caller;
-use crate::service::plugin_admin::{AdminError, Installed, PluginAdmin, Source};
+use crate::outbound::{Outbound, OutboundError};
+use crate::plugins::bundle::{self, BundleLimits};
 
 /// The WIT package version this server implements.
 pub fn wit_version() -> &'static str {
-    let world = include_str!("../../wit/world.wit");
+    let world = include_str!("../../../wit/world.wit");
     world.lines().find_map(|l| l.trim().strip_prefix("package confab:plugin@")).map(|v| v.trim_end_matches(';')).unwrap_or("0.0.0")
 }
 
@@ -80,55 +79,40 @@ pub struct ListQuery {
     pub per_page: Option<i64>,
 }
 
-fn download_error(e: crate::outbound::OutboundError) -> AdminError {
-    AdminError::Download(e.to_string())
+/// Why an index or a bundle could not be fetched.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// The answer is bigger than allowed.
+    #[error("the download is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    /// The request failed, the answer was not a success, or the index is unreadable.
+    #[error("{0}")]
+    Failed(String),
 }
 
 /// GET `url` through the outbound guard, at most `max` bytes; non-2xx is an error.
-async fn download(admin: &PluginAdmin, url: &str, max: usize) -> Result<Vec<u8>, AdminError> {
-    let outbound = admin.services().outbound();
-    let request = outbound.request(reqwest::Method::GET, url).map_err(download_error)?;
+pub async fn download(outbound: &Outbound, url: &str, max: usize) -> Result<Vec<u8>, FetchError> {
+    let failed = |e: OutboundError| FetchError::Failed(e.to_string());
+    let request = outbound.request(reqwest::Method::GET, url).map_err(failed)?;
     let response = outbound.send(request, max).await.map_err(|e| match e {
-        crate::outbound::OutboundError::TooLarge { limit } => AdminError::TooLarge { limit },
-        other => download_error(other),
+        OutboundError::TooLarge { limit } => FetchError::TooLarge { limit },
+        other => failed(other),
     })?;
     if !(200..300).contains(&response.status) {
-        return Err(AdminError::Download(format!("{url} answered {}", response.status)));
+        return Err(FetchError::Failed(format!("{url} answered {}", response.status)));
     }
     Ok(response.body)
 }
 
-/// `POST /api/v4/plugins/install_from_url`: download, then install as an upload
-/// (same gate: uploads must be enabled). A required signature comes from `<url>.sig`.
-pub async fn install_from_url(admin: &PluginAdmin, caller: &Caller, url: &str, force: bool) -> Result<Installed, AdminError> {
-    if !caller.is_admin() {
-        return Err(AdminError::Forbidden);
-    }
-    if !admin.options().uploads_enabled {
-        return Err(AdminError::UploadsDisabled);
-    }
-    if url.trim().is_empty() {
-        return Err(AdminError::BadRequest("plugin_download_url is required".into()));
-    }
-    let bytes = download(admin, url, admin.options().max_bundle_bytes).await?;
-    let signature = if admin.options().require_signature { download(admin, &format!("{url}.sig"), 4096).await.ok() } else { None };
-    let signature = signature.map(|s| String::from_utf8_lossy(&s).into_owned());
-    admin.install_bundle(&bytes, signature.as_deref(), force, Source::Url).await
-}
-
-/// The configured index, every entry.
-async fn read_index(admin: &PluginAdmin) -> Result<Vec<MarketplacePlugin>, AdminError> {
-    let options = admin.options();
-    if !options.marketplace_enabled {
-        return Err(AdminError::MarketplaceDisabled);
-    }
-    let Some(location) = options.marketplace_url.as_deref() else { return Err(AdminError::MarketplaceDisabled) };
+/// Every entry of the index at `location`: an `http(s)://` URL (through the outbound
+/// guard) or a file path.
+pub async fn read_index(outbound: &Outbound, location: &str) -> Result<Vec<MarketplacePlugin>, FetchError> {
     let bytes = if location.starts_with("http://") || location.starts_with("https://") {
-        download(admin, location, MAX_INDEX_BYTES).await?
+        download(outbound, location, MAX_INDEX_BYTES).await?
     } else {
-        std::fs::read(location).map_err(|e| AdminError::Download(format!("cannot read the marketplace index {location}: {e}")))?
+        tokio::fs::read(location).await.map_err(|e| FetchError::Failed(format!("cannot read the marketplace index {location}: {e}")))?
     };
-    serde_json::from_slice(&bytes).map_err(|e| AdminError::Download(format!("the marketplace index is not valid: {e}")))
+    serde_json::from_slice(&bytes).map_err(|e| FetchError::Failed(format!("the marketplace index is not valid: {e}")))
 }
 
 /// Whether this server can run the entry.
@@ -140,64 +124,12 @@ pub fn is_compatible(entry: &MarketplacePlugin, server: &semver::Version) -> boo
     entry.wit_version.is_empty() || entry.wit_version == wit_version()
 }
 
-fn entry_id(entry: &MarketplacePlugin) -> String {
+pub fn entry_id(entry: &MarketplacePlugin) -> String {
     entry.manifest.get("id").and_then(Value::as_str).unwrap_or_default().to_lowercase()
 }
 
-fn entry_text(entry: &MarketplacePlugin, key: &str) -> String {
+pub fn entry_text(entry: &MarketplacePlugin, key: &str) -> String {
     entry.manifest.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
-}
-
-/// `GET /api/v4/plugins/marketplace`: compatible entries, filtered by `filter` (id,
-/// name or description), sorted by name, with `installed_version`.
-pub async fn list(admin: &PluginAdmin, caller: &Caller, query: &ListQuery) -> Result<Vec<Value>, AdminError> {
-    if !caller.is_admin() {
-        return Err(AdminError::Forbidden);
-    }
-    let server = &admin.options().server_version;
-    let filter = query.filter.to_lowercase();
-    let mut entries: Vec<MarketplacePlugin> = read_index(admin)
-        .await?
-        .into_iter()
-        .filter(|e| is_compatible(e, server))
-        .filter(|e| filter.is_empty() || [entry_id(e), entry_text(e, "name"), entry_text(e, "description")].iter().any(|t| t.to_lowercase().contains(&filter)))
-        .collect();
-    entries.sort_by_key(|e| entry_text(e, "name").to_lowercase());
-    let installed: std::collections::HashMap<String, String> =
-        admin.installed_plugins().await?.into_iter().map(|(row, manifest)| (row.record.plugin_id, manifest.version)).collect();
-    let per_page = query.per_page.filter(|&p| p > 0).map_or(usize::MAX, |p| p as usize);
-    let skip = query.page.unwrap_or(0).saturating_mul(per_page.min(10_000));
-    Ok(entries
-        .into_iter()
-        .skip(if per_page == usize::MAX { 0 } else { skip })
-        .take(per_page)
-        .map(|e| {
-            let id = entry_id(&e);
-            let mut value = serde_json::to_value(&e).expect("entries serialize");
-            value["installed_version"] = Value::String(installed.get(&id).cloned().unwrap_or_default());
-            value
-        })
-        .collect())
-}
-
-/// `POST /api/v4/plugins/marketplace` `{id, version}`: install the newest compatible
-/// entry with that id (the version is ignored, as in Mattermost), replacing an
-/// installed copy.
-pub async fn install(admin: &PluginAdmin, caller: &Caller, id: &str) -> Result<Installed, AdminError> {
-    if !caller.is_admin() {
-        return Err(AdminError::Forbidden);
-    }
-    let server = admin.options().server_version.clone();
-    let id = id.to_lowercase();
-    let entry = read_index(admin)
-        .await?
-        .into_iter()
-        .filter(|e| entry_id(e) == id && is_compatible(e, &server))
-        .max_by_key(|e| semver::Version::parse(&entry_text(e, "version")).unwrap_or(semver::Version::new(0, 0, 0)))
-        .ok_or_else(|| AdminError::NotInstalled(format!("{id} (not in the marketplace, or not compatible with this server)")))?;
-    let bytes = download(admin, &entry.download_url, admin.options().max_bundle_bytes).await?;
-    let signature = Some(entry.signature.as_str()).filter(|s| !s.is_empty());
-    admin.install_bundle(&bytes, signature, true, Source::Marketplace).await
 }
 
 /// The `confab:plugin@X.Y.Z` versions a component's imports name.

@@ -47,7 +47,7 @@ fn add_dir<W: Write>(builder: &mut tar::Builder<W>, dir: &Path, prefix: &Path) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::{BundleLimits, extract};
+    use crate::plugins::bundle::{BundleLimits, extract};
 
     #[test]
     fn packed_directories_extract_to_the_same_files() {

@@ -13,6 +13,7 @@ use std::sync::RwLock;
 use async_trait::async_trait;
 use confab_host::types::*;
 use confab_host::{ApiError, ApiResult, PluginStatus, ServerApi};
+use tokio::sync::mpsc;
 
 use crate::domain::post::NewPost;
 use crate::domain::{Invalid, Paging};
@@ -30,9 +31,25 @@ pub struct PluginBridge {
     plugin_dirs: RwLock<HashMap<String, PathBuf>>,
     /// The server's plugin directory, for plugins not registered.
     plugin_root: PathBuf,
-    /// Plugin administration, set once it exists: status changes the host reports
-    /// (quarantine, failed start) go to admins as `plugin_statuses_changed`.
-    admin: std::sync::OnceLock<std::sync::Weak<crate::service::plugin_admin::PluginAdmin>>,
+    /// Status changes the host reports (quarantine, failed start), for plugin
+    /// administration to push to admins; a channel, so the bridge needs no reference
+    /// to what listens.
+    status_changed: mpsc::UnboundedSender<()>,
+}
+
+/// The receiving end of a bridge's status changes.
+pub struct StatusChanges(mpsc::UnboundedReceiver<()>);
+
+impl StatusChanges {
+    /// Wait for the next change, taking any that queued up behind it as well; `false`
+    /// once the bridge is gone.
+    pub async fn next(&mut self) -> bool {
+        if self.0.recv().await.is_none() {
+            return false;
+        }
+        while self.0.try_recv().is_ok() {}
+        true
+    }
 }
 
 /// The WIT error variant for a service error.
@@ -53,14 +70,11 @@ fn run<T>(result: Result<T, service::Error>) -> ApiResult<T> {
 }
 
 impl PluginBridge {
-    /// A bridge over `services`; settings are looked up under `plugin_root`.
-    pub fn new(services: &Services, plugin_root: PathBuf) -> PluginBridge {
-        PluginBridge { services: services.downgrade(), plugin_dirs: RwLock::new(HashMap::new()), plugin_root, admin: std::sync::OnceLock::new() }
-    }
-
-    /// Attach plugin administration (weakly: it holds the host, which holds the bridge).
-    pub fn set_admin(&self, admin: &std::sync::Arc<crate::service::plugin_admin::PluginAdmin>) {
-        let _ = self.admin.set(std::sync::Arc::downgrade(admin));
+    /// A bridge over `services`; settings are looked up under `plugin_root`. The
+    /// status changes it reports arrive on the returned receiver (dropping it is fine).
+    pub fn new(services: &Services, plugin_root: PathBuf) -> (PluginBridge, StatusChanges) {
+        let (status_changed, changes) = mpsc::unbounded_channel();
+        (PluginBridge { services: services.downgrade(), plugin_dirs: RwLock::new(HashMap::new()), plugin_root, status_changed }, StatusChanges(changes))
     }
 
     /// Record where `plugin_id` was loaded from, so its settings are read from there.
@@ -315,9 +329,8 @@ impl ServerApi for PluginBridge {
 
     fn plugin_status_changed(&self, status: &PluginStatus) {
         tracing::info!(plugin_id = %status.plugin_id, state = status.state.code(), error = %status.error, "plugin status changed");
-        if let (Some(admin), Ok(runtime)) = (self.admin.get().and_then(std::sync::Weak::upgrade), tokio::runtime::Handle::try_current()) {
-            runtime.spawn(async move { admin.publish_statuses().await });
-        }
+        // No one listening (a bench, a test) is fine.
+        let _ = self.status_changed.send(());
     }
 }
 
