@@ -26,6 +26,7 @@ mod teams;
 mod text_guard;
 mod unreads;
 mod users;
+mod webapp;
 // public for the fuzz targets (fuzz/src/websocket_action.rs)
 pub mod websocket;
 
@@ -86,17 +87,13 @@ pub fn router(state: AppState) -> Router {
         .merge(unreads::router())
         .merge(preferences::router())
         .merge(lookups::router())
-        .fallback(not_found)
+        // the web client and its deep links; API paths keep the JSON 404 (`webapp.rs`)
+        .fallback(webapp::fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(text_guard::layer))
         .layer(axum::middleware::from_fn(request_id::layer))
         .layer(axum::Extension(limiter))
         .with_state(state)
-}
-
-/// Any route we do not serve: Mattermost's 404 body.
-async fn not_found() -> ApiError {
-    ApiError::not_found()
 }
 
 /// A known route with a method it does not take.

@@ -32,6 +32,8 @@
 //! - `client_routes`: what Mattermost's apps load first (team and channel memberships
 //!   with real unread and mention counts, viewing channels, preferences, statuses,
 //!   avatars, autocomplete, posts by ids, channel stats) and who may read it;
+//! - `webapp`: the embedded web client at `/`, its deep links, and the JSON 404s
+//!   that API, hook and plugin paths keep;
 //! - `client_library`: the Python `mattermostdriver` (installed from PyPI into
 //!   `target/py-client` by the test) logging in, posting and listening.
 //!
@@ -60,5 +62,6 @@ mod poll;
 mod sessions;
 mod system;
 mod users;
+mod webapp;
 mod webhooks;
 mod websocket;

@@ -36,6 +36,7 @@ pub(crate) fn run_all() -> Result<()> {
     }
 
     crate::test(&[], crate::guests::Missing::Fail)?;
+    crate::web::web()?;
     // Every fuzz target builds instrumented and runs a few seconds from its seeds.
     crate::fuzz::smoke()?;
     // The benchmarks report, they do not judge: only a crash or a broken invariant fails here.

@@ -9,6 +9,7 @@ mod fuzz;
 mod guests;
 mod plugins;
 mod tidy;
+mod web;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -30,7 +31,7 @@ tasks:
                  store/, no axum in service/ or domain/, no hook call in api/, HTTP
                  clients only in outbound.rs, store writes through the writer, files
                  <= 600 lines, functions <= 80); prints `path:line: rule — fix`
-  ci             fmt check, tidy, clippy (-D warnings) on every workspace, then `test`;
+  ci             fmt check, tidy, clippy (-D warnings) on every workspace, then `test`, `web`;
                  here missing JS/Python tools are an error, never a skip,
                  then a smoke run of the fuzz targets (5 s each), of the benchmarks
                  (dev build, --quick) and of the soak (60 s)
@@ -46,6 +47,9 @@ tasks:
                  build the fuzz targets (fuzz/, cargo-fuzz installed into
                  target/tools when missing; stable Rust, --sanitizer none) and
                  run each for N seconds (default 60); see docs/fuzzing.md
+  web            the web client (webapp/): npm ci, tsc, ESLint, Vitest, a rebuild
+                 of webapp/dist that must match the committed one, then the browser
+                 tests (Debian's chromium, installed with apt-get when root)
   help           this text";
 
 fn main() -> ExitCode {
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(&rest),
         Some("soak") => bench::soak(&rest),
         Some("fuzz") => fuzz::fuzz(&rest),
+        Some("web") => web::web(),
         Some("help" | "-h" | "--help") | None => {
             println!("{USAGE}");
             Ok(())

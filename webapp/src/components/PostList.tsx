@@ -1,0 +1,110 @@
+// A channel's history as a windowed list (only the posts on screen are in the DOM), kept
+// at the bottom while new posts arrive, paging back when scrolled to the top.
+
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+
+import type { Team } from '../api/types';
+import { loadOlderPosts } from '../store/actions';
+import { useAppDispatch, useAppSelector } from '../store/index';
+import { PostItem } from './PostItem';
+
+const EMPTY: string[] = [];
+
+export function PostList({ channelId, team, highlight }: { channelId: string; team: Team; highlight: string }) {
+  const order = useAppSelector((s) => s.entities.posts.postsInChannel[channelId]?.[0]?.order ?? EMPTY);
+  const oldest = useAppSelector((s) => s.entities.posts.postsInChannel[channelId]?.[0]?.oldest ?? false);
+  const ids = [...order].reverse(); // oldest first on screen
+  const scroller = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const prevTotal = useRef(0);
+  const prevFirst = useRef('');
+
+  const virtualizer = useVirtualizer({
+    count: ids.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => 64,
+    overscan: 8,
+    // Room above the first post for the start-of-channel line.
+    paddingStart: 40,
+    getItemKey: (i) => ids[i],
+  });
+
+  const scrollToBottom = useCallback(() => {
+    if (ids.length) virtualizer.scrollToIndex(ids.length - 1, { align: 'end' });
+  }, [ids.length, virtualizer]);
+
+  // New posts at the bottom: follow them when already at the bottom. Older posts at the
+  // top: keep what is on screen where it was.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    const total = virtualizer.getTotalSize();
+    if (el && prevFirst.current && ids[0] !== prevFirst.current && ids.includes(prevFirst.current)) {
+      el.scrollTop += total - prevTotal.current;
+    } else if (atBottom.current) {
+      scrollToBottom();
+    }
+    prevTotal.current = total;
+    prevFirst.current = ids[0] ?? '';
+  });
+
+  useEffect(() => {
+    if (!highlight) return;
+    const i = ids.indexOf(highlight);
+    if (i >= 0) {
+      atBottom.current = false;
+      virtualizer.scrollToIndex(i, { align: 'center' });
+    }
+    // Only when the highlighted post first appears.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [highlight, ids.length > 0]);
+
+  const [loadingOlder, pageBack] = usePagingBack(channelId, oldest);
+  const onScroll = () => {
+    const el = scroller.current;
+    if (!el) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    if (el.scrollTop < 300) pageBack();
+  };
+
+  const items = virtualizer.getVirtualItems();
+  return (
+    <div className="posts" ref={scroller} onScroll={onScroll} role="log" aria-label="Messages" aria-busy={loadingOlder} tabIndex={0}>
+      {/* margin-top: auto keeps a short history at the bottom, next to the composer */}
+      <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%', marginTop: 'auto', flexShrink: 0 }}>
+        <p className="posts__start">
+          {ids.length === 0 ? 'No messages yet. Say hello!' : oldest ? 'This is the start of the channel.' : loadingOlder ? 'Loading older messages…' : ''}
+        </p>
+        {items.map((item) => (
+          <div
+            key={item.key}
+            data-index={item.index}
+            ref={virtualizer.measureElement}
+            style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
+          >
+            <PostItem postId={ids[item.index]} team={team} highlighted={ids[item.index] === highlight} previousId={ids[item.index - 1]} />
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** Load the page before the oldest post shown, one request at a time, until the start. */
+function usePagingBack(channelId: string, oldest: boolean): [boolean, () => void] {
+  const dispatch = useAppDispatch();
+  const loading = useRef(false);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const pageBack = () => {
+    if (oldest || loading.current) return;
+    loading.current = true;
+    setLoadingOlder(true);
+    dispatch(loadOlderPosts(channelId))
+      .catch(() => false)
+      .finally(() => {
+        loading.current = false;
+        setLoadingOlder(false);
+      });
+  };
+  return [loadingOlder, pageBack];
+}
