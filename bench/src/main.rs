@@ -98,11 +98,11 @@ fn write_report(machine: &Machine, rows: &[report::Row], out: &std::path::Path, 
             std::fs::create_dir_all(parent)?;
         }
     }
-    // The soak section is written by `--soak --record`, not by this run: keep it.
-    let markdown = match std::fs::read_to_string(out).ok().as_deref().and_then(soak::section_of) {
-        Some(section) => format!("{}\n\n{section}\n", markdown.trim_end()),
-        None => markdown,
-    };
+    // The soak section is written by `--soak --record`, the design measurements by hand,
+    // not by this run: keep both.
+    let existing = std::fs::read_to_string(out).unwrap_or_default();
+    let kept = [soak::section_of(&existing), report::history_section(&existing)];
+    let markdown = kept.into_iter().flatten().fold(markdown, |text, section| format!("{}\n\n{section}\n", text.trim_end()));
     std::fs::write(out, &markdown)?;
     std::fs::write(json, serde_json::to_vec_pretty(&serde_json::json!({ "machine": machine, "rows": rows }))?)?;
     eprintln!("wrote {} and {}", out.display(), json.display());

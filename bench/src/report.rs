@@ -116,3 +116,25 @@ pub fn markdown(machine: &Machine, rows: &[Row]) -> String {
     }
     out
 }
+
+/// The hand-written "Design measurements" section of an existing BENCHMARKS.md, markers
+/// included; a bench run keeps it as it is.
+pub fn history_section(text: &str) -> Option<&str> {
+    const START: &str = "<!-- history:start -->";
+    const END: &str = "<!-- history:end -->";
+    let start = text.find(START)?;
+    let end = text[start..].find(END)? + start + END.len();
+    Some(&text[start..end])
+}
+
+#[cfg(test)]
+mod history_tests {
+    use super::history_section;
+
+    #[test]
+    fn the_design_measurements_are_found_with_their_markers() {
+        let text = "# Benchmarks\n\nrows\n\n<!-- history:start -->\n## Design measurements\n- one\n<!-- history:end -->\n";
+        assert_eq!(history_section(text), Some("<!-- history:start -->\n## Design measurements\n- one\n<!-- history:end -->"));
+        assert_eq!(history_section("# Benchmarks\n"), None);
+    }
+}

@@ -66,6 +66,50 @@ pub enum PostQuery {
     After(String, Paging),
 }
 
+// The channel row first. The post's foreign key takes a key-share lock on it; taken
+// before the update, concurrent posts to one channel each add a locker to that row, and
+// PostgreSQL records them as a MultiXact that every later lock on the row must read: a
+// fifth of PostgreSQL's CPU under bench B3. Updating first makes posts to a channel queue
+// on its row lock, which they did anyway. `last_post_at` only moves forward: concurrent
+// posts may commit out of order (Mattermost's GREATEST, spelled so SQLite runs it too).
+// One column list and one update for both backends' statements, put together at compile
+// time. In the update, $2 and $7 are the post's create_at and channel_id (the order of
+// the columns).
+macro_rules! bump_channel {
+    ($channel:literal) => {
+        concat!(
+            "UPDATE channels SET last_post_at = CASE WHEN last_post_at > $2 THEN last_post_at ELSE $2 END, ",
+            "total_msg_count = total_msg_count + 1 WHERE id = ",
+            $channel
+        )
+    };
+}
+macro_rules! post_columns {
+    () => {
+        "id, create_at, update_at, edit_at, delete_at, user_id, channel_id, root_id, original_id, message, type, props, hashtags, is_pinned, \
+         has_reactions, priority"
+    };
+}
+macro_rules! post_values {
+    () => {
+        "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16"
+    };
+}
+
+/// A post with its serialized columns, ready to bind.
+struct PostRow<'a> {
+    post: &'a Post,
+    props: &'a str,
+    priority: &'a str,
+}
+
+impl PostRow<'_> {
+    /// `query` with the post's sixteen columns bound as $1..$16.
+    fn bind<'q>(&'q self, query: &'q str) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        bind_post(sqlx::query(query), self.post, self.props, self.priority)
+    }
+}
+
 impl Store {
     /// Insert a post and bump the channel's counters, together.
     pub async fn insert_post(&self, p: &Post) -> Result<()> {
@@ -80,102 +124,77 @@ impl Store {
     pub async fn insert_post_counted(&self, p: &Post, unreads: &PostUnreads<'_>) -> Result<Vec<String>> {
         let props = Value::Object(p.props.clone()).to_string();
         let priority = p.metadata.get("priority").map(Value::to_string).unwrap_or_default();
-        // The channel row first. The post's foreign key takes a key-share lock on it;
-        // taken before the update, concurrent posts to one channel each add a locker to
-        // that row, and PostgreSQL records them as a MultiXact that every later lock on
-        // the row must read: a fifth of PostgreSQL's CPU under bench B3. Updating first
-        // makes posts to a channel queue on its row lock, which they did anyway.
-        // `last_post_at` only moves forward: concurrent posts may commit out of order
-        // (Mattermost's GREATEST, spelled so SQLite runs it too).
-        // One column list and one update for both backends' statements, put together at
-        // compile time. In the update, $2 and $7 are the post's create_at and channel_id
-        // (the order of the columns).
-        macro_rules! bump_channel {
-            ($channel:literal) => {
-                concat!(
-                    "UPDATE channels SET last_post_at = CASE WHEN last_post_at > $2 THEN last_post_at ELSE $2 END, ",
-                    "total_msg_count = total_msg_count + 1 WHERE id = ",
-                    $channel
-                )
-            };
-        }
-        macro_rules! columns {
-            () => {
-                "id, create_at, update_at, edit_at, delete_at, user_id, channel_id, root_id, original_id, message, type, props, hashtags, is_pinned, \
-                 has_reactions, priority"
-            };
-        }
-        macro_rules! values {
-            () => {
-                "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16"
-            };
-        }
-        let bind = |query: &'static str| bind_post(sqlx::query(query), p, &props, &priority);
+        let row = PostRow { post: p, props: &props, priority: &priority };
         match self.backend() {
-            // One statement, committed on its own: the channel's row lock is held only
-            // while PostgreSQL runs it, not across the round trips of a transaction, so
-            // posts to one busy channel queue on the database's time alone, not on this
-            // process getting scheduled between statements. The memberships' update
-            // reads the channel's new total from the `bumped` row.
-            Backend::Postgres => {
-                const INSERT: &str = concat!(
-                    "WITH bumped AS (",
-                    bump_channel!("$7"),
-                    " RETURNING id, total_msg_count) INSERT INTO posts (",
-                    columns!(),
-                    ") SELECT ",
-                    values!(),
-                    " FROM bumped"
-                );
-                let params = UnreadParams { channel: "$7", author: "$6", at: "$2", first_name: 17, total: "(SELECT total_msg_count FROM bumped)" };
-                let Some(update) = members_update(unreads, &params) else {
-                    let done = bind(INSERT).execute(self.writer()).await?;
-                    return if done.rows_affected() == 0 { Err(super::Error::NotFound) } else { Ok(Vec::new()) };
-                };
-                let (with, insert) = INSERT.split_at(INSERT.find(") INSERT INTO").expect("the insert follows the CTE") + 1);
-                let sql = format!(
-                    "{with}, inserted AS ({insert} RETURNING id), counted AS ({update} RETURNING user_id) \
-                     SELECT i.id AS post_id, c.user_id AS user_id FROM inserted i LEFT JOIN counted c ON 1 = 1"
-                );
-                let mut query = bind_post(sqlx::query(&sql), p, &props, &priority);
-                for name in unreads.bound_names() {
-                    query = query.bind(name);
-                }
-                let rows = query.fetch_all(self.writer()).await?;
-                if rows.is_empty() {
-                    return Err(super::Error::NotFound);
-                }
-                let touched = rows.iter().map(|row| row.try_get::<Option<String>, _>("user_id")).collect::<Result<Vec<_>, _>>()?;
-                Ok(touched.into_iter().flatten().filter(|id| *id != p.user_id).collect())
-            }
-            // SQLite has no UPDATE inside WITH; its writes go through the one writer
-            // connection in-process, with no round trips to hold a lock across.
-            Backend::Sqlite => {
-                let mut tx = self.writer().begin().await?;
-                // The same update with only its own two values bound.
-                let bumped = sqlx::query(bump_channel!("$1")).bind(&p.channel_id).bind(p.create_at).execute(&mut *tx).await?;
-                if bumped.rows_affected() == 0 {
-                    return Err(super::Error::NotFound);
-                }
-                bind(concat!("INSERT INTO posts (", columns!(), ") VALUES (", values!(), ")")).execute(&mut *tx).await?;
-                let params =
-                    UnreadParams { channel: "$1", author: "$2", at: "$3", first_name: 4, total: "(SELECT total_msg_count FROM channels WHERE id = $1)" };
-                let mut mentioned = Vec::new();
-                if let Some(update) = members_update(unreads, &params) {
-                    let sql = format!("{update} RETURNING user_id");
-                    let mut query = sqlx::query(&sql).bind(&p.channel_id).bind(&p.user_id).bind(p.create_at);
-                    for name in unreads.bound_names() {
-                        query = query.bind(name);
-                    }
-                    for row in query.fetch_all(&mut *tx).await? {
-                        mentioned.push(row.try_get::<String, _>("user_id")?);
-                    }
-                    mentioned.retain(|id| *id != p.user_id);
-                }
-                tx.commit().await?;
-                Ok(mentioned)
-            }
+            Backend::Postgres => self.insert_post_postgres(&row, unreads).await,
+            Backend::Sqlite => self.insert_post_sqlite(&row, unreads).await,
         }
+    }
+
+    /// One statement, committed on its own: the channel's row lock is held only while
+    /// PostgreSQL runs it, not across the round trips of a transaction, so posts to one
+    /// busy channel queue on the database's time alone, not on this process getting
+    /// scheduled between statements. The memberships' update reads the channel's new
+    /// total from the `bumped` row.
+    async fn insert_post_postgres(&self, row: &PostRow<'_>, unreads: &PostUnreads<'_>) -> Result<Vec<String>> {
+        const INSERT: &str = concat!(
+            "WITH bumped AS (",
+            bump_channel!("$7"),
+            " RETURNING id, total_msg_count) INSERT INTO posts (",
+            post_columns!(),
+            ") SELECT ",
+            post_values!(),
+            " FROM bumped"
+        );
+        let p = row.post;
+        let params = UnreadParams { channel: "$7", author: "$6", at: "$2", first_name: 17, total: "(SELECT total_msg_count FROM bumped)" };
+        let Some(update) = members_update(unreads, &params) else {
+            let done = row.bind(INSERT).execute(self.writer()).await?;
+            return if done.rows_affected() == 0 { Err(super::Error::NotFound) } else { Ok(Vec::new()) };
+        };
+        let (with, insert) = INSERT.split_at(INSERT.find(") INSERT INTO").expect("the insert follows the CTE") + 1);
+        let sql = format!(
+            "{with}, inserted AS ({insert} RETURNING id), counted AS ({update} RETURNING user_id) \
+             SELECT i.id AS post_id, c.user_id AS user_id FROM inserted i LEFT JOIN counted c ON 1 = 1"
+        );
+        let mut query = row.bind(&sql);
+        for name in unreads.bound_names() {
+            query = query.bind(name);
+        }
+        let rows = query.fetch_all(self.writer()).await?;
+        if rows.is_empty() {
+            return Err(super::Error::NotFound);
+        }
+        let touched = rows.iter().map(|row| row.try_get::<Option<String>, _>("user_id")).collect::<Result<Vec<_>, _>>()?;
+        Ok(touched.into_iter().flatten().filter(|id| *id != p.user_id).collect())
+    }
+
+    /// SQLite has no UPDATE inside WITH; its writes go through the one writer
+    /// connection in-process, with no round trips to hold a lock across.
+    async fn insert_post_sqlite(&self, row: &PostRow<'_>, unreads: &PostUnreads<'_>) -> Result<Vec<String>> {
+        let p = row.post;
+        let mut tx = self.writer().begin().await?;
+        // The same update with only its own two values bound.
+        let bumped = sqlx::query(bump_channel!("$1")).bind(&p.channel_id).bind(p.create_at).execute(&mut *tx).await?;
+        if bumped.rows_affected() == 0 {
+            return Err(super::Error::NotFound);
+        }
+        row.bind(concat!("INSERT INTO posts (", post_columns!(), ") VALUES (", post_values!(), ")")).execute(&mut *tx).await?;
+        let params = UnreadParams { channel: "$1", author: "$2", at: "$3", first_name: 4, total: "(SELECT total_msg_count FROM channels WHERE id = $1)" };
+        let mut mentioned = Vec::new();
+        if let Some(update) = members_update(unreads, &params) {
+            let sql = format!("{update} RETURNING user_id");
+            let mut query = sqlx::query(&sql).bind(&p.channel_id).bind(&p.user_id).bind(p.create_at);
+            for name in unreads.bound_names() {
+                query = query.bind(name);
+            }
+            for row in query.fetch_all(&mut *tx).await? {
+                mentioned.push(row.try_get::<String, _>("user_id")?);
+            }
+            mentioned.retain(|id| *id != p.user_id);
+        }
+        tx.commit().await?;
+        Ok(mentioned)
     }
 
     /// A post by id (deleted ones too; the caller decides).
