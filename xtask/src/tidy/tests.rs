@@ -309,3 +309,26 @@ fn the_repository_is_tidy() {
     let lines: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
     assert!(lines.is_empty(), "cargo xtask tidy fails:\n{}", lines.join("\n"));
 }
+
+/// ARCHITECTURE.md names the rule that checks each invariant; a renamed or dropped rule
+/// would leave the map promising a check that no longer runs.
+#[test]
+fn architecture_md_names_exactly_the_rules_that_exist() {
+    let all = [
+        Rule::DocHeader,
+        Rule::NoModRs,
+        Rule::WorkspaceLints,
+        Rule::HostLayering,
+        Rule::SqlOnlyInStore,
+        Rule::NoAxumInCore,
+        Rule::NoHookCallInApi,
+        Rule::HttpClientOnlyInOutbound,
+        Rule::WritesThroughWriter,
+        Rule::FileSize,
+        Rule::FunctionSize,
+    ];
+    let text = std::fs::read_to_string(crate::project_root().join("ARCHITECTURE.md")).expect("ARCHITECTURE.md is readable");
+    let cited: std::collections::BTreeSet<&str> = text.split("(tidy: `").skip(1).filter_map(|rest| rest.split('`').next()).collect();
+    let known: std::collections::BTreeSet<&str> = all.iter().map(|r| r.name()).collect();
+    assert_eq!(cited, known, "ARCHITECTURE.md's `(tidy: `rule`)` marks must name every checked rule, and only those");
+}
