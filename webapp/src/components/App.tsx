@@ -8,6 +8,8 @@ import { EventStream } from '../api/websocket';
 import { loadMe } from '../store/actions';
 import type { AppStore } from '../store/index';
 import { useAppDispatch, useAppSelector } from '../store/index';
+import { themeFromPreferences } from '../store/theme';
+import { viewsActions } from '../store/views';
 import { AdminConsole } from './AdminConsole';
 import { Login, Signup } from './Auth';
 import { Permalink } from './Permalink';
@@ -29,6 +31,13 @@ export function App({ store }: { store: AppStore }) {
     document.documentElement.dataset.theme = theme;
     localStorage.setItem('confab.theme', theme);
   }, [theme]);
+
+  // The theme saved in the user's preferences (here or in another Mattermost client)
+  // wins over this browser's last one once preferences load, and whenever it changes.
+  const savedTheme = useAppSelector((s) => themeFromPreferences(s.entities.preferences.myPreferences, s.entities.teams.currentTeamId));
+  useEffect(() => {
+    if (savedTheme) dispatch(viewsActions.setTheme(savedTheme));
+  }, [savedTheme, dispatch]);
 
   useEffect(() => {
     setUnauthorizedHandler(() => {

@@ -39,6 +39,33 @@ export function postTime(at: number, timeZone?: string): { short: string; full: 
   }
 }
 
+/** The calendar day of `at` in `timeZone` (the browser's when undefined), as `yyyy-mm-dd`. */
+export function dayKey(at: number, timeZone?: string): string {
+  try {
+    // en-CA formats a date as yyyy-mm-dd.
+    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(at));
+  } catch {
+    return format(new Date(at), 'yyyy-MM-dd');
+  }
+}
+
+/**
+ * The label of a date separator, as Mattermost's: "Today", "Yesterday", else the
+ * weekday and date, with the year when it is not this year's.
+ */
+export function dayLabel(at: number, timeZone?: string, now = Date.now()): string {
+  const day = dayKey(at, timeZone);
+  if (day === dayKey(now, timeZone)) return 'Today';
+  if (day === dayKey(now - 24 * 3600 * 1000, timeZone)) return 'Yesterday';
+  const sameYear = day.slice(0, 4) === dayKey(now, timeZone).slice(0, 4);
+  const options: Intl.DateTimeFormatOptions = { timeZone, weekday: 'short', month: 'short', day: '2-digit', ...(sameYear ? {} : { year: 'numeric' }) };
+  try {
+    return new Intl.DateTimeFormat('en-US', options).format(new Date(at));
+  } catch {
+    return new Intl.DateTimeFormat('en-US', { ...options, timeZone: undefined }).format(new Date(at));
+  }
+}
+
 /** The time zone a user chose, or undefined for the browser's own. */
 export function chosenTimeZone(user: { timezone?: { useAutomaticTimezone?: string; manualTimezone?: string } } | undefined): string | undefined {
   const tz = user?.timezone;
@@ -63,9 +90,11 @@ interface Props {
   highlighted?: boolean;
   previousId?: string;
   inThread?: boolean;
+  /** Draw the "new messages" line above this post (the first one since the channel was last viewed). */
+  firstNew?: boolean;
 }
 
-export const PostItem = memo(function PostItem({ postId, team, highlighted, previousId, inThread }: Props) {
+export const PostItem = memo(function PostItem({ postId, team, highlighted, previousId, inThread, firstNew }: Props) {
   const post = useAppSelector((s) => s.entities.posts.posts[postId]);
   const previous = useAppSelector((s) => (previousId ? s.entities.posts.posts[previousId] : undefined));
   const author = useAppSelector((s) => (post ? s.entities.users.profiles[post.user_id] : undefined));
@@ -83,53 +112,77 @@ export const PostItem = memo(function PostItem({ postId, team, highlighted, prev
   const ephemeral = post.type === 'system_ephemeral';
   const system = post.type.startsWith('system_') && !ephemeral;
   const name = (post.props.from_webhook === 'true' && typeof post.props.override_username === 'string' && post.props.override_username) || displayName(author);
+  const timeZone = chosenTimeZone(me);
+  // A day's first post gets a date line above it (not in a thread, which is short).
+  const newDay = !inThread && (!previous || dayKey(previous.create_at, timeZone) !== dayKey(post.create_at, timeZone));
   const grouped =
-    previous && previous.user_id === post.user_id && post.create_at - previous.create_at < GROUP_MS && !previous.type && !post.type && !post.root_id && !previous.root_id;
-  const time = postTime(post.create_at, chosenTimeZone(me));
+    !newDay &&
+    !firstNew &&
+    previous &&
+    previous.user_id === post.user_id &&
+    post.create_at - previous.create_at < GROUP_MS &&
+    !previous.type &&
+    !post.type &&
+    !post.root_id &&
+    !previous.root_id;
+  const time = postTime(post.create_at, timeZone);
   const replyTo = () => dispatch(viewsActions.openThread(post.root_id || post.id));
   const threadCount = Math.max(post.reply_count ?? 0, replyCount);
 
   return (
-    <article
-      className={`post${grouped ? ' post--grouped' : ''}${highlighted ? ' post--highlight' : ''}${pending ? ' post--pending' : ''}${ephemeral ? ' post--ephemeral' : ''}${system ? ' post--system' : ''}`}
-      aria-label={`${name} at ${time.short}`}
-      data-post-id={post.id}
-    >
-      <div className="post__gutter">{grouped ? <span className="post__time-hover">{time.short}</span> : <Avatar userId={post.user_id} size={36} />}</div>
-      <div className="post__body">
-        {!grouped && (
-          <header className="post__header">
-            <strong className="post__author">{name}</strong>
-            {(author?.is_bot || post.props.from_webhook === 'true') && <span className="tag">BOT</span>}
-            <time dateTime={new Date(post.create_at).toISOString()} title={time.full}>
-              {time.short}
-            </time>
-            {ephemeral && <span className="muted">(Only visible to you)</span>}
-          </header>
-        )}
-        {!inThread && post.root_id && (
-          <button className="post__reply-to btn btn--link" onClick={replyTo}>
-            Replied to {rootAuthor ? `${rootAuthor.username}'s` : 'a'} thread
-          </button>
-        )}
-        {editing ? (
-          <EditBox post={post} />
-        ) : (
-          <div className="post__message markdown" onClick={onLinkClick} dangerouslySetInnerHTML={{ __html: renderMarkdown(post.message, { username: me?.username, teamName: team.name }) }} />
-        )}
-        {post.edit_at > 0 && !editing && <span className="muted post__edited">(edited)</span>}
-        {post.props.attachments && <Attachments post={post} team={team} />}
-        <Reactions post={post} />
-        {!inThread && !post.root_id && threadCount > 0 && (
-          <button className="btn btn--link post__replies" onClick={replyTo}>
-            {threadCount} {threadCount === 1 ? 'reply' : 'replies'}
-          </button>
-        )}
-      </div>
-      {!pending && !ephemeral && !editing && <PostToolbar post={post} mine={mine} inThread={inThread} onReply={replyTo} />}
-    </article>
+    <>
+      {newDay && <Separator label={dayLabel(post.create_at, timeZone)} kind="date" />}
+      {firstNew && <Separator label="New messages" kind="new" />}
+      <article
+        className={`post${grouped ? ' post--grouped' : ''}${highlighted ? ' post--highlight' : ''}${pending ? ' post--pending' : ''}${ephemeral ? ' post--ephemeral' : ''}${system ? ' post--system' : ''}`}
+        aria-label={`${name} at ${time.short}`}
+        data-post-id={post.id}
+      >
+        <div className="post__gutter">{grouped ? <span className="post__time-hover">{time.short}</span> : <Avatar userId={post.user_id} size={36} />}</div>
+        <div className="post__body">
+          {!grouped && (
+            <header className="post__header">
+              <strong className="post__author">{name}</strong>
+              {(author?.is_bot || post.props.from_webhook === 'true') && <span className="tag">BOT</span>}
+              <time dateTime={new Date(post.create_at).toISOString()} title={time.full}>
+                {time.short}
+              </time>
+              {ephemeral && <span className="muted">(Only visible to you)</span>}
+            </header>
+          )}
+          {!inThread && post.root_id && (
+            <button className="post__reply-to btn btn--link" onClick={replyTo}>
+              Replied to {rootAuthor ? `${rootAuthor.username}'s` : 'a'} thread
+            </button>
+          )}
+          {editing ? (
+            <EditBox post={post} />
+          ) : (
+            <div className="post__message markdown" onClick={onLinkClick} dangerouslySetInnerHTML={{ __html: renderMarkdown(post.message, { username: me?.username, teamName: team.name }) }} />
+          )}
+          {post.edit_at > 0 && !editing && <span className="muted post__edited">(edited)</span>}
+          {post.props.attachments && <Attachments post={post} team={team} />}
+          <Reactions post={post} />
+          {!inThread && !post.root_id && threadCount > 0 && (
+            <button className="btn btn--link post__replies" onClick={replyTo}>
+              {threadCount} {threadCount === 1 ? 'reply' : 'replies'}
+            </button>
+          )}
+        </div>
+        {!pending && !ephemeral && !editing && <PostToolbar post={post} mine={mine} inThread={inThread} onReply={replyTo} />}
+      </article>
+    </>
   );
 });
+
+/** A line across the list with a label: a day's start, or where the unread posts begin. */
+function Separator({ label, kind }: { label: string; kind: 'date' | 'new' }) {
+  return (
+    <div className={`separator separator--${kind}`} role="separator" aria-label={label}>
+      <span>{label}</span>
+    </div>
+  );
+}
 
 /** The actions on a post: react, reply, and edit and delete one's own. */
 function PostToolbar({ post, mine, inThread, onReply }: { post: Post; mine: boolean; inThread?: boolean; onReply: () => void }) {

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react
 
 import type { Team } from '../api/types';
 import { loadOlderPosts } from '../store/actions';
-import { useAppDispatch, useAppSelector } from '../store/index';
+import { useAppDispatch, useAppSelector, type RootState } from '../store/index';
 import { PostItem } from './PostItem';
 
 const EMPTY: string[] = [];
@@ -14,6 +14,7 @@ const EMPTY: string[] = [];
 export function PostList({ channelId, team, highlight }: { channelId: string; team: Team; highlight: string }) {
   const order = useAppSelector((s) => s.entities.posts.postsInChannel[channelId]?.[0]?.order ?? EMPTY);
   const oldest = useAppSelector((s) => s.entities.posts.postsInChannel[channelId]?.[0]?.oldest ?? false);
+  const firstNew = useAppSelector((s) => firstNewPost(s, channelId, order));
   const ids = [...order].reverse(); // oldest first on screen
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -82,12 +83,36 @@ export function PostList({ channelId, team, highlight }: { channelId: string; te
             ref={virtualizer.measureElement}
             style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
           >
-            <PostItem postId={ids[item.index]} team={team} highlighted={ids[item.index] === highlight} previousId={ids[item.index - 1]} />
+            <PostItem
+              postId={ids[item.index]}
+              team={team}
+              highlighted={ids[item.index] === highlight}
+              previousId={ids[item.index - 1]}
+              firstNew={ids[item.index] === firstNew}
+            />
           </div>
         ))}
       </div>
     </div>
   );
+}
+
+/**
+ * The oldest post someone else wrote after the channel was last viewed (before it was
+ * opened, `views.newSince`), or '' when there is none: the "new messages" line goes
+ * above it. `order` is newest first.
+ */
+export function firstNewPost(state: RootState, channelId: string, order: string[]): string {
+  const since = state.views.newSince[channelId] ?? 0;
+  if (!since) return '';
+  const me = state.entities.users.currentUserId;
+  let first = '';
+  for (const id of order) {
+    const post = state.entities.posts.posts[id];
+    if (!post || post.create_at <= since) break;
+    if (post.user_id !== me) first = id;
+  }
+  return first;
 }
 
 /** Load the page before the oldest post shown, one request at a time, until the start. */

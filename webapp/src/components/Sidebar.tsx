@@ -6,6 +6,7 @@ import { Link, useNavigate } from 'react-router-dom';
 
 import { Client4 } from '../api/client';
 import type { Channel, Team } from '../api/types';
+import { saveTheme } from '../store/actions';
 import { usersActions } from '../store/entities';
 import { useAppDispatch, useAppSelector } from '../store/index';
 import { channelLabel, dmTeammateId, isUnread, sidebarGroups } from '../store/selectors';
@@ -34,7 +35,7 @@ export function Sidebar({ team, onSignOut, onNavigate }: { team: Team; onSignOut
           <span className={`conn conn--${connected ? 'on' : 'off'}`} role="status" aria-label={connected ? 'Connected' : 'Reconnecting'} />
         </div>
         <div className="sidebar__tools">
-          <button className="btn btn--small" onClick={() => dispatch(viewsActions.setTheme(theme === 'dark' ? 'light' : 'dark'))} aria-label="Switch light or dark theme">
+          <button className="btn btn--small" onClick={() => void dispatch(saveTheme(theme === 'dark' ? 'light' : 'dark'))} aria-label="Switch light or dark theme">
             {theme === 'dark' ? '☀' : '☾'}
           </button>
           <button className="btn btn--small" onClick={() => dispatch(viewsActions.toggleSwitcher(true))} aria-label="Find a channel (Ctrl+K)">

@@ -5,7 +5,9 @@ import { Client4, isNotFound } from '../api/client';
 import type { Channel, ChannelMember, Post, PostList } from '../api/types';
 import { channelsActions, generalActions, postsActions, preferencesActions, teamsActions, usersActions } from './entities';
 import type { AppDispatch, GetState } from './index';
-import { viewsActions } from './views';
+import { isUnread } from './selectors';
+import { themePreference } from './theme';
+import { viewsActions, type Theme } from './views';
 
 export const PAGE_SIZE = 60;
 
@@ -93,10 +95,36 @@ export function selectTeam(teamId: string): Thunk {
   };
 }
 
-/** Open a channel: its recent posts, the people in them, and mark it viewed. */
+/**
+ * Show `theme` now and save it as the user's Mattermost theme preference (their other
+ * tabs follow through `preferences_changed`); the choice stays on screen if saving fails.
+ */
+export function saveTheme(theme: Theme): Thunk {
+  return async (dispatch, getState) => {
+    dispatch(viewsActions.setTheme(theme));
+    const me = getState().entities.users.currentUserId;
+    if (!me) return;
+    const preference = themePreference(me, theme);
+    dispatch(preferencesActions.receivedPreferences([preference]));
+    await optional(Client4.savePreferences(me, [preference]), null);
+  };
+}
+
+/**
+ * Open a channel: its recent posts, the people in them, and mark it viewed. Where it had
+ * unread messages, the time it was last viewed is kept first: the post list draws its
+ * "new messages" line there.
+ */
 export function openChannel(channelId: string): Thunk {
   return async (dispatch, getState) => {
     const previous = getState().entities.channels.currentChannelId;
+    const state = getState().entities.channels;
+    const member = state.myMembers[channelId];
+    const channel = state.channels[channelId];
+    if (previous !== channelId) {
+      const unread = channel && isUnread(channel, member, true);
+      dispatch(viewsActions.newMessagesSince({ channelId, since: unread && member ? member.last_viewed_at : 0 }));
+    }
     dispatch(channelsActions.selectChannel(channelId));
     dispatch(viewsActions.editPost(''));
     const loaded = getState().entities.posts.postsInChannel[channelId];

@@ -18,6 +18,8 @@ export interface ViewsState {
   theme: Theme;
   /** A message to show in the banner (a failed request, a lost connection), or ''. */
   banner: string;
+  /** Per channel, when it was last viewed before it was opened (0: nothing was unread): the "new messages" line. */
+  newSince: Record<string, number>;
 }
 
 function initialTheme(): Theme {
@@ -37,6 +39,7 @@ const views = createSlice({
     switcherOpen: false,
     theme: initialTheme(),
     banner: '',
+    newSince: {},
   }),
   reducers: {
     openThread(state, action: PayloadAction<string>) {
@@ -62,6 +65,9 @@ const views = createSlice({
     },
     setTheme(state, action: PayloadAction<Theme>) {
       state.theme = action.payload;
+    },
+    newMessagesSince(state, action: PayloadAction<{ channelId: string; since: number }>) {
+      state.newSince[action.payload.channelId] = action.payload.since;
     },
     setBanner(state, action: PayloadAction<string>) {
       state.banner = action.payload;
