@@ -140,6 +140,8 @@ export const Client4 = {
   getPosts: (channelId: string, perPage = 60) => request<PostList>('GET', `/channels/${enc(channelId)}/posts?page=0&per_page=${perPage}`),
   getPostsBefore: (channelId: string, postId: string, perPage = 60) =>
     request<PostList>('GET', `/channels/${enc(channelId)}/posts?before=${enc(postId)}&per_page=${perPage}`),
+  getPostsAfter: (channelId: string, postId: string, perPage = 60) =>
+    request<PostList>('GET', `/channels/${enc(channelId)}/posts?after=${enc(postId)}&per_page=${perPage}`),
   getPostsSince: (channelId: string, since: number) => request<PostList>('GET', `/channels/${enc(channelId)}/posts?since=${since}`),
   getPost: (id: string) => request<Post>('GET', `/posts/${enc(id)}`),
   getPostsByIds: (ids: string[]) => request<Post[]>('POST', '/posts/ids', ids),

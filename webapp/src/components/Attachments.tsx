@@ -8,6 +8,7 @@ import { ApiError, Client4 } from '../api/client';
 import type { Attachment, AttachmentField, Post, PostAction, Team } from '../api/types';
 import { renderInline, renderMarkdown } from '../markdown/render';
 import { useAppSelector } from '../store/index';
+import { DataSourceSelect, isDynamicSource } from './DataSourceSelect';
 import { useInAppLinks } from './PostItem';
 
 const NAMED_COLORS: Record<string, string> = { good: '#3db887', warning: '#ffbc1f', danger: '#d24b4e' };
@@ -99,7 +100,7 @@ function AttachmentView({ attachment: a, post, team }: { attachment: Attachment;
         </div>
         {safeUrl(a.thumb_url) && <img className="attachment__thumb" src={safeUrl(a.thumb_url)} alt="" width={75} height={75} />}
       </div>
-      {a.actions && a.actions.length > 0 && <Actions post={post} actions={a.actions} />}
+      {a.actions && a.actions.length > 0 && <Actions post={post} actions={a.actions} teamId={team.id} />}
       {a.footer && (
         <div className="attachment__footer">
           {safeUrl(a.footer_icon) && <img src={safeUrl(a.footer_icon)} alt="" width={16} height={16} />}
@@ -110,7 +111,7 @@ function AttachmentView({ attachment: a, post, team }: { attachment: Attachment;
   );
 }
 
-function Actions({ post, actions }: { post: Post; actions: PostAction[] }) {
+function Actions({ post, actions, teamId }: { post: Post; actions: PostAction[]; teamId: string }) {
   const [busy, setBusy] = useState('');
   const [error, setError] = useState('');
   const run = async (action: PostAction, option = '') => {
@@ -127,7 +128,19 @@ function Actions({ post, actions }: { post: Post; actions: PostAction[] }) {
   return (
     <div className="attachment__actions">
       {actions.map((action) =>
-        action.type === 'select' ? (
+        action.type === 'select' && isDynamicSource(action.data_source) ? (
+          // Options from the server (people or channels): the chosen one's id is the selected option.
+          <DataSourceSelect
+            key={action.id}
+            source={action.data_source}
+            teamId={teamId}
+            value=""
+            label={action.name}
+            placeholder={action.name}
+            disabled={action.disabled || busy === action.id}
+            onChange={(value) => value && void run(action, value)}
+          />
+        ) : action.type === 'select' ? (
           <select
             key={action.id}
             aria-label={action.name}

@@ -8,6 +8,7 @@ import { ApiError, Client4 } from '../api/client';
 import type { DialogElement } from '../api/types';
 import { renderMarkdown } from '../markdown/render';
 import { useAppDispatch, useAppSelector } from '../store/index';
+import { DataSourceSelect, isDynamicSource } from './DataSourceSelect';
 import { viewsActions } from '../store/views';
 import { Modal } from './Modal';
 
@@ -106,7 +107,7 @@ function DialogForm() {
       <form onSubmit={submit} className="stack-form dialog-form" noValidate>
         {dialog.introduction_text && <div className="markdown" dangerouslySetInnerHTML={{ __html: renderMarkdown(dialog.introduction_text) }} />}
         {elements.map((el) => (
-          <Field key={el.name} element={el} value={values[el.name]} error={errors[el.name]} onChange={(v) => set(el.name, v)} />
+          <Field key={el.name} element={el} teamId={teamId} value={values[el.name]} error={errors[el.name]} onChange={(v) => set(el.name, v)} />
         ))}
         {general && (
           <p className="form-error" role="alert">
@@ -126,7 +127,19 @@ function DialogForm() {
   );
 }
 
-function Field({ element: el, value, error, onChange }: { element: DialogElement; value: string | boolean; error?: string; onChange: (v: string | boolean) => void }) {
+function Field({
+  element: el,
+  teamId,
+  value,
+  error,
+  onChange,
+}: {
+  element: DialogElement;
+  teamId: string;
+  value: string | boolean;
+  error?: string;
+  onChange: (v: string | boolean) => void;
+}) {
   const id = `dialog-${el.name}`;
   const describedBy = [error ? `${id}-error` : '', el.help_text ? `${id}-help` : ''].filter(Boolean).join(' ') || undefined;
   const common = { id, name: el.name, 'aria-invalid': Boolean(error), 'aria-describedby': describedBy, required: !el.optional };
@@ -136,6 +149,22 @@ function Field({ element: el, value, error, onChange }: { element: DialogElement
       control = <textarea {...common} value={String(value)} placeholder={el.placeholder} maxLength={el.max_length || undefined} onChange={(e) => onChange(e.target.value)} />;
       break;
     case 'select':
+      if (isDynamicSource(el.data_source)) {
+        control = (
+          <DataSourceSelect
+            id={id}
+            source={el.data_source}
+            teamId={teamId}
+            value={String(value)}
+            label={el.display_name}
+            placeholder={el.placeholder}
+            invalid={Boolean(error)}
+            describedBy={describedBy}
+            onChange={onChange}
+          />
+        );
+        break;
+      }
       control = (
         <select {...common} value={String(value)} onChange={(e) => onChange(e.target.value)}>
           <option value="">{el.placeholder || 'Choose…'}</option>

@@ -5,7 +5,8 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 
 import type { Team } from '../api/types';
-import { loadOlderPosts } from '../store/actions';
+import { loadOlderPosts, type Thunk } from '../store/actions';
+import { loadNewerPosts } from '../store/permalink';
 import { useAppDispatch, useAppSelector, type RootState } from '../store/index';
 import { PostItem } from './PostItem';
 
@@ -14,6 +15,7 @@ const EMPTY: string[] = [];
 export function PostList({ channelId, team, highlight }: { channelId: string; team: Team; highlight: string }) {
   const order = useAppSelector((s) => s.entities.posts.postsInChannel[channelId]?.[0]?.order ?? EMPTY);
   const oldest = useAppSelector((s) => s.entities.posts.postsInChannel[channelId]?.[0]?.oldest ?? false);
+  const recent = useAppSelector((s) => s.entities.posts.postsInChannel[channelId]?.[0]?.recent ?? true);
   const firstNew = useAppSelector((s) => firstNewPost(s, channelId, order));
   const ids = [...order].reverse(); // oldest first on screen
   const scroller = useRef<HTMLDivElement>(null);
@@ -60,17 +62,21 @@ export function PostList({ channelId, team, highlight }: { channelId: string; te
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [highlight, ids.length > 0]);
 
-  const [loadingOlder, pageBack] = usePagingBack(channelId, oldest);
+  const [loadingOlder, pageBack] = usePaging(channelId, oldest, loadOlderPosts);
+  const [loadingNewer, pageForward] = usePaging(channelId, recent, loadNewerPosts);
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
-    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
+    // Only the newest posts are "the bottom" to stay at; a permalink's window is not.
+    atBottom.current = recent && fromBottom < 40;
     if (el.scrollTop < 300) pageBack();
+    if (fromBottom < 300) pageForward();
   };
 
   const items = virtualizer.getVirtualItems();
   return (
-    <div className="posts" ref={scroller} onScroll={onScroll} role="log" aria-label="Messages" aria-busy={loadingOlder} tabIndex={0}>
+    <div className="posts" ref={scroller} onScroll={onScroll} role="log" aria-label="Messages" aria-busy={loadingOlder || loadingNewer} tabIndex={0}>
       {/* margin-top: auto keeps a short history at the bottom, next to the composer */}
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%', marginTop: 'auto', flexShrink: 0 }}>
         <p className="posts__start">
@@ -115,21 +121,24 @@ export function firstNewPost(state: RootState, channelId: string, order: string[
   return first;
 }
 
-/** Load the page before the oldest post shown, one request at a time, until the start. */
-function usePagingBack(channelId: string, oldest: boolean): [boolean, () => void] {
+/**
+ * Load the next page one way (older posts until the start, or newer ones until the
+ * newest), one request at a time; `done` when there is nothing more that way.
+ */
+function usePaging(channelId: string, done: boolean, load: (channelId: string) => Thunk<boolean>): [boolean, () => void] {
   const dispatch = useAppDispatch();
   const loading = useRef(false);
-  const [loadingOlder, setLoadingOlder] = useState(false);
-  const pageBack = () => {
-    if (oldest || loading.current) return;
+  const [busy, setBusy] = useState(false);
+  const page = () => {
+    if (done || loading.current) return;
     loading.current = true;
-    setLoadingOlder(true);
-    dispatch(loadOlderPosts(channelId))
+    setBusy(true);
+    dispatch(load(channelId))
       .catch(() => false)
       .finally(() => {
         loading.current = false;
-        setLoadingOlder(false);
+        setBusy(false);
       });
   };
-  return [loadingOlder, pageBack];
+  return [busy, page];
 }

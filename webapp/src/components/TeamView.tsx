@@ -28,6 +28,8 @@ export function TeamView({ onSignOut }: { onSignOut: () => void }) {
   const [error, setError] = useState('');
   const [menuOpen, setMenuOpen] = useState(false);
   const team = Object.values(teams).find((t) => t.name === teamName && myTeams[t.id]);
+  // Opened from a permalink: keep the history loaded around the post.
+  const permalink = search.has('highlight');
 
   useEffect(() => {
     if (!team) return;
@@ -48,13 +50,13 @@ export function TeamView({ onSignOut }: { onSignOut: () => void }) {
         // Opening a public channel by its link joins it, as in Mattermost.
         await dispatch(joinIfNeeded(channel));
       }
-      if (live) await dispatch(openChannel(channelId));
+      if (live) await dispatch(openChannel(channelId, permalink));
       setMenuOpen(false);
     })().catch((e) => live && setError(e instanceof ApiError ? e.message : 'This channel cannot be opened.'));
     return () => {
       live = false;
     };
-  }, [team, channelName, who, dispatch]);
+  }, [team, channelName, who, dispatch, permalink]);
 
   useSwitcherShortcut();
 

@@ -11,7 +11,7 @@ import { viewsActions, type Theme } from './views';
 
 export const PAGE_SIZE = 60;
 
-type Thunk<T = void> = (dispatch: AppDispatch, getState: GetState) => Promise<T>;
+export type Thunk<T = void> = (dispatch: AppDispatch, getState: GetState) => Promise<T>;
 
 /** Run a call whose route may not exist on this server yet; a 404 gives `fallback`. */
 async function optional<T>(call: Promise<T>, fallback: T): Promise<T> {
@@ -23,7 +23,7 @@ async function optional<T>(call: Promise<T>, fallback: T): Promise<T> {
   }
 }
 
-function postsOf(list: PostList): Post[] {
+export function postsOf(list: PostList): Post[] {
   return list.order.map((id) => list.posts[id]).filter(Boolean);
 }
 
@@ -115,7 +115,7 @@ export function saveTheme(theme: Theme): Thunk {
  * unread messages, the time it was last viewed is kept first: the post list draws its
  * "new messages" line there.
  */
-export function openChannel(channelId: string): Thunk {
+export function openChannel(channelId: string, keepWindow = false): Thunk {
   return async (dispatch, getState) => {
     const previous = getState().entities.channels.currentChannelId;
     const state = getState().entities.channels;
@@ -127,8 +127,10 @@ export function openChannel(channelId: string): Thunk {
     }
     dispatch(channelsActions.selectChannel(channelId));
     dispatch(viewsActions.editPost(''));
-    const loaded = getState().entities.posts.postsInChannel[channelId];
-    if (!loaded) await dispatch(loadPosts(channelId));
+    const loaded = getState().entities.posts.postsInChannel[channelId]?.[0];
+    // A window around an old post (a permalink's) gives way to the newest posts, unless
+    // the permalink is what is being opened.
+    if (!loaded || (!loaded.recent && !keepWindow)) await dispatch(loadPosts(channelId));
     await dispatch(markViewed(channelId, previous === channelId ? '' : previous));
   };
 }
@@ -202,6 +204,8 @@ let pendingCounter = 0;
 export function createPost(channelId: string, message: string, rootId = ''): Thunk {
   return async (dispatch, getState) => {
     const me = getState().entities.users.currentUserId;
+    // Writing while an old window (a permalink's) is shown: back to the newest posts, where the new one goes.
+    if (getState().entities.posts.postsInChannel[channelId]?.[0]?.recent === false) await dispatch(loadPosts(channelId));
     const now = Date.now();
     const pendingId = `${me}:${now}:${pendingCounter++}`;
     const pending: Post = {

@@ -184,10 +184,16 @@ const posts = createSlice({
   initialState: { posts: {}, postsInChannel: {}, postsInThread: {}, reactions: {} } as PostsState,
   reducers: {
     /** A page of a channel's history. `oldest` when the server had nothing before it. */
-    receivedPostsInChannel(state, action: PayloadAction<{ channelId: string; posts: Post[]; oldest: boolean; replace?: boolean }>) {
-      const { channelId, oldest, replace } = action.payload;
+    receivedPostsInChannel(state, action: PayloadAction<{ channelId: string; posts: Post[]; oldest: boolean; replace?: boolean; recent?: boolean }>) {
+      const { channelId, oldest, replace, recent } = action.payload;
       const block = (state.postsInChannel[channelId] ??= [{ order: [], recent: true, oldest: false }])[0];
-      if (replace) block.order = [];
+      if (replace) {
+        block.order = [];
+        block.oldest = false;
+        block.recent = true;
+      }
+      // `recent: false`: a window around an old post, with newer posts not loaded yet.
+      if (recent !== undefined) block.recent = recent;
       for (const p of action.payload.posts) {
         storePost(state, p);
         if (p.delete_at) continue;
@@ -207,7 +213,9 @@ const posts = createSlice({
       }
       storePost(state, p);
       const block = state.postsInChannel[p.channel_id]?.[0];
-      if (block && !block.order.includes(p.id)) {
+      // A new post belongs after the newest loaded; a window that stops before the
+      // newest would show it after a gap, so it waits until the window catches up.
+      if (block && block.recent && !block.order.includes(p.id)) {
         block.order.unshift(p.id);
         sortOrder(state, block.order);
       }
