@@ -2,6 +2,7 @@
 
 mod activation;
 mod bare;
+mod client;
 mod fanout;
 mod fixtures;
 mod instructions;
@@ -67,9 +68,8 @@ async fn main() -> anyhow::Result<()> {
     if wanted("B2") {
         rows.push(plugin_path::b2(effort, tmp.path(), b1_host).await?);
     }
-    if wanted("B3") {
-        rows.push(server_load::b3(quick, tmp.path()).await?);
-    }
+    let b3 = if wanted("B3") { Some(server_load::b3(quick, tmp.path()).await?) } else { None };
+    rows.extend(b3.clone());
     let (b4, b7) = if wanted("B4") || wanted("B7") { activation::b4_b7(quick, tmp.path()).await.map(|(a, b)| (Some(a), Some(b)))? } else { (None, None) };
     rows.extend(b4);
     if wanted("B5") {
@@ -84,6 +84,10 @@ async fn main() -> anyhow::Result<()> {
     }
     if wanted("B9") {
         rows.push(multilang::b9(effort, quick, tmp.path(), b1_host).await?);
+    }
+
+    if wanted("C1") {
+        rows.push(client::c1(&root, b3.as_ref())?);
     }
 
     write_report(&machine, &rows, &out, &json)

@@ -50,13 +50,13 @@ struct Config {
 }
 
 impl Config {
-    /// A server on `backend` with `plugins` word-filter copies, warmed up.
-    async fn start(tmp: &Path, name: &str, database_url: Option<&str>, plugins: usize, effort: LoadEffort) -> anyhow::Result<Config> {
+    /// A server on `backend` with `plugins` word-filter copies and `extra` flags, warmed up.
+    async fn start(tmp: &Path, name: &str, database_url: Option<&str>, plugins: usize, extra: &[&str], effort: LoadEffort) -> anyhow::Result<Config> {
         let data = tmp.join(name);
         for i in 0..plugins {
             fixtures::word_filter(&data.join("plugins"), &format!("bench.hook-{i}"))?;
         }
-        let server = Server::start(&data, database_url, &[]).await?;
+        let server = Server::start(&data, database_url, extra).await?;
         let session = Session::admin(&server.base, "bench").await?;
         post_load(&session, CLIENTS, effort.warmup, message).await;
         Ok(Config { server, session, rps: Vec::new(), p50: Vec::new(), p99: Vec::new(), latencies_ms: Vec::new() })
@@ -72,6 +72,18 @@ impl Config {
         self.latencies_ms.extend(result.latencies_ms);
         Ok(())
     }
+
+    /// This configuration's throughput, p50 and p99 figures, labelled `label`.
+    fn record(&self, row: &mut Row, label: &str) {
+        row.figure(format!("{label}: throughput"), "posts/s", Summary::of(self.rps.clone()));
+        row.figure(format!("{label}: p50"), "ms", Summary::of(self.p50.clone()));
+        row.figure(format!("{label}: p99"), "ms", Summary::of(self.p99.clone()));
+        row.figure(format!("{label}: p99 over all rounds"), "ms", Summary::of(vec![quantile(&self.latencies_ms, 0.99)]));
+    }
+
+    async fn stop(self) {
+        self.server.stop().await;
+    }
 }
 
 /// The median over rounds of `five[i] / none[i]`: each round's pair ran minutes apart
@@ -80,78 +92,103 @@ fn paired_ratio(five: &[f64], none: &[f64]) -> f64 {
     Summary::of(five.iter().zip(none).map(|(f, n)| f / n).collect()).median
 }
 
+/// The per-round spread of `a[i] / b[i]`, for a gap's explanation.
+fn spread(a: &[f64], b: &[f64]) -> String {
+    let ratios = Summary::of(a.iter().zip(b).map(|(x, y)| x / y).collect());
+    format!("{:.2}–{:.2}", ratios.min, ratios.max)
+}
+
+/// What B3 compares on one backend: the server as shipped (`none`), with five plugins
+/// (`five`), and without the unread bookkeeping (`bare`, the hidden bench flag).
+struct Trio {
+    none: Config,
+    five: Config,
+    bare: Config,
+}
+
+impl Trio {
+    /// Start the three servers (`urls`: their PostgreSQL schemas, or SQLite) and measure
+    /// them in turns, the order reversed every other round (ABC CBA ...): the idle ones
+    /// cost nothing, and the machine's drift falls on all alike.
+    async fn run(tmp: &Path, backend: &str, urls: [Option<&str>; 3], effort: LoadEffort) -> anyhow::Result<Trio> {
+        let none = Config::start(tmp, &format!("b3-{backend}-none"), urls[0], 0, &[], effort).await?;
+        let five = Config::start(tmp, &format!("b3-{backend}-five"), urls[1], 5, &[], effort).await?;
+        let bare = Config::start(tmp, &format!("b3-{backend}-bare"), urls[2], 0, &["--bench-without-unreads", "true"], effort).await?;
+        let mut trio = Trio { none, five, bare };
+        for round in 0..effort.rounds {
+            let mut order = [&mut trio.none, &mut trio.five, &mut trio.bare];
+            if round % 2 == 1 {
+                order.reverse();
+            }
+            for config in order {
+                config.measure(effort.window).await?;
+            }
+        }
+        Ok(trio)
+    }
+}
+
 /// B3 on SQLite, and on PostgreSQL when `CONFAB_TEST_DATABASE_URL` names a server.
 pub async fn b3(quick: bool, tmp: &Path) -> anyhow::Result<Row> {
     let effort = LoadEffort::new(quick);
     let mut row = Row {
         id: "B3",
-        what: "HTTP create-post throughput and p50/p99, 16 concurrent clients, SQLite and PostgreSQL: 5 message-hook plugins (word-filter) vs the same server with none",
+        what: "HTTP create-post throughput and p50/p99, 16 concurrent clients, SQLite and PostgreSQL: 5 message-hook plugins (word-filter) vs the same server \
+               with none; and the server with none vs the same server without unread bookkeeping (`--bench-without-unreads`)",
         figures: vec![],
         ratios: vec![],
-        target: "with 5 plugins ≥ 0.90× throughput, p99 ≤ 1.10×",
+        target: "with 5 plugins ≥ 0.90× throughput, p99 ≤ 1.10×; unread bookkeeping ≤ 1.05× (throughput without / with)",
         met: None,
         note: String::new(),
         gap: String::new(),
     };
-    let pg_schema = confab_server::testing::PgSchema::create("bench-b3").await;
-    let pg_schema_plugins = confab_server::testing::PgSchema::create("bench-b3-plugins").await;
-    let mut backends: Vec<(&str, Option<String>, Option<String>)> = vec![("SQLite", None, None)];
-    if let (Some(a), Some(b)) = (&pg_schema, &pg_schema_plugins) {
-        backends.push(("PostgreSQL", Some(a.url.clone()), Some(b.url.clone())));
+    let mut schemas = Vec::new();
+    for name in ["bench-b3", "bench-b3-plugins", "bench-b3-bare"] {
+        schemas.push(confab_server::testing::PgSchema::create(name).await);
     }
-    let (mut met, mut gaps) = (true, Vec::new());
-    for (backend, url_none, url_five) in &backends {
-        // Both servers stay up for the whole comparison and take turns (none, five,
-        // then five, none, ...): the idle one costs nothing, and the machine's drift
-        // falls on both alike.
-        let mut none = Config::start(tmp, &format!("b3-{backend}-none"), url_none.as_deref(), 0, effort).await?;
-        let mut five = Config::start(tmp, &format!("b3-{backend}-five"), url_five.as_deref(), 5, effort).await?;
-        for round in 0..effort.rounds {
-            if round % 2 == 0 {
-                none.measure(effort.window).await?;
-                five.measure(effort.window).await?;
-            } else {
-                five.measure(effort.window).await?;
-                none.measure(effort.window).await?;
-            }
-        }
-        row.figure(format!("{backend}, no plugins: throughput"), "posts/s", Summary::of(none.rps.clone()));
-        row.figure(format!("{backend}, 5 plugins: throughput"), "posts/s", Summary::of(five.rps.clone()));
-        row.figure(format!("{backend}, no plugins: p50"), "ms", Summary::of(none.p50.clone()));
-        row.figure(format!("{backend}, 5 plugins: p50"), "ms", Summary::of(five.p50.clone()));
-        row.figure(format!("{backend}, no plugins: p99"), "ms", Summary::of(none.p99.clone()));
-        row.figure(format!("{backend}, 5 plugins: p99"), "ms", Summary::of(five.p99.clone()));
-        row.figure(format!("{backend}, no plugins: p99 over all rounds"), "ms", Summary::of(vec![quantile(&none.latencies_ms, 0.99)]));
-        row.figure(format!("{backend}, 5 plugins: p99 over all rounds"), "ms", Summary::of(vec![quantile(&five.latencies_ms, 0.99)]));
+    let mut backends: Vec<(&str, [Option<String>; 3])> = vec![("SQLite", [None, None, None])];
+    if schemas.iter().all(Option::is_some) {
+        let url = |i: usize| schemas[i].as_ref().map(|s| s.url.clone());
+        backends.push(("PostgreSQL", [url(0), url(1), url(2)]));
+    }
+    let mut gaps = Vec::new();
+    for (backend, urls) in &backends {
+        let trio = Trio::run(tmp, backend, [urls[0].as_deref(), urls[1].as_deref(), urls[2].as_deref()], effort).await?;
+        let Trio { none, five, bare } = &trio;
+        none.record(&mut row, &format!("{backend}, no plugins"));
+        five.record(&mut row, &format!("{backend}, 5 plugins"));
+        bare.record(&mut row, &format!("{backend}, no plugins, without unread bookkeeping"));
         let throughput_ratio = paired_ratio(&five.rps, &none.rps);
         let p99_ratio = quantile(&five.latencies_ms, 0.99) / quantile(&none.latencies_ms, 0.99);
+        let unreads_cost = paired_ratio(&bare.rps, &none.rps);
+        let unreads_p99 = quantile(&none.latencies_ms, 0.99) / quantile(&bare.latencies_ms, 0.99);
         row.ratios.push((format!("{backend} throughput 5 plugins / none"), throughput_ratio));
         row.ratios.push((format!("{backend} p99 (all rounds) 5 plugins / none"), p99_ratio));
+        row.ratios.push((format!("{backend} unread bookkeeping: throughput without / with"), unreads_cost));
+        row.ratios.push((format!("{backend} unread bookkeeping: p99 (all rounds) with / without"), unreads_p99));
         if throughput_ratio < 0.90 || p99_ratio > 1.10 {
-            met = false;
-            let spread = |five: &[f64], none: &[f64]| {
-                let ratios = Summary::of(five.iter().zip(none).map(|(f, n)| f / n).collect());
-                format!("{:.2}–{:.2}", ratios.min, ratios.max)
-            };
             gaps.push(format!(
-                "{backend}: throughput {throughput_ratio:.2}×, p99 {p99_ratio:.2}×, while the per-round ratios ranged {} (throughput) and {} (p99) \
-                 between rounds minutes apart: the machine's drift is larger than the effect measured",
+                "{backend}: 5 plugins throughput {throughput_ratio:.2}×, p99 {p99_ratio:.2}×, while the per-round ratios ranged {} (throughput) and {} (p99) \
+                 between rounds minutes apart: the machine's drift is larger than the effect measured. The five plugins add five host-path calls \
+                 (B1) to a request whose median is milliseconds; what would settle it is more and longer rounds on a quiet machine, or a CPU profile \
+                 of both servers under the load (`perf record -a`) to find any cost besides the calls",
                 spread(&five.rps, &none.rps),
                 spread(&five.p99, &none.p99)
             ));
         }
-        none.server.stop().await;
-        five.server.stop().await;
+        if unreads_cost > 1.05 {
+            gaps.push(format!(
+                "{backend}: unread bookkeeping {unreads_cost:.2}× (per-round {}): what is left is the memberships' UPDATE itself (the author's row and \
+                 the mentioned members'), one more row written per post",
+                spread(&bare.rps, &none.rps)
+            ));
+        }
+        for config in [trio.none, trio.five, trio.bare] {
+            config.stop().await;
+        }
     }
-    row.met = Some(met);
-    if !met {
-        row.gap = format!(
-            "{}. The five plugins add five host-path calls (B1) to a request whose median is milliseconds, and B5's server keeps serving the same \
-             load through a hook; what would settle it is more and longer rounds on a quiet machine, or a CPU profile of both servers under the load \
-             (`perf record -a`) to find any cost besides the calls.",
-            gaps.join("; ")
-        );
-    }
+    row.met = Some(gaps.is_empty());
+    row.gap = gaps.join("; ");
     row.note = b3_note(effort, backends.len() == 1);
     Ok(row)
 }
@@ -161,9 +198,11 @@ fn b3_note(effort: LoadEffort, pg_skipped: bool) -> String {
     format!(
         "The server is the release `confab` binary in its own process (its own tokio runtime); the load generator is this process, 16 keep-alive HTTP/1.1 \
          connections over loopback, each posting a 200-byte message in a loop; both share the {} cores, so the generator's own CPU use is part of every figure. \
-         Each configuration has its own server and database, both up for the whole comparison and measured in turns (ABBA); the throughput ratio \
+         Each configuration has its own server and database, all up for the whole comparison and measured in turns (ABC CBA); the throughput ratio \
          is the median of the per-round ratios, the p99 ratio compares each configuration's p99 over all its requests (per-round p99s are in the \
-         table); {} round(s) of {:?} each after a {:?} warm-up; every request must succeed. {}",
+         table). The unread bookkeeping's cost compares the server with no plugins to a third one started with the hidden bench flag \
+         `--bench-without-unreads`, which stores posts without touching channel memberships (no author's view, no mention counts), measured in \
+         the same turns; {} round(s) of {:?} each after a {:?} warm-up; every request must succeed. {}",
         std::thread::available_parallelism().map(usize::from).unwrap_or(1),
         effort.rounds,
         effort.window,

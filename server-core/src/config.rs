@@ -106,6 +106,12 @@ pub struct Config {
     #[arg(long, env = "CONFAB_MARKETPLACE_URL")]
     pub marketplace_url: Option<String>,
 
+    /// Benchmarks only (bench B3's baseline): store posts without their unread and
+    /// mention bookkeeping, so that its cost can be measured in the same run. Counts are
+    /// then wrong; hidden from `--help`.
+    #[arg(long, env = "CONFAB_BENCH_WITHOUT_UNREADS", default_value_t = false, action = clap::ArgAction::Set, hide = true)]
+    pub bench_without_unreads: bool,
+
     /// Watch the plugin directory and hot-reload a plugin whose files change
     /// (development; debounced).
     #[arg(long, env = "CONFAB_WATCH_PLUGINS", default_value_t = false, action = clap::ArgAction::Set)]
@@ -297,6 +303,7 @@ impl std::fmt::Debug for Config {
             .field("enable_marketplace", &self.enable_marketplace)
             .field("marketplace_url", &self.marketplace_url)
             .field("watch_plugins", &self.watch_plugins)
+            .field("bench_without_unreads", &self.bench_without_unreads)
             .field("allowed_untrusted_internal_connections", &self.allowed_untrusted_internal_connections)
             .field("outgoing_integration_requests_timeout", &self.outgoing_integration_requests_timeout)
             .field("enable_post_username_override", &self.enable_post_username_override)
@@ -339,6 +346,7 @@ impl Default for Config {
             enable_marketplace: true,
             marketplace_url: None,
             watch_plugins: false,
+            bench_without_unreads: false,
             allowed_untrusted_internal_connections: String::new(),
             outgoing_integration_requests_timeout: 30,
             enable_post_username_override: false,

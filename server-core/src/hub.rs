@@ -144,11 +144,19 @@ impl Connections {
     }
 }
 
+/// Shards of [`Hub::status_turn`]: enough that unrelated users rarely wait on each other
+/// (32, the largest array `Default` builds).
+const STATUS_SHARDS: usize = 32;
+
 /// Connected clients. A std `RwLock`: every use is a short map operation with no
 /// `.await` inside, and sends are `try_send`.
 #[derive(Default)]
 pub struct Hub {
     connections: RwLock<Connections>,
+    /// Turns for the automatic status (`service/status.rs`), by user id's hash: a user's
+    /// first connection opening while their last one closes must not leave `offline`
+    /// written after `online`.
+    status_turns: [tokio::sync::Mutex<()>; STATUS_SHARDS],
 }
 
 impl Hub {
@@ -202,6 +210,22 @@ impl Hub {
     /// Connections open now.
     pub fn connection_count(&self) -> usize {
         self.connections.read().unwrap().info.len()
+    }
+
+    /// Whether `user_id` has a connection open now.
+    pub fn is_connected(&self, user_id: &str) -> bool {
+        self.connections.read().unwrap().by_user.contains_key(user_id)
+    }
+
+    /// The lock that orders `user_id`'s automatic status changes (shared with the
+    /// users whose ids hash alike).
+    pub fn status_turn(&self, user_id: &str) -> &tokio::sync::Mutex<()> {
+        use std::hash::{BuildHasher, RandomState};
+        // A fixed hasher per process would do as well; `RandomState::new()` per call
+        // would not (each call its own keys), so hash with one built once.
+        static KEYS: std::sync::OnceLock<RandomState> = std::sync::OnceLock::new();
+        let hash = KEYS.get_or_init(RandomState::new).hash_one(user_id);
+        &self.status_turns[(hash % STATUS_SHARDS as u64) as usize]
     }
 
     /// Deliver `event` to the connections of `recipients`, minus the event's

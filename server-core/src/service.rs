@@ -208,6 +208,9 @@ pub struct Settings {
     pub privacy: crate::domain::user::Privacy,
     /// Lock-out after failed logins, and the password-hashing pool.
     pub login: auth::LoginSettings,
+    /// Whether posts update unread and mention counts; off only for bench B3's
+    /// baseline (`--bench-without-unreads`).
+    pub unread_bookkeeping: bool,
 }
 
 impl Default for Settings {
@@ -224,6 +227,7 @@ impl Default for Settings {
             webhooks: webhooks::WebhookSettings::default(),
             privacy: crate::domain::user::Privacy::default(),
             login: auth::LoginSettings::default(),
+            unread_bookkeeping: true,
         }
     }
 }

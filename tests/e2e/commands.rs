@@ -494,11 +494,12 @@ async fn builtin_commands_take_effect(backend: Backend) {
     let dm = ann_ws.expect_event("posted", |e| event_post(e)["message"] == "hi there").await;
     assert_eq!((dm["data"]["channel_type"].as_str(), event_post(&dm)["user_id"].as_str()), (Some("D"), Some(bob.id.as_str())));
 
-    // /away and /online change the status, announced to the user.
+    // /away and /online change the status, announced to the user. Connected, bob is
+    // online already (his WebSocket set it).
     let (status, before) = server.get_as(&format!("/api/v4/users/{}/status", bob.id), &ann.token).await;
-    assert_eq!((status, before["status"].as_str()), (200, Some("offline")));
+    assert_eq!((status, before["status"].as_str(), before["manual"].as_bool()), (200, Some("online"), Some(false)));
     execute(&server, &bob, &dev_id, "/away").await;
-    let change = bob_ws.expect_event("status_change", |_| true).await;
+    let change = bob_ws.expect_event("status_change", |e| e["data"]["status"] != "online").await;
     assert_eq!((change["data"]["status"].as_str(), change["data"]["user_id"].as_str()), (Some("away"), Some(bob.id.as_str())));
     let (_, status) = server.get_as(&format!("/api/v4/users/{}/status", bob.id), &ann.token).await;
     assert_eq!((status["status"].as_str(), status["manual"].as_bool()), (Some("away"), Some(true)));

@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
-use confab_e2e::{Backend, TestDir, TestServer, event_post, on_both_backends};
+use confab_e2e::{Backend, TestDir, TestServer, User, event_post, on_both_backends};
 use serde_json::json;
 
-on_both_backends!(hello_challenge_and_typing, events_reach_only_those_who_may_see_them);
+on_both_backends!(hello_challenge_and_typing, events_reach_only_those_who_may_see_them, statuses_follow_connections);
 
 async fn hello_challenge_and_typing(backend: Backend) {
     let dir = TestDir::new();
@@ -31,6 +31,11 @@ async fn hello_challenge_and_typing(backend: Backend) {
     assert!(hello["data"]["connection_id"].as_str().is_some_and(|c| c.len() == 26));
     assert!(hello["data"]["server_version"].is_string());
     assert_eq!(hello["broadcast"]["user_id"], bob.id.as_str());
+    // Bob's first connection sets him online and tells him, right after hello
+    // (Mattermost's SetStatusOnline on connect).
+    let online = ws.next_message().await.unwrap();
+    assert_eq!((online["event"].as_str(), online["seq"].as_i64()), (Some("status_change"), Some(1)), "{online}");
+    assert_eq!((online["data"]["status"].as_str(), online["data"]["user_id"].as_str()), (Some("online"), Some(bob.id.as_str())));
 
     let mut ann_ws = server.websocket(&ann.token).await;
     ann_ws.send(&json!({ "seq": 1, "action": "user_typing", "data": { "channel_id": town_id, "parent_id": "" } })).await;
@@ -39,7 +44,7 @@ async fn hello_challenge_and_typing(backend: Backend) {
     assert_eq!(typing["data"]["user_id"], ann.id.as_str());
     assert_eq!(typing["broadcast"]["channel_id"], town_id);
     assert_eq!(typing["broadcast"]["omit_users"][&ann.id], true);
-    assert_eq!(typing["seq"], 1, "seq counts per connection");
+    assert_eq!(typing["seq"], 2, "seq counts per connection: hello, status_change, typing");
     let typed_back = ann_ws.drain(Duration::from_millis(300)).await;
     assert!(!typed_back.iter().any(|m| m["event"] == "typing"), "the typer is omitted: {typed_back:?}");
     ann_ws.send(&json!({ "seq": 2, "action": "no_such_action" })).await;
@@ -114,5 +119,58 @@ async fn events_reach_only_those_who_may_see_them(backend: Backend) {
     assert!(leaked.is_empty(), "a non-member got {leaked:#?} (then {seen:?})");
     let ann_ids: Vec<i64> = ann_ws.received.iter().filter_map(|e| e["seq"].as_i64()).collect();
     assert!(ann_ids.windows(2).all(|w| w[1] == w[0] + 1), "seq increases by one per event: {ann_ids:?}");
+    server.stop().await;
+}
+
+/// Bob's status as ann reads it: (status, manual).
+async fn status_of(server: &TestServer, reader: &User, user: &User) -> (String, bool) {
+    let (code, status) = server.get_as(&format!("/api/v4/users/{}/status", user.id), &reader.token).await;
+    assert_eq!(code, 200, "{status}");
+    (status["status"].as_str().unwrap().to_string(), status["manual"].as_bool().unwrap())
+}
+
+/// Polls (bounded): after the last socket closes nobody gets an event, the user's
+/// connections being gone.
+async fn wait_for_status(server: &TestServer, reader: &User, user: &User, wanted: &str) {
+    let deadline = tokio::time::Instant::now() + confab_e2e::EVENT_TIMEOUT;
+    while status_of(server, reader, user).await.0 != wanted {
+        assert!(tokio::time::Instant::now() < deadline, "{} never became {wanted}", user.username);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn statuses_follow_connections(backend: Backend) {
+    let dir = TestDir::new();
+    let Some(server) = TestServer::start_on(&dir, backend, "websocket::statuses").await else { return };
+    let ann = server.signup("ann").await;
+    let bob = server.signup("bob").await;
+    assert_eq!(status_of(&server, &ann, &bob).await, ("offline".to_string(), false), "never connected");
+
+    // The first connection sets bob online (before its hello) and tells him; a second
+    // one changes nothing and says nothing.
+    let mut first = server.websocket(&bob.token).await;
+    assert_eq!(status_of(&server, &ann, &bob).await, ("online".to_string(), false));
+    let online = first.expect_event("status_change", |_| true).await;
+    assert_eq!((online["data"]["status"].as_str(), online["broadcast"]["user_id"].as_str()), (Some("online"), Some(bob.id.as_str())));
+    let mut second = server.websocket(&bob.token).await;
+    first.close().await;
+    let quiet = second.drain(Duration::from_millis(300)).await;
+    assert!(!quiet.iter().any(|e| e["event"] == "status_change"), "one of two closed: still online, {quiet:?}");
+    assert_eq!(status_of(&server, &ann, &bob).await.0, "online");
+    // The last one closing sets him offline.
+    second.close().await;
+    wait_for_status(&server, &ann, &bob, "offline").await;
+
+    // A manual status outlives connections opening and closing (Mattermost: manual
+    // overrides automatic); setting `online` by hand makes it automatic again.
+    assert_eq!(server.put_as("/api/v4/users/me/status", &bob.token, &json!({ "user_id": bob.id, "status": "dnd" })).await.0, 200);
+    let mut third = server.websocket(&bob.token).await;
+    assert_eq!(status_of(&server, &ann, &bob).await, ("dnd".to_string(), true));
+    let quiet = third.drain(Duration::from_millis(300)).await;
+    assert!(!quiet.iter().any(|e| e["event"] == "status_change"), "dnd kept: {quiet:?}");
+    let (code, saved) = server.put_as("/api/v4/users/me/status", &bob.token, &json!({ "user_id": bob.id, "status": "online" })).await;
+    assert_eq!((code, saved["manual"].as_bool()), (200, Some(false)));
+    third.close().await;
+    wait_for_status(&server, &ann, &bob, "offline").await;
     server.stop().await;
 }

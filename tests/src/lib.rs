@@ -395,6 +395,12 @@ impl WsClient {
         }
     }
 
+    /// Close the socket from this side and wait (bounded) for the server to end it.
+    pub async fn close(mut self) {
+        let _ = self.stream.close(None).await;
+        self.wait_closed(EVENT_TIMEOUT).await;
+    }
+
     /// Read for `wait` and return every message that arrived.
     pub async fn drain(&mut self, wait: Duration) -> Vec<Value> {
         let mut got = Vec::new();

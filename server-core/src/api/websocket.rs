@@ -133,7 +133,7 @@ async fn run(mut socket: WebSocket, services: Services, auth: Option<(Authentica
     let (mut sink, mut stream) = socket.split();
     let send_event = |event: &Outgoing, seq: i64| Message::Text(Utf8Bytes::from(event.frame(seq)));
     if sink.send(send_event(&connection.hello, seq)).await.is_err() {
-        websocket.abandon(&connection);
+        websocket.abandon(&connection).await;
         return;
     }
     seq += 1;
@@ -184,7 +184,7 @@ async fn run(mut socket: WebSocket, services: Services, auth: Option<(Authentica
             }
         }
     }
-    websocket.disconnect(&connection);
+    websocket.disconnect(&connection).await;
 }
 
 /// Wait for `authentication_challenge` and check its token.

@@ -1,4 +1,4 @@
-//! User statuses (online, away, offline, dnd): read by anyone signed in, set by the user (or an admin), announced with `status_change`.
+//! User statuses (online, away, offline, dnd): read by anyone signed in, set by the user (or an admin) or by their WebSocket connections coming and going, announced with `status_change`.
 
 use serde_json::json;
 
@@ -21,7 +21,9 @@ impl Statuses<'_> {
         Ok(self.store().get_status(&user.id).await?.unwrap_or(Status { user_id: user.id, status: "offline".into(), manual: false, last_activity_at: 0 }))
     }
 
-    /// `PUT /users/{id}/status` and `/away`, `/online`, ...: a manual status. Mattermost
+    /// `PUT /users/{id}/status` and `/away`, `/online`, ...: a manual status, which the
+    /// user's connections then leave alone; `online` is not one (Mattermost: "for online
+    /// there's no manual setting"), so connections rule again after it. Mattermost
     /// sends `status_change` to the user's own connections (others ask for statuses).
     pub async fn set_status(&self, caller: &Caller, user_id: &str, status: &str) -> Result<Status> {
         caller.require_self_or_admin(user_id)?;
@@ -29,9 +31,43 @@ impl Statuses<'_> {
             return Err(Error::Invalid(Invalid::new(error_ids::context::INVALID_BODY_PARAM, "Invalid or missing status in request body.")));
         }
         let user = self.users().get_user_checked(user_id).await?;
-        let saved = Status { user_id: user.id, status: status.to_string(), manual: true, last_activity_at: now_ms() };
+        let saved = Status { user_id: user.id, status: status.to_string(), manual: status != "online", last_activity_at: now_ms() };
+        let _turn = self.hub().status_turn(&saved.user_id).lock().await;
         self.store().upsert_status(&saved).await?;
-        self.publish_logged("status_change", json!({ "status": saved.status, "user_id": saved.user_id }), to_user(&saved.user_id)).await;
+        self.announce(&saved).await;
         Ok(saved)
+    }
+
+    /// After a user's WebSocket opened or closed: `online` while they have one open,
+    /// `offline` once the last closed, unless their status is manual (Mattermost's
+    /// `SetStatusOnline`/`SetStatusOffline` with `manual = false`: "manually set status
+    /// always overrides non-manual one"). Announced when it changed. Failures are
+    /// logged: a connection is not refused over its status.
+    pub(crate) async fn follow_connections(&self, user_id: &str) {
+        // In turn per user, and the hub asked inside the turn: whichever change runs
+        // last sees the connections as they are, so racing opens and closes settle right.
+        let _turn = self.hub().status_turn(user_id).lock().await;
+        let connected = self.hub().is_connected(user_id);
+        let current = match self.store().get_status(user_id).await {
+            Ok(current) => current,
+            Err(error) => return tracing::warn!(%user_id, %error, "reading the status failed"),
+        };
+        let wanted = if connected { "online" } else { "offline" };
+        match &current {
+            Some(status) if status.manual || status.status == wanted => return,
+            // Never had a status: that reads as offline already.
+            None if !connected => return,
+            _ => {}
+        }
+        let saved = Status { user_id: user_id.to_string(), status: wanted.to_string(), manual: false, last_activity_at: now_ms() };
+        if let Err(error) = self.store().upsert_status(&saved).await {
+            return tracing::warn!(%user_id, %error, "saving the status failed");
+        }
+        self.announce(&saved).await;
+    }
+
+    /// `status_change` to the user's own connections, as Mattermost's `BroadcastStatus`.
+    async fn announce(&self, status: &Status) {
+        self.publish_logged("status_change", json!({ "status": status.status, "user_id": status.user_id }), to_user(&status.user_id)).await;
     }
 }

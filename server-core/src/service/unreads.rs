@@ -23,6 +23,9 @@ impl Unreads<'_> {
     /// mentions (`@username`, `@channel`/`@all`/`@here`, anyone in a direct or group
     /// channel) but the author has one more mention. Answers the mentioned members' ids.
     pub(crate) async fn insert_post_counted(&self, channel: &Channel, post: &Post) -> Result<Vec<String>> {
+        if !self.settings().unread_bookkeeping {
+            return Ok(self.store().insert_post_counted(post, &PostUnreads::default()).await?);
+        }
         let system = post.kind.starts_with("system_");
         let found = if system { Mentions::default() } else { mentions(&post.message) };
         let unreads = PostUnreads {

@@ -1,4 +1,4 @@
-//! The WebSocket use cases: registering an authenticated connection (with the `on-web-socket-connect` hook and `hello`), ending it (`on-web-socket-disconnect`), and answering client actions (`user_typing` broadcasts, `websocket-message-has-been-posted`).
+//! The WebSocket use cases: registering an authenticated connection (with the `on-web-socket-connect` hook, `hello` and the user's automatic `online`), ending it (`on-web-socket-disconnect`, `offline` after the last), and answering client actions (`user_typing` broadcasts, `websocket-message-has-been-posted`).
 //!
 //! `api/websocket.rs` only moves frames: it authenticates, calls these and sends what
 //! they return. Replies keep Mattermost's shape (`status`, `seq_reply`, `error`).
@@ -65,6 +65,9 @@ impl WebSocket<'_> {
             return None;
         }
         tracing::debug!(%user_id, %connection_id, "websocket connected");
+        // Before `hello` is handed back: its `status_change` then follows `hello` on
+        // this connection, as its first event.
+        self.statuses().follow_connections(&user_id).await;
         if let Some(host) = self.host() {
             host.on_websocket_connect(&connection_id, &user_id);
         }
@@ -77,14 +80,17 @@ impl WebSocket<'_> {
     }
 
     /// Forget a connection that could not even be greeted (no disconnect hook, as the
-    /// client never saw it open).
-    pub fn abandon(&self, connection: &Connection) {
+    /// client never saw it open); the user goes offline if it was their last.
+    pub async fn abandon(&self, connection: &Connection) {
         self.hub().unregister(&connection.connection_id);
+        self.statuses().follow_connections(&connection.user_id).await;
     }
 
-    /// Forget a connection that ended and run the disconnect hook.
-    pub fn disconnect(&self, connection: &Connection) {
+    /// Forget a connection that ended, run the disconnect hook, and set the user
+    /// offline if it was their last.
+    pub async fn disconnect(&self, connection: &Connection) {
         self.hub().unregister(&connection.connection_id);
+        self.statuses().follow_connections(&connection.user_id).await;
         if let Some(host) = self.host() {
             host.on_websocket_disconnect(&connection.connection_id, &connection.user_id);
         }

@@ -169,32 +169,39 @@ impl Store {
         Ok(touched.into_iter().flatten().filter(|id| *id != p.user_id).collect())
     }
 
-    /// SQLite has no UPDATE inside WITH; its writes go through the one writer
-    /// connection in-process, with no round trips to hold a lock across.
+    /// SQLite has no UPDATE inside WITH, so its statements go to SQLite's worker thread
+    /// as one multi-statement query (sqlx runs them in order, `$n` naming the same
+    /// value in each): a separate query per statement was a hand-off to that thread and
+    /// back each, on the one writer every post waits for, and the memberships' update
+    /// alone cost 0.72–0.88× of B3's throughput that way (BENCHMARKS.md). The post is
+    /// inserted only where the channel exists: no rows back means no channel. Answers
+    /// the mentioned members' ids, as the PostgreSQL statement does.
     async fn insert_post_sqlite(&self, row: &PostRow<'_>, unreads: &PostUnreads<'_>) -> Result<Vec<String>> {
-        let p = row.post;
+        const INSERT: &str = concat!(
+            bump_channel!("$7"),
+            "; INSERT INTO posts (",
+            post_columns!(),
+            ") SELECT ",
+            post_values!(),
+            " WHERE EXISTS (SELECT 1 FROM channels WHERE id = $7) RETURNING NULL AS user_id"
+        );
+        let params = UnreadParams { channel: "$7", author: "$6", at: "$2", first_name: 17, total: "(SELECT total_msg_count FROM channels WHERE id = $7)" };
+        let sql = match members_update(unreads, &params) {
+            Some(update) => format!("{INSERT}; {update} RETURNING user_id"),
+            None => INSERT.to_string(),
+        };
+        let mut query = row.bind(&sql);
+        for name in unreads.bound_names() {
+            query = query.bind(name);
+        }
         let mut tx = self.writer().begin().await?;
-        // The same update with only its own two values bound.
-        let bumped = sqlx::query(bump_channel!("$1")).bind(&p.channel_id).bind(p.create_at).execute(&mut *tx).await?;
-        if bumped.rows_affected() == 0 {
+        let rows = query.fetch_all(&mut *tx).await?;
+        if rows.is_empty() {
             return Err(super::Error::NotFound);
         }
-        row.bind(concat!("INSERT INTO posts (", post_columns!(), ") VALUES (", post_values!(), ")")).execute(&mut *tx).await?;
-        let params = UnreadParams { channel: "$1", author: "$2", at: "$3", first_name: 4, total: "(SELECT total_msg_count FROM channels WHERE id = $1)" };
-        let mut mentioned = Vec::new();
-        if let Some(update) = members_update(unreads, &params) {
-            let sql = format!("{update} RETURNING user_id");
-            let mut query = sqlx::query(&sql).bind(&p.channel_id).bind(&p.user_id).bind(p.create_at);
-            for name in unreads.bound_names() {
-                query = query.bind(name);
-            }
-            for row in query.fetch_all(&mut *tx).await? {
-                mentioned.push(row.try_get::<String, _>("user_id")?);
-            }
-            mentioned.retain(|id| *id != p.user_id);
-        }
         tx.commit().await?;
-        Ok(mentioned)
+        let touched = rows.iter().map(|row| row.try_get::<Option<String>, _>("user_id")).collect::<Result<Vec<_>, _>>()?;
+        Ok(touched.into_iter().flatten().filter(|id| *id != row.post.user_id).collect())
     }
 
     /// A post by id (deleted ones too; the caller decides).

@@ -269,6 +269,7 @@ try {
             { display_name: 'Size', name: 'size', type: 'select', options: [{ text: 'Small', value: 's' }, { text: 'Large', value: 'l' }] },
             { display_name: 'Extra cheese', name: 'cheese', type: 'bool', optional: true },
             { display_name: 'Drink', name: 'drink', type: 'radio', options: [{ text: 'Water', value: 'w' }, { text: 'Tea', value: 't' }] },
+            { display_name: 'Deliver to', name: 'to', type: 'select', data_source: 'users' },
           ],
         },
       });
@@ -282,6 +283,9 @@ try {
     await dialog.getByLabel('Dish').fill('pineapple');
     await dialog.getByLabel('Size').selectOption('l');
     await dialog.getByLabel('Tea').check();
+    // A data_source select: options from the server's user autocomplete as one types.
+    await dialog.getByRole('combobox', { name: 'Deliver to' }).pressSequentially('bo');
+    await dialog.getByRole('option', { name: '@bob' }).click();
     await dialog.getByRole('button', { name: 'Order' }).click();
     await dialog.getByText('Not on the menu.').waitFor({ timeout: T });
     await A.page.screenshot({ path: path.join(shots, 'dialog-error.png') });
@@ -289,7 +293,8 @@ try {
     await dialog.getByRole('button', { name: 'Order' }).click();
     await dialog.waitFor({ state: 'detached', timeout: T });
     const last = integration.requests.filter((r) => r.path === '/dialog').pop();
-    if (last?.body?.submission?.size !== 'l' || last?.body?.submission?.drink !== 't') throw new Error(`submission ${JSON.stringify(last?.body)}`);
+    const sub = last?.body?.submission;
+    if (sub?.size !== 'l' || sub?.drink !== 't' || sub?.to !== bob.id) throw new Error(`submission ${JSON.stringify(last?.body)}`);
   });
 
   await run.test('the page survives a server restart and catches up', async () => {
@@ -323,6 +328,38 @@ try {
     await A.page.setViewportSize({ width: 1280, height: 800 });
   });
 
+  await run.test('the theme is a saved preference: it survives a cleared browser and follows other clients', async () => {
+    // Alice chose dark above; without the browser's own memory, her preference brings it back.
+    await A.page.evaluate(() => localStorage.removeItem('confab.theme'));
+    await A.page.emulateMedia({ colorScheme: 'light' });
+    await A.page.reload();
+    await A.page.getByRole('heading', { name: /Off-Topic/ }).waitFor({ timeout: T });
+    await A.page.waitForFunction(() => document.documentElement.dataset.theme === 'dark', null, { timeout: T });
+    // Another client (here the REST API, as Mattermost's apps save it) changes bob's: his open page follows.
+    const onyx = JSON.stringify({ type: 'Onyx', centerChannelBg: '#1b1d22' });
+    await server.api('PUT', `/users/${bob.id}/preferences`, bob.token, [{ user_id: bob.id, category: 'theme', name: '', value: onyx }]);
+    await B.page.waitForFunction(() => document.documentElement.dataset.theme === 'dark', null, { timeout: T });
+    const denim = JSON.stringify({ type: 'Denim', centerChannelBg: '#ffffff' });
+    await server.api('PUT', `/users/${bob.id}/preferences`, bob.token, [{ user_id: bob.id, category: 'theme', name: '', value: denim }]);
+    await B.page.waitForFunction(() => document.documentElement.dataset.theme === 'light', null, { timeout: T });
+  });
+
+  await run.test('a channel opened with unread posts shows the new-messages line above them, and date lines', async () => {
+    const town = (await server.api('GET', `/teams/${team.id}/channels/name/town-square`, bob.token)).data;
+    // Alice is in Off-Topic; bob writes twice in Town Square.
+    await server.api('POST', '/posts', bob.token, { channel_id: town.id, message: 'first unread one' });
+    await server.api('POST', '/posts', bob.token, { channel_id: town.id, message: 'second unread one' });
+    await A.page.locator('.sidebar__channel--unread', { hasText: 'Town Square' }).waitFor({ timeout: T });
+    await A.page.getByRole('link', { name: /^Town Square/ }).click();
+    const line = A.page.getByRole('separator', { name: 'New messages' });
+    await line.waitFor({ timeout: T });
+    // The line sits right above the first unread post.
+    const next = await line.evaluate((el) => el.nextElementSibling?.textContent ?? '');
+    if (!next.includes('first unread one')) throw new Error(`the line is above ${JSON.stringify(next.slice(0, 80))}`);
+    await A.page.getByRole('separator', { name: 'Today' }).first().waitFor({ timeout: T });
+    await A.page.screenshot({ path: path.join(shots, 'new-messages.png') });
+  });
+
   await run.test('a long channel pages back in a windowed list', async () => {
     const channel = (await server.api('POST', '/channels', bob.token, { team_id: team.id, name: 'long', display_name: 'Long', type: 'O' })).data;
     const total = 600;
@@ -343,6 +380,35 @@ try {
     }
     await post(A.page, 'long post 000').waitFor({ timeout: T });
     await A.page.screenshot({ path: path.join(shots, 'long-channel-top.png') });
+  });
+
+  await run.test('a permalink to an old post loads the history around it and marks it', async () => {
+    const channel = (await server.api('GET', `/teams/${team.id}/channels/name/long`, bob.token)).data;
+    const page = (await server.api('GET', `/channels/${channel.id}/posts?page=9&per_page=60`, bob.token)).data;
+    const old = Object.values(page.posts).find((p) => p.message === 'long post 030');
+    if (!old) throw new Error('no post 030 on the page asked');
+    // A fresh page (nothing of the channel loaded), straight to the permalink.
+    await A.page.goto(`${server.url}/test-team/pl/${old.id}`);
+    const marked = A.page.locator('.posts .post--highlight', { hasText: 'long post 030' });
+    await marked.waitFor({ timeout: T });
+    await A.page.waitForFunction(
+      () => {
+        const el = document.querySelector('.post--highlight');
+        const box = document.querySelector('.posts')?.getBoundingClientRect();
+        const r = el?.getBoundingClientRect();
+        return Boolean(r && box && r.top >= box.top && r.bottom <= box.bottom);
+      },
+      null,
+      { timeout: T },
+    );
+    if (!A.page.url().includes('/channels/long')) throw new Error(`at ${A.page.url()}`);
+    await A.page.screenshot({ path: path.join(shots, 'permalink.png') });
+    // Scrolling down pages forward to the newest posts.
+    for (let i = 0; i < 60 && !(await post(A.page, 'long post 599').isVisible()); i++) {
+      await A.page.locator('.posts').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+      await A.page.waitForTimeout(150);
+    }
+    await post(A.page, 'long post 599').waitFor({ timeout: T });
   });
 
   await run.test(`the JavaScript is at most ${MAX_JS_GZIP_KB} KB gzipped`, async () => {
