@@ -37,12 +37,24 @@ export function PostList({ channelId, team, highlight }: { channelId: string; te
     if (ids.length) virtualizer.scrollToIndex(ids.length - 1, { align: 'end' });
   }, [ids.length, virtualizer]);
 
+  // The marked post (a permalink's) is brought to the middle, again after each render
+  // (the rows' real heights replace the estimates as they are measured), until it is
+  // on screen; then the reader scrolls freely.
+  const centering = useRef(highlight);
+  useEffect(() => {
+    centering.current = highlight;
+  }, [highlight]);
+
   // New posts at the bottom: follow them when already at the bottom. Older posts at the
   // top: keep what is on screen where it was.
   useLayoutEffect(() => {
     const el = scroller.current;
     const total = virtualizer.getTotalSize();
-    if (el && prevFirst.current && ids[0] !== prevFirst.current && ids.includes(prevFirst.current)) {
+    const marked = centering.current ? ids.indexOf(centering.current) : -1;
+    if (marked >= 0) {
+      atBottom.current = false;
+      virtualizer.scrollToIndex(marked, { align: 'center' });
+    } else if (el && prevFirst.current && ids[0] !== prevFirst.current && ids.includes(prevFirst.current)) {
       el.scrollTop += total - prevTotal.current;
     } else if (atBottom.current) {
       scrollToBottom();
@@ -51,22 +63,18 @@ export function PostList({ channelId, team, highlight }: { channelId: string; te
     prevFirst.current = ids[0] ?? '';
   });
 
-  useEffect(() => {
-    if (!highlight) return;
-    const i = ids.indexOf(highlight);
-    if (i >= 0) {
-      atBottom.current = false;
-      virtualizer.scrollToIndex(i, { align: 'center' });
-    }
-    // Only when the highlighted post first appears.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [highlight, ids.length > 0]);
-
   const [loadingOlder, pageBack] = usePaging(channelId, oldest, loadOlderPosts);
   const [loadingNewer, pageForward] = usePaging(channelId, recent, loadNewerPosts);
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
+    if (centering.current) {
+      // Paging waits until the marked post is in view.
+      const row = el.querySelector('.post--highlight')?.getBoundingClientRect();
+      const box = el.getBoundingClientRect();
+      if (!row || row.top < box.top || row.bottom > box.bottom) return;
+      centering.current = '';
+    }
     const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
     // Only the newest posts are "the bottom" to stay at; a permalink's window is not.
     atBottom.current = recent && fromBottom < 40;

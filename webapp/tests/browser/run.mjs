@@ -87,9 +87,10 @@ try {
     await B.page.getByRole('heading', { name: /Off-Topic/ }).waitFor({ timeout: T });
     metrics.first_channel_ms = Date.now() - started;
     console.log(`     first channel drawn ${metrics.first_channel_ms} ms after login`);
-    if (metrics.first_channel_ms > MAX_FIRST_CHANNEL_MS) throw new Error(`first channel took ${metrics.first_channel_ms} ms`);
     await B.page.getByRole('link', { name: /^Town Square/ }).click();
     await B.page.getByRole('heading', { name: /Town Square/ }).waitFor({ timeout: T });
+    // Judged last, so that a slow machine fails this test only, not the ones after it.
+    if (metrics.first_channel_ms > MAX_FIRST_CHANNEL_MS) throw new Error(`first channel took ${metrics.first_channel_ms} ms`);
   });
 
   await run.test('two people chat live, with markdown', async () => {
