@@ -160,6 +160,7 @@ async fn upload_enable_run_disable_remove(backend: Backend) {
         assert!(Instant::now() < deadline, "message-has-been-posted never wrote KV");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    assert_metrics_show_the_hook(&server, &admin, id).await;
 
     let (status, _) = server.post_as(&format!("/api/v4/plugins/{id}/disable"), &admin.token, &json!({})).await;
     assert_eq!(status, 200);
@@ -196,6 +197,8 @@ async fn regular_users_get_403_on_every_plugin_admin_route(backend: Backend) {
     let routes = [
         (Method::GET, "/api/v4/plugins"),
         (Method::GET, "/api/v4/plugins/statuses"),
+        (Method::GET, "/api/v4/plugins/metrics"),
+        (Method::GET, "/api/v4/plugins/fx.owned/metrics"),
         (Method::POST, "/api/v4/plugins/install_from_url?plugin_download_url=http://127.0.0.1:9/x.tar.gz"),
         (Method::DELETE, "/api/v4/plugins/fx.owned"),
         (Method::POST, "/api/v4/plugins/fx.owned/enable"),
@@ -231,6 +234,28 @@ async fn regular_users_get_403_on_every_plugin_admin_route(backend: Backend) {
     let (_, list) = server.get_as("/api/v4/plugins", &admin.token).await;
     assert_eq!(list["inactive"][0]["id"], "fx.owned");
     server.stop().await;
+}
+
+/// The admin metrics count the `message-will-be-posted` call just made, with fuel,
+/// latency and the instance's memory; the one-plugin route agrees.
+async fn assert_metrics_show_the_hook(server: &TestServer, admin: &User, id: &str) {
+    let (status, all) = server.get_as("/api/v4/plugins/metrics", &admin.token).await;
+    assert_eq!(status, 200, "{all}");
+    assert!(all["at"].as_i64().is_some_and(|at| at > 0), "{all}");
+    let mine = all["plugins"].as_array().unwrap().iter().find(|p| p["plugin_id"] == id).cloned().expect("the running plugin is listed");
+    let hook = &mine["hooks"]["message-will-be-posted"];
+    assert_eq!((hook["calls"].as_u64(), hook["errors"].as_u64()), (Some(1), Some(0)), "{mine}");
+    assert!(mine["calls"].as_u64().unwrap() >= 2, "activate and the hook at least: {mine}");
+    assert!(mine["fuel_per_call"].as_f64().is_some_and(|f| f > 0.0), "{mine}");
+    let (p50, p99) = (mine["latency_ms_p50"].as_f64().unwrap(), mine["latency_ms_p99"].as_f64().unwrap());
+    assert!(p50 > 0.0 && p50 <= p99, "p50 {p50}, p99 {p99}");
+    assert_eq!(mine["latency_buckets"].as_array().unwrap().last().unwrap()["count"], mine["calls"], "the histogram is cumulative");
+    assert!(mine["instances"].as_u64().unwrap() >= 1 && mine["memory_bytes"].as_u64().unwrap() >= 65_536, "{mine}");
+    let (status, one) = server.get_as(&format!("/api/v4/plugins/{id}/metrics"), &admin.token).await;
+    assert_eq!((status, one["plugin"]["plugin_id"].as_str()), (200, Some(id)), "{one}");
+    assert!(one["plugin"]["hooks"]["message-will-be-posted"]["calls"].as_u64() >= Some(1));
+    let (status, body) = server.get_as("/api/v4/plugins/fx.nothing/metrics", &admin.token).await;
+    assert_eq!((status, body["id"].as_str()), (404, Some("app.plugin.not_installed.app_error")));
 }
 
 async fn confab_e2e_send(builder: reqwest::RequestBuilder) -> (u16, Value) {

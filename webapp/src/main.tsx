@@ -14,6 +14,7 @@ import './styles/base.css';
 import './styles/layout.css';
 import './styles/messages.css';
 import './styles/overlays.css';
+import './styles/console.css';
 
 const store = makeStore();
 installPluginGlobal(store);

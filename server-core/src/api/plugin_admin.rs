@@ -94,6 +94,7 @@ pub(super) fn router(max_bundle_bytes: usize) -> Router<AppState> {
     Router::new()
         .route("/api/v4/plugins", post(upload).get(list).layer(DefaultBodyLimit::max(upload_limit)))
         .route("/api/v4/plugins/statuses", get(statuses))
+        .route("/api/v4/plugins/metrics", get(metrics))
         .route("/api/v4/plugins/webapp", get(webapp))
         .route("/api/v4/plugins/install_from_url", post(install_from_url))
         .route("/api/v4/plugins/marketplace", get(marketplace_list).post(marketplace_install))
@@ -101,6 +102,7 @@ pub(super) fn router(max_bundle_bytes: usize) -> Router<AppState> {
         .route("/api/v4/plugins/{plugin_id}/enable", post(enable))
         .route("/api/v4/plugins/{plugin_id}/disable", post(disable))
         .route("/api/v4/plugins/{plugin_id}/settings", get(get_settings).put(put_settings))
+        .route("/api/v4/plugins/{plugin_id}/metrics", get(plugin_metrics))
         .route("/api/v4/plugins/{plugin_id}/permissions", get(permissions))
         .route("/api/v4/plugins/{plugin_id}/permissions/approve", post(approve))
         .route("/plugins/{plugin_id}/public/{*file}", get(public_file))
@@ -217,6 +219,17 @@ async fn list(Auth(caller, _): Auth, State(state): State<AppState>) -> Result<Js
 /// GET /api/v4/plugins/statuses: every installed plugin, state 0 when not running.
 async fn statuses(Auth(caller, _): Auth, State(state): State<AppState>) -> Result<Json<Vec<Value>>, ApiError> {
     Ok(Json(state.plugin_admin.statuses(&caller).await?.iter().map(status_json).collect()))
+}
+
+/// GET /api/v4/plugins/metrics (ours): every loaded plugin's calls, failures by kind,
+/// fuel, latency quantiles and histogram, instances and memory, with the reading's time.
+async fn metrics(Auth(caller, _): Auth, State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(state.plugin_admin.metrics(&caller).await?))
+}
+
+/// GET /api/v4/plugins/{plugin_id}/metrics (ours): one plugin's figures, as above.
+async fn plugin_metrics(Auth(caller, _): Auth, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(state.plugin_admin.metrics_of(&caller, &id.to_lowercase()).await?))
 }
 
 /// GET /api/v4/plugins/webapp (no session): client manifests of running webapp plugins.

@@ -59,13 +59,16 @@ export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** A REST call; a `FormData` body goes as multipart (the browser sets its boundary). */
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { 'X-Requested-With': 'XMLHttpRequest', Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const multipart = typeof FormData !== 'undefined' && body instanceof FormData;
+  if (body !== undefined && !multipart) headers['Content-Type'] = 'application/json';
+  const payload = body === undefined ? undefined : multipart ? (body as FormData) : JSON.stringify(body);
   let response: Response;
   try {
-    response = await fetch(`/api/v4${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(`/api/v4${path}`, { method, headers, body: payload });
   } catch (e) {
     throw new ApiError(0, 'network', e instanceof Error ? e.message : 'The server cannot be reached.');
   }
