@@ -63,11 +63,13 @@ export function PluginManagement() {
     if (ids) void loadPending(ids.split(','));
   }, [ids, loadPending]);
 
-  /** After an install or on request: show what the plugin asks for. */
-  const review = async (manifest: PluginManifest) => {
+  /** On request, or after an install when there is something to decide (permissions
+   *  to approve, or a plugin to enable): show what the plugin asks for. */
+  const review = async (manifest: PluginManifest, onlyIfNeeded = false) => {
     try {
-      const permissions = await AdminClient.getPermissions(manifest.id);
-      const running = statuses[manifest.id]?.state === 2;
+      const [permissions, fresh] = await Promise.all([AdminClient.getPermissions(manifest.id), AdminClient.getPluginStatuses()]);
+      const running = fresh.find((s) => s.plugin_id === manifest.id)?.state === 2;
+      if (onlyIfNeeded && running && permissions.pending.length === 0) return;
       setDialog({ kind: 'permissions', manifest, permissions, offerEnable: !running });
     } catch (e) {
       setError(errorText(e));
@@ -77,7 +79,7 @@ export function PluginManagement() {
   const onInstalled = async (manifest: PluginManifest) => {
     await refresh();
     await loadPending([manifest.id]);
-    await review(manifest);
+    await review(manifest, true);
   };
 
   const onAction = (manifest: PluginManifest, action: PluginAction) => {
