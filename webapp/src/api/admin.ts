@@ -49,7 +49,7 @@ export interface PluginPermissions {
   pending: string[];
   staged_version: string | null;
   /** Whether the version the permissions are for has web code. */
-  includes_webapp: boolean;
+  has_webapp: boolean;
 }
 
 export interface CostFigures {

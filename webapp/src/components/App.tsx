@@ -5,6 +5,7 @@ import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-
 
 import { Client4, getToken, setToken, setUnauthorizedHandler } from '../api/client';
 import { EventStream } from '../api/websocket';
+import { activePluginLoader } from '../plugins/loader';
 import { loadMe } from '../store/actions';
 import type { AppStore } from '../store/index';
 import { useAppDispatch, useAppSelector } from '../store/index';
@@ -52,6 +53,8 @@ export function App({ store }: { store: AppStore }) {
     const s = new EventStream(store);
     stream.current = s;
     s.connect();
+    // The client config (PluginsEnabled) is in the store now: load the webapp plugins.
+    void activePluginLoader()?.sync();
     return () => {
       s.close();
       stream.current = null;

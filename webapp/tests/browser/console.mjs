@@ -26,8 +26,8 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'confab-console-'));
 const market = path.join(work, 'market');
 mkdirSync(market);
 
-/** Web code of the demo bundle: registers the custom setting `color` (idempotent, so the
- *  page may also be handed it directly while no loader runs bundles). */
+/** Web code of the demo bundle: registers the custom setting `color`, which the
+ *  settings page draws (the client loads the bundle once the plugin runs). */
 const WEBAPP = `(function () {
   if (window.__consoleDemo) return;
   window.__consoleDemo = true;
@@ -175,7 +175,6 @@ try {
   });
 
   await run.test('settings of every type; a refused value is shown beside its field; the plugin sees a change', async () => {
-    await page.evaluate(WEBAPP);
     await card('Console Demo').getByRole('link', { name: 'Settings' }).click();
     await page.waitForURL(/\/admin_console\/plugins\/plugin_com\.example\.consoledemo$/, { timeout: T });
     const form = page.getByRole('form', { name: 'Console Demo settings' });

@@ -12,8 +12,8 @@ use crate::store::{InstalledPlugin, PluginRecord};
 
 impl PluginAdmin {
     /// Requested, granted and pending permissions, a staged upgrade's version, and
-    /// whether the version waiting for approval has web code (which runs in users'
-    /// pages with their session, outside the grant; the console says so).
+    /// whether the bundle has web code (`has_webapp`): that runs in every user's browser
+    /// with their session, beyond any capability, so the approval prompt says so.
     pub async fn permissions(&self, caller: &Caller, id: &str) -> Result<Value, AdminError> {
         Self::require_admin(caller)?;
         let (row, manifest) = self.installed(id).await?;
@@ -24,7 +24,7 @@ impl PluginAdmin {
             "requested": target.permissions,
             "granted": if row.record.grant_all_requested { manifest.permissions.clone() } else { row.record.granted.clone() },
             "pending": pending_permissions(&row.record, target),
-            "includes_webapp": target.webapp.is_some(),
+            "has_webapp": target.webapp.is_some(),
             "staged_version": staged.map(|m| m.version),
         }))
     }

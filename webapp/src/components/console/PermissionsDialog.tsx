@@ -65,7 +65,7 @@ export function PermissionsDialog({
         <p className="muted">Already approved: {alreadyGranted.map(describeCapability).join('; ')}.</p>
       )}
       <p className="muted">Every plugin may also {ALWAYS_ALLOWED}.</p>
-      {permissions.includes_webapp && (
+      {permissions.has_webapp && (
         <p className="warning" role="note">
           {WEB_CODE_WARNING}
         </p>

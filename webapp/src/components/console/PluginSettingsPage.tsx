@@ -2,7 +2,7 @@
 // from the manifest's `settings_schema`. Saving replaces the values; the server checks
 // them against the schema and names the field it refuses, shown beside that field.
 
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, Navigate, useParams } from 'react-router-dom';
 
 import { AdminClient } from '../../api/admin';
@@ -10,7 +10,7 @@ import { renderMarkdown } from '../../markdown/render';
 import { loadPlugins } from '../../store/admin';
 import { useAppDispatch, useAppSelector } from '../../store/index';
 import { errorText, settingKeyOf } from './errors';
-import { SettingField } from './SettingField';
+import { SettingField, type SaveAction } from './SettingField';
 
 export function PluginSettingsPage() {
   const { page = '' } = useParams();
@@ -23,6 +23,7 @@ export function PluginSettingsPage() {
   const [error, setError] = useState('');
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
+  const saveActions = useRef(new Set<SaveAction>()).current;
 
   useEffect(() => {
     if (!pluginId) return;
@@ -58,7 +59,11 @@ export function PluginSettingsPage() {
     setFieldErrors({});
     try {
       setValues(await AdminClient.putSettings(pluginId, values));
-      setSaved(true);
+      const failed = (await Promise.all([...saveActions].map((action) => action().catch((e: Error) => ({ error: { message: e.message } })))))
+        .map((r) => r?.error?.message)
+        .filter(Boolean);
+      if (failed.length) setError(failed.join(' '));
+      else setSaved(true);
     } catch (err) {
       const key = settingKeyOf(err);
       const match = key && settings.find((s) => s.key.toLowerCase() === key.toLowerCase());
@@ -79,6 +84,7 @@ export function PluginSettingsPage() {
           <SettingField
             key={setting.key}
             pluginId={pluginId}
+            saveActions={saveActions}
             setting={setting}
             value={values[setting.key]}
             error={fieldErrors[setting.key]}

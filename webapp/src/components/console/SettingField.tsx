@@ -2,16 +2,22 @@
 // Mattermost's setting types; `custom` draws the component the plugin's web code
 // registered with `registerAdminConsoleCustomSetting`, with Mattermost's props.
 
-import { useId, useState, useSyncExternalStore } from 'react';
+import { useId, useState } from 'react';
 
 import type { PluginSetting } from '../../api/admin';
 import { Client4 } from '../../api/client';
 import type { User } from '../../api/types';
 import { renderMarkdown } from '../../markdown/render';
-import { pluginRegistry } from '../../plugins/registry';
+import { useAdminConsoleCustomSetting } from '../../plugins/admin_settings';
+
+/** What a custom setting component asks to run when the form is saved (Mattermost's
+ *  `registerSaveAction`). */
+export type SaveAction = () => Promise<{ error?: { message: string } }>;
 
 export interface FieldProps {
   pluginId: string;
+  /** The form's save actions, which custom components add to and remove from. */
+  saveActions: Set<SaveAction>;
   setting: PluginSetting;
   value: unknown;
   error?: string;
@@ -60,7 +66,8 @@ export function asNumber(text: string): unknown {
 
 type ControlProps = FieldProps & { id: string; label: string; describedBy?: string };
 
-function Control({ pluginId, setting, value, onChange, id, label, describedBy }: ControlProps) {
+function Control(props: ControlProps) {
+  const { setting, value, onChange, id, label, describedBy } = props;
   const text = value === null || value === undefined ? '' : String(value);
   const common = { id, 'aria-describedby': describedBy, 'aria-invalid': undefined as boolean | undefined, placeholder: setting.placeholder };
   switch (setting.type) {
@@ -113,7 +120,7 @@ function Control({ pluginId, setting, value, onChange, id, label, describedBy }:
         </div>
       );
     case 'custom':
-      return <CustomSetting pluginId={pluginId} setting={setting} value={value} onChange={onChange} label={label} />;
+      return <CustomSetting {...props} label={label} />;
     default:
       return <input {...common} type="text" value={text} onChange={(e) => onChange(e.target.value)} />;
   }
@@ -144,12 +151,8 @@ function UsernameInput({ common, value, onChange }: { common: { id: string; plac
   );
 }
 
-function CustomSetting({ pluginId, setting, value, onChange, label }: { pluginId: string; setting: PluginSetting; value: unknown; onChange: (v: unknown) => void; label: string }) {
-  const registered = useSyncExternalStore(
-    (l) => pluginRegistry.subscribe(l),
-    () => pluginRegistry.componentsIn('adminConsoleCustomSetting'),
-  );
-  const found = registered.find((c) => c.pluginId === pluginId && c.id === `${pluginId}:${setting.key}`);
+function CustomSetting({ pluginId, setting, value, onChange, label, saveActions }: FieldProps & { label: string }) {
+  const found = useAdminConsoleCustomSetting(pluginId, setting.key);
   if (!found) {
     return (
       <div>
@@ -159,11 +162,27 @@ function CustomSetting({ pluginId, setting, value, onChange, label }: { pluginId
     );
   }
   const Component = found.component;
-  // Mattermost's custom setting props: id, label, helpText, value, disabled, setByEnv, onChange(id, value).
+  // Mattermost's CustomSettingProps: the value it reports through `onChange` is saved
+  // with the form, and the actions it registers run after a successful save.
   return (
     <div className="setting__custom">
-      <span className="setting__label">{label}</span>
-      <Component id={setting.key} label={label} helpText={setting.help_text ?? ''} value={value} disabled={false} setByEnv={false} onChange={(_id: string, v: unknown) => onChange(v)} setSaveNeeded={() => {}} />
+      {found.options.showTitle && <span className="setting__label">{label}</span>}
+      <Component
+        id={setting.key}
+        label={label}
+        helpText={setting.help_text ?? ''}
+        value={value}
+        disabled={false}
+        config={{}}
+        license={{}}
+        setByEnv={false}
+        onChange={(_id: string, v: unknown) => onChange(v)}
+        registerSaveAction={(action: SaveAction) => saveActions.add(action)}
+        unRegisterSaveAction={(action: SaveAction) => saveActions.delete(action)}
+        setSaveNeeded={() => {}}
+        cancelSubmit={() => {}}
+        showConfirm={false}
+      />
     </div>
   );
 }
