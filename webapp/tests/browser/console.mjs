@@ -185,9 +185,9 @@ try {
     await form.getByLabel('Sour').check();
     await form.getByLabel('Owner').fill('bob');
     await form.getByLabel('Colour (custom)').fill('teal');
-    const secret = await form.getByLabel('Webhook secret').inputValue();
+    const secret = await form.getByLabel('Webhook secret', { exact: true }).inputValue();
     await form.getByRole('button', { name: 'Regenerate Webhook secret' }).click();
-    if ((await form.getByLabel('Webhook secret').inputValue()) === secret) throw new Error('not regenerated');
+    if ((await form.getByLabel('Webhook secret', { exact: true }).inputValue()) === secret) throw new Error('not regenerated');
     await form.getByLabel('Limit').fill('ten');
     await form.getByRole('button', { name: 'Save' }).click();
     await form.locator('[data-setting="limit"] .form-error').filter({ hasText: 'must be a number' }).waitFor({ timeout: T });

@@ -9,7 +9,7 @@ import { AdminClient } from '../../api/admin';
 import { renderMarkdown } from '../../markdown/render';
 import { loadPlugins } from '../../store/admin';
 import { useAppDispatch, useAppSelector } from '../../store/index';
-import { errorText, settingKeyOf } from './errors';
+import { detailOf, errorText, settingKeyOf } from './errors';
 import { SettingField, type SaveAction } from './SettingField';
 
 export function PluginSettingsPage() {
@@ -67,7 +67,7 @@ export function PluginSettingsPage() {
     } catch (err) {
       const key = settingKeyOf(err);
       const match = key && settings.find((s) => s.key.toLowerCase() === key.toLowerCase());
-      if (match) setFieldErrors({ [match.key]: errorText(err) });
+      if (match) setFieldErrors({ [match.key]: detailOf(err) });
       else setError(errorText(err));
     } finally {
       setBusy(false);

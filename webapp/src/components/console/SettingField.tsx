@@ -69,7 +69,7 @@ type ControlProps = FieldProps & { id: string; label: string; describedBy?: stri
 function Control(props: ControlProps) {
   const { setting, value, onChange, id, label, describedBy } = props;
   const text = value === null || value === undefined ? '' : String(value);
-  const common = { id, 'aria-describedby': describedBy, 'aria-invalid': undefined as boolean | undefined, placeholder: setting.placeholder };
+  const common = { id, 'aria-describedby': describedBy, 'aria-invalid': props.error ? true : undefined, placeholder: setting.placeholder };
   switch (setting.type) {
     case 'bool':
       return (

@@ -17,3 +17,9 @@ export function settingKeyOf(e: unknown): string | null {
   const m = /`([^`]+)`/.exec(e.body.detailed_error);
   return m ? m[1] : null;
 }
+
+/** The server's detailed error alone (beside a field, where the general message adds nothing). */
+export function detailOf(e: unknown): string {
+  if (e instanceof ApiError && typeof e.body.detailed_error === 'string' && e.body.detailed_error) return e.body.detailed_error;
+  return errorText(e);
+}
