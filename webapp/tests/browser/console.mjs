@@ -266,6 +266,34 @@ try {
     await page.screenshot({ path: path.join(shots, 'console-phone.png'), fullPage: true });
   });
 
+  await run.test('a server that requires signatures takes the .sig beside the bundle', async () => {
+    const key = path.join(work, 'signing-key');
+    execFileSync(bin, ['plugin', 'keygen', '--out', key], { stdio: 'pipe' });
+    const signed = pack('com.example.signed', 'Signed Demo', '1.0.0', ['kv']);
+    execFileSync(bin, ['plugin', 'sign', signed, '--key', key], { stdio: 'pipe' });
+    const strict = new Server(bin, await freePort(), ['--enable-plugin-uploads', 'true', '--require-plugin-signature', 'true', '--plugin-signature-public-keys', `${key}.pub`]);
+    await strict.start();
+    try {
+      const owner = await strict.createUser('owner');
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const p = await context.newPage();
+      await p.goto(`${strict.url}/admin_console/plugins/plugin_management`);
+      await p.getByLabel('Email or username').fill(owner.username);
+      await p.getByLabel('Password').fill(owner.password);
+      await p.getByRole('button', { name: 'Log in' }).click();
+      await p.getByLabel('Plugin bundle (.tar.gz)').setInputFiles(signed);
+      await p.getByRole('button', { name: 'Upload' }).click();
+      await p.getByRole('alert').filter({ hasText: 'Unable to verify plugin signature.' }).waitFor({ timeout: T });
+      await p.getByLabel('Signature file (.sig)', { exact: false }).setInputFiles(`${signed}.sig`);
+      await p.getByRole('button', { name: 'Upload' }).click();
+      await p.getByRole('dialog', { name: 'Permissions of Signed Demo' }).waitFor({ timeout: T });
+      await context.close();
+    } finally {
+      await strict.stop();
+      strict.cleanup();
+    }
+  });
+
   await run.test('no page errors', async () => {
     if (pageErrors.length) throw new Error(pageErrors.join('\n'));
   });
