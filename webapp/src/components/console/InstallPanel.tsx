@@ -60,7 +60,7 @@ export function InstallPanel({ onInstalled }: { onInstalled: (manifest: PluginMa
             Bundle URL
             <input type="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://example.com/plugin.tar.gz" />
           </label>
-          <p className="muted">The server downloads it (and `URL.sig` when signatures are required).</p>
+          <p className="muted">The server downloads it, and the signature from the same URL with .sig added when signatures are required.</p>
           <button className="btn btn--primary" type="submit" disabled={!url.trim() || busy}>
             Install from URL
           </button>
