@@ -15,8 +15,7 @@ use crate::{project_root, run};
 /// Every `example-plugins/*/webapp` with a `package.json`, sorted.
 fn projects() -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(project_root().join("example-plugins")) else { return Vec::new() };
-    let mut found: Vec<PathBuf> =
-        entries.filter_map(|e| e.ok()).map(|e| e.path().join("webapp")).filter(|dir| dir.join("package.json").is_file()).collect();
+    let mut found: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path().join("webapp")).filter(|dir| dir.join("package.json").is_file()).collect();
     found.sort();
     found
 }
