@@ -41,14 +41,15 @@ async fn a_poll_counts_votes_and_updates_for_everyone(backend: Backend) {
     // Bob votes Sushi: both see the tally change; Bob is told what he chose.
     let (status, body) = server.post_as(&format!("/api/v4/posts/{post_id}/actions/vote1"), &bob.token, &json!({})).await;
     assert_eq!(status, 200, "{body}");
+    // The tally goes to the channel as the plugin's own event (the webapp's live bars),
+    // published before the server applies the click's post update.
+    let votes = alice_ws.expect_event("custom_com.confab.poll_votes", |e| e["data"]["post_id"] == post_id.as_str()).await;
+    assert_eq!((votes["data"]["counts"].clone(), votes["data"]["total"].clone()), (json!([0, 1]), json!(1)));
+    assert_eq!(votes["broadcast"]["channel_id"], channel_id);
     let edited = alice_ws.expect_event("post_edited", |e| event_post(e)["id"] == post_id.as_str()).await;
     assert_eq!(labels(&event_post(&edited)), ["Pizza (0)", "Sushi (1)"]);
     assert!(event_post(&edited)["props"]["attachments"][0]["text"].as_str().unwrap().contains("@bob"));
     assert_eq!((event_post(&edited)["type"].as_str(), event_post(&edited)["props"]["poll"]["counts"].clone()), (Some("custom_poll"), json!([0, 1])));
-    // The tally also goes to the channel as the plugin's own event (the webapp's live bars).
-    let votes = alice_ws.expect_event("custom_com.confab.poll_votes", |e| e["data"]["post_id"] == post_id.as_str()).await;
-    assert_eq!((votes["data"]["counts"].clone(), votes["data"]["total"].clone()), (json!([0, 1]), json!(1)));
-    assert_eq!(votes["broadcast"]["channel_id"], channel_id);
     bob_ws.expect_event("post_edited", |e| event_post(e)["id"] == post_id.as_str()).await;
     let told = bob_ws.expect_event("ephemeral_message", |_| true).await;
     assert_eq!(event_post(&told)["message"], "You voted for **Sushi**.");

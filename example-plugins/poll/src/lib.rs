@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use confab_plugin::commands::{self, Command};
-use confab_plugin::prelude::*;
 use confab_plugin::events::{self, Broadcast};
+use confab_plugin::prelude::*;
 use confab_plugin::{bots, kv, log, posts};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};

@@ -113,15 +113,16 @@ export const PostItem = memo(function PostItem({ postId, team, highlighted, prev
             Replied to {rootAuthor ? `${rootAuthor.username}'s` : 'a'} thread
           </button>
         )}
-        {editing ? (
-          <EditBox post={post} />
-        ) : (
-          <PostTypePlug post={post} isRHS={inThread}>
+        {/* A plugin's post type draws the whole body: message and attachments. */}
+        <PostTypePlug post={post} isRHS={inThread}>
+          {editing ? (
+            <EditBox post={post} />
+          ) : (
             <div className="post__message markdown" onClick={onLinkClick} dangerouslySetInnerHTML={{ __html: renderMarkdown(post.message, { username: me?.username, teamName: team.name }) }} />
-          </PostTypePlug>
-        )}
-        {post.edit_at > 0 && !editing && <span className="muted post__edited">(edited)</span>}
-        {post.props.attachments && <Attachments post={post} team={team} />}
+          )}
+          {post.edit_at > 0 && !editing && <span className="muted post__edited">(edited)</span>}
+          {post.props.attachments && <Attachments post={post} team={team} />}
+        </PostTypePlug>
         <Reactions post={post} />
         {!inThread && !post.root_id && threadCount > 0 && (
           <button className="btn btn--link post__replies" onClick={replyTo}>

@@ -89,7 +89,9 @@ export function TeamView({ onSignOut }: { onSignOut: () => void }) {
         )}
       </main>
       {rhsRootId ? <ThreadPanel key={rhsRootId} rootId={rhsRootId} team={team} /> : <PluginRhs />}
-      <Pluggable slot="Root" />
+      <div className="plugin-root">
+        <Pluggable slot="Root" />
+      </div>
       {switcherOpen && <Switcher team={team} />}
       <DialogModal />
     </div>

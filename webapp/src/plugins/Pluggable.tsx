@@ -176,3 +176,19 @@ export function PluginRhs() {
 export function usePluginRhsOpen(): boolean {
   return usePlugins().rhsPluginId !== '';
 }
+
+/** `/<team>/<plugin_id>/<route>`: a page a plugin registered with `registerNeedsTeamRoute`. */
+export function PluginTeamRoute({ path, fallback }: { path: string; fallback: ReactNode }) {
+  const entries = usePlugins().components.NeedsTeamComponent ?? [];
+  const theme = useTheme();
+  const entry = entries.find((e) => e.route === path);
+  if (!entry?.component) return <>{fallback}</>;
+  const C = entry.component;
+  return (
+    <main className="plugin-page" data-plugin-id={entry.pluginId}>
+      <PluginErrorBoundary pluginId={entry.pluginId}>
+        <C theme={theme} />
+      </PluginErrorBoundary>
+    </main>
+  );
+}

@@ -111,7 +111,7 @@ function PollPost({ post, theme }) {
                 aria-valuenow={percent}
                 style={{ height: 6, marginTop: 3, borderRadius: 3, background: 'rgba(127,127,127,.2)' }}
               >
-                <div style={{ width: `${percent}%`, height: '100%', borderRadius: 3, background: accent, transition: 'width .3s' }} />
+                <div style={{ width: `${percent}%`, height: '100%', borderRadius: 3, background: accent }} />
               </div>
             </li>
           );
