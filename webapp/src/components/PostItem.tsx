@@ -8,6 +8,7 @@ import { useNavigate } from 'react-router-dom';
 import { Client4 } from '../api/client';
 import type { Post, Team } from '../api/types';
 import { renderMarkdown } from '../markdown/render';
+import { PostDropdownPlug, PostTypePlug } from '../plugins/Pluggable';
 import { useAppDispatch, useAppSelector } from '../store/index';
 import { displayName } from '../store/selectors';
 import { viewsActions } from '../store/views';
@@ -133,28 +134,30 @@ export const PostItem = memo(function PostItem({ postId, team, highlighted, prev
     <>
       {newDay && <Separator label={dayLabel(post.create_at, timeZone)} kind="date" />}
       {firstNew && <Separator label="New messages" kind="new" />}
-      <article
-        className={`post${grouped ? ' post--grouped' : ''}${highlighted ? ' post--highlight' : ''}${pending ? ' post--pending' : ''}${ephemeral ? ' post--ephemeral' : ''}${system ? ' post--system' : ''}`}
-        aria-label={`${name} at ${time.short}`}
-        data-post-id={post.id}
-      >
-        <div className="post__gutter">{grouped ? <span className="post__time-hover">{time.short}</span> : <Avatar userId={post.user_id} size={36} />}</div>
-        <div className="post__body">
-          {!grouped && (
-            <header className="post__header">
-              <strong className="post__author">{name}</strong>
-              {(author?.is_bot || post.props.from_webhook === 'true') && <span className="tag">BOT</span>}
-              <time dateTime={new Date(post.create_at).toISOString()} title={time.full}>
-                {time.short}
-              </time>
-              {ephemeral && <span className="muted">(Only visible to you)</span>}
-            </header>
-          )}
-          {!inThread && post.root_id && (
-            <button className="post__reply-to btn btn--link" onClick={replyTo}>
-              Replied to {rootAuthor ? `${rootAuthor.username}'s` : 'a'} thread
-            </button>
-          )}
+    <article
+      className={`post${grouped ? ' post--grouped' : ''}${highlighted ? ' post--highlight' : ''}${pending ? ' post--pending' : ''}${ephemeral ? ' post--ephemeral' : ''}${system ? ' post--system' : ''}`}
+      aria-label={`${name} at ${time.short}`}
+      data-post-id={post.id}
+    >
+      <div className="post__gutter">{grouped ? <span className="post__time-hover">{time.short}</span> : <Avatar userId={post.user_id} size={36} />}</div>
+      <div className="post__body">
+        {!grouped && (
+          <header className="post__header">
+            <strong className="post__author">{name}</strong>
+            {(author?.is_bot || post.props.from_webhook === 'true') && <span className="tag">BOT</span>}
+            <time dateTime={new Date(post.create_at).toISOString()} title={time.full}>
+              {time.short}
+            </time>
+            {ephemeral && <span className="muted">(Only visible to you)</span>}
+          </header>
+        )}
+        {!inThread && post.root_id && (
+          <button className="post__reply-to btn btn--link" onClick={replyTo}>
+            Replied to {rootAuthor ? `${rootAuthor.username}'s` : 'a'} thread
+          </button>
+        )}
+        {/* A plugin's post type draws the whole body: message and attachments. */}
+        <PostTypePlug post={post} isRHS={inThread}>
           {editing ? (
             <EditBox post={post} />
           ) : (
@@ -162,15 +165,16 @@ export const PostItem = memo(function PostItem({ postId, team, highlighted, prev
           )}
           {post.edit_at > 0 && !editing && <span className="muted post__edited">(edited)</span>}
           {post.props.attachments && <Attachments post={post} team={team} />}
-          <Reactions post={post} />
-          {!inThread && !post.root_id && threadCount > 0 && (
-            <button className="btn btn--link post__replies" onClick={replyTo}>
-              {threadCount} {threadCount === 1 ? 'reply' : 'replies'}
-            </button>
-          )}
-        </div>
-        {!pending && !ephemeral && !editing && <PostToolbar post={post} mine={mine} inThread={inThread} onReply={replyTo} />}
-      </article>
+        </PostTypePlug>
+        <Reactions post={post} />
+        {!inThread && !post.root_id && threadCount > 0 && (
+          <button className="btn btn--link post__replies" onClick={replyTo}>
+            {threadCount} {threadCount === 1 ? 'reply' : 'replies'}
+          </button>
+        )}
+      </div>
+      {!pending && !ephemeral && !editing && <PostToolbar post={post} mine={mine} inThread={inThread} onReply={replyTo} />}
+    </article>
     </>
   );
 });
@@ -200,6 +204,7 @@ function PostToolbar({ post, mine, inThread, onReply }: { post: Post; mine: bool
         </button>
       )}
       {mine && <PostOwnerActions post={post} />}
+      <PostDropdownPlug postId={post.id} />
       {picker && (
         <EmojiPicker
           anchor={pickerButton.current}
