@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod api_0_2;
 mod cache;
 mod capabilities;
 mod chain;
