@@ -19,6 +19,8 @@ mod users;
 
 use wasmtime::component::{HasSelf, Linker};
 
+pub(crate) use http::HttpLimits;
+
 use crate::bindings::{Plugin, types};
 use crate::state::HostState;
 
