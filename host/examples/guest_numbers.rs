@@ -181,4 +181,9 @@ impl ServerApi for Accepting {
     async fn ensure_bot(&self, p: &str, b: BotSpec) -> ApiResult<String> { NoServer.ensure_bot(p, b).await }
     async fn http_request(&self, p: &str, r: OutboundRequest) -> ApiResult<OutboundResponse> { NoServer.http_request(p, r).await }
     async fn publish_cluster_event(&self, p: &str, e: ClusterEvent) -> ApiResult<()> { NoServer.publish_cluster_event(p, e).await }
+    async fn get_direct_channel(&self, p: &str, a: &str, b: &str) -> ApiResult<Channel> { NoServer.get_direct_channel(p, a, b).await }
+    async fn save_plugin_settings(&self, p: &str, s: serde_json::Map<String, serde_json::Value>) -> ApiResult<()> { NoServer.save_plugin_settings(p, s).await }
+    fn site_url(&self) -> String { NoServer.site_url() }
+    fn server_version(&self) -> String { NoServer.server_version() }
+    async fn diagnostic_id(&self) -> ApiResult<String> { NoServer.diagnostic_id().await }
 }

@@ -31,6 +31,8 @@ pub enum Capability {
     Bots,
     /// `cluster`: message copies of the plugin on other nodes.
     Cluster,
+    /// `config:write`: replace the plugin's own saved settings.
+    ConfigWrite,
     /// `http:<host>`: outbound HTTP to one host on its scheme's default port, or on the
     /// port given (`localhost:8080`); `*.example.com` matches subdomains.
     Http(String),
@@ -58,6 +60,7 @@ impl FromStr for Capability {
             "events" => Capability::Events,
             "bots" => Capability::Bots,
             "cluster" => Capability::Cluster,
+            "config:write" => Capability::ConfigWrite,
             other => match other.strip_prefix("http:") {
                 Some(host) if is_host_pattern(host) => Capability::Http(host.to_ascii_lowercase()),
                 _ => return Err(UnknownCapability(s.to_string())),
@@ -82,6 +85,7 @@ impl fmt::Display for Capability {
             Capability::Events => "events",
             Capability::Bots => "bots",
             Capability::Cluster => "cluster",
+            Capability::ConfigWrite => "config:write",
             Capability::Http(host) => return write!(f, "http:{host}"),
         };
         f.write_str(s)
@@ -172,7 +176,7 @@ mod tests {
 
     #[test]
     fn parses_and_prints_every_form() {
-        for s in ["kv", "posts:read", "posts:write", "users:read-email", "http:api.example.com", "http:*.example.com", "http:localhost:8080"] {
+        for s in ["kv", "config:write", "posts:read", "posts:write", "users:read-email", "http:api.example.com", "http:*.example.com", "http:localhost:8080"] {
             assert_eq!(s.parse::<Capability>().unwrap().to_string(), s);
         }
         for bad in ["", "posts", "http:", "http:a b", "http:x:99999", "http:x:0", "fs:read", "http:*", "http:*.com", "http:a..b", "http:.a.b", "http:-a.b", "http:*.*.b.c", "http:a/b"] {

@@ -67,6 +67,8 @@ pub trait ServerApi: Send + Sync + 'static {
     async fn get_channel_by_name(&self, plugin_id: &str, team_id: &str, name: &str) -> ApiResult<Channel>;
     /// Create a channel.
     async fn create_channel(&self, plugin_id: &str, channel: Channel) -> ApiResult<Channel>;
+    /// The direct channel of two users, created on first use.
+    async fn get_direct_channel(&self, plugin_id: &str, user_a: &str, user_b: &str) -> ApiResult<Channel>;
     /// Add a user to a channel.
     async fn add_channel_member(&self, plugin_id: &str, channel_id: &str, user_id: &str) -> ApiResult<ChannelMember>;
     /// Remove a user from a channel.
@@ -95,6 +97,15 @@ pub trait ServerApi: Send + Sync + 'static {
 
     /// The plugin's saved settings as a JSON object (without schema defaults; the host adds them).
     async fn plugin_settings(&self, plugin_id: &str) -> ApiResult<serde_json::Map<String, serde_json::Value>>;
+    /// Replace the plugin's saved settings after checking them against its schema, then
+    /// deliver `configuration-changed` (the host has checked `config:write`).
+    async fn save_plugin_settings(&self, plugin_id: &str, settings: serde_json::Map<String, serde_json::Value>) -> ApiResult<()>;
+    /// The server's public URL without a trailing slash.
+    fn site_url(&self) -> String;
+    /// The server's version.
+    fn server_version(&self) -> String;
+    /// The installation's stable id, the same on every node.
+    async fn diagnostic_id(&self) -> ApiResult<String>;
 
     /// Publish `custom_<plugin_id>_<event>` to the clients selected by `broadcast`.
     async fn publish_event(&self, plugin_id: &str, event: &str, data: serde_json::Value, broadcast: Broadcast) -> ApiResult<()>;
@@ -213,6 +224,23 @@ impl ServerApi for NoServer {
         unavailable()
     }
     async fn publish_cluster_event(&self, _: &str, _: ClusterEvent) -> ApiResult<()> {
+        unavailable()
+    }
+    async fn get_direct_channel(&self, _: &str, _: &str, _: &str) -> ApiResult<Channel> {
+        unavailable()
+    }
+    async fn save_plugin_settings(&self, _: &str, _: serde_json::Map<String, serde_json::Value>) -> ApiResult<()> {
+        unavailable()
+    }
+    /// No server, so no URL: plugins building links get an empty prefix.
+    fn site_url(&self) -> String {
+        String::new()
+    }
+    /// The version of this crate, which ships with the server.
+    fn server_version(&self) -> String {
+        env!("CARGO_PKG_VERSION").to_string()
+    }
+    async fn diagnostic_id(&self) -> ApiResult<String> {
         unavailable()
     }
 }

@@ -1,5 +1,5 @@
 //! Channels (`channels` interface; capabilities `channels:read` for lookups and
-//! member lists, `channels:write` for create and membership changes).
+//! member lists, `channels:write` for create, direct channels and membership changes).
 
 use crate::bindings::confab::plugin::channels as wit;
 use crate::error::wit as lift;
@@ -21,6 +21,13 @@ pub fn get_by_name(team_id: &str, name: &str) -> Result<Channel> {
 /// Creates a public (`O`) or private (`P`) channel; see [`Channel::new_open`].
 pub fn create(channel: &Channel) -> Result<Channel> {
     lift(wit::create(channel))
+}
+
+/// The direct-message channel of two users, created on first use (Mattermost
+/// `GetDirectChannel`); a bot DMs a user by posting in the channel of
+/// `(bot user id, user id)`. Capability `channels:write`.
+pub fn get_direct(user_a: &str, user_b: &str) -> Result<Channel> {
+    lift(wit::get_direct(user_a, user_b))
 }
 
 /// Adds a user to a channel.

@@ -126,8 +126,9 @@ fn admin_options(config: &Config) -> Result<plugins::admin::AdminOptions, RunErr
 }
 
 /// The services' settings from the config.
-fn service_settings(config: &Config) -> Settings {
+fn service_settings(config: &Config, site_url: &str) -> Settings {
     Settings {
+        site_url: site_url.to_string(),
         open_server: config.open_server,
         kv_max_value_bytes: config.plugin_kv_max_value_bytes,
         kv_quota_bytes: config.plugin_kv_quota_bytes,
@@ -173,17 +174,17 @@ where
         .ensure_secret("sealing_key", &random_key(), service::now_ms())
         .await
         .map_err(|source| RunError::Store { url: store::redact(&database_url), source })?;
-    let services = Services::builder(store.clone(), hub.clone(), service_settings(&config)).sealer(sealed::Sealer::new(&decode_key(&sealing_key)));
-    let (services, plugin_admin) = PluginAdmin::start(services, host_config(&config), plugin_dir.clone(), admin_options(&config)?)?;
-    let host = plugin_admin.host().clone();
-    let summary = plugin_admin.load_installed().await;
-    tracing::info!(dir = %plugin_dir.display(), loaded = summary.loaded.len(), disabled = summary.disabled.len(), failed = summary.failed.len(), "local plugins loaded");
-
     let site_url = match (&config.site_url, listener.local_addr()) {
         (Some(url), _) => url.trim_end_matches('/').to_string(),
         (None, Ok(addr)) => format!("http://{addr}"),
         (None, Err(_)) => String::new(),
     };
+    let services = Services::builder(store.clone(), hub.clone(), service_settings(&config, &site_url)).sealer(sealed::Sealer::new(&decode_key(&sealing_key)));
+    let (services, plugin_admin) = PluginAdmin::start(services, host_config(&config), plugin_dir.clone(), admin_options(&config)?)?;
+    let host = plugin_admin.host().clone();
+    let summary = plugin_admin.load_installed().await;
+    tracing::info!(dir = %plugin_dir.display(), loaded = summary.loaded.len(), disabled = summary.disabled.len(), failed = summary.failed.len(), "local plugins loaded");
+
     let _watcher = if config.watch_plugins { plugins::watcher::watch(&plugin_dir, plugin_admin.clone()) } else { None };
     let allowed_origins = Arc::new(api::origin::AllowedOrigins::new(&site_url, &config.allow_cors_from));
     let metrics = api::MetricsAccess { allowed_from: config.metrics_allowed_from.clone(), on_main_listener: config.metrics_listen.is_none() };

@@ -185,6 +185,8 @@ impl Caller {
 /// Settings the use cases need.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The public URL (`--site-url`, else the listener's address), no trailing slash.
+    pub site_url: String,
     /// Whether anyone may sign up (`POST /users` without a session); the first
     /// account can always be created.
     pub open_server: bool,
@@ -213,6 +215,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
+            site_url: String::new(),
             open_server: true,
             kv_max_value_bytes: 1024 * 1024,
             kv_quota_bytes: 64 * 1024 * 1024,

@@ -17,6 +17,7 @@
 //!   removed members cut off; the `Origin` rule for cookie upgrades; CSRF on logout;
 //! - `plugin_admin`: uploading, enabling, disabling and removing plugins over the REST
 //!   API, hostile bundles, 403s, hot reload under load, signatures, the marketplace;
+//! - `plugin_api`: the 0.2.0 plugin API on a real server, and a 0.1.0 plugin beside it;
 //! - `plugin_chat`: the example plugins changing, rejecting, counting and greeting
 //!   through the chat core, and the session user on plugin requests;
 //! - `commands`: custom slash commands over real HTTP, delayed answers, permissions,
@@ -63,6 +64,7 @@ mod login_security;
 mod multilang;
 mod outbound;
 mod plugin_admin;
+mod plugin_api;
 mod plugin_chat;
 mod plugins;
 mod poll;

@@ -1,4 +1,4 @@
-//! `channels`: `channels:read` for lookups and member lists, `channels:write` for changes.
+//! `channels`: `channels:read` for lookups and member lists, `channels:write` for changes and direct channels.
 
 use super::WitResult;
 use crate::bindings::confab::plugin::channels::Host;
@@ -29,6 +29,13 @@ impl Host for HostState {
             return Ok(Err(Error::InvalidInput("type must be O (public) or P (private)".into())));
         }
         Ok(self.api.create_channel(self.plugin_id(), channel.into()).await.map(Into::into).map_err(Error::from))
+    }
+
+    async fn get_direct(&mut self, user_a: String, user_b: String) -> wasmtime::Result<WitResult<Channel>> {
+        if let Err(e) = self.require(Capability::ChannelsWrite) {
+            return Ok(Err(e));
+        }
+        Ok(self.api.get_direct_channel(self.plugin_id(), &user_a, &user_b).await.map(Into::into).map_err(Error::from))
     }
 
     async fn add_member(&mut self, channel_id: String, user_id: String) -> wasmtime::Result<WitResult<ChannelMember>> {

@@ -225,6 +225,24 @@ impl ServerApi for RecordingApi {
     async fn plugin_settings(&self, plugin_id: &str) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
         Ok(self.settings.lock().unwrap().get(plugin_id).cloned().unwrap_or_default())
     }
+    async fn save_plugin_settings(&self, plugin_id: &str, settings: serde_json::Map<String, serde_json::Value>) -> ApiResult<()> {
+        self.record(plugin_id, format!("save_plugin_settings {}", serde_json::Value::Object(settings.clone())));
+        self.settings.lock().unwrap().insert(plugin_id.to_string(), settings);
+        Ok(())
+    }
+    fn site_url(&self) -> String {
+        "https://chat.example.com".into()
+    }
+    fn server_version(&self) -> String {
+        "9.8.7".into()
+    }
+    async fn diagnostic_id(&self) -> ApiResult<String> {
+        Ok("diagnosticid0000000000000a".into())
+    }
+    async fn get_direct_channel(&self, plugin_id: &str, user_a: &str, user_b: &str) -> ApiResult<Channel> {
+        self.record(plugin_id, format!("get_direct_channel {user_a} {user_b}"));
+        Ok(Channel { id: format!("dm-{user_a}-{user_b}"), name: format!("{user_a}__{user_b}"), kind: "D".into(), ..Default::default() })
+    }
     async fn publish_event(&self, plugin_id: &str, event: &str, data: serde_json::Value, _broadcast: Broadcast) -> ApiResult<()> {
         self.record(plugin_id, format!("publish_event {event} {data}"));
         Ok(())

@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod api_0_2;
 mod cache;
 mod capabilities;
 mod chain;
@@ -11,3 +12,4 @@ mod limits;
 mod multilang;
 mod pool;
 mod reload;
+mod versions;

@@ -3,7 +3,7 @@
 //! The host has already checked the plugin's capability grant for every call; what is
 //! left here is the server's own rules: existence, validation, the KV limits (key
 //! length, value size, per-plugin quota) and the post loop guard. Settings come from
-//! the admin's saved values, else `<plugin dir>/settings.json` when it exists. Outbound HTTP
+//! the admin's saved values (or the plugin's own, `save-settings`, checked against its schema like an admin's), else `<plugin dir>/settings.json` when it exists; the diagnostic id is a `server_secrets` row written once. Outbound HTTP
 //! goes one hop at a time through the server's outbound guard (`outbound/plugin.rs`);
 //! the host follows redirects, checking each against the plugin's grant.
 
@@ -38,7 +38,12 @@ pub struct PluginBridge {
     /// administration to push to admins; a channel, so the bridge needs no reference
     /// to what listens.
     status_changed: mpsc::UnboundedSender<()>,
+    /// The installation's diagnostic id, read from the database on first use.
+    diagnostic_id: std::sync::OnceLock<String>,
 }
+
+/// The `server_secrets` row holding the diagnostic id (Mattermost's `DiagnosticId`).
+const DIAGNOSTIC_ID: &str = "diagnostic_id";
 
 /// The receiving end of a bridge's status changes.
 pub struct StatusChanges(mpsc::UnboundedReceiver<()>);
@@ -93,7 +98,10 @@ impl PluginBridge {
     /// status changes it reports arrive on the returned receiver (dropping it is fine).
     pub fn new(services: WeakServices, plugin_root: PathBuf) -> (PluginBridge, StatusChanges) {
         let (status_changed, changes) = mpsc::unbounded_channel();
-        (PluginBridge { services, plugin_dirs: RwLock::new(HashMap::new()), plugin_root, status_changed }, StatusChanges(changes))
+        (
+            PluginBridge { services, plugin_dirs: RwLock::new(HashMap::new()), plugin_root, status_changed, diagnostic_id: std::sync::OnceLock::new() },
+            StatusChanges(changes),
+        )
     }
 
     /// Record where `plugin_id` was loaded from, so its settings are read from there.
@@ -251,6 +259,11 @@ impl ServerApi for PluginBridge {
         run(self.services()?.channels().create_channel(&Caller::plugin(plugin_id), new).await).map(|c| convert::channel_to_plugin(&c))
     }
 
+    async fn get_direct_channel(&self, plugin_id: &str, user_a: &str, user_b: &str) -> ApiResult<Channel> {
+        let users = [user_a.to_string(), user_b.to_string()];
+        run(self.services()?.channels().create_direct_channel(&Caller::plugin(plugin_id), &users).await).map(|(c, _)| convert::channel_to_plugin(&c))
+    }
+
     async fn add_channel_member(&self, plugin_id: &str, channel_id: &str, user_id: &str) -> ApiResult<ChannelMember> {
         run(self.services()?.channels().add_channel_member(&Caller::plugin(plugin_id), channel_id, user_id).await).map(|m| convert::member_to_plugin(&m))
     }
@@ -314,6 +327,38 @@ impl ServerApi for PluginBridge {
             Ok(_) => Err(ApiError::Internal(format!("{} is not a JSON object", path.display()))),
             Err(e) => Err(ApiError::Internal(format!("{} is not valid JSON: {e}", path.display()))),
         }
+    }
+
+    async fn save_plugin_settings(&self, plugin_id: &str, settings: serde_json::Map<String, serde_json::Value>) -> ApiResult<()> {
+        let services = self.services()?;
+        let host = services.host().ok_or_else(|| ApiError::Internal("no plugin host".into()))?;
+        let manifest = host.manifest(plugin_id).ok_or(ApiError::NotFound)?;
+        // The same schema check as an admin's save.
+        crate::plugins::admin::validate_settings(&manifest, &settings).map_err(ApiError::InvalidInput)?;
+        services.store().put_plugin_settings(plugin_id, &settings, now_ms()).await.map_err(internal)?;
+        // Awaited, not spawned: when the call returns, every idle instance has the new
+        // settings and busy ones (this caller's) refresh before their next hook.
+        let _ = host.configuration_changed(plugin_id).await;
+        Ok(())
+    }
+
+    fn site_url(&self) -> String {
+        self.services().map(|s| s.settings().site_url.clone()).unwrap_or_default()
+    }
+
+    fn server_version(&self) -> String {
+        self.services().map(|s| s.settings().server_version.clone()).unwrap_or_default()
+    }
+
+    async fn diagnostic_id(&self) -> ApiResult<String> {
+        if let Some(id) = self.diagnostic_id.get() {
+            return Ok(id.clone());
+        }
+        // Insert-if-absent in the database: every node, and every later start, reads
+        // the id the first one wrote.
+        let stored = self.services()?.store().ensure_secret(DIAGNOSTIC_ID, crate::ids::new_id().as_bytes(), now_ms()).await.map_err(internal)?;
+        let id = String::from_utf8(stored).map_err(|_| ApiError::Internal("the stored diagnostic id is not text".into()))?;
+        Ok(self.diagnostic_id.get_or_init(|| id).clone())
     }
 
     async fn publish_event(&self, plugin_id: &str, event: &str, data: serde_json::Value, broadcast: Broadcast) -> ApiResult<()> {
