@@ -105,7 +105,8 @@ fn is_host_pattern(host: &str) -> bool {
         Some((name, port)) => (name, Some(port)),
         None => (bare, None),
     };
-    let label_ok = |l: &str| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let label_ok =
+        |l: &str| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     !name.is_empty()
         && name.len() <= 253
         && name.split('.').all(label_ok)
@@ -179,7 +180,22 @@ mod tests {
         for s in ["kv", "config:write", "posts:read", "posts:write", "users:read-email", "http:api.example.com", "http:*.example.com", "http:localhost:8080"] {
             assert_eq!(s.parse::<Capability>().unwrap().to_string(), s);
         }
-        for bad in ["", "posts", "http:", "http:a b", "http:x:99999", "http:x:0", "fs:read", "http:*", "http:*.com", "http:a..b", "http:.a.b", "http:-a.b", "http:*.*.b.c", "http:a/b"] {
+        for bad in [
+            "",
+            "posts",
+            "http:",
+            "http:a b",
+            "http:x:99999",
+            "http:x:0",
+            "fs:read",
+            "http:*",
+            "http:*.com",
+            "http:a..b",
+            "http:.a.b",
+            "http:-a.b",
+            "http:*.*.b.c",
+            "http:a/b",
+        ] {
             assert!(bad.parse::<Capability>().is_err(), "{bad} should be rejected");
         }
     }

@@ -51,7 +51,12 @@ async fn deliver(confab: &str, event: &str, payload: &Value, signature: Option<&
 
 /// `POST /repos/{owner}/{repo}/issues`, GitHub's shape: 401 without the token, else 201
 /// with the issue, and then (as a tracker does) the signed `issues`/`opened` webhook.
-async fn create_issue(State(tracker): State<Arc<Tracker>>, Path((owner, repo)): Path<(String, String)>, headers: HeaderMap, Json(body): Json<Value>) -> impl IntoResponse {
+async fn create_issue(
+    State(tracker): State<Arc<Tracker>>,
+    Path((owner, repo)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> impl IntoResponse {
     if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(&format!("Bearer {TOKEN}")) {
         return (StatusCode::UNAUTHORIZED, Json(json!({ "message": "Bad credentials" })));
     }
@@ -65,7 +70,8 @@ async fn create_issue(State(tracker): State<Arc<Tracker>>, Path((owner, repo)): 
         "user": { "login": "confab-bot", "html_url": format!("{base}/confab-bot") },
     });
     tracker.created.lock().unwrap().push(issue.clone());
-    let payload = json!({ "action": "opened", "issue": issue, "repository": { "full_name": format!("{owner}/{repo}"), "html_url": format!("{base}/{owner}/{repo}") } });
+    let payload =
+        json!({ "action": "opened", "issue": issue, "repository": { "full_name": format!("{owner}/{repo}"), "html_url": format!("{base}/{owner}/{repo}") } });
     let confab = tracker.confab.lock().unwrap().clone();
     tokio::spawn(async move { deliver(&confab, "issues", &payload, None).await });
     (StatusCode::CREATED, Json(issue))
@@ -133,7 +139,10 @@ async fn issues_are_created_and_announced(backend: Backend) {
     // A forged delivery is refused; other events and actions are acknowledged and ignored.
     let forged = json!({ "action": "opened", "issue": { "number": 9, "title": "forged" }, "repository": { "full_name": "octo/hello" } });
     assert_eq!(deliver(&server.base_url, "issues", &forged, Some("sha256=00")).await.0, 401);
-    assert_eq!(deliver(&server.base_url, "issues", &json!({ "action": "closed", "repository": { "full_name": "octo/hello" } }), None).await, (200, json!({ "ignored": "issues/closed" })));
+    assert_eq!(
+        deliver(&server.base_url, "issues", &json!({ "action": "closed", "repository": { "full_name": "octo/hello" } }), None).await,
+        (200, json!({ "ignored": "issues/closed" }))
+    );
     assert_eq!(deliver(&server.base_url, "ping", &json!({}), None).await, (200, json!({ "ok": true })));
     let (_, posts) = server.get_as(&format!("/api/v4/channels/{channel_id}/posts"), &alice.token).await;
     assert!(!posts.to_string().contains("forged"), "{posts}");

@@ -116,8 +116,11 @@ async fn redirects_are_followed_only_to_granted_public_or_allowed_hosts() {
     // The cloud metadata service: granted by a careless admin, still internal.
     let to_metadata = Upstream::start(Some("http://169.254.169.254/latest/meta-data/".into())).await;
     let dir = TestDir::new();
-    let permissions: Vec<String> =
-        [&upstream, &to_upstream, &to_ungranted, &to_metadata].iter().map(|u| format!("http:127.0.0.1:{}", u.port)).chain(["http:169.254.169.254".to_string()]).collect();
+    let permissions: Vec<String> = [&upstream, &to_upstream, &to_ungranted, &to_metadata]
+        .iter()
+        .map(|u| format!("http:127.0.0.1:{}", u.port))
+        .chain(["http:169.254.169.254".to_string()])
+        .collect();
     install(&dir, &permissions, json!({}));
     let server = start(&dir, "127.0.0.1").await;
     let (ann, channel_id) = channel(&server).await;

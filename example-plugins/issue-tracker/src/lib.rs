@@ -67,8 +67,11 @@ fn webhook_url(site_url: &str) -> String {
 #[plugin]
 impl Plugin for IssueTracker {
     fn activate(&self) -> Result<(), String> {
-        commands::register(&Command::new(TRIGGER, "Subscribe this channel to a tracker's new issues, or create an issue").hint("subscribe owner/repo | unsubscribe | create <title>"))
-            .map_err(|e| e.to_string())
+        commands::register(
+            &Command::new(TRIGGER, "Subscribe this channel to a tracker's new issues, or create an issue")
+                .hint("subscribe owner/repo | unsubscribe | create <title>"),
+        )
+        .map_err(|e| e.to_string())
     }
 
     fn execute_command(&self, _ctx: &PluginContext, args: CommandArgs) -> Result<CommandResponse, String> {

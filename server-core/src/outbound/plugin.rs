@@ -53,7 +53,8 @@ impl Outbound {
     /// outbound request, no redirect followed (a 3xx comes back as the answer), at
     /// most `max_body` bytes of the body read.
     pub async fn send_plugin_hop(&self, request: PluginRequest<'_>) -> Result<OutboundResponse, OutboundError> {
-        let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| OutboundError::Invalid(format!("`{}` is not a method", request.method)))?;
+        let method =
+            reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| OutboundError::Invalid(format!("`{}` is not a method", request.method)))?;
         let url = reqwest::Url::parse(request.url).map_err(|_| OutboundError::BadUrl(redact_url(request.url)))?;
         if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
             return Err(OutboundError::BadUrl(redact_url(request.url)));

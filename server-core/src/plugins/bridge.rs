@@ -382,7 +382,8 @@ impl ServerApi for PluginBridge {
 
     async fn http_request(&self, plugin_id: &str, request: OutboundRequest) -> ApiResult<OutboundResponse> {
         let services = self.services()?;
-        let hop = PluginRequest { method: &request.method, url: &request.url, headers: &request.headers, body: request.body, max_body: request.max_response_bytes };
+        let hop =
+            PluginRequest { method: &request.method, url: &request.url, headers: &request.headers, body: request.body, max_body: request.max_response_bytes };
         match services.outbound().send_plugin_hop(hop).await {
             Ok(response) => Ok(OutboundResponse {
                 status: response.status,
