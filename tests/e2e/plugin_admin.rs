@@ -1,4 +1,4 @@
-//! Plugin administration over the REST API: upload ⇒ approve ⇒ enable ⇒ hook runs ⇒ disable ⇒ remove (files, KV gone; admin-only WebSocket events), 403 for regular users on every route, one test per hostile bundle class, hot reload under load (and a broken version keeping the old in service), signatures, and the marketplace from a loopback HTTP server.
+//! Plugin administration over the REST API: upload ⇒ approve ⇒ enable ⇒ hook runs ⇒ disable ⇒ remove (files, KV gone; admin-only WebSocket events; `plugin_enabled` / `plugin_disabled` to every user for plugins with a webapp part), 403 for regular users on every route, one test per hostile bundle class, hot reload under load (and a broken version keeping the old in service), signatures, and the marketplace from a loopback HTTP server.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -145,8 +145,7 @@ async fn upload_enable_run_disable_remove(backend: Backend) {
     assert_eq!((status, permissions["pending"].clone(), permissions["granted"].clone()), (200, json!([]), json!(["kv"])));
     let (status, _) = server.post_as(&format!("/api/v4/plugins/{id}/enable"), &admin.token, &json!({})).await;
     assert_eq!(status, 200);
-    let enabled = admin_ws.expect_event("plugin_enabled", |e| e["data"]["manifest"]["id"] == id).await;
-    assert_eq!(enabled["data"]["manifest"]["version"], "1.0.0");
+    // No webapp part: clients have nothing to load, so (as Mattermost) no `plugin_enabled`.
     admin_ws
         .expect_event("plugin_statuses_changed", |e| {
             e["data"]["plugin_statuses"].as_array().is_some_and(|s| s.iter().any(|s| s["plugin_id"] == id && s["state"] == 2))
@@ -163,7 +162,11 @@ async fn upload_enable_run_disable_remove(backend: Backend) {
 
     let (status, _) = server.post_as(&format!("/api/v4/plugins/{id}/disable"), &admin.token, &json!({})).await;
     assert_eq!(status, 200);
-    admin_ws.expect_event("plugin_disabled", |e| e["data"]["manifest"]["id"] == id).await;
+    admin_ws
+        .expect_event("plugin_statuses_changed", |e| {
+            e["data"]["plugin_statuses"].as_array().is_some_and(|s| s.iter().any(|s| s["plugin_id"] == id && s["state"] == 0))
+        })
+        .await;
     let (_, post) = post_message(&server, &admin.token, &channel_id, "marker three").await;
     assert_eq!(post["message"], "marker three", "no longer runs once disabled");
     let (_, statuses) = server.get_as("/api/v4/plugins/statuses", &admin.token).await;
@@ -179,9 +182,12 @@ async fn upload_enable_run_disable_remove(backend: Backend) {
     let (status, body) = server.delete_as(&format!("/api/v4/plugins/{id}"), &admin.token).await;
     assert_eq!((status, body["id"].as_str()), (404, Some("app.plugin.not_installed.app_error")));
 
-    // Admin-only events never reached the regular user.
+    // Admin-only events never reached the regular user, and a server-only plugin sends
+    // no `plugin_enabled` / `plugin_disabled` to anyone.
     let seen: Vec<Value> = ann_ws.drain(Duration::from_millis(300)).await;
     assert!(seen.iter().all(|e| !e["event"].as_str().unwrap_or_default().starts_with("plugin_")), "{seen:#?}");
+    let seen: Vec<Value> = admin_ws.drain(Duration::from_millis(300)).await;
+    assert!(seen.iter().all(|e| !matches!(e["event"].as_str(), Some("plugin_enabled" | "plugin_disabled"))), "{seen:#?}");
     server.stop().await;
 }
 
@@ -661,6 +667,8 @@ async fn webapp_and_public_files_are_served_while_running(backend: Backend) {
     let dir = TestDir::new();
     let Some(server) = TestServer::start_on_with(backend, "plugin_admin::webapp", admin_config(&dir)).await else { return };
     let admin = server.signup("root").await;
+    let ann = server.signup("ann").await;
+    let mut ann_ws = server.websocket(&ann.token).await;
     let id = "fx.web";
     let bundle = chain_bundle_with(id, "1.0.0", "w", |m, d| {
         m["webapp"] = json!({"bundle_path": "webapp/dist/main.js"});
@@ -669,7 +677,18 @@ async fn webapp_and_public_files_are_served_while_running(backend: Backend) {
         std::fs::create_dir_all(d.join("public/img")).unwrap();
         std::fs::write(d.join("public/img/logo.svg"), "<svg/>").unwrap();
     });
-    install_and_enable(&server, &admin.token, bundle, id).await;
+    let (status, uploaded) = upload(&server, &admin.token, bundle, false, None).await;
+    assert_eq!(status, 201, "{uploaded}");
+    let (_, permissions) = server.get_as(&format!("/api/v4/plugins/{id}/permissions"), &admin.token).await;
+    assert_eq!(permissions["has_webapp"], true, "the approval prompt learns the bundle has web code: {permissions}");
+    let (status, _) = server.post_as(&format!("/api/v4/plugins/{id}/permissions/approve"), &admin.token, &json!({})).await;
+    assert_eq!(status, 200);
+    let (status, _) = server.post_as(&format!("/api/v4/plugins/{id}/enable"), &admin.token, &json!({})).await;
+    assert_eq!(status, 200);
+    // Every user's client hears of it, as in Mattermost, with the manifest to load.
+    let enabled = ann_ws.expect_event("plugin_enabled", |e| e["data"]["manifest"]["id"] == id).await;
+    assert_eq!(enabled["data"]["manifest"]["version"], "1.0.0");
+    assert!(enabled["data"]["manifest"]["webapp"]["bundle_path"].as_str().is_some_and(|p| p.starts_with("/static/plugins/fx.web/")), "{enabled}");
     let (status, webapps) = server.get_as("/api/v4/plugins/webapp", "").await;
     assert_eq!(status, 200, "no session needed");
     assert_eq!((webapps[0]["id"].as_str(), webapps[0]["version"].as_str()), (Some(id), Some("1.0.0")), "{webapps}");
@@ -681,11 +700,13 @@ async fn webapp_and_public_files_are_served_while_running(backend: Backend) {
     assert!(response.text().await.unwrap().contains("registerPlugin"));
     let response = server.get("/plugins/fx.web/public/img/logo.svg").await;
     assert_eq!((response.status().as_u16(), response.headers()["content-type"].to_str().unwrap().to_string()), (200, "image/svg+xml".to_string()));
+    assert_eq!(response.headers()["content-security-policy"], "sandbox", "a public page cannot script this origin");
     for escape in ["/plugins/fx.web/public/%2e%2e/plugin.json", "/plugins/fx.web/public/..%2fplugin.json", "/plugins/fx.web/public/img/"] {
         assert_eq!(server.get(escape).await.status(), 404, "{escape}");
     }
     let (status, _) = server.post_as(&format!("/api/v4/plugins/{id}/disable"), &admin.token, &json!({})).await;
     assert_eq!(status, 200);
+    ann_ws.expect_event("plugin_disabled", |e| e["data"]["manifest"]["id"] == id).await;
     assert_eq!(server.get_as("/api/v4/plugins/webapp", "").await.1, json!([]));
     assert_eq!(server.get(&bundle_path).await.status(), 404, "not served once disabled");
     assert_eq!(server.get("/plugins/fx.web/public/img/logo.svg").await.status(), 404);

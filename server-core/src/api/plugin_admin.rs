@@ -289,13 +289,21 @@ async fn public_file(State(state): State<AppState>, Path((id, file)): Path<(Stri
         return Err(ApiError::not_found());
     }
     let bytes = state.plugin_admin.public_file(&id, &file).await.ok_or_else(ApiError::not_found)?;
-    Ok(([(header::CONTENT_TYPE, content_type(&file))], bytes).into_response())
+    // A page among a plugin's public files must not run scripts as this origin (only
+    // the webapp bundle, loaded by the client, may): `sandbox` gives it an opaque origin.
+    let headers = [(header::CONTENT_TYPE, content_type(&file)), (header::CONTENT_SECURITY_POLICY, "sandbox"), (header::X_CONTENT_TYPE_OPTIONS, "nosniff")];
+    Ok((headers, bytes).into_response())
 }
 
 /// GET /static/plugins/{plugin_id}/{id}_{hash}_bundle.js: a running plugin's webapp bundle.
 async fn webapp_bundle(State(state): State<AppState>, Path((id, file)): Path<(String, String)>) -> Result<Response, ApiError> {
     let bytes = state.plugin_admin.webapp_bundle(&id, &file).await.ok_or_else(ApiError::not_found)?;
-    Ok(([(header::CONTENT_TYPE, "application/javascript"), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")], bytes).into_response())
+    let headers = [
+        (header::CONTENT_TYPE, "application/javascript; charset=utf-8"),
+        (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    ];
+    Ok((headers, bytes).into_response())
 }
 
 #[cfg(test)]

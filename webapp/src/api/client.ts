@@ -6,6 +6,7 @@
 
 import type {
   AutocompleteSuggestion,
+  ClientPluginManifest,
   Channel,
   ChannelMember,
   Post,
@@ -144,7 +145,7 @@ export const Client4 = {
   getPost: (id: string) => request<Post>('GET', `/posts/${enc(id)}`),
   getPostsByIds: (ids: string[]) => request<Post[]>('POST', '/posts/ids', ids),
   getThread: (id: string) => request<PostList>('GET', `/posts/${enc(id)}/thread`),
-  createPost: (post: { channel_id: string; message: string; root_id?: string; pending_post_id?: string }) => request<Post>('POST', '/posts', post),
+  createPost: (post: { channel_id: string; message: string; root_id?: string; pending_post_id?: string; type?: string; props?: Record<string, unknown> }) => request<Post>('POST', '/posts', post),
   patchPost: (id: string, message: string) => request<Post>('PUT', `/posts/${enc(id)}/patch`, { message }),
   deletePost: (id: string) => request<unknown>('DELETE', `/posts/${enc(id)}`),
   addReaction: (user_id: string, post_id: string, emoji_name: string) => request<Reaction>('POST', '/reactions', { user_id, post_id, emoji_name }),
@@ -179,4 +180,7 @@ export const Client4 = {
 
   // system
   getClientConfig: () => request<Record<string, string>>('GET', '/config/client?format=old'),
+
+  // webapp plugins
+  getWebappPlugins: () => request<ClientPluginManifest[]>('GET', '/plugins/webapp'),
 };

@@ -1,18 +1,14 @@
 // `/admin_console/...`: the route the System Console will fill (next issue). Today it
 // lists the settings webapp plugins register, and says what is not here yet.
 
-import { useSyncExternalStore } from 'react';
 import { Link } from 'react-router-dom';
 
-import { pluginRegistry } from '../plugins/registry';
+import { usePlugins } from '../plugins/Pluggable';
 import { useAppSelector } from '../store/index';
 
 export function AdminConsole() {
   const me = useAppSelector((s) => s.entities.users.profiles[s.entities.users.currentUserId]);
-  const settings = useSyncExternalStore(
-    (l) => pluginRegistry.subscribe(l),
-    () => pluginRegistry.componentsIn('adminConsoleCustomSetting'),
-  );
+  const settings = Object.values(usePlugins().adminConsoleCustomSettings).flatMap((byKey) => Object.values(byKey));
   const admin = me?.roles?.split(' ').includes('system_admin');
   return (
     <main className="admin-console">
@@ -23,9 +19,6 @@ export function AdminConsole() {
           The System Console is not part of this version of the web client. Plugin settings registered by webapp plugins: {settings.length}.
         </p>
       )}
-      {settings.map(({ id, component: Setting }) => (
-        <Setting key={id} />
-      ))}
       <Link to="/">Back to your teams</Link>
     </main>
   );
