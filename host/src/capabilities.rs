@@ -33,7 +33,8 @@ pub enum Capability {
     Cluster,
     /// `config:write`: replace the plugin's own saved settings.
     ConfigWrite,
-    /// `http:<host>`: outbound HTTP to one host; `*.example.com` matches subdomains.
+    /// `http:<host>`: outbound HTTP to one host on its scheme's default port, or on the
+    /// port given (`localhost:8080`); `*.example.com` matches subdomains.
     Http(String),
 }
 
@@ -91,18 +92,26 @@ impl fmt::Display for Capability {
     }
 }
 
-/// `api.example.com`, `*.example.com` or `localhost:8080`: letters, digits, `-`, `.`,
-/// an optional leading `*.` and an optional port.
+/// `api.example.com`, `*.example.com` or `localhost:8080`: dot-separated labels of
+/// letters, digits and `-` (not at either end), an optional leading `*.` and an
+/// optional port. A wildcard needs at least two labels after it: `*.com` would grant
+/// half the internet.
 fn is_host_pattern(host: &str) -> bool {
-    let bare = host.strip_prefix("*.").unwrap_or(host);
+    let (bare, wildcard) = match host.strip_prefix("*.") {
+        Some(rest) => (rest, true),
+        None => (host, false),
+    };
     let (name, port) = match bare.rsplit_once(':') {
         Some((name, port)) => (name, Some(port)),
         None => (bare, None),
     };
+    let label_ok =
+        |l: &str| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     !name.is_empty()
         && name.len() <= 253
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-        && port.is_none_or(|p| p.parse::<u16>().is_ok())
+        && name.split('.').all(label_ok)
+        && (!wildcard || name.split('.').count() >= 2)
+        && port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p != 0))
 }
 
 /// What a plugin may actually do: the intersection of what its manifest requested and
@@ -130,8 +139,10 @@ impl Grants {
         self.effective.contains(cap)
     }
 
-    /// Whether outbound HTTP to `host` (lower-case, with `:port` when not the default)
-    /// is allowed by an `http:` capability.
+    /// Whether outbound HTTP to `host` on `port` (`None`: the scheme's default port, as
+    /// a parsed URL gives it) is allowed by an `http:` capability. A pattern without a
+    /// port allows only the default port: granting `api.example.com` is not granting
+    /// whatever else listens on that machine.
     pub fn allows_http_host(&self, host: &str, port: Option<u16>) -> bool {
         let host = host.to_ascii_lowercase();
         self.effective.iter().any(|cap| {
@@ -140,7 +151,7 @@ impl Grants {
                 Some((h, p)) => (h, p.parse::<u16>().ok()),
                 None => (pattern.as_str(), None),
             };
-            if pattern_port.is_some() && pattern_port != port {
+            if pattern_port != port {
                 return false;
             }
             match pattern_host.strip_prefix("*.") {
@@ -169,7 +180,22 @@ mod tests {
         for s in ["kv", "config:write", "posts:read", "posts:write", "users:read-email", "http:api.example.com", "http:*.example.com", "http:localhost:8080"] {
             assert_eq!(s.parse::<Capability>().unwrap().to_string(), s);
         }
-        for bad in ["", "posts", "http:", "http:a b", "http:x:99999", "fs:read"] {
+        for bad in [
+            "",
+            "posts",
+            "http:",
+            "http:a b",
+            "http:x:99999",
+            "http:x:0",
+            "fs:read",
+            "http:*",
+            "http:*.com",
+            "http:a..b",
+            "http:.a.b",
+            "http:-a.b",
+            "http:*.*.b.c",
+            "http:a/b",
+        ] {
             assert!(bad.parse::<Capability>().is_err(), "{bad} should be rejected");
         }
     }
@@ -193,7 +219,9 @@ mod tests {
         let grants = Grants::all_requested(&caps(&["http:api.example.com", "http:*.hooks.test", "http:localhost:8080"]));
         assert!(grants.allows_http_host("API.example.com", None));
         assert!(!grants.allows_http_host("evil-api.example.com", None));
-        assert!(grants.allows_http_host("a.hooks.test", Some(443)));
+        assert!(grants.allows_http_host("a.hooks.test", None));
+        assert!(!grants.allows_http_host("a.hooks.test", Some(8443)), "no port in the grant: the default port only");
+        assert!(!grants.allows_http_host("localhost", None));
         assert!(!grants.allows_http_host("hooks.test", None));
         assert!(!grants.allows_http_host("xhooks.test", None));
         assert!(grants.allows_http_host("localhost", Some(8080)));

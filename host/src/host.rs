@@ -257,7 +257,8 @@ impl PluginHost {
         let grants = if options.grant_all_requested { Grants::all_requested(&requested) } else { Grants::new(&requested, &options.granted) };
         let config = &self.inner.config;
         let limits = config.default_limits.resolve(&config.ceiling, &manifest.limits, &options.overrides);
-        let identity = Arc::new(PluginIdentity { id: id.clone(), manifest, grants });
+        let http = crate::imports::HttpLimits::new(limits.http_requests_per_second, limits.http_max_response_bytes);
+        let identity = Arc::new(PluginIdentity { id: id.clone(), manifest, grants, http });
         let runtime = Arc::new(PluginRuntime::new(
             identity,
             dir.to_path_buf(),

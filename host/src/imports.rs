@@ -19,6 +19,8 @@ mod users;
 
 use wasmtime::component::{HasSelf, Linker};
 
+pub(crate) use http::HttpLimits;
+
 use crate::bindings::{Plugin, since_v0_1_0, types};
 use crate::state::HostState;
 use crate::versions::WitVersion;

@@ -24,6 +24,13 @@ pub struct Limits {
     /// When a will-hook fails: `false` lets the post through (Mattermost's behaviour),
     /// `true` rejects it.
     pub fail_closed: bool,
+    /// Outbound HTTP requests (`http-outbound.request` calls) the plugin may start per
+    /// second, all instances together; as many may be started at once. Past it a call
+    /// gets `quota-exceeded`.
+    pub http_requests_per_second: u32,
+    /// Largest outbound HTTP response body handed to the plugin, in bytes; a longer one
+    /// is cut there (the WIT promises a cut, not an error).
+    pub http_max_response_bytes: usize,
 }
 
 impl Default for Limits {
@@ -38,6 +45,8 @@ impl Default for Limits {
             warm_instances: 1,
             max_response_bytes: 4 << 20,
             fail_closed: false,
+            http_requests_per_second: 10,
+            http_max_response_bytes: 4 << 20,
         }
     }
 }
@@ -53,6 +62,8 @@ impl Limits {
             warm_instances: 32,
             max_response_bytes: 64 << 20,
             fail_closed: true,
+            http_requests_per_second: 1_000,
+            http_max_response_bytes: 64 << 20,
         }
     }
 
@@ -81,6 +92,12 @@ impl Limits {
             if let Some(fail_closed) = layer.fail_closed {
                 limits.fail_closed = fail_closed;
             }
+            if let Some(n) = layer.http_requests_per_second {
+                limits.http_requests_per_second = n;
+            }
+            if let Some(bytes) = layer.http_max_response_bytes {
+                limits.http_max_response_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
+            }
         }
         limits.fuel_per_call = limits.fuel_per_call.clamp(1, ceiling.fuel_per_call);
         limits.deadline = limits.deadline.clamp(Duration::from_millis(1), ceiling.deadline);
@@ -88,6 +105,8 @@ impl Limits {
         limits.instances = limits.instances.clamp(1, ceiling.instances);
         limits.warm_instances = limits.warm_instances.clamp(1, limits.instances.min(ceiling.warm_instances));
         limits.max_response_bytes = limits.max_response_bytes.clamp(1, ceiling.max_response_bytes);
+        limits.http_requests_per_second = limits.http_requests_per_second.clamp(1, ceiling.http_requests_per_second);
+        limits.http_max_response_bytes = limits.http_max_response_bytes.clamp(1, ceiling.http_max_response_bytes);
         limits
     }
 }
@@ -118,6 +137,12 @@ pub struct RequestedLimits {
     /// Reject posts when a will-hook of this plugin fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_closed: Option<bool>,
+    /// Outbound HTTP requests per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_requests_per_second: Option<u32>,
+    /// Largest outbound HTTP response body in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_max_response_bytes: Option<u64>,
 }
 
 /// When repeated failures take a plugin out of service. Mattermost's numbers by
@@ -157,6 +182,16 @@ mod tests {
         assert_eq!((limits.instances, limits.warm_instances), (2, 2));
         let none = RequestedLimits { warm_instances: Some(0), ..Default::default() };
         assert_eq!(Limits::default().resolve(&Limits::ceiling(), &none, &RequestedLimits::default()).warm_instances, 1);
+    }
+
+    #[test]
+    fn http_limits_are_requested_and_clamped() {
+        let requested: RequestedLimits = serde_json::from_str(r#"{"http_requests_per_second": 0, "http_max_response_bytes": 1024}"#).unwrap();
+        let limits = Limits::default().resolve(&Limits::ceiling(), &requested, &RequestedLimits::default());
+        assert_eq!((limits.http_requests_per_second, limits.http_max_response_bytes), (1, 1024), "zero requests per second is one");
+        let greedy = RequestedLimits { http_requests_per_second: Some(u32::MAX), http_max_response_bytes: Some(u64::MAX), ..Default::default() };
+        let limits = Limits::default().resolve(&Limits::ceiling(), &greedy, &RequestedLimits::default());
+        assert_eq!((limits.http_requests_per_second, limits.http_max_response_bytes), (1_000, 64 << 20));
     }
 
     #[test]

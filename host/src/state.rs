@@ -22,6 +22,8 @@ pub(crate) struct PluginIdentity {
     pub manifest: Manifest,
     /// Effective capabilities (requested ∩ granted).
     pub grants: Grants,
+    /// Outbound HTTP quota and response cap, from the plugin's limits.
+    pub http: crate::imports::HttpLimits,
 }
 
 /// Data owned by one `Store`: everything a host import needs.

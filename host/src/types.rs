@@ -209,13 +209,19 @@ pub struct BotSpec {
     pub description: String,
 }
 
-/// An outbound HTTP request from a plugin (host already checked the grant).
+/// One hop of a plugin's outbound HTTP request: the host has checked the grant for
+/// `url`, the method and the quota, and follows redirects itself (so the server must
+/// not).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboundRequest {
+    /// Upper-case method.
     pub method: String,
+    /// Absolute http(s) URL.
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The plugin's response body limit: a longer body is cut here.
+    pub max_response_bytes: usize,
 }
 
 /// The answer to an outbound request.

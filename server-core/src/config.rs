@@ -118,14 +118,15 @@ pub struct Config {
     pub watch_plugins: bool,
 
     /// Internal hosts the server may call for integrations (webhooks, command and action
-    /// URLs, plugin downloads), which are otherwise refused: host names, IP addresses and
+    /// URLs, plugin downloads, plugins' outbound HTTP), which are otherwise refused: host names, IP addresses and
     /// CIDR ranges separated by spaces or commas (Mattermost's
     /// `AllowedUntrustedInternalConnections`), e.g. `localhost 10.0.0.0/8`.
     #[arg(long, env = "CONFAB_ALLOWED_UNTRUSTED_INTERNAL_CONNECTIONS", default_value = "")]
     pub allowed_untrusted_internal_connections: String,
 
     /// Seconds an outbound integration request may take in all (Mattermost's
-    /// `OutgoingIntegrationRequestsTimeout`).
+    /// `OutgoingIntegrationRequestsTimeout`); a plugin's request also ends at its hook's
+    /// deadline.
     #[arg(long, env = "CONFAB_OUTGOING_INTEGRATION_REQUESTS_TIMEOUT", default_value_t = 30)]
     pub outgoing_integration_requests_timeout: u64,
     /// Whether integrations (webhooks, slash commands) may set the name a post shows

@@ -29,6 +29,8 @@ use ipnet::IpNet;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::redirect;
 
+pub mod plugin;
+
 /// Most redirects followed (each hop is checked again).
 const MAX_REDIRECTS: usize = 10;
 
@@ -50,6 +52,9 @@ pub enum OutboundError {
     /// Connecting, sending or reading failed.
     #[error("request failed: {0}")]
     Failed(String),
+    /// The caller's request was malformed (a header, a method); the text says which.
+    #[error("invalid request: {0}")]
+    Invalid(String),
 }
 
 /// `url` cut to scheme, host and port, for logs and error messages: the path and query
@@ -251,6 +256,9 @@ pub struct Outbound {
     client: reqwest::Client,
     /// For requests with a body: refuses a 307/308 to another origin.
     with_body: reqwest::Client,
+    /// For plugins' requests: follows no redirect (the plugin host follows them, checking
+    /// each target against the plugin's grant; see [`plugin`]).
+    single_hop: reqwest::Client,
     allowed: Arc<AllowList>,
 }
 
@@ -265,10 +273,10 @@ impl Outbound {
     pub fn new(policy: OutboundPolicy) -> Outbound {
         install_tls_provider();
         let allowed = Arc::new(policy.allowed_internal);
-        let build = |with_body: bool| {
+        let build = |redirects: redirect::Policy| {
             reqwest::Client::builder()
                 .timeout(policy.timeout)
-                .redirect(redirect_policy(allowed.clone(), with_body))
+                .redirect(redirects)
                 .dns_resolver(Arc::new(GuardedResolver { allowed: allowed.clone() }))
                 // An HTTP_PROXY in the environment would connect on our behalf and skip the
                 // address check.
@@ -277,7 +285,12 @@ impl Outbound {
                 .build()
                 .expect("the outbound client's settings are valid")
         };
-        Outbound { client: build(false), with_body: build(true), allowed }
+        Outbound {
+            client: build(redirect_policy(allowed.clone(), false)),
+            with_body: build(redirect_policy(allowed.clone(), true)),
+            single_hop: build(redirect::Policy::none()),
+            allowed,
+        }
     }
 
     /// A request builder for `url`, refused now when the URL is not http(s) or names an

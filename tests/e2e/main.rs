@@ -24,6 +24,11 @@
 //!   built-ins and a plugin's command;
 //! - `interactive`: buttons, selects and dialogs against a loopback integration;
 //! - `poll`: the poll example plugin's command, buttons and KV-kept votes;
+//! - `outbound`: a plugin's outbound HTTP (the `fx-outbound` fixture) against loopback
+//!   upstreams: ungranted hosts, private addresses and redirects refused, the quota,
+//!   the body cap and the deadline;
+//! - `issue_tracker`: the issue-tracker example plugin against a fake tracker: REST
+//!   calls through `http-outbound`, signed webhooks into subscribed channels;
 //! - `hooks`: every hook family called from the service that owns the event;
 //! - `webhooks`: incoming hooks' payload shapes and refusals, hook management, outgoing
 //!   hooks calling receivers on loopback (and refused there by default);
@@ -54,8 +59,10 @@ mod commands;
 mod hooks;
 mod interactive;
 mod invalid_text;
+mod issue_tracker;
 mod login_security;
 mod multilang;
+mod outbound;
 mod plugin_admin;
 mod plugin_api;
 mod plugin_chat;

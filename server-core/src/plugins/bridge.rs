@@ -3,8 +3,9 @@
 //! The host has already checked the plugin's capability grant for every call; what is
 //! left here is the server's own rules: existence, validation, the KV limits (key
 //! length, value size, per-plugin quota) and the post loop guard. Settings come from
-//! the admin's saved values (or the plugin's own, `save-settings`, checked against its schema like an admin's), else `<plugin dir>/settings.json` when it exists; the diagnostic id is a `server_secrets` row written once. Outbound HTTP stays refused until the
-//! integrations work brings the private-address guard.
+//! the admin's saved values (or the plugin's own, `save-settings`, checked against its schema like an admin's), else `<plugin dir>/settings.json` when it exists; the diagnostic id is a `server_secrets` row written once. Outbound HTTP
+//! goes one hop at a time through the server's outbound guard (`outbound/plugin.rs`);
+//! the host follows redirects, checking each against the plugin's grant.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,8 @@ use tokio::sync::mpsc;
 
 use crate::domain::post::NewPost;
 use crate::domain::{Invalid, Paging};
+use crate::outbound::plugin::PluginRequest;
+use crate::outbound::{OutboundError, redact_url};
 use crate::service::{self, Caller, Services, WeakServices, convert, now_ms};
 use crate::store::{KvWrite, KvWriteOutcome};
 
@@ -69,6 +72,20 @@ fn to_api_error(e: service::Error) -> ApiError {
         service::Error::Unavailable { message, .. } | service::Error::Disabled { message, .. } => ApiError::Internal(message),
         service::Error::Upstream { message, detail, .. } => ApiError::Internal(format!("{message} ({detail})")),
         service::Error::Internal(source) => ApiError::Internal(source.to_string()),
+    }
+}
+
+/// The WIT error for a failed outbound hop; refusals are logged (scheme, host and port
+/// only: a path may hold a secret), since an admin wants to know a plugin tried.
+fn outbound_error(plugin_id: &str, url: &str, error: OutboundError) -> ApiError {
+    match error {
+        OutboundError::Forbidden { host } => {
+            tracing::warn!(plugin_id, url = %redact_url(url), %host, "plugin outbound HTTP to an internal address refused");
+            ApiError::PermissionDenied
+        }
+        OutboundError::BadUrl(_) | OutboundError::Invalid(_) => ApiError::InvalidInput(error.to_string()),
+        OutboundError::TooLarge { .. } => ApiError::QuotaExceeded,
+        OutboundError::Timeout | OutboundError::Failed(_) => ApiError::Internal(error.to_string()),
     }
 }
 
@@ -363,10 +380,20 @@ impl ServerApi for PluginBridge {
         run(self.services()?.users().ensure_bot(plugin_id, &bot).await)
     }
 
-    async fn http_request(&self, _plugin_id: &str, _request: OutboundRequest) -> ApiResult<OutboundResponse> {
-        // No outbound HTTP until the integrations work adds the private-address guard,
-        // timeouts and size caps; refusing is the only safe answer meanwhile.
-        Err(ApiError::PermissionDenied)
+    async fn http_request(&self, plugin_id: &str, request: OutboundRequest) -> ApiResult<OutboundResponse> {
+        let services = self.services()?;
+        let hop =
+            PluginRequest { method: &request.method, url: &request.url, headers: &request.headers, body: request.body, max_body: request.max_response_bytes };
+        match services.outbound().send_plugin_hop(hop).await {
+            Ok(response) => Ok(OutboundResponse {
+                status: response.status,
+                // A value that is not UTF-8 (rare, and never a header a plugin needs) is
+                // passed on lossily rather than failing the whole answer.
+                headers: response.headers.iter().map(|(name, value)| (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned())).collect(),
+                body: response.body,
+            }),
+            Err(error) => Err(outbound_error(plugin_id, &request.url, error)),
+        }
     }
 
     async fn publish_cluster_event(&self, _plugin_id: &str, _event: ClusterEvent) -> ApiResult<()> {

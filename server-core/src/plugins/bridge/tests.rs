@@ -101,9 +101,13 @@ async fn settings_come_from_the_plugin_directory() {
 }
 
 #[tokio::test]
-async fn outbound_http_is_refused_and_unknown_objects_are_not_found() {
+async fn outbound_http_to_internal_addresses_is_refused_and_unknown_objects_are_not_found() {
     let f = fixture(Settings::default()).await;
-    assert_eq!(f.bridge.http_request(P, OutboundRequest::default()).await, Err(ApiError::PermissionDenied));
+    assert!(matches!(f.bridge.http_request(P, OutboundRequest::default()).await, Err(ApiError::InvalidInput(_))), "no URL");
+    for internal in ["http://127.0.0.1:9/x", "http://169.254.169.254/latest/meta-data", "http://localhost:9/"] {
+        let request = OutboundRequest { method: "GET".into(), url: internal.into(), max_response_bytes: 10, ..Default::default() };
+        assert_eq!(f.bridge.http_request(P, request).await, Err(ApiError::PermissionDenied), "{internal}");
+    }
     assert_eq!(f.bridge.get_channel(P, &crate::ids::new_id()).await, Err(ApiError::NotFound));
     assert_eq!(f.bridge.get_user(P, "nope").await, Err(ApiError::NotFound));
     assert!(matches!(f.bridge.publish_event(P, "bad name", serde_json::Value::Null, Broadcast::default()).await, Err(ApiError::InvalidInput(_))));
