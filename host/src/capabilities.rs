@@ -31,6 +31,9 @@ pub enum Capability {
     Bots,
     /// `cluster`: message copies of the plugin on other nodes.
     Cluster,
+    /// `scheduler`: keep named jobs (one-shot, interval, cron) that the host runs later
+    /// through the plugin's `job-hooks`, within the server's job quota.
+    Scheduler,
     /// `http:<host>`: outbound HTTP to one host; `*.example.com` matches subdomains.
     Http(String),
 }
@@ -57,6 +60,7 @@ impl FromStr for Capability {
             "events" => Capability::Events,
             "bots" => Capability::Bots,
             "cluster" => Capability::Cluster,
+            "scheduler" => Capability::Scheduler,
             other => match other.strip_prefix("http:") {
                 Some(host) if is_host_pattern(host) => Capability::Http(host.to_ascii_lowercase()),
                 _ => return Err(UnknownCapability(s.to_string())),
@@ -81,6 +85,7 @@ impl fmt::Display for Capability {
             Capability::Events => "events",
             Capability::Bots => "bots",
             Capability::Cluster => "cluster",
+            Capability::Scheduler => "scheduler",
             Capability::Http(host) => return write!(f, "http:{host}"),
         };
         f.write_str(s)
@@ -162,7 +167,7 @@ mod tests {
 
     #[test]
     fn parses_and_prints_every_form() {
-        for s in ["kv", "posts:read", "posts:write", "users:read-email", "http:api.example.com", "http:*.example.com", "http:localhost:8080"] {
+        for s in ["kv", "scheduler", "posts:read", "posts:write", "users:read-email", "http:api.example.com", "http:*.example.com", "http:localhost:8080"] {
             assert_eq!(s.parse::<Capability>().unwrap().to_string(), s);
         }
         for bad in ["", "posts", "http:", "http:a b", "http:x:99999", "fs:read"] {

@@ -26,11 +26,13 @@ pub enum HookFamily {
     Websocket,
     /// `cluster-hooks`.
     Cluster,
+    /// `job-hooks`: scheduled jobs (`run-job`).
+    Job,
 }
 
 impl HookFamily {
     /// Every family, in WIT order.
-    pub const ALL: [HookFamily; 10] = [
+    pub const ALL: [HookFamily; 11] = [
         HookFamily::Lifecycle,
         HookFamily::Message,
         HookFamily::Reaction,
@@ -41,6 +43,7 @@ impl HookFamily {
         HookFamily::Http,
         HookFamily::Websocket,
         HookFamily::Cluster,
+        HookFamily::Job,
     ];
 
     /// The fully qualified export name the component must carry.
@@ -56,6 +59,7 @@ impl HookFamily {
             HookFamily::Http => "confab:plugin/http-hooks@0.1.0",
             HookFamily::Websocket => "confab:plugin/websocket-hooks@0.1.0",
             HookFamily::Cluster => "confab:plugin/cluster-hooks@0.1.0",
+            HookFamily::Job => "confab:plugin/job-hooks@0.1.0",
         }
     }
 }

@@ -24,6 +24,11 @@ pub struct Limits {
     /// When a will-hook fails: `false` lets the post through (Mattermost's behaviour),
     /// `true` rejects it.
     pub fail_closed: bool,
+    /// Wall-clock time one scheduled job run (`run-job`) may take: jobs are the work a
+    /// hook's deadline is too short for.
+    pub job_deadline: Duration,
+    /// Fuel one scheduled job run may use.
+    pub job_fuel: u64,
 }
 
 impl Default for Limits {
@@ -38,6 +43,8 @@ impl Default for Limits {
             warm_instances: 1,
             max_response_bytes: 4 << 20,
             fail_closed: false,
+            job_deadline: Duration::from_secs(30),
+            job_fuel: 10_000_000_000,
         }
     }
 }
@@ -53,6 +60,8 @@ impl Limits {
             warm_instances: 32,
             max_response_bytes: 64 << 20,
             fail_closed: true,
+            job_deadline: Duration::from_secs(300),
+            job_fuel: 200_000_000_000,
         }
     }
 
@@ -81,6 +90,12 @@ impl Limits {
             if let Some(fail_closed) = layer.fail_closed {
                 limits.fail_closed = fail_closed;
             }
+            if let Some(ms) = layer.job_deadline_ms {
+                limits.job_deadline = Duration::from_millis(ms);
+            }
+            if let Some(fuel) = layer.job_fuel {
+                limits.job_fuel = fuel;
+            }
         }
         limits.fuel_per_call = limits.fuel_per_call.clamp(1, ceiling.fuel_per_call);
         limits.deadline = limits.deadline.clamp(Duration::from_millis(1), ceiling.deadline);
@@ -88,6 +103,8 @@ impl Limits {
         limits.instances = limits.instances.clamp(1, ceiling.instances);
         limits.warm_instances = limits.warm_instances.clamp(1, limits.instances.min(ceiling.warm_instances));
         limits.max_response_bytes = limits.max_response_bytes.clamp(1, ceiling.max_response_bytes);
+        limits.job_deadline = limits.job_deadline.clamp(Duration::from_millis(1), ceiling.job_deadline);
+        limits.job_fuel = limits.job_fuel.clamp(1, ceiling.job_fuel);
         limits
     }
 }
@@ -118,6 +135,12 @@ pub struct RequestedLimits {
     /// Reject posts when a will-hook of this plugin fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_closed: Option<bool>,
+    /// Deadline per scheduled job run in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_deadline_ms: Option<u64>,
+    /// Fuel per scheduled job run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_fuel: Option<u64>,
 }
 
 /// When repeated failures take a plugin out of service. Mattermost's numbers by
@@ -157,6 +180,17 @@ mod tests {
         assert_eq!((limits.instances, limits.warm_instances), (2, 2));
         let none = RequestedLimits { warm_instances: Some(0), ..Default::default() };
         assert_eq!(Limits::default().resolve(&Limits::ceiling(), &none, &RequestedLimits::default()).warm_instances, 1);
+    }
+
+    #[test]
+    fn job_limits_have_their_own_defaults_and_ceiling() {
+        let limits = Limits::default();
+        assert_eq!(limits.job_deadline, Duration::from_secs(30));
+        assert!(limits.job_fuel > limits.fuel_per_call);
+        let requested = RequestedLimits { job_deadline_ms: Some(10_000_000), job_fuel: Some(5), ..Default::default() };
+        let limits = Limits::default().resolve(&Limits::ceiling(), &requested, &RequestedLimits::default());
+        assert_eq!((limits.job_deadline, limits.job_fuel), (Limits::ceiling().job_deadline, 5));
+        assert_eq!(limits.deadline, Limits::default().deadline, "a job limit leaves the hook deadline alone");
     }
 
     #[test]

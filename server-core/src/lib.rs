@@ -178,6 +178,8 @@ where
     let host = plugin_admin.host().clone();
     let summary = plugin_admin.load_installed().await;
     tracing::info!(dir = %plugin_dir.display(), loaded = summary.loaded.len(), disabled = summary.disabled.len(), failed = summary.failed.len(), "local plugins loaded");
+    // After loading, so the first pass runs the jobs missed while the server was down.
+    let job_runner = service::scheduler::runner::Runner::spawn(&services);
 
     let site_url = match (&config.site_url, listener.local_addr()) {
         (Some(url), _) => url.trim_end_matches('/').to_string(),
@@ -191,7 +193,7 @@ where
         Some(addr) => {
             let listener = TcpListener::bind(addr).await.map_err(|source| RunError::MetricsListen { addr, source })?;
             tracing::info!(addr = %listener.local_addr().unwrap_or(addr), "serving /metrics on its own listener");
-            Some(tokio::spawn(api::serve_metrics(listener, host.clone())))
+            Some(tokio::spawn(api::serve_metrics(listener, host.clone(), services.jobs().clone())))
         }
         None => None,
     };
@@ -226,6 +228,9 @@ where
     // Plugins are deactivated whether serving ended cleanly or not: their deactivate
     // hooks are their last chance to save state.
     tracing::info!("http server stopped; deactivating plugins");
+    if let Some(runner) = job_runner {
+        runner.stop().await;
+    }
     host.flush_background().await;
     host.shutdown().await;
     store.close().await;

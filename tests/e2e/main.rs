@@ -24,6 +24,8 @@
 //! - `interactive`: buttons, selects and dialogs against a loopback integration;
 //! - `poll`: the poll example plugin's command, buttons and KV-kept votes;
 //! - `hooks`: every hook family called from the service that owns the event;
+//! - `jobs`: plugins' scheduled jobs (one-shot, recurring, cancel, restart survival,
+//!   the run missed while down, the quota, a job rescheduling itself every millisecond);
 //! - `webhooks`: incoming hooks' payload shapes and refusals, hook management, outgoing
 //!   hooks calling receivers on loopback (and refused there by default);
 //! - `authz_matrix`: every route of the router as anonymous, member, non-member, team
@@ -53,6 +55,7 @@ mod commands;
 mod hooks;
 mod interactive;
 mod invalid_text;
+mod jobs;
 mod login_security;
 mod multilang;
 mod plugin_admin;

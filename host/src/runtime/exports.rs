@@ -23,6 +23,7 @@ pub(crate) struct ExportIndices {
     http: Option<hooks::http_hooks::GuestIndices>,
     websocket: Option<hooks::websocket_hooks::GuestIndices>,
     cluster: Option<hooks::cluster_hooks::GuestIndices>,
+    job: Option<hooks::job_hooks::GuestIndices>,
 }
 
 /// The exported hook functions of one instance.
@@ -37,6 +38,7 @@ pub(crate) struct Exports {
     pub http: Option<hooks::http_hooks::Guest>,
     pub websocket: Option<hooks::websocket_hooks::Guest>,
     pub cluster: Option<hooks::cluster_hooks::Guest>,
+    pub job: Option<hooks::job_hooks::Guest>,
 }
 
 impl ExportIndices {
@@ -66,6 +68,7 @@ impl ExportIndices {
         probe!(http, HookFamily::Http, http_hooks);
         probe!(websocket, HookFamily::Websocket, websocket_hooks);
         probe!(cluster, HookFamily::Cluster, cluster_hooks);
+        probe!(job, HookFamily::Job, job_hooks);
         Ok(found)
     }
 
@@ -82,6 +85,7 @@ impl ExportIndices {
             (self.http.is_some(), HookFamily::Http),
             (self.websocket.is_some(), HookFamily::Websocket),
             (self.cluster.is_some(), HookFamily::Cluster),
+            (self.job.is_some(), HookFamily::Job),
         ];
         present.into_iter().filter_map(|(yes, f)| yes.then_some(f)).collect()
     }
@@ -106,6 +110,7 @@ impl ExportIndices {
             http: load!(http),
             websocket: load!(websocket),
             cluster: load!(cluster),
+            job: load!(job),
         })
     }
 }
