@@ -137,6 +137,7 @@ fn service_settings(config: &Config) -> Settings {
         webhooks: config.webhook_settings(),
         privacy: domain::user::Privacy { show_email_address: config.show_email_address, show_full_name: config.show_full_name },
         login: config.login_security.login_settings(),
+        jobs: service::scheduler::JobSettings { quota: config.plugin_job_quota.max(0), ..Default::default() },
         ..Settings::default()
     }
 }

@@ -16,6 +16,11 @@ const PLUGIN: &str = "/plugins/fx.jobs";
 /// A server with `fx-jobs` on `backend` over `dir`, and the database URL it uses (so a
 /// restart can reopen it). `None` when PostgreSQL is asked for but not configured.
 async fn start(dir: &TestDir, backend: Backend, database: &mut Option<(String, Option<PgSchema>)>, test_name: &str) -> Option<TestServer> {
+    start_with(dir, backend, database, test_name, Config::default()).await
+}
+
+/// [`start`] with more settings.
+async fn start_with(dir: &TestDir, backend: Backend, database: &mut Option<(String, Option<PgSchema>)>, test_name: &str, config: Config) -> Option<TestServer> {
     if database.is_none() {
         *database = Some(match backend {
             Backend::Sqlite => (sqlite_url(dir.path()), None),
@@ -26,11 +31,25 @@ async fn start(dir: &TestDir, backend: Backend, database: &mut Option<(String, O
         });
     }
     let url = database.as_ref().expect("set above").0.clone();
-    Some(TestServer::start_with(Config { data_dir: dir.path().to_path_buf(), database_url: Some(url), ..Config::default() }).await)
+    Some(TestServer::start_with(Config { data_dir: dir.path().to_path_buf(), database_url: Some(url), ..config }).await)
 }
 
-async fn call(server: &TestServer, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-    let mut request = server.request(method, &format!("{PLUGIN}{path}"), "");
+/// The server and a signed-in user's token: unauthenticated requests are rate limited,
+/// and the tests poll.
+struct Fx<'a> {
+    server: &'a TestServer,
+    token: String,
+}
+
+impl Fx<'_> {
+    async fn new<'a>(server: &'a TestServer, username: &str) -> Fx<'a> {
+        let user = server.signup(username).await;
+        Fx { server, token: user.token }
+    }
+}
+
+async fn call(fx: &Fx<'_>, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    let mut request = fx.server.request(method, &format!("{PLUGIN}{path}"), &fx.token);
     if let Some(body) = body {
         request = request.json(&body);
     }
@@ -39,11 +58,11 @@ async fn call(server: &TestServer, method: reqwest::Method, path: &str, body: Op
     (status, json(response).await)
 }
 
-async fn schedule(server: &TestServer, body: Value) -> (u16, Value) {
+async fn schedule(server: &Fx<'_>, body: Value) -> (u16, Value) {
     call(server, reqwest::Method::POST, "/schedule", Some(body)).await
 }
 
-async fn runs(server: &TestServer) -> Vec<Value> {
+async fn runs(server: &Fx<'_>) -> Vec<Value> {
     let (status, runs) = call(server, reqwest::Method::GET, "/runs", None).await;
     assert_eq!(status, 200, "{runs}");
     runs.as_array().expect("a list").clone()
@@ -54,7 +73,7 @@ fn runs_of<'a>(runs: &'a [Value], name: &str) -> Vec<&'a Value> {
 }
 
 /// Poll the runs until `done` holds, for at most `within`.
-async fn wait_for_runs(server: &TestServer, within: Duration, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+async fn wait_for_runs(server: &Fx<'_>, within: Duration, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
     let deadline = tokio::time::Instant::now() + within;
     loop {
         let runs = runs(server).await;
@@ -62,7 +81,8 @@ async fn wait_for_runs(server: &TestServer, within: Duration, done: impl Fn(&[Va
             return runs;
         }
         assert!(tokio::time::Instant::now() < deadline, "the runs did not arrive within {within:?}: {runs:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        // Under the rate limit of plugin routes (10 a second).
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
@@ -75,18 +95,19 @@ async fn one_shot_recurring_cancel_and_refusals(backend: Backend) {
     dir.install_plugin("tests/plugins/fx-jobs", "fx_jobs.wasm");
     let mut database = None;
     let Some(server) = start(&dir, backend, &mut database, "jobs::one_shot").await else { return };
+    let fx = Fx::new(&server, "ann").await;
 
     let before = now_ms();
-    let (status, once) = schedule(&server, json!({ "name": "once", "after": 200, "payload": "hello" })).await;
+    let (status, once) = schedule(&fx, json!({ "name": "once", "after": 200, "payload": "hello" })).await;
     assert_eq!(status, 200, "{once}");
     assert!(once["next_run_at"].as_i64().unwrap() >= before + 200, "{once}");
-    let (status, tick) = schedule(&server, json!({ "name": "tick", "every": 1000, "payload": "t" })).await;
+    let (status, tick) = schedule(&fx, json!({ "name": "tick", "every": 1000, "payload": "t" })).await;
     assert_eq!(status, 200, "{tick}");
-    let (status, _) = schedule(&server, json!({ "name": "later", "after": 3_600_000 })).await;
+    let (status, _) = schedule(&fx, json!({ "name": "later", "after": 3_600_000 })).await;
     assert_eq!(status, 200);
-    let (_, cancelled) = call(&server, reqwest::Method::POST, "/cancel?name=later", None).await;
+    let (_, cancelled) = call(&fx, reqwest::Method::POST, "/cancel?name=later", None).await;
     assert_eq!(cancelled["cancelled"], true);
-    let (_, cancelled) = call(&server, reqwest::Method::POST, "/cancel?name=later", None).await;
+    let (_, cancelled) = call(&fx, reqwest::Method::POST, "/cancel?name=later", None).await;
     assert_eq!(cancelled["cancelled"], false, "a second cancel finds nothing");
 
     // Refused: an interval under the minimum, a cron expression that does not parse, no name.
@@ -95,12 +116,12 @@ async fn one_shot_recurring_cancel_and_refusals(backend: Backend) {
         (json!({ "name": "bad", "cron": "61 * * * *" }), "invalid cron expression"),
         (json!({ "name": "", "after": 1 }), "1 to 150 characters"),
     ] {
-        let (status, answer) = schedule(&server, body).await;
+        let (status, answer) = schedule(&fx, body).await;
         assert_eq!(status, 400, "{answer}");
         assert!(answer.to_string().contains(expected), "{answer} should say {expected}");
     }
 
-    let runs = wait_for_runs(&server, Duration::from_secs(15), |runs| runs_of(runs, "tick").len() >= 2 && !runs_of(runs, "once").is_empty()).await;
+    let runs = wait_for_runs(&fx, Duration::from_secs(15), |runs| runs_of(runs, "tick").len() >= 2 && !runs_of(runs, "once").is_empty()).await;
     let once_runs = runs_of(&runs, "once");
     assert_eq!(once_runs.len(), 1, "a one-shot job runs once: {runs:?}");
     assert_eq!(once_runs[0]["payload"], "hello");
@@ -111,7 +132,7 @@ async fn one_shot_recurring_cancel_and_refusals(backend: Backend) {
     let tick_due: Vec<i64> = runs_of(&runs, "tick").iter().map(|r| r["due_at"].as_i64().unwrap()).collect();
     assert_eq!(tick_due[1] - tick_due[0], 1000, "an interval keeps its phase: {tick_due:?}");
 
-    let (_, jobs) = call(&server, reqwest::Method::GET, "/jobs", None).await;
+    let (_, jobs) = call(&fx, reqwest::Method::GET, "/jobs", None).await;
     let names: Vec<&str> = jobs.as_array().unwrap().iter().map(|j| j["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["tick"], "the one-shot job is gone once run, the cancelled one too");
     assert!(jobs[0]["runs"].as_u64().unwrap() >= 2, "{jobs}");
@@ -123,11 +144,12 @@ async fn jobs_survive_a_restart_and_a_missed_run_runs_once(backend: Backend) {
     dir.install_plugin("tests/plugins/fx-jobs", "fx_jobs.wasm");
     let mut database = None;
     let Some(server) = start(&dir, backend, &mut database, "jobs::restart").await else { return };
-    let (status, _) = schedule(&server, json!({ "name": "while-down", "after": 600, "payload": "kept" })).await;
+    let fx = Fx::new(&server, "ann").await;
+    let (status, _) = schedule(&fx, json!({ "name": "while-down", "after": 600, "payload": "kept" })).await;
     assert_eq!(status, 200);
-    let (status, _) = schedule(&server, json!({ "name": "beat", "every": 1000 })).await;
+    let (status, _) = schedule(&fx, json!({ "name": "beat", "every": 1000 })).await;
     assert_eq!(status, 200);
-    let (status, _) = schedule(&server, json!({ "name": "future", "after": 3_600_000 })).await;
+    let (status, _) = schedule(&fx, json!({ "name": "future", "after": 3_600_000 })).await;
     assert_eq!(status, 200);
     server.stop().await;
 
@@ -135,14 +157,15 @@ async fn jobs_survive_a_restart_and_a_missed_run_runs_once(backend: Backend) {
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let restarted_at = now_ms();
     let server = start(&dir, backend, &mut database, "jobs::restart").await.expect("the same database as before");
-    let runs = wait_for_runs(&server, Duration::from_secs(15), |runs| !runs_of(runs, "while-down").is_empty() && !runs_of(runs, "beat").is_empty()).await;
+    let fx = Fx::new(&server, "bob").await;
+    let runs = wait_for_runs(&fx, Duration::from_secs(15), |runs| !runs_of(runs, "while-down").is_empty() && !runs_of(runs, "beat").is_empty()).await;
     let missed = runs_of(&runs, "while-down");
     assert_eq!(missed.len(), 1, "{runs:?}");
     assert_eq!(missed[0]["payload"], "kept");
     assert!(missed[0]["due_at"].as_i64().unwrap() < restarted_at, "it was due while the server was down");
     let beats_missed = runs_of(&runs, "beat").iter().filter(|r| r["due_at"].as_i64().unwrap() < restarted_at).count();
     assert_eq!(beats_missed, 1, "the intervals missed while down run once, not once each: {runs:?}");
-    let (_, future) = call(&server, reqwest::Method::GET, "/job?name=future", None).await;
+    let (_, future) = call(&fx, reqwest::Method::GET, "/job?name=future", None).await;
     assert_eq!(future["name"], "future", "a job not yet due is still there after the restart");
     server.stop().await;
 }
@@ -151,22 +174,24 @@ async fn quota_and_a_self_rescheduling_job_are_contained(backend: Backend) {
     let dir = TestDir::new();
     dir.install_plugin("tests/plugins/fx-jobs", "fx_jobs.wasm");
     let mut database = None;
-    let Some(server) = start(&dir, backend, &mut database, "jobs::hostile").await else { return };
+    let config = Config { plugin_job_quota: 20, ..Config::default() };
+    let Some(server) = start_with(&dir, backend, &mut database, "jobs::hostile", config).await else { return };
+    let fx = Fx::new(&server, "ann").await;
 
     // The storm: every run reschedules itself a millisecond later.
     let started = now_ms();
-    let (status, _) = schedule(&server, json!({ "name": "spin", "after": 1 })).await;
+    let (status, _) = schedule(&fx, json!({ "name": "spin", "after": 1 })).await;
     assert_eq!(status, 200);
 
-    // Past the quota (1000 by default), meanwhile.
-    let (status, flood) = call(&server, reqwest::Method::POST, "/flood?count=1005", None).await;
+    // Past the quota (20 here), meanwhile.
+    let (status, flood) = call(&fx, reqwest::Method::POST, "/flood?count=25", None).await;
     assert_eq!(status, 200, "{flood}");
-    assert_eq!(flood["accepted"], 1000 - 1, "the quota counts the spinning job too: {flood}");
+    assert_eq!(flood["accepted"], 20 - 1, "the quota counts the spinning job too: {flood}");
     assert_eq!(flood["refusal"], "quota-exceeded");
-    let (status, replaced) = schedule(&server, json!({ "name": "flood-0", "after": 7_200_000 })).await;
+    let (status, replaced) = schedule(&fx, json!({ "name": "flood-0", "after": 7_200_000 })).await;
     assert_eq!(status, 200, "replacing a job at the quota is fine: {replaced}");
 
-    let runs = wait_for_runs(&server, Duration::from_secs(15), |runs| runs_of(runs, "spin").len() >= 3).await;
+    let runs = wait_for_runs(&fx, Duration::from_secs(15), |runs| runs_of(runs, "spin").len() >= 3).await;
     let elapsed_s = (now_ms() - started) as f64 / 1000.0;
     let spins = runs_of(&runs, "spin").len() as f64;
     assert!(spins <= elapsed_s + 2.0, "{spins} runs in {elapsed_s:.1} s: the guard allows one a second");

@@ -138,6 +138,9 @@ impl Loop {
                 }
                 claims.lock().unwrap().remove(&id);
                 drop(permit);
+                // The row's next time changed (due again, held back, deleted): the
+                // runner's timer was set while it was claimed.
+                services.jobs().wake();
             });
         }
         if full {
@@ -163,7 +166,7 @@ async fn run_one(services: &Services, job: StoredJob) -> Result<(), crate::store
     let store = services.store();
     let state = services.jobs();
     let now = now_ms();
-    let held = state.guard.lock().unwrap().admit(&job.plugin_id, &job.name, now);
+    let held = state.guard.lock().unwrap().admit(&job.plugin_id, &job.name, job.due_at, now);
     if let Some(later) = held {
         state.count(&job.plugin_id, |c| c.deferred += 1);
         tracing::debug!(plugin_id = %job.plugin_id, job = %job.name, later, "job run held back by the guard");
