@@ -188,7 +188,10 @@ impl Store {
             query = query.bind(id);
         }
         let rows = query.fetch_all(self.writer()).await?;
-        Ok(rows.iter().map(job).collect::<Result<_, _>>()?)
+        let mut jobs: Vec<StoredJob> = rows.iter().map(job).collect::<Result<_, _>>()?;
+        // RETURNING keeps no order: earliest due first, as claimed.
+        jobs.sort_by_key(|j| j.due_at);
+        Ok(jobs)
     }
 
     /// End a claimed run: a one-shot job (`next_run_at` = `None`) is deleted, a
