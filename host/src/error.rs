@@ -143,13 +143,24 @@ pub enum LoadError {
         /// The linker's message.
         detail: String,
     },
+    /// The component was built against a `confab:plugin` version this server does not
+    /// serve (or against several at once).
+    #[error("plugin `{plugin_id}` was built against confab:plugin {found}; this server serves {served}")]
+    UnsupportedWitVersion {
+        /// The plugin.
+        plugin_id: String,
+        /// The version(s) the component names.
+        found: String,
+        /// The served versions, e.g. `0.1.0, 0.2.0`.
+        served: String,
+    },
     /// The component exports a hook interface with a different shape than ours.
     #[error("plugin `{plugin_id}` exports `{interface}` with an unexpected shape: {detail}")]
     IncompatibleExport {
         /// The plugin.
         plugin_id: String,
         /// The interface name.
-        interface: &'static str,
+        interface: String,
         /// What differed.
         detail: String,
     },

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::versions::WitVersion;
+
 /// One optional export interface of the `confab:plugin` package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -46,20 +48,35 @@ impl HookFamily {
         HookFamily::Job,
     ];
 
-    /// The fully qualified export name the component must carry.
-    pub fn interface_name(self) -> &'static str {
+    /// The interface name without package and version, as in `hooks.wit`.
+    pub fn wit_name(self) -> &'static str {
         match self {
-            HookFamily::Lifecycle => "confab:plugin/lifecycle@0.1.0",
-            HookFamily::Message => "confab:plugin/message-hooks@0.1.0",
-            HookFamily::Reaction => "confab:plugin/reaction-hooks@0.1.0",
-            HookFamily::Channel => "confab:plugin/channel-hooks@0.1.0",
-            HookFamily::Team => "confab:plugin/team-hooks@0.1.0",
-            HookFamily::User => "confab:plugin/user-hooks@0.1.0",
-            HookFamily::Command => "confab:plugin/command-hooks@0.1.0",
-            HookFamily::Http => "confab:plugin/http-hooks@0.1.0",
-            HookFamily::Websocket => "confab:plugin/websocket-hooks@0.1.0",
-            HookFamily::Cluster => "confab:plugin/cluster-hooks@0.1.0",
-            HookFamily::Job => "confab:plugin/job-hooks@0.1.0",
+            HookFamily::Lifecycle => "lifecycle",
+            HookFamily::Message => "message-hooks",
+            HookFamily::Reaction => "reaction-hooks",
+            HookFamily::Channel => "channel-hooks",
+            HookFamily::Team => "team-hooks",
+            HookFamily::User => "user-hooks",
+            HookFamily::Command => "command-hooks",
+            HookFamily::Http => "http-hooks",
+            HookFamily::Websocket => "websocket-hooks",
+            HookFamily::Cluster => "cluster-hooks",
+            HookFamily::Job => "job-hooks",
         }
+    }
+
+    /// The first contract version with this family; components built against an
+    /// older version cannot export it.
+    pub fn since(self) -> WitVersion {
+        match self {
+            HookFamily::Job => WitVersion::V0_2_0,
+            _ => WitVersion::V0_1_0,
+        }
+    }
+
+    /// The fully qualified export name in `version`, e.g.
+    /// `confab:plugin/message-hooks@0.2.0`.
+    pub fn interface_name(self, version: WitVersion) -> String {
+        version.interface_name(self.wit_name())
     }
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use wasmtime::Engine;
-use wasmtime::component::Linker;
+use wasmtime::component::{Component, InstancePre, Linker};
 
 use crate::background::Background;
 use crate::cache::{CacheOutcome, CompileCache};
@@ -22,6 +22,30 @@ use crate::runtime::{ExportIndices, PluginRuntime, SharedCounters};
 use crate::server_api::ServerApi;
 use crate::state::{HostState, PluginIdentity};
 use crate::status::{PluginState, PluginStatus};
+use crate::versions::{self, WitVersion};
+
+/// The linkers of the served contract versions, built once with the engine.
+struct Linkers {
+    latest: Linker<HostState>,
+    v0_1_0: Linker<HostState>,
+}
+
+impl Linkers {
+    fn new(engine: &Engine) -> wasmtime::Result<Linkers> {
+        let mut latest = Linker::new(engine);
+        crate::imports::add_to_linker(&mut latest, WitVersion::LATEST)?;
+        let mut v0_1_0 = Linker::new(engine);
+        crate::imports::add_to_linker(&mut v0_1_0, WitVersion::V0_1_0)?;
+        Ok(Linkers { latest, v0_1_0 })
+    }
+
+    fn get(&self, version: WitVersion) -> &Linker<HostState> {
+        match version {
+            WitVersion::V0_2_0 => &self.latest,
+            WitVersion::V0_1_0 => &self.v0_1_0,
+        }
+    }
+}
 
 /// How the host is set up. `Default` gives the server's defaults with the cache under
 /// `./data/plugin-cache`.
@@ -95,6 +119,8 @@ pub struct LoadReport {
     pub compiled_to_serving: Duration,
     /// Hook families the component exports.
     pub families: Vec<HookFamily>,
+    /// The contract version the component was built against.
+    pub wit_version: WitVersion,
     /// Whether an older version was replaced.
     pub replaced: bool,
 }
@@ -109,7 +135,8 @@ pub(crate) struct HostInner {
     pub engine: Engine,
     /// Whether the pooling allocator is in use.
     pub pooling: bool,
-    linker: Linker<HostState>,
+    /// One linker per served contract version.
+    linkers: Linkers,
     cache: CompileCache,
     pub api: Arc<dyn ServerApi>,
     pub config: HostConfig,
@@ -132,15 +159,14 @@ impl PluginHost {
     /// tokio runtime.
     pub fn new(config: HostConfig, api: Arc<dyn ServerApi>) -> Result<PluginHost, HostInitError> {
         let (engine, pooling) = build_engine(&config.engine).map_err(|e| HostInitError(format!("{e:#}")))?;
-        let mut linker = Linker::new(&engine);
-        crate::imports::add_to_linker(&mut linker).map_err(|e| HostInitError(format!("{e:#}")))?;
+        let linkers = Linkers::new(&engine).map_err(|e| HostInitError(format!("{e:#}")))?;
         let counters = Arc::new(SharedCounters::default());
         let background = Background::start(config.background_queue, config.background_concurrency, counters.clone());
         let inner = HostInner {
             cache: CompileCache::new(config.cache_dir.clone()),
             engine,
             pooling,
-            linker,
+            linkers,
             api,
             config,
             plugins: RwLock::new(BTreeMap::new()),
@@ -202,8 +228,7 @@ impl PluginHost {
         let (engine, cache) = (self.inner.engine.clone(), self.inner.cache.clone());
         let compiled = tokio::task::spawn_blocking(move || cache.load_or_compile(&engine, &wasm)).await.map_err(|e| LoadError::Host(e.to_string()))?;
         let (component, _) = compiled.map_err(|e| LoadError::Compile { plugin_id: id.clone(), path: wasm_path.clone(), detail: format!("{e:#}") })?;
-        let pre = self.inner.linker.instantiate_pre(&component).map_err(|e| LoadError::Link { plugin_id: id.clone(), detail: format!("{e:#}") })?;
-        ExportIndices::discover(&pre, &id)?;
+        self.link(&id, &component)?;
         Ok(manifest)
     }
 
@@ -227,8 +252,7 @@ impl PluginHost {
         };
         counter.fetch_add(1, Ordering::Relaxed);
 
-        let pre = self.inner.linker.instantiate_pre(&component).map_err(|e| LoadError::Link { plugin_id: id.clone(), detail: format!("{e:#}") })?;
-        let indices = ExportIndices::discover(&pre, &id)?;
+        let (pre, indices, wit_version) = self.link(&id, &component)?;
         let requested = manifest.capabilities().map_err(|e| LoadError::Manifest(e.into()))?;
         let grants = if options.grant_all_requested { Grants::all_requested(&requested) } else { Grants::new(&requested, &options.granted) };
         let config = &self.inner.config;
@@ -263,7 +287,26 @@ impl PluginHost {
             old.deactivate(config.deactivate_grace).await;
         }
         tracing::info!(plugin_id = %id, version = %runtime.identity.manifest.version, ?cache_outcome, ?compile_time, "plugin serving");
-        Ok(LoadReport { status: runtime.status(), cache: cache_outcome, compile_time, total_time: started.elapsed(), compiled_to_serving, families, replaced })
+        Ok(LoadReport {
+            status: runtime.status(),
+            cache: cache_outcome,
+            compile_time,
+            total_time: started.elapsed(),
+            compiled_to_serving,
+            families,
+            wit_version,
+            replaced,
+        })
+    }
+
+    /// Link `component` against the contract version it was built against and find its
+    /// hook exports. A version this server does not serve is refused by name.
+    fn link(&self, id: &str, component: &Component) -> Result<(InstancePre<HostState>, ExportIndices, WitVersion), LoadError> {
+        let version = versions::detect(component, &self.inner.engine, id)?;
+        let linker = self.inner.linkers.get(version);
+        let pre = linker.instantiate_pre(component).map_err(|e| LoadError::Link { plugin_id: id.to_string(), detail: format!("{e:#}") })?;
+        let indices = ExportIndices::discover(&pre, id, version)?;
+        Ok((pre, indices, version))
     }
 
     fn lock_for(&self, plugin_id: &str) -> Arc<tokio::sync::Mutex<()>> {

@@ -20,17 +20,22 @@ mod users;
 
 use wasmtime::component::{HasSelf, Linker};
 
-use crate::bindings::{Plugin, types};
+use crate::bindings::{Plugin, since_v0_1_0, types};
 use crate::state::HostState;
+use crate::versions::WitVersion;
 
 /// The inner result every fallible import returns.
 pub(crate) type WitResult<T> = Result<T, types::Error>;
 
 impl types::Host for HostState {}
 
-/// Add WASI (minimal context) and every Confab interface to `linker`.
-pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+/// Add WASI (minimal context) and every Confab interface of `version` to `linker`.
+/// An older version's imports call the current implementations (see `bindings`).
+pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, version: WitVersion) -> wasmtime::Result<()> {
     wasmtime_wasi::p2::add_to_linker_async(linker)?;
-    Plugin::add_to_linker::<HostState, HasSelf<HostState>>(linker, |state| state)?;
+    match version {
+        WitVersion::V0_2_0 => Plugin::add_to_linker::<HostState, HasSelf<HostState>>(linker, |state| state)?,
+        WitVersion::V0_1_0 => since_v0_1_0::Plugin::add_to_linker::<HostState, HasSelf<HostState>>(linker, |state| state)?,
+    }
     Ok(())
 }

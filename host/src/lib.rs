@@ -27,6 +27,7 @@ mod state;
 mod status;
 mod stdio;
 pub mod types;
+mod versions;
 
 pub use cache::CacheOutcome;
 pub use capabilities::{Capability, Grants};
@@ -41,3 +42,4 @@ pub use manifest::{Manifest, ManifestError};
 pub use metrics::{HookStats, HostCounters, LoadTimings, MetricsSnapshot};
 pub use server_api::{ApiError, ApiResult, NoServer, ServerApi};
 pub use status::{PluginState, PluginStatus};
+pub use versions::{WIT_PACKAGE, WitVersion, version_in_name};

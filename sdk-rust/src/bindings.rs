@@ -17,9 +17,9 @@ wit_bindgen::generate!({
     // JSON with Mattermost's field names.
     additional_derives: [PartialEq, Eq, serde::Serialize, serde::Deserialize],
     additional_member_attributes: {
-        "confab:plugin/types@0.1.0/post.type": [#[serde(rename = "type")]],
-        "confab:plugin/types@0.1.0/channel.type": [#[serde(rename = "type")]],
-        "confab:plugin/types@0.1.0/team.type": [#[serde(rename = "type")]],
-        "confab:plugin/types@0.1.0/command-response.type": [#[serde(rename = "type")]],
+        "confab:plugin/types@0.2.0/post.type": [#[serde(rename = "type")]],
+        "confab:plugin/types@0.2.0/channel.type": [#[serde(rename = "type")]],
+        "confab:plugin/types@0.2.0/team.type": [#[serde(rename = "type")]],
+        "confab:plugin/types@0.2.0/command-response.type": [#[serde(rename = "type")]],
     },
 });

@@ -558,7 +558,13 @@ async fn marketplace_lists_compatible_entries_and_installs_from_loopback(backend
     let version = semver::Version::parse("0.1.0").unwrap();
     let mut index = confab_server::plugins::marketplace::build_index(bundles.path(), &files.base, &version).unwrap();
     assert_eq!(index.len(), 1);
-    assert_eq!(index[0].wit_version, confab_server::plugins::marketplace::wit_version(), "the builder read the component's imports");
+    assert_eq!(index[0].wit_version, "0.2.0", "the builder read the component's imports (the SDK's contract)");
+    // Built against the frozen 0.1.0 contract: still served, so still listed.
+    let mut legacy = index[0].clone();
+    legacy.manifest["id"] = "fx.legacy".into();
+    legacy.manifest["name"] = "legacy".into();
+    legacy.wit_version = "0.1.0".into();
+    index.push(legacy);
     let mut incompatible = index[0].clone();
     incompatible.manifest["id"] = "fx.future".into();
     incompatible.manifest["name"] = "future".into();
@@ -572,15 +578,17 @@ async fn marketplace_lists_compatible_entries_and_installs_from_loopback(backend
     let admin = server.signup("root").await;
     let (status, listed) = server.get_as("/api/v4/plugins/marketplace", &admin.token).await;
     assert_eq!(status, 200, "{listed}");
-    let ids: Vec<&str> = listed.as_array().unwrap().iter().map(|e| e["manifest"]["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["fx.market"], "only the compatible entry");
-    assert_eq!(listed[0]["installed_version"], "");
+    let mut ids: Vec<&str> = listed.as_array().unwrap().iter().map(|e| e["manifest"]["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["fx.legacy", "fx.market"], "the entries built against a served contract version");
+    let market = |listed: &serde_json::Value| listed.as_array().unwrap().iter().find(|e| e["manifest"]["id"] == "fx.market").unwrap().clone();
+    assert_eq!(market(&listed)["installed_version"], "");
     let (status, body) = server.post_as("/api/v4/plugins/marketplace", &admin.token, &json!({"id": "fx.market", "version": "1.0.0"})).await;
     assert_eq!((status, body["id"].as_str()), (201, Some("fx.market")), "{body}");
     let (status, body) = server.post_as("/api/v4/plugins/marketplace", &admin.token, &json!({"id": "fx.future"})).await;
     assert_eq!(status, 404, "incompatible entries cannot be installed: {body}");
     let (_, listed) = server.get_as("/api/v4/plugins/marketplace", &admin.token).await;
-    assert_eq!(listed[0]["installed_version"], "1.0.0");
+    assert_eq!(market(&listed)["installed_version"], "1.0.0");
     assert!(dir.plugin_dir().join("fx.market/server.wasm").is_file());
     // Uploads are off on this server, the marketplace is not.
     let (status, _) = upload(&server, &admin.token, chain_bundle("fx.x", "1.0.0", "x"), false, None).await;

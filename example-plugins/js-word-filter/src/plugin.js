@@ -8,10 +8,10 @@
 // `{ tag, val }`, a `result<T, E>` import returns T or throws, and an export returns
 // T for `ok` or throws the error value for `err`.
 
-import { write } from 'confab:plugin/log@0.1.0';
-import { get, set } from 'confab:plugin/kv@0.1.0';
-import { getSettings } from 'confab:plugin/config@0.1.0';
-import { register } from 'confab:plugin/commands@0.1.0';
+import { write } from 'confab:plugin/log@0.2.0';
+import { get, set } from 'confab:plugin/kv@0.2.0';
+import { getSettings } from 'confab:plugin/config@0.2.0';
+import { register } from 'confab:plugin/commands@0.2.0';
 
 const TRIGGER = 'wordfilter';
 

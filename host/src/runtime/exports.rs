@@ -1,116 +1,188 @@
 //! Which hook families a component exports, found once at load from its exports, and each instance's handles to them.
 //!
-//! A family the component does not export stays `None` and is never called.
+//! A family the component does not export stays `None` and is never called. A handle
+//! is [`Versioned`]: the bindings of the contract version the component was built
+//! against. The call methods below take and return the current types for every
+//! version, so dispatch never looks at the version.
 
 use wasmtime::Store;
 use wasmtime::component::InstancePre;
 
 use crate::bindings::hooks;
+use crate::bindings::since_v0_1_0::hooks as hooks_v0_1_0;
+use crate::bindings::types::{
+    ChannelMember, ClusterEvent, CommandArgs, CommandResponse, HttpRequest, HttpResponse, PluginContext, Post, Reaction, TeamMember, User, WebsocketRequest,
+    WillResult,
+};
 use crate::error::LoadError;
 use crate::families::HookFamily;
 use crate::state::HostState;
+use crate::versions::WitVersion;
 
-/// Indices of the hook interfaces a component exports; `None` = not exported.
-#[derive(Default)]
-pub(crate) struct ExportIndices {
-    lifecycle: Option<hooks::lifecycle::GuestIndices>,
-    message: Option<hooks::message_hooks::GuestIndices>,
-    reaction: Option<hooks::reaction_hooks::GuestIndices>,
-    channel: Option<hooks::channel_hooks::GuestIndices>,
-    team: Option<hooks::team_hooks::GuestIndices>,
-    user: Option<hooks::user_hooks::GuestIndices>,
-    command: Option<hooks::command_hooks::GuestIndices>,
-    http: Option<hooks::http_hooks::GuestIndices>,
-    websocket: Option<hooks::websocket_hooks::GuestIndices>,
-    cluster: Option<hooks::cluster_hooks::GuestIndices>,
-    job: Option<hooks::job_hooks::GuestIndices>,
+/// A family's bindings in the version the component was built against.
+pub(crate) enum Versioned<Latest, V0_1_0> {
+    /// `confab:plugin@0.2.0` (`wit/`).
+    Latest(Latest),
+    /// `confab:plugin@0.1.0` (`wit/since_v0_1_0/`).
+    V0_1_0(V0_1_0),
 }
 
-/// The exported hook functions of one instance.
-pub(crate) struct Exports {
-    pub lifecycle: Option<hooks::lifecycle::Guest>,
-    pub message: Option<hooks::message_hooks::Guest>,
-    pub reaction: Option<hooks::reaction_hooks::Guest>,
-    pub channel: Option<hooks::channel_hooks::Guest>,
-    pub team: Option<hooks::team_hooks::Guest>,
-    pub user: Option<hooks::user_hooks::Guest>,
-    pub command: Option<hooks::command_hooks::Guest>,
-    pub http: Option<hooks::http_hooks::Guest>,
-    pub websocket: Option<hooks::websocket_hooks::Guest>,
-    pub cluster: Option<hooks::cluster_hooks::Guest>,
-    pub job: Option<hooks::job_hooks::Guest>,
-}
+/// Declare each family's bindings: `field: module => Handle as HookFamily`, where
+/// `Handle` is the versioned guest type dispatch calls through; after `since 0.2.0:`,
+/// `field: module as HookFamily` for the families 0.1.0 does not have, whose handle is
+/// the current guest type (no component of an older version can export them).
+macro_rules! families {
+    ($($field:ident: $module:ident => $handle:ident as $family:ident),* ; since 0.2.0: $($new_field:ident: $new_module:ident as $new_family:ident),* $(,)?) => {
+        $(
+            /// The family's exported functions in the component's version.
+            pub(crate) type $handle = Versioned<hooks::$module::Guest, hooks_v0_1_0::$module::Guest>;
+        )*
 
-impl ExportIndices {
-    /// Discover which hook interfaces `pre`'s component exports. An interface that is
-    /// exported with a different shape is a load error, not a silent skip.
-    pub(crate) fn discover(pre: &InstancePre<HostState>, plugin_id: &str) -> Result<ExportIndices, LoadError> {
-        let component = pre.component();
-        let mut found = ExportIndices::default();
-        macro_rules! probe {
-            ($field:ident, $family:expr, $module:ident) => {
-                if component.get_export_index(None, $family.interface_name()).is_some() {
-                    found.$field = Some(hooks::$module::GuestIndices::new(pre).map_err(|e| LoadError::IncompatibleExport {
-                        plugin_id: plugin_id.to_string(),
-                        interface: $family.interface_name(),
-                        detail: format!("{e:#}"),
-                    })?);
-                }
-            };
+        /// Indices of the hook interfaces a component exports; `None` = not exported.
+        #[derive(Default)]
+        pub(crate) struct ExportIndices {
+            $($field: Option<Versioned<hooks::$module::GuestIndices, hooks_v0_1_0::$module::GuestIndices>>,)*
+            $($new_field: Option<hooks::$new_module::GuestIndices>,)*
         }
-        probe!(lifecycle, HookFamily::Lifecycle, lifecycle);
-        probe!(message, HookFamily::Message, message_hooks);
-        probe!(reaction, HookFamily::Reaction, reaction_hooks);
-        probe!(channel, HookFamily::Channel, channel_hooks);
-        probe!(team, HookFamily::Team, team_hooks);
-        probe!(user, HookFamily::User, user_hooks);
-        probe!(command, HookFamily::Command, command_hooks);
-        probe!(http, HookFamily::Http, http_hooks);
-        probe!(websocket, HookFamily::Websocket, websocket_hooks);
-        probe!(cluster, HookFamily::Cluster, cluster_hooks);
-        probe!(job, HookFamily::Job, job_hooks);
-        Ok(found)
-    }
 
-    /// The families present.
-    pub(crate) fn families(&self) -> Vec<HookFamily> {
-        let present = [
-            (self.lifecycle.is_some(), HookFamily::Lifecycle),
-            (self.message.is_some(), HookFamily::Message),
-            (self.reaction.is_some(), HookFamily::Reaction),
-            (self.channel.is_some(), HookFamily::Channel),
-            (self.team.is_some(), HookFamily::Team),
-            (self.user.is_some(), HookFamily::User),
-            (self.command.is_some(), HookFamily::Command),
-            (self.http.is_some(), HookFamily::Http),
-            (self.websocket.is_some(), HookFamily::Websocket),
-            (self.cluster.is_some(), HookFamily::Cluster),
-            (self.job.is_some(), HookFamily::Job),
-        ];
-        present.into_iter().filter_map(|(yes, f)| yes.then_some(f)).collect()
-    }
-
-    pub(super) fn load(&self, store: &mut Store<HostState>, instance: &wasmtime::component::Instance) -> wasmtime::Result<Exports> {
-        macro_rules! load {
-            ($field:ident) => {
-                match &self.$field {
-                    Some(indices) => Some(indices.load(&mut *store, instance)?),
-                    None => None,
-                }
-            };
+        /// The exported hook functions of one instance.
+        pub(crate) struct Exports {
+            $(pub $field: Option<$handle>,)*
+            $(pub $new_field: Option<hooks::$new_module::Guest>,)*
         }
-        Ok(Exports {
-            lifecycle: load!(lifecycle),
-            message: load!(message),
-            reaction: load!(reaction),
-            channel: load!(channel),
-            team: load!(team),
-            user: load!(user),
-            command: load!(command),
-            http: load!(http),
-            websocket: load!(websocket),
-            cluster: load!(cluster),
-            job: load!(job),
-        })
-    }
+
+        impl ExportIndices {
+            /// Discover which hook interfaces `pre`'s component exports in `version`. An
+            /// interface exported with a different shape is a load error, not a skip.
+            pub(crate) fn discover(pre: &InstancePre<HostState>, plugin_id: &str, version: WitVersion) -> Result<ExportIndices, LoadError> {
+                let component = pre.component();
+                let mut found = ExportIndices::default();
+                $(
+                    let interface = HookFamily::$family.interface_name(version);
+                    if component.get_export_index(None, &interface).is_some() {
+                        let incompatible = |e: wasmtime::Error| LoadError::IncompatibleExport {
+                            plugin_id: plugin_id.to_string(),
+                            interface: interface.clone(),
+                            detail: format!("{e:#}"),
+                        };
+                        found.$field = Some(match version {
+                            WitVersion::V0_2_0 => Versioned::Latest(hooks::$module::GuestIndices::new(pre).map_err(incompatible)?),
+                            WitVersion::V0_1_0 => Versioned::V0_1_0(hooks_v0_1_0::$module::GuestIndices::new(pre).map_err(incompatible)?),
+                        });
+                    }
+                )*
+                $(
+                    let interface = HookFamily::$new_family.interface_name(version);
+                    if version >= HookFamily::$new_family.since() && component.get_export_index(None, &interface).is_some() {
+                        found.$new_field = Some(hooks::$new_module::GuestIndices::new(pre).map_err(|e| LoadError::IncompatibleExport {
+                            plugin_id: plugin_id.to_string(),
+                            interface: interface.clone(),
+                            detail: format!("{e:#}"),
+                        })?);
+                    }
+                )*
+                Ok(found)
+            }
+
+            /// The families present, in WIT order.
+            pub(crate) fn families(&self) -> Vec<HookFamily> {
+                let mut present = Vec::new();
+                $(if self.$field.is_some() { present.push(HookFamily::$family); })*
+                $(if self.$new_field.is_some() { present.push(HookFamily::$new_family); })*
+                present
+            }
+
+            pub(super) fn load(&self, store: &mut Store<HostState>, instance: &wasmtime::component::Instance) -> wasmtime::Result<Exports> {
+                Ok(Exports {
+                    $($field: match &self.$field {
+                        Some(Versioned::Latest(indices)) => Some(Versioned::Latest(indices.load(&mut *store, instance)?)),
+                        Some(Versioned::V0_1_0(indices)) => Some(Versioned::V0_1_0(indices.load(&mut *store, instance)?)),
+                        None => None,
+                    },)*
+                    $($new_field: match &self.$new_field {
+                        Some(indices) => Some(indices.load(&mut *store, instance)?),
+                        None => None,
+                    },)*
+                })
+            }
+        }
+    };
 }
+
+families! {
+    lifecycle: lifecycle => Lifecycle as Lifecycle,
+    message: message_hooks => MessageHooks as Message,
+    reaction: reaction_hooks => ReactionHooks as Reaction,
+    channel: channel_hooks => ChannelHooks as Channel,
+    team: team_hooks => TeamHooks as Team,
+    user: user_hooks => UserHooks as User,
+    command: command_hooks => CommandHooks as Command,
+    http: http_hooks => HttpHooks as Http,
+    websocket: websocket_hooks => WebsocketHooks as Websocket,
+    cluster: cluster_hooks => ClusterHooks as Cluster;
+    since 0.2.0:
+    job: job_hooks as Job,
+}
+
+/// The call methods of a family, forwarded to the component's version. Every hook
+/// still has the 0.1.0 shape, so both arms pass the arguments through; a hook whose
+/// shape changes converts in its own arm instead.
+macro_rules! calls {
+    ($handle:ident { $(fn $method:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)* }) => {
+        impl $handle {
+            $(
+                pub(crate) async fn $method(&self, store: &mut Store<HostState>, $($arg: $ty),*) -> wasmtime::Result<$ret> {
+                    match self {
+                        Versioned::Latest(guest) => guest.$method(store, $($arg),*).await,
+                        Versioned::V0_1_0(guest) => guest.$method(store, $($arg),*).await,
+                    }
+                }
+            )*
+        }
+    };
+}
+
+calls!(Lifecycle {
+    fn call_activate() -> Result<(), String>;
+    fn call_deactivate() -> ();
+    fn call_configuration_changed() -> Result<(), String>;
+});
+calls!(MessageHooks {
+    fn call_message_will_be_posted(ctx: &PluginContext, post: &Post) -> WillResult;
+    fn call_message_will_be_updated(ctx: &PluginContext, new: &Post, old: &Post) -> WillResult;
+    fn call_message_has_been_posted(ctx: &PluginContext, post: &Post) -> ();
+    fn call_message_has_been_updated(ctx: &PluginContext, new: &Post, old: &Post) -> ();
+    fn call_message_has_been_deleted(ctx: &PluginContext, post: &Post) -> ();
+});
+calls!(ReactionHooks {
+    fn call_reaction_has_been_added(ctx: &PluginContext, reaction: &Reaction) -> ();
+    fn call_reaction_has_been_removed(ctx: &PluginContext, reaction: &Reaction) -> ();
+});
+calls!(ChannelHooks {
+    fn call_channel_has_been_created(ctx: &PluginContext, channel: &crate::bindings::types::Channel) -> ();
+    fn call_user_has_joined_channel(ctx: &PluginContext, member: &ChannelMember, actor: Option<&User>) -> ();
+    fn call_user_has_left_channel(ctx: &PluginContext, member: &ChannelMember, actor: Option<&User>) -> ();
+});
+calls!(TeamHooks {
+    fn call_user_has_joined_team(ctx: &PluginContext, member: &TeamMember, actor: Option<&User>) -> ();
+    fn call_user_has_left_team(ctx: &PluginContext, member: &TeamMember, actor: Option<&User>) -> ();
+});
+calls!(UserHooks {
+    fn call_user_has_been_created(ctx: &PluginContext, user: &User) -> ();
+    fn call_user_will_log_in(ctx: &PluginContext, user: &User) -> Option<String>;
+    fn call_user_has_logged_in(ctx: &PluginContext, user: &User) -> ();
+});
+calls!(CommandHooks {
+    fn call_execute_command(ctx: &PluginContext, args: &CommandArgs) -> Result<CommandResponse, String>;
+});
+calls!(HttpHooks {
+    fn call_serve_http(ctx: &PluginContext, request: &HttpRequest) -> HttpResponse;
+});
+calls!(WebsocketHooks {
+    fn call_on_websocket_connect(connection_id: &str, user_id: &str) -> ();
+    fn call_on_websocket_disconnect(connection_id: &str, user_id: &str) -> ();
+    fn call_websocket_message_has_been_posted(connection_id: &str, user_id: &str, request: &WebsocketRequest) -> ();
+});
+calls!(ClusterHooks {
+    fn call_on_plugin_cluster_event(ctx: &PluginContext, event: &ClusterEvent) -> ();
+});

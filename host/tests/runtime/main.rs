@@ -11,3 +11,4 @@ mod limits;
 mod multilang;
 mod pool;
 mod reload;
+mod versions;

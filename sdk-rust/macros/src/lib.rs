@@ -9,7 +9,7 @@
 //!
 //! Finding the WIT: the five files of `wit/` are embedded into this proc-macro with
 //! `include_str!` when the macro crate is compiled, and handed to `generate!` as
-//! `inline:` text (nested in a `package confab:plugin@0.1.0 { ... }` block, beside the
+//! `inline:` text (nested in a `package confab:plugin@0.2.0 { ... }` block, beside the
 //! generated world). Compared with passing a `path:`, this reads nothing from disk while
 //! a plugin compiles, so it works from any plugin directory, out-of-tree and from a
 //! vendored or packaged SDK, and it cannot pick up a stray `wit/` folder of the plugin
@@ -31,7 +31,7 @@ const WIT_FILES: [&str; 5] = [
 ];
 
 /// The package every file of `wit/` declares; the generated world refers to it.
-const WIT_PACKAGE: &str = "confab:plugin@0.1.0";
+const WIT_PACKAGE: &str = "confab:plugin@0.2.0";
 
 /// Each hook family (a WIT interface in hooks.wit) and the `Plugin` methods in it.
 /// Must list every function of hooks.wit: the generated `Guest` impls below cover
@@ -403,8 +403,8 @@ mod tests {
     fn world_exports_only_the_given_families() {
         let wit = world_text(&["lifecycle", "http-hooks"]);
         let world = &wit[..wit.find("}\n").expect("world block")];
-        assert!(world.contains("export confab:plugin/lifecycle@0.1.0;"));
-        assert!(world.contains("export confab:plugin/http-hooks@0.1.0;"));
+        assert!(world.contains("export confab:plugin/lifecycle@0.2.0;"));
+        assert!(world.contains("export confab:plugin/http-hooks@0.2.0;"));
         assert_eq!(world.matches("export ").count(), 2);
         assert_eq!(wit.matches("\npackage ").count(), 1, "one nested package");
     }

@@ -3,24 +3,27 @@
 //! Compatibility has two parts: the manifest's `min_server_version`, and the WIT
 //! package version the component imports (`confab:plugin@X.Y.Z`), which the index
 //! builder reads from the component and records as `wit_version` beside Mattermost's
-//! fields. An entry whose component imports another ABI version is not listed.
+//! fields. An entry is listed when a contract version this server serves is
+//! semver-compatible with it (`^wit_version`: same major, same minor below 1.0, not
+//! older), so a server serving 0.1.0 and 0.2.0 lists plugins built against either.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use confab_host::Manifest;
+use confab_host::{Manifest, WitVersion};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::outbound::{Outbound, OutboundError};
 use crate::plugins::bundle::{self, BundleLimits};
 
-/// The WIT package version this server implements.
-pub fn wit_version() -> &'static str {
-    let world = include_str!("../../../wit/world.wit");
-    world.lines().find_map(|l| l.trim().strip_prefix("package confab:plugin@")).map(|v| v.trim_end_matches(';')).unwrap_or("0.0.0")
+/// Whether a component built against contract version `wit` runs on this server: some
+/// served version satisfies `^wit`. Text that is not a version is not compatible.
+pub fn wit_is_served(wit: &str) -> bool {
+    let Ok(wanted) = semver::VersionReq::parse(&format!("^{wit}")) else { return false };
+    WitVersion::SERVED.iter().any(|served| wanted.matches(&served.semver()))
 }
 
 /// The largest index accepted.
@@ -121,7 +124,7 @@ pub fn is_compatible(entry: &MarketplacePlugin, server: &semver::Version) -> boo
     if !min.is_empty() && semver::Version::parse(min).map_or(true, |min| &min > server) {
         return false;
     }
-    entry.wit_version.is_empty() || entry.wit_version == wit_version()
+    entry.wit_version.is_empty() || wit_is_served(&entry.wit_version)
 }
 
 pub fn entry_id(entry: &MarketplacePlugin) -> String {
@@ -245,15 +248,28 @@ mod tests {
     fn compatibility() {
         let server = semver::Version::new(1, 2, 0);
         assert!(is_compatible(&entry("", ""), &server));
-        assert!(is_compatible(&entry("1.0.0", wit_version()), &server));
+        assert!(is_compatible(&entry("1.0.0", WitVersion::LATEST.as_str()), &server));
         assert!(!is_compatible(&entry("9.0.0", ""), &server));
         assert!(!is_compatible(&entry("", "9.9.9"), &server));
+    }
+
+    #[test]
+    fn every_served_contract_version_is_listed_and_only_those() {
+        // Both served versions, not only the latest: an old plugin stays installable.
+        assert!(wit_is_served("0.1.0"));
+        assert!(wit_is_served("0.2.0"));
+        // A plugin needing a newer patch or minor than served is not.
+        assert!(!wit_is_served("0.1.1"));
+        assert!(!wit_is_served("0.3.0"));
+        assert!(!wit_is_served("1.0.0"));
+        assert!(!wit_is_served("0.0.9"));
+        assert!(!wit_is_served("latest"));
+        assert!(!wit_is_served(""));
     }
 
     #[test]
     fn wit_versions_are_read_from_import_names() {
         let wasm = b"\0asm....confab:plugin/kv@0.1.0\x05confab:plugin/log@0.1.0-write wasi:io/streams@0.2.0";
         assert_eq!(imported_wit_versions(wasm), BTreeSet::from(["0.1.0".to_string()]));
-        assert_eq!(wit_version(), "0.1.0");
     }
 }
