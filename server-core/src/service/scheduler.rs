@@ -99,7 +99,11 @@ impl SchedulerState {
         let mut out = String::new();
         let series: [(&str, &str, fn(&JobCounters) -> u64); 3] = [
             ("confab_plugin_jobs_runs_total", "Scheduled job runs started.", |c| c.runs),
-            ("confab_plugin_jobs_deferred_total", "Job runs held back: a job name run again within the minimum interval, or the plugin past its run rate.", |c| c.deferred),
+            (
+                "confab_plugin_jobs_deferred_total",
+                "Job runs held back: a job name run again within the minimum interval, or the plugin past its run rate.",
+                |c| c.deferred,
+            ),
             ("confab_plugin_jobs_quota_refused_total", "Jobs refused because the plugin held its job quota.", |c| c.quota_refused),
         ];
         for (name, help, get) in series {

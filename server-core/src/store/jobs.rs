@@ -130,7 +130,8 @@ impl Store {
 
     /// Remove a job; `false` when there was none.
     pub async fn job_delete(&self, plugin_id: &str, name: &str) -> Result<bool> {
-        let n = sqlx::query("DELETE FROM plugin_jobs WHERE plugin_id = $1 AND name = $2").bind(plugin_id).bind(name).execute(self.writer()).await?.rows_affected();
+        let n =
+            sqlx::query("DELETE FROM plugin_jobs WHERE plugin_id = $1 AND name = $2").bind(plugin_id).bind(name).execute(self.writer()).await?.rows_affected();
         Ok(n > 0)
     }
 
@@ -150,7 +151,8 @@ impl Store {
             Backend::Sqlite => "name",
             Backend::Postgres => "name COLLATE \"C\"",
         };
-        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM plugin_jobs WHERE plugin_id = $1 ORDER BY {order}")).bind(plugin_id).fetch_all(&self.pool).await?;
+        let rows =
+            sqlx::query(&format!("SELECT {COLUMNS} FROM plugin_jobs WHERE plugin_id = $1 ORDER BY {order}")).bind(plugin_id).fetch_all(&self.pool).await?;
         Ok(rows.iter().map(job).collect::<Result<_, _>>()?)
     }
 
@@ -202,14 +204,16 @@ impl Store {
         let mut tx = self.writer().begin().await?;
         let settled = match next_run_at {
             None => sqlx::query("DELETE FROM plugin_jobs WHERE id = $1 AND claim_token = $2").bind(id).bind(token).execute(&mut *tx).await?.rows_affected(),
-            Some(next) => sqlx::query("UPDATE plugin_jobs SET next_run_at = $3, claim_token = '', runs = runs + 1, update_at = $4 WHERE id = $1 AND claim_token = $2")
-                .bind(id)
-                .bind(token)
-                .bind(next)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected(),
+            Some(next) => {
+                sqlx::query("UPDATE plugin_jobs SET next_run_at = $3, claim_token = '', runs = runs + 1, update_at = $4 WHERE id = $1 AND claim_token = $2")
+                    .bind(id)
+                    .bind(token)
+                    .bind(next)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+            }
         };
         if settled == 0 {
             sqlx::query("UPDATE plugin_jobs SET runs = runs + 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
