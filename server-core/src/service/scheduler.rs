@@ -63,6 +63,9 @@ pub struct JobCounters {
     pub quota_refused: u64,
 }
 
+/// A counter family of `/metrics`: name, help text, how to read it.
+type Series = (&'static str, &'static str, fn(&JobCounters) -> u64);
+
 /// The scheduler's shared state: the runner's wake-up, the guard, the counters.
 #[derive(Debug)]
 pub struct SchedulerState {
@@ -97,7 +100,7 @@ impl SchedulerState {
         use std::fmt::Write as _;
         let counters = self.counters();
         let mut out = String::new();
-        let series: [(&str, &str, fn(&JobCounters) -> u64); 3] = [
+        let series: [Series; 3] = [
             ("confab_plugin_jobs_runs_total", "Scheduled job runs started.", |c| c.runs),
             (
                 "confab_plugin_jobs_deferred_total",
