@@ -229,9 +229,7 @@ where
     // Plugins are deactivated whether serving ended cleanly or not: their deactivate
     // hooks are their last chance to save state.
     tracing::info!("http server stopped; deactivating plugins");
-    if let Some(runner) = job_runner {
-        runner.stop().await;
-    }
+    service::scheduler::runner::stop(job_runner).await;
     host.flush_background().await;
     host.shutdown().await;
     store.close().await;

@@ -65,6 +65,13 @@ impl Runner {
     }
 }
 
+/// Stop `runner`, if there is one (a server without plugins has none).
+pub async fn stop(runner: Option<Runner>) {
+    if let Some(runner) = runner {
+        runner.stop().await;
+    }
+}
+
 /// What to do after a pass.
 enum Next {
     /// More runs are due than were claimed: go again.
