@@ -424,6 +424,7 @@ impl PluginHost {
             hooks: plugins.iter().map(|(id, r)| (id.clone(), r.metrics.snapshot())).collect(),
             instances: plugins.iter().map(|(id, r)| (id.clone(), r.instance_counts())).collect(),
             loads: plugins.iter().filter_map(|(id, r)| r.load_timings().map(|t| (id.clone(), t))).collect(),
+            memory: plugins.iter().map(|(id, r)| (id.clone(), r.metrics.memory_bytes())).collect(),
         }
     }
 }

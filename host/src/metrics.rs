@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::error::FailureKind;
@@ -49,10 +50,12 @@ impl HookStats {
     }
 }
 
-/// All hooks of one plugin.
+/// All hooks of one plugin, and the memory its instances hold.
 #[derive(Debug, Default)]
 pub(crate) struct PluginMetrics {
     hooks: Mutex<BTreeMap<&'static str, HookStats>>,
+    /// Linear memory of the live instances, in bytes (kept by each instance's limiter).
+    pub(crate) memory: Arc<AtomicUsize>,
 }
 
 impl PluginMetrics {
@@ -64,6 +67,11 @@ impl PluginMetrics {
     /// Record a call refused before reaching the plugin (not running, pool busy).
     pub(crate) fn record_refused(&self, hook: &'static str) {
         self.hooks.lock().unwrap().entry(hook).or_default().observe(Duration::ZERO, 0, None);
+    }
+
+    /// Linear memory the live instances hold, in bytes.
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.memory.load(Ordering::Relaxed)
     }
 
     pub(crate) fn snapshot(&self) -> BTreeMap<String, HookStats> {
@@ -106,6 +114,8 @@ pub struct MetricsSnapshot {
     pub instances: BTreeMap<String, (usize, usize)>,
     /// plugin id → how its serving version was loaded.
     pub loads: BTreeMap<String, LoadTimings>,
+    /// plugin id → linear memory its live instances hold, in bytes.
+    pub memory: BTreeMap<String, usize>,
 }
 
 /// A counter family: name, help text, type and how to read it from the stats.
@@ -131,6 +141,10 @@ impl MetricsSnapshot {
         let _ = writeln!(out, "# HELP confab_plugin_instances Live plugin instances.\n# TYPE confab_plugin_instances gauge");
         for (plugin, (live, _)) in &self.instances {
             let _ = writeln!(out, "confab_plugin_instances{{plugin_id=\"{}\"}} {live}", label(plugin));
+        }
+        let _ = writeln!(out, "# HELP confab_plugin_memory_bytes Linear memory held by live plugin instances.\n# TYPE confab_plugin_memory_bytes gauge");
+        for (plugin, bytes) in &self.memory {
+            let _ = writeln!(out, "confab_plugin_memory_bytes{{plugin_id=\"{}\"}} {bytes}", label(plugin));
         }
         for (name, help, get) in [
             (
@@ -187,5 +201,93 @@ impl MetricsSnapshot {
             }
         }
         out
+    }
+}
+
+impl HookStats {
+    /// Add another hook's counters to these (a plugin's total over its hooks).
+    pub fn merge(&mut self, other: &HookStats) {
+        self.calls += other.calls;
+        self.errors += other.errors;
+        self.fuel_used += other.fuel_used;
+        self.latency_sum += other.latency_sum;
+        for (kind, n) in &other.failures {
+            *self.failures.entry(*kind).or_default() += n;
+        }
+        if self.latency_buckets.len() < other.latency_buckets.len() {
+            self.latency_buckets.resize(other.latency_buckets.len(), 0);
+        }
+        for (mine, theirs) in self.latency_buckets.iter_mut().zip(&other.latency_buckets) {
+            *mine += theirs;
+        }
+    }
+
+    /// The `q` quantile (0..=1) of the latency, in seconds, estimated from the histogram
+    /// as Prometheus' `histogram_quantile` does: linear within the bucket that holds the
+    /// rank, the last finite bound for the overflow bucket. `None` without calls.
+    pub fn latency_quantile(&self, q: f64) -> Option<f64> {
+        latency_quantile(&self.latency_buckets, q)
+    }
+}
+
+/// The `q` quantile of a histogram stored as per-bucket (not cumulative) counts over
+/// [`LATENCY_BUCKETS`] plus one overflow bucket; see [`HookStats::latency_quantile`].
+pub fn latency_quantile(buckets: &[u64], q: f64) -> Option<f64> {
+    let total: u64 = buckets.iter().sum();
+    if total == 0 {
+        return None;
+    }
+    let rank = q.clamp(0.0, 1.0) * total as f64;
+    let mut below = 0u64;
+    for (i, &count) in buckets.iter().enumerate() {
+        if count > 0 && (below + count) as f64 >= rank {
+            let Some(&upper) = LATENCY_BUCKETS.get(i) else { return LATENCY_BUCKETS.last().copied() };
+            let lower = if i == 0 { 0.0 } else { LATENCY_BUCKETS[i - 1] };
+            let within = ((rank - below as f64) / count as f64).clamp(0.0, 1.0);
+            return Some(lower + (upper - lower) * within);
+        }
+        below += count;
+    }
+    LATENCY_BUCKETS.last().copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats(latencies_ms: &[u64]) -> HookStats {
+        let mut s = HookStats::default();
+        for &ms in latencies_ms {
+            s.observe(Duration::from_millis(ms), 10, Some(None));
+        }
+        s
+    }
+
+    #[test]
+    fn quantiles_fall_in_the_bucket_holding_the_rank() {
+        assert_eq!(HookStats::default().latency_quantile(0.5), None);
+        // 99 calls of 2 ms (bucket 1-5 ms) and one of 300 ms (bucket 100-500 ms).
+        let mut many = vec![2; 99];
+        many.push(300);
+        let s = stats(&many);
+        let p50 = s.latency_quantile(0.5).unwrap();
+        assert!((0.001..=0.005).contains(&p50), "{p50}");
+        let p99 = s.latency_quantile(0.99).unwrap();
+        assert!((0.001..=0.005).contains(&p99), "{p99}");
+        let max = s.latency_quantile(1.0).unwrap();
+        assert!((0.1..=0.5).contains(&max), "{max}");
+        // Past the last bound: the last bound, as Prometheus answers.
+        assert_eq!(stats(&[9_000]).latency_quantile(0.5), Some(5.0));
+    }
+
+    #[test]
+    fn merged_stats_add_up() {
+        let mut a = stats(&[2, 2]);
+        let mut b = stats(&[300]);
+        b.observe(Duration::ZERO, 0, Some(Some(FailureKind::Fuel)));
+        a.merge(&b);
+        assert_eq!((a.calls, a.errors, a.fuel_used), (4, 1, 30));
+        assert_eq!(a.failures.get(&FailureKind::Fuel), Some(&1));
+        assert_eq!(a.latency_buckets.iter().sum::<u64>(), 4);
     }
 }

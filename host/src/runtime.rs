@@ -357,7 +357,7 @@ impl PluginRuntime {
     }
 
     async fn create_instance(&self) -> Result<Instance, (FailureKind, String)> {
-        let state = HostState::new(self.identity.clone(), self.api.clone(), self.limits.memory_bytes);
+        let state = HostState::new(self.identity.clone(), self.api.clone(), self.limits.memory_bytes, self.metrics.memory.clone());
         let mut store = Store::new(self.pre.engine(), state);
         store.limiter(|state| &mut state.limiter);
         // Every `deadline_check_fuel` units the running call yields to the executor:

@@ -1,6 +1,7 @@
 //! Per-instance store data: the plugin's identity and grants, the server API, a minimal WASI context and the memory limiter.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
@@ -33,12 +34,12 @@ pub(crate) struct HostState {
 }
 
 impl HostState {
-    pub(crate) fn new(identity: Arc<PluginIdentity>, api: Arc<dyn ServerApi>, memory_cap: usize) -> HostState {
+    pub(crate) fn new(identity: Arc<PluginIdentity>, api: Arc<dyn ServerApi>, memory_cap: usize, plugin_memory: Arc<AtomicUsize>) -> HostState {
         // No preopened directories, environment, arguments or network: std's WASI
         // imports resolve, but a plugin reaches the world only through our API.
         // stdout/stderr become log lines tagged with the plugin id.
         let wasi = WasiCtx::builder().stdout(LogStream::new(identity.id.clone(), false)).stderr(LogStream::new(identity.id.clone(), true)).build();
-        HostState { identity, api, wasi, table: ResourceTable::new(), limiter: MemoryLimiter { cap: memory_cap, hit: false } }
+        HostState { identity, api, wasi, table: ResourceTable::new(), limiter: MemoryLimiter::new(memory_cap, plugin_memory) }
     }
 
     pub(crate) fn plugin_id(&self) -> &str {
@@ -64,17 +65,39 @@ impl WasiView for HostState {
 
 /// Caps linear memory growth and remembers that the cap was hit, so the trap that
 /// usually follows (an allocation failure aborting) is reported as a memory limit.
+///
+/// It also keeps the instance's linear memory in the plugin's total (`plugin_memory`,
+/// shown in the admin metrics): wasmtime asks before creating a memory (from 0) and
+/// before every growth, and memories never shrink, so the sum of the granted growths
+/// is what the instance holds; dropping the store gives it back.
 pub(crate) struct MemoryLimiter {
     pub cap: usize,
     pub hit: bool,
+    held: usize,
+    plugin_memory: Arc<AtomicUsize>,
+}
+
+impl MemoryLimiter {
+    pub(crate) fn new(cap: usize, plugin_memory: Arc<AtomicUsize>) -> MemoryLimiter {
+        MemoryLimiter { cap, hit: false, held: 0, plugin_memory }
+    }
+}
+
+impl Drop for MemoryLimiter {
+    fn drop(&mut self) {
+        self.plugin_memory.fetch_sub(self.held, Ordering::Relaxed);
+    }
 }
 
 impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         if desired > self.cap {
             self.hit = true;
             return Ok(false);
         }
+        let grown = desired.saturating_sub(current);
+        self.held += grown;
+        self.plugin_memory.fetch_add(grown, Ordering::Relaxed);
         Ok(true)
     }
 

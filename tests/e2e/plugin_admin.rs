@@ -1,4 +1,4 @@
-//! Plugin administration over the REST API: upload ⇒ approve ⇒ enable ⇒ hook runs ⇒ disable ⇒ remove (files, KV gone; admin-only WebSocket events), 403 for regular users on every route, one test per hostile bundle class, hot reload under load (and a broken version keeping the old in service), signatures, and the marketplace from a loopback HTTP server.
+//! Plugin administration over the REST API: upload ⇒ approve ⇒ enable ⇒ hook runs ⇒ disable ⇒ remove (files, KV gone; admin-only WebSocket events; `plugin_enabled` / `plugin_disabled` to every user for plugins with a webapp part), 403 for regular users on every route, one test per hostile bundle class, hot reload under load (and a broken version keeping the old in service), signatures, and the marketplace from a loopback HTTP server.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -145,8 +145,7 @@ async fn upload_enable_run_disable_remove(backend: Backend) {
     assert_eq!((status, permissions["pending"].clone(), permissions["granted"].clone()), (200, json!([]), json!(["kv"])));
     let (status, _) = server.post_as(&format!("/api/v4/plugins/{id}/enable"), &admin.token, &json!({})).await;
     assert_eq!(status, 200);
-    let enabled = admin_ws.expect_event("plugin_enabled", |e| e["data"]["manifest"]["id"] == id).await;
-    assert_eq!(enabled["data"]["manifest"]["version"], "1.0.0");
+    // No webapp part: clients have nothing to load, so (as Mattermost) no `plugin_enabled`.
     admin_ws
         .expect_event("plugin_statuses_changed", |e| {
             e["data"]["plugin_statuses"].as_array().is_some_and(|s| s.iter().any(|s| s["plugin_id"] == id && s["state"] == 2))
@@ -160,10 +159,15 @@ async fn upload_enable_run_disable_remove(backend: Backend) {
         assert!(Instant::now() < deadline, "message-has-been-posted never wrote KV");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    assert_metrics_show_the_hook(&server, &admin, id).await;
 
     let (status, _) = server.post_as(&format!("/api/v4/plugins/{id}/disable"), &admin.token, &json!({})).await;
     assert_eq!(status, 200);
-    admin_ws.expect_event("plugin_disabled", |e| e["data"]["manifest"]["id"] == id).await;
+    admin_ws
+        .expect_event("plugin_statuses_changed", |e| {
+            e["data"]["plugin_statuses"].as_array().is_some_and(|s| s.iter().any(|s| s["plugin_id"] == id && s["state"] == 0))
+        })
+        .await;
     let (_, post) = post_message(&server, &admin.token, &channel_id, "marker three").await;
     assert_eq!(post["message"], "marker three", "no longer runs once disabled");
     let (_, statuses) = server.get_as("/api/v4/plugins/statuses", &admin.token).await;
@@ -179,9 +183,12 @@ async fn upload_enable_run_disable_remove(backend: Backend) {
     let (status, body) = server.delete_as(&format!("/api/v4/plugins/{id}"), &admin.token).await;
     assert_eq!((status, body["id"].as_str()), (404, Some("app.plugin.not_installed.app_error")));
 
-    // Admin-only events never reached the regular user.
+    // Admin-only events never reached the regular user, and a server-only plugin sends
+    // no `plugin_enabled` / `plugin_disabled` to anyone.
     let seen: Vec<Value> = ann_ws.drain(Duration::from_millis(300)).await;
     assert!(seen.iter().all(|e| !e["event"].as_str().unwrap_or_default().starts_with("plugin_")), "{seen:#?}");
+    let seen: Vec<Value> = admin_ws.drain(Duration::from_millis(300)).await;
+    assert!(seen.iter().all(|e| !matches!(e["event"].as_str(), Some("plugin_enabled" | "plugin_disabled"))), "{seen:#?}");
     server.stop().await;
 }
 
@@ -196,6 +203,8 @@ async fn regular_users_get_403_on_every_plugin_admin_route(backend: Backend) {
     let routes = [
         (Method::GET, "/api/v4/plugins"),
         (Method::GET, "/api/v4/plugins/statuses"),
+        (Method::GET, "/api/v4/plugins/metrics"),
+        (Method::GET, "/api/v4/plugins/fx.owned/metrics"),
         (Method::POST, "/api/v4/plugins/install_from_url?plugin_download_url=http://127.0.0.1:9/x.tar.gz"),
         (Method::DELETE, "/api/v4/plugins/fx.owned"),
         (Method::POST, "/api/v4/plugins/fx.owned/enable"),
@@ -231,6 +240,28 @@ async fn regular_users_get_403_on_every_plugin_admin_route(backend: Backend) {
     let (_, list) = server.get_as("/api/v4/plugins", &admin.token).await;
     assert_eq!(list["inactive"][0]["id"], "fx.owned");
     server.stop().await;
+}
+
+/// The admin metrics count the `message-will-be-posted` call just made, with fuel,
+/// latency and the instance's memory; the one-plugin route agrees.
+async fn assert_metrics_show_the_hook(server: &TestServer, admin: &User, id: &str) {
+    let (status, all) = server.get_as("/api/v4/plugins/metrics", &admin.token).await;
+    assert_eq!(status, 200, "{all}");
+    assert!(all["at"].as_i64().is_some_and(|at| at > 0), "{all}");
+    let mine = all["plugins"].as_array().unwrap().iter().find(|p| p["plugin_id"] == id).cloned().expect("the running plugin is listed");
+    let hook = &mine["hooks"]["message-will-be-posted"];
+    assert_eq!((hook["calls"].as_u64(), hook["errors"].as_u64()), (Some(1), Some(0)), "{mine}");
+    assert!(mine["calls"].as_u64().unwrap() >= 2, "activate and the hook at least: {mine}");
+    assert!(mine["fuel_per_call"].as_f64().is_some_and(|f| f > 0.0), "{mine}");
+    let (p50, p99) = (mine["latency_ms_p50"].as_f64().unwrap(), mine["latency_ms_p99"].as_f64().unwrap());
+    assert!(p50 > 0.0 && p50 <= p99, "p50 {p50}, p99 {p99}");
+    assert_eq!(mine["latency_buckets"].as_array().unwrap().last().unwrap()["count"], mine["calls"], "the histogram is cumulative");
+    assert!(mine["instances"].as_u64().unwrap() >= 1 && mine["memory_bytes"].as_u64().unwrap() >= 65_536, "{mine}");
+    let (status, one) = server.get_as(&format!("/api/v4/plugins/{id}/metrics"), &admin.token).await;
+    assert_eq!((status, one["plugin"]["plugin_id"].as_str()), (200, Some(id)), "{one}");
+    assert!(one["plugin"]["hooks"]["message-will-be-posted"]["calls"].as_u64() >= Some(1));
+    let (status, body) = server.get_as("/api/v4/plugins/fx.nothing/metrics", &admin.token).await;
+    assert_eq!((status, body["id"].as_str()), (404, Some("app.plugin.not_installed.app_error")));
 }
 
 async fn confab_e2e_send(builder: reqwest::RequestBuilder) -> (u16, Value) {
@@ -661,6 +692,8 @@ async fn webapp_and_public_files_are_served_while_running(backend: Backend) {
     let dir = TestDir::new();
     let Some(server) = TestServer::start_on_with(backend, "plugin_admin::webapp", admin_config(&dir)).await else { return };
     let admin = server.signup("root").await;
+    let ann = server.signup("ann").await;
+    let mut ann_ws = server.websocket(&ann.token).await;
     let id = "fx.web";
     let bundle = chain_bundle_with(id, "1.0.0", "w", |m, d| {
         m["webapp"] = json!({"bundle_path": "webapp/dist/main.js"});
@@ -669,7 +702,18 @@ async fn webapp_and_public_files_are_served_while_running(backend: Backend) {
         std::fs::create_dir_all(d.join("public/img")).unwrap();
         std::fs::write(d.join("public/img/logo.svg"), "<svg/>").unwrap();
     });
-    install_and_enable(&server, &admin.token, bundle, id).await;
+    let (status, uploaded) = upload(&server, &admin.token, bundle, false, None).await;
+    assert_eq!(status, 201, "{uploaded}");
+    let (_, permissions) = server.get_as(&format!("/api/v4/plugins/{id}/permissions"), &admin.token).await;
+    assert_eq!(permissions["has_webapp"], true, "the approval prompt learns the bundle has web code: {permissions}");
+    let (status, _) = server.post_as(&format!("/api/v4/plugins/{id}/permissions/approve"), &admin.token, &json!({})).await;
+    assert_eq!(status, 200);
+    let (status, _) = server.post_as(&format!("/api/v4/plugins/{id}/enable"), &admin.token, &json!({})).await;
+    assert_eq!(status, 200);
+    // Every user's client hears of it, as in Mattermost, with the manifest to load.
+    let enabled = ann_ws.expect_event("plugin_enabled", |e| e["data"]["manifest"]["id"] == id).await;
+    assert_eq!(enabled["data"]["manifest"]["version"], "1.0.0");
+    assert!(enabled["data"]["manifest"]["webapp"]["bundle_path"].as_str().is_some_and(|p| p.starts_with("/static/plugins/fx.web/")), "{enabled}");
     let (status, webapps) = server.get_as("/api/v4/plugins/webapp", "").await;
     assert_eq!(status, 200, "no session needed");
     assert_eq!((webapps[0]["id"].as_str(), webapps[0]["version"].as_str()), (Some(id), Some("1.0.0")), "{webapps}");
@@ -681,11 +725,13 @@ async fn webapp_and_public_files_are_served_while_running(backend: Backend) {
     assert!(response.text().await.unwrap().contains("registerPlugin"));
     let response = server.get("/plugins/fx.web/public/img/logo.svg").await;
     assert_eq!((response.status().as_u16(), response.headers()["content-type"].to_str().unwrap().to_string()), (200, "image/svg+xml".to_string()));
+    assert_eq!(response.headers()["content-security-policy"], "sandbox", "a public page cannot script this origin");
     for escape in ["/plugins/fx.web/public/%2e%2e/plugin.json", "/plugins/fx.web/public/..%2fplugin.json", "/plugins/fx.web/public/img/"] {
         assert_eq!(server.get(escape).await.status(), 404, "{escape}");
     }
     let (status, _) = server.post_as(&format!("/api/v4/plugins/{id}/disable"), &admin.token, &json!({})).await;
     assert_eq!(status, 200);
+    ann_ws.expect_event("plugin_disabled", |e| e["data"]["manifest"]["id"] == id).await;
     assert_eq!(server.get_as("/api/v4/plugins/webapp", "").await.1, json!([]));
     assert_eq!(server.get(&bundle_path).await.status(), 404, "not served once disabled");
     assert_eq!(server.get("/plugins/fx.web/public/img/logo.svg").await.status(), 404);

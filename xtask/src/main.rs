@@ -7,6 +7,7 @@ mod bench;
 mod ci;
 mod fuzz;
 mod guests;
+mod plugin_webapps;
 mod plugins;
 mod tidy;
 mod web;
@@ -22,8 +23,8 @@ usage: cargo xtask <task> [args]
 
 tasks:
   plugins        add the wasm32-wasip2 target if missing, build every plugin (release);
-                 JS (npm) and Python (venv) plugins too, skipped loudly without
-                 node/npm or python3
+                 JS (npm) and Python (venv) plugins and the plugins' webapp halves
+                 (npm) too, skipped loudly without node/npm or python3
   test [ARGS]    plugins, then the whole test suite: `cargo test --workspace [ARGS]`
                  and the plugin crates' own unit tests
   tidy           the house rules and the layering ARCHITECTURE.md promises (headers,

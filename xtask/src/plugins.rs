@@ -1,4 +1,4 @@
-//! `cargo xtask plugins`: make sure the `wasm32-wasip2` target is installed, then build every plugin workspace in release mode, then the JS and Python plugins.
+//! `cargo xtask plugins`: make sure the `wasm32-wasip2` target is installed, then build every plugin workspace in release mode, then the JS and Python plugins and the plugins' webapp halves.
 //!
 //! Plugins live outside the root workspace (they are built for wasm32-wasip2, which
 //! `cargo test --workspace` must never attempt), so they are built here, into
@@ -147,8 +147,19 @@ pub(crate) fn build(missing_tools: crate::guests::Missing) -> Result<Built> {
     if !missing.is_empty() {
         bail!("these plugin crates produced no component (are they members of a plugin workspace?): {}", missing.join(", "));
     }
-    let skipped = crate::guests::build(missing_tools)?;
+    let mut skipped = crate::guests::build(missing_tools)?;
+    skipped.extend(crate::plugin_webapps::build(missing_tools)?);
     Ok(Built { workspaces, skipped })
+}
+
+/// One crate of the `example-plugins` workspace (the browser tests need only the
+/// poll); returns its component.
+pub(crate) fn build_example(package: &str) -> Result<PathBuf> {
+    ensure_target()?;
+    let mut cmd = cargo(&project_root().join("example-plugins"));
+    cmd.args(["build", "--release", "-p", package, "--target", TARGET, "--target-dir"]).arg(target_dir());
+    run(&mut cmd)?;
+    Ok(out_dir().join(format!("{}.wasm", package.replace('-', "_"))))
 }
 
 /// The plugin crates' own unit tests, run natively (pure logic such as routing; the

@@ -1,4 +1,4 @@
-//! `cargo xtask web`: the web client's checks — Node and npm present, `npm ci`, type check, ESLint, Vitest, a rebuild of `webapp/dist` that must equal the committed one, then the browser tests in Debian's Chromium against a freshly built `confab`.
+//! `cargo xtask web`: the web client's checks — Node and npm present, `npm ci`, type check, ESLint, Vitest, a rebuild of `webapp/dist` that must equal the committed one, then the poll example plugin (both halves) and the browser tests (the chat client, then the System Console with bundles made from the fixture plugins) in Debian's Chromium against a freshly built `confab`.
 //!
 //! The `confab` binary embeds `webapp/dist` (see `server-core/src/api/webapp.rs`), so the
 //! committed build is what `cargo run` serves; this task is how CI keeps it honest.
@@ -27,16 +27,26 @@ pub(crate) fn web() -> Result<()> {
     run(npm(&webapp).args(["run", "build"]))?;
     check_dist_unchanged(&root)?;
     ensure_chromium()?;
+    // The plugin the browser tests install: its server half and its webapp half.
+    let poll_wasm = crate::plugins::build_example("poll")?;
+    crate::plugin_webapps::build(crate::guests::Missing::Fail)?;
     run(cargo(&root).args(["build", "-p", "confab-server", "--bin", "confab"]))?;
     let target = std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
-    let mut tests = Command::new("node");
-    tests
-        .current_dir(&webapp)
-        .arg("tests/browser/run.mjs")
-        .env("CONFAB_BIN", target.join("debug").join("confab"))
-        .env("SCREENSHOT_DIR", target.join("webapp-screenshots"))
-        .env("CHROMIUM_PATH", CHROMIUM);
-    run(&mut tests)
+    // The chat client, then the System Console's plugin pages, whose bundles are made
+    // from the fixture plugins (built here unless up to date).
+    crate::plugins::build(crate::guests::Missing::Skip)?;
+    for script in ["tests/browser/run.mjs", "tests/browser/console.mjs"] {
+        let mut tests = Command::new("node");
+        tests
+            .current_dir(&webapp)
+            .arg(script)
+            .env("CONFAB_BIN", target.join("debug").join("confab"))
+            .env("POLL_WASM", &poll_wasm)
+            .env("SCREENSHOT_DIR", target.join("webapp-screenshots"))
+            .env("CHROMIUM_PATH", CHROMIUM);
+        run(&mut tests)?;
+    }
+    Ok(())
 }
 
 fn npm(dir: &Path) -> Command {

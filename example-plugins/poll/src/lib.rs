@@ -1,14 +1,20 @@
-//! The `poll` example plugin: `/poll "Question" "A" "B"` posts a poll with a button per answer; clicks reach the plugin's `serve-http` through the action URL, votes are kept in KV, and the post is updated with the tally.
+//! The `poll` example plugin's server half: `/poll "Question" "A" "B"` posts a `custom_poll` post with a button per answer; clicks reach the plugin's `serve-http` through the action URL, votes are kept in KV, the post is updated with the tally, and the tally goes to the channel as the `votes` event, which the webapp half (`webapp/`) draws as live bars.
 
 use std::collections::BTreeMap;
 
 use confab_plugin::commands::{self, Command};
+use confab_plugin::events::{self, Broadcast};
 use confab_plugin::prelude::*;
 use confab_plugin::{bots, kv, log, posts};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 const TRIGGER: &str = "poll";
+/// The post type the webapp half draws; other clients show the attachment (Mattermost
+/// keeps a custom type when a post also has attachments).
+const POST_TYPE: &str = "custom_poll";
+/// The WebSocket event with a poll's tally; clients get `custom_com.confab.poll_votes`.
+const VOTES_EVENT: &str = "votes";
 const BOT_USERNAME: &str = "pollbot";
 /// The buttons' integration URL: the server routes it to this plugin in process.
 const VOTE_URL: &str = "/plugins/com.confab.poll/vote";
@@ -24,6 +30,9 @@ struct Poll {
     votes: BTreeMap<String, usize>,
     /// Voter's user id → username, for the tally.
     names: BTreeMap<String, String>,
+    /// Where the poll was posted: its `votes` events go to this channel's members.
+    #[serde(default)]
+    channel_id: String,
 }
 
 fn key(post_id: &str) -> String {
@@ -90,6 +99,24 @@ impl Poll {
         self.votes.values().filter(|&&v| v == answer).count()
     }
 
+    /// What the webapp half draws, kept in the post's `poll` prop.
+    fn tally(&self) -> Value {
+        let counts: Vec<usize> = (0..self.answers.len()).map(|i| self.count(i)).collect();
+        json!({ "question": self.question, "answers": self.answers, "counts": counts, "total": self.votes.len() })
+    }
+
+    /// The `votes` event: the tally and the post it belongs to.
+    fn votes_event(&self, post_id: &str) -> Value {
+        let mut data = self.tally();
+        data["post_id"] = json!(post_id);
+        data
+    }
+
+    /// The post's props: the attachment (every client) and the tally (the webapp half).
+    fn props(&self) -> Value {
+        json!({ "attachments": [self.attachment()], "poll": self.tally() })
+    }
+
     /// The attachment showing the poll: one button per answer, the tally in the text.
     fn attachment(&self) -> Value {
         let lines: Vec<String> = self
@@ -153,7 +180,9 @@ impl PollPlugin {
             Err(why) => return Ok(CommandResponse::ephemeral(format!("{why} {USAGE}"))),
         };
         let bot_id = bots::ensure_bot(BOT_USERNAME, "Poll", "Posts polls started with /poll.")?;
-        let post = Post::reply(&args.channel_id, &args.root_id, "").by(&bot_id).with_props(&json!({ "attachments": [poll.attachment()] }))?;
+        let poll = Poll { channel_id: args.channel_id.clone(), ..poll };
+        let mut post = Post::reply(&args.channel_id, &args.root_id, "").by(&bot_id).with_props(&poll.props())?;
+        post.type_ = POST_TYPE.to_owned();
         let created = posts::create(&post)?;
         kv::set_json(&key(&created.id), &poll)?;
         // Nothing to add: the poll post is the answer.
@@ -176,10 +205,16 @@ impl PollPlugin {
             poll.names.insert(voter.clone(), name.clone());
             poll
         })?;
+        if !poll.channel_id.is_empty()
+            && let Err(e) = events::publish(VOTES_EVENT, &poll.votes_event(&click.post_id), &Broadcast::channel(&poll.channel_id))
+        {
+            // The post update below still carries the tally; only the live bars wait.
+            log::warn("could not publish the tally", &[("error", &e.to_string())]);
+        }
         Ok(HttpResponse::json(
             200,
             &json!({
-                "update": { "message": "", "props": { "attachments": [poll.attachment()] } },
+                "update": { "message": "", "props": poll.props() },
                 "ephemeral_text": format!("You voted for **{answer}**."),
             }),
         ))
@@ -242,5 +277,7 @@ mod tests {
         assert_eq!(attachment["actions"][0]["integration"]["url"], VOTE_URL);
         assert!(attachment["text"].as_str().unwrap().contains("**Sushi**: 1 vote (@alice)"), "{attachment}");
         assert_eq!(attachment["footer"], "1 vote · /poll");
+        assert_eq!(poll.votes_event("p1"), json!({"post_id": "p1", "question": "Lunch?", "answers": ["Pizza", "Sushi"], "counts": [0, 1], "total": 1}));
+        assert_eq!(poll.props(), json!({"attachments": [attachment], "poll": poll.tally()}));
     }
 }

@@ -75,6 +75,11 @@ async fn warm_instances_exist_from_activation_and_activate_runs_once() {
     )
     .await;
     assert_eq!(host.instance_counts("fx.all-hooks").unwrap(), (3, 3), "three instances before any call");
+    // Three identical fresh instances hold three times one instance's linear memory
+    // (at least one 64 KiB page each).
+    let memory = host.metrics().memory["fx.all-hooks"];
+    assert!(memory >= 3 * 65_536 && memory.is_multiple_of(3), "memory of three fresh instances: {memory}");
+    assert!(host.metrics().render_prometheus().contains(&format!("confab_plugin_memory_bytes{{plugin_id=\"fx.all-hooks\"}} {memory}")));
     assert_eq!(host.counters().instantiations, 3);
     assert_eq!(api.calls_of("fx.all-hooks", "register_command"), ["register_command allhooks"], "activate's side effects happen once");
 

@@ -94,6 +94,7 @@ pub(super) fn router(max_bundle_bytes: usize) -> Router<AppState> {
     Router::new()
         .route("/api/v4/plugins", post(upload).get(list).layer(DefaultBodyLimit::max(upload_limit)))
         .route("/api/v4/plugins/statuses", get(statuses))
+        .route("/api/v4/plugins/metrics", get(metrics))
         .route("/api/v4/plugins/webapp", get(webapp))
         .route("/api/v4/plugins/install_from_url", post(install_from_url))
         .route("/api/v4/plugins/marketplace", get(marketplace_list).post(marketplace_install))
@@ -101,6 +102,7 @@ pub(super) fn router(max_bundle_bytes: usize) -> Router<AppState> {
         .route("/api/v4/plugins/{plugin_id}/enable", post(enable))
         .route("/api/v4/plugins/{plugin_id}/disable", post(disable))
         .route("/api/v4/plugins/{plugin_id}/settings", get(get_settings).put(put_settings))
+        .route("/api/v4/plugins/{plugin_id}/metrics", get(plugin_metrics))
         .route("/api/v4/plugins/{plugin_id}/permissions", get(permissions))
         .route("/api/v4/plugins/{plugin_id}/permissions/approve", post(approve))
         .route("/plugins/{plugin_id}/public/{*file}", get(public_file))
@@ -219,6 +221,17 @@ async fn statuses(Auth(caller, _): Auth, State(state): State<AppState>) -> Resul
     Ok(Json(state.plugin_admin.statuses(&caller).await?.iter().map(status_json).collect()))
 }
 
+/// GET /api/v4/plugins/metrics (ours): every loaded plugin's calls, failures by kind,
+/// fuel, latency quantiles and histogram, instances and memory, with the reading's time.
+async fn metrics(Auth(caller, _): Auth, State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(state.plugin_admin.metrics(&caller).await?))
+}
+
+/// GET /api/v4/plugins/{plugin_id}/metrics (ours): one plugin's figures, as above.
+async fn plugin_metrics(Auth(caller, _): Auth, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(state.plugin_admin.metrics_of(&caller, &id.to_lowercase()).await?))
+}
+
 /// GET /api/v4/plugins/webapp (no session): client manifests of running webapp plugins.
 async fn webapp(State(state): State<AppState>) -> Result<Json<Vec<Value>>, ApiError> {
     Ok(Json(state.plugin_admin.webapp_manifests().await?))
@@ -289,13 +302,21 @@ async fn public_file(State(state): State<AppState>, Path((id, file)): Path<(Stri
         return Err(ApiError::not_found());
     }
     let bytes = state.plugin_admin.public_file(&id, &file).await.ok_or_else(ApiError::not_found)?;
-    Ok(([(header::CONTENT_TYPE, content_type(&file))], bytes).into_response())
+    // A page among a plugin's public files must not run scripts as this origin (only
+    // the webapp bundle, loaded by the client, may): `sandbox` gives it an opaque origin.
+    let headers = [(header::CONTENT_TYPE, content_type(&file)), (header::CONTENT_SECURITY_POLICY, "sandbox"), (header::X_CONTENT_TYPE_OPTIONS, "nosniff")];
+    Ok((headers, bytes).into_response())
 }
 
 /// GET /static/plugins/{plugin_id}/{id}_{hash}_bundle.js: a running plugin's webapp bundle.
 async fn webapp_bundle(State(state): State<AppState>, Path((id, file)): Path<(String, String)>) -> Result<Response, ApiError> {
     let bytes = state.plugin_admin.webapp_bundle(&id, &file).await.ok_or_else(ApiError::not_found)?;
-    Ok(([(header::CONTENT_TYPE, "application/javascript"), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")], bytes).into_response())
+    let headers = [
+        (header::CONTENT_TYPE, "application/javascript; charset=utf-8"),
+        (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    ];
+    Ok((headers, bytes).into_response())
 }
 
 #[cfg(test)]

@@ -252,14 +252,19 @@ pub fn assign_ids(attachments: &mut [Attachment]) {
     }
 }
 
-/// Put `attachments` into `props` and set the post type, or remove them when empty.
+/// Put `attachments` into `props` and give a post without a type `slack_attachment`,
+/// or remove them when empty. A type the post has (a plugin's `custom_*`) stays, as in
+/// Mattermost's `ParseSlackAttachment`: the plugin's webapp draws it, other clients the
+/// attachments.
 pub fn store_in(props: &mut Map<String, Value>, kind: &mut String, attachments: Vec<Attachment>) {
     if attachments.is_empty() {
         props.remove(ATTACHMENTS_PROP);
         return;
     }
     props.insert(ATTACHMENTS_PROP.into(), serde_json::to_value(attachments).expect("attachments serialize"));
-    *kind = POST_TYPE_SLACK_ATTACHMENT.to_string();
+    if kind.is_empty() {
+        *kind = POST_TYPE_SLACK_ATTACHMENT.to_string();
+    }
 }
 
 /// `props` as clients may see them: every action's `integration` (URL and context)
@@ -562,5 +567,8 @@ mod tests {
         assert_eq!(props["attachments"][0]["text"], "t");
         assert!(props["attachments"][0].get("actions").is_none());
         assert_eq!(from_props(&props).unwrap().len(), 1);
+        let mut custom = "custom_poll".to_string();
+        store_in(&mut props, &mut custom, parse(json!([{"text": "t"}])).unwrap());
+        assert_eq!(custom, "custom_poll", "a plugin's own type stays");
     }
 }

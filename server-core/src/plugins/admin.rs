@@ -9,6 +9,7 @@
 mod install;
 mod lifecycle;
 mod marketplace;
+mod metrics;
 mod permissions;
 mod settings;
 mod status;

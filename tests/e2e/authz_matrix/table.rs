@@ -301,6 +301,7 @@ pub const ROWS: &[Row] = &[
         .confab([401, 403, 403, 403, 501], "the session and role are checked before the upload switch"),
     r("GET", "/api/v4/plugins", "", "", ADMINS),
     r("GET", "/api/v4/plugins/statuses", "", "", ADMINS),
+    r("GET", "/api/v4/plugins/metrics", "", "", ADMINS),
     r("GET", "/api/v4/plugins/webapp", "", "", ALL),
     r(
         "POST",
@@ -318,6 +319,7 @@ pub const ROWS: &[Row] = &[
     r("GET", "/api/v4/plugins/{plugin_id}/settings", "/api/v4/plugins/:plugin/settings", "", ADMINS),
     r("PUT", "/api/v4/plugins/{plugin_id}/settings", "/api/v4/plugins/:plugin/settings", "{}", ADMINS),
     r("GET", "/api/v4/plugins/{plugin_id}/permissions", "/api/v4/plugins/:plugin/permissions", "", ADMINS),
+    r("GET", "/api/v4/plugins/{plugin_id}/metrics", "/api/v4/plugins/:plugin/metrics", "", ADMINS),
     r("POST", "/api/v4/plugins/{plugin_id}/permissions/approve", "/api/v4/plugins/:plugin/permissions/approve", "", ADMINS),
     // No session: a plugin's public files and webapp bundle (kv-counter has neither).
     r("GET", "/plugins/{plugin_id}/public/{*file}", "/plugins/:plugin/public/readme.txt", "", [404; 5]),

@@ -6,6 +6,7 @@
 
 import type {
   AutocompleteSuggestion,
+  ClientPluginManifest,
   Channel,
   ChannelMember,
   Post,
@@ -59,13 +60,16 @@ export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** A REST call; a `FormData` body goes as multipart (the browser sets its boundary). */
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { 'X-Requested-With': 'XMLHttpRequest', Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const multipart = typeof FormData !== 'undefined' && body instanceof FormData;
+  if (body !== undefined && !multipart) headers['Content-Type'] = 'application/json';
+  const payload = body === undefined ? undefined : multipart ? (body as FormData) : JSON.stringify(body);
   let response: Response;
   try {
-    response = await fetch(`/api/v4${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(`/api/v4${path}`, { method, headers, body: payload });
   } catch (e) {
     throw new ApiError(0, 'network', e instanceof Error ? e.message : 'The server cannot be reached.');
   }
@@ -144,7 +148,7 @@ export const Client4 = {
   getPost: (id: string) => request<Post>('GET', `/posts/${enc(id)}`),
   getPostsByIds: (ids: string[]) => request<Post[]>('POST', '/posts/ids', ids),
   getThread: (id: string) => request<PostList>('GET', `/posts/${enc(id)}/thread`),
-  createPost: (post: { channel_id: string; message: string; root_id?: string; pending_post_id?: string }) => request<Post>('POST', '/posts', post),
+  createPost: (post: { channel_id: string; message: string; root_id?: string; pending_post_id?: string; type?: string; props?: Record<string, unknown> }) => request<Post>('POST', '/posts', post),
   patchPost: (id: string, message: string) => request<Post>('PUT', `/posts/${enc(id)}/patch`, { message }),
   deletePost: (id: string) => request<unknown>('DELETE', `/posts/${enc(id)}`),
   addReaction: (user_id: string, post_id: string, emoji_name: string) => request<Reaction>('POST', '/reactions', { user_id, post_id, emoji_name }),
@@ -179,4 +183,7 @@ export const Client4 = {
 
   // system
   getClientConfig: () => request<Record<string, string>>('GET', '/config/client?format=old'),
+
+  // webapp plugins
+  getWebappPlugins: () => request<ClientPluginManifest[]>('GET', '/plugins/webapp'),
 };

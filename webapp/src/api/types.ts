@@ -202,3 +202,13 @@ export interface ApiErrorBody {
   status_code: number;
   request_id?: string;
 }
+
+/** What `GET /api/v4/plugins/webapp` and `plugin_enabled` carry: Mattermost's client manifest. */
+export interface ClientPluginManifest {
+  id: string;
+  version: string;
+  name?: string;
+  description?: string;
+  props?: Record<string, unknown>;
+  webapp?: { bundle_path: string };
+}

@@ -1,8 +1,10 @@
 // The event stream: `/api/v4/websocket`, authenticated with the challenge, dispatched into
 // the store; reconnects with backoff and catches up on what was missed while away.
 
-import type { OpenDialog, Post, Preference, Reaction } from './types';
+import type { ClientPluginManifest, OpenDialog, Post, Preference, Reaction } from './types';
 import { getToken } from './client';
+import { pluginComponents } from '../plugins/components';
+import { activePluginLoader } from '../plugins/loader';
 import { catchUp, loadMe, loadProfiles, loadTeamChannels, markViewed } from '../store/actions';
 import { channelsActions, generalActions, postsActions, preferencesActions, teamsActions, usersActions } from '../store/entities';
 import type { AppStore } from '../store/index';
@@ -108,7 +110,19 @@ export class EventStream {
           const since = this.lostAt - 30000;
           this.lostAt = 0;
           void dispatch(catchUp(since)).catch(() => {});
+          // Plugins enabled or disabled while away, then the plugins' own reconnect handlers.
+          void activePluginLoader()?.sync();
+          pluginComponents.dispatchReconnect();
         }
+        break;
+      }
+      case 'plugin_enabled':
+      case 'plugin_disabled': {
+        const manifest = parse<ClientPluginManifest>(data.manifest);
+        const loader = activePluginLoader();
+        if (!manifest?.id || !loader) break;
+        if (msg.event === 'plugin_enabled') loader.load(manifest).catch((e: Error) => console.error(e.message));
+        else loader.remove(manifest);
         break;
       }
       case 'posted':
@@ -185,6 +199,8 @@ export class EventStream {
       default:
         break;
     }
+    // Plugins see every event after the client has handled it, as in Mattermost.
+    pluginComponents.dispatchWebSocketEvent({ event: msg.event, data, broadcast: msg.broadcast ?? {}, seq: msg.seq });
   }
 
   private async posted(post: Post, ephemeral: boolean, mentions: string[] | null, teamId: string): Promise<void> {

@@ -1,10 +1,12 @@
 // The route tree and the session: who is signed in, the event stream while they are.
 
 import { useEffect, useRef, useState } from 'react';
-import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
+import { Navigate, Route, Routes, useLocation, useNavigate, useParams } from 'react-router-dom';
 
 import { Client4, getToken, setToken, setUnauthorizedHandler } from '../api/client';
 import { EventStream } from '../api/websocket';
+import { activePluginLoader } from '../plugins/loader';
+import { PluginTeamRoute } from '../plugins/Pluggable';
 import { loadMe } from '../store/actions';
 import type { AppStore } from '../store/index';
 import { useAppDispatch, useAppSelector } from '../store/index';
@@ -52,6 +54,8 @@ export function App({ store }: { store: AppStore }) {
     const s = new EventStream(store);
     stream.current = s;
     s.connect();
+    // The client config (PluginsEnabled) is in the store now: load the webapp plugins.
+    void activePluginLoader()?.sync();
     return () => {
       s.close();
       stream.current = null;
@@ -88,10 +92,17 @@ export function App({ store }: { store: AppStore }) {
         <Route path="/:team/messages/:who" element={<TeamView onSignOut={signOut} />} />
         <Route path="/:team/channels/:channel" element={<TeamView onSignOut={signOut} />} />
         <Route path="/:team" element={<TeamView onSignOut={signOut} />} />
+        <Route path="/:team/:pluginId/*" element={<PluginPage />} />
         <Route path="*" element={<DefaultTeam />} />
       </Routes>
     </EventStreamContext.Provider>
   );
+}
+
+/** `/<team>/<plugin_id>/<route>`: a plugin's page, or the default team when none matches. */
+function PluginPage() {
+  const { pluginId = '', '*': rest = '' } = useParams();
+  return <PluginTeamRoute path={`${pluginId}/${rest}`} fallback={<DefaultTeam />} />;
 }
 
 /** `/`: the last team used, else the first, else the team chooser. */

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 
 import { Client4 } from '../api/client';
 import type { Team } from '../api/types';
+import { ChannelHeaderPlug } from '../plugins/Pluggable';
 import { useAppSelector } from '../store/index';
 import { channelLabel } from '../store/selectors';
 import { Composer } from './Composer';
@@ -14,6 +15,7 @@ export function ChannelView({ channelId, team, highlight }: { channelId: string;
   const channel = useAppSelector((s) => s.entities.channels.channels[channelId]);
   const label = useAppSelector((s) => (channel ? channelLabel(s, channel) : ''));
   const members = useMemberCount(channelId);
+  const member = useAppSelector((s) => s.entities.channels.myMembers[channelId]);
   if (!channel) return null;
   const prefix = channel.type === 'O' ? '#' : channel.type === 'P' ? '🔒' : '@';
   return (
@@ -28,6 +30,7 @@ export function ChannelView({ channelId, team, highlight }: { channelId: string;
             👤 {members}
           </span>
         )}
+        <ChannelHeaderPlug channel={channel} member={member} />
         {channel.header && <p className="channel__topic">{channel.header}</p>}
       </header>
       <PostList channelId={channelId} team={team} highlight={highlight} />

@@ -6,6 +6,7 @@ import { useNavigate } from 'react-router-dom';
 
 import { ApiError, Client4 } from '../api/client';
 import type { Team } from '../api/types';
+import { runMessageWillBePostedHooks, runSlashCommandWillBePostedHooks, PluginHookRejection } from '../plugins/hooks';
 import { createPost } from '../store/actions';
 import { useAppDispatch, useAppSelector, type RootState } from '../store/index';
 import { viewsActions } from '../store/views';
@@ -48,13 +49,16 @@ export function Composer({ channelId, team, rootId = '', placeholder }: { channe
     stream.current?.postSent();
     try {
       if (message.startsWith('/') && !message.startsWith('//')) {
-        await runCommand(message, channelId, team.id, rootId, navigate);
+        const command = await runSlashCommandWillBePostedHooks(message, { channel_id: channelId, team_id: team.id, root_id: rootId });
+        if (command) await runCommand(command.message, command.args.channel_id, command.args.team_id, command.args.root_id, navigate);
       } else {
-        await dispatch(createPost(channelId, message.startsWith('//') ? message.slice(1) : message, rootId));
+        const draft = { channel_id: channelId, root_id: rootId, message: message.startsWith('//') ? message.slice(1) : message, type: '', props: {} };
+        const post = await runMessageWillBePostedHooks(draft);
+        await dispatch(createPost(post.channel_id, post.message, post.root_id, { type: post.type, props: post.props }));
       }
     } catch (e) {
       setText(message);
-      setError(e instanceof ApiError ? e.message : 'The message could not be sent.');
+      setError(e instanceof ApiError || e instanceof PluginHookRejection ? e.message : 'The message could not be sent.');
     }
   };
 

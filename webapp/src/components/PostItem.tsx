@@ -8,6 +8,7 @@ import { useNavigate } from 'react-router-dom';
 import { Client4 } from '../api/client';
 import type { Post, Team } from '../api/types';
 import { renderMarkdown } from '../markdown/render';
+import { PostDropdownPlug, PostTypePlug } from '../plugins/Pluggable';
 import { useAppDispatch, useAppSelector } from '../store/index';
 import { displayName } from '../store/selectors';
 import { viewsActions } from '../store/views';
@@ -112,13 +113,16 @@ export const PostItem = memo(function PostItem({ postId, team, highlighted, prev
             Replied to {rootAuthor ? `${rootAuthor.username}'s` : 'a'} thread
           </button>
         )}
-        {editing ? (
-          <EditBox post={post} />
-        ) : (
-          <div className="post__message markdown" onClick={onLinkClick} dangerouslySetInnerHTML={{ __html: renderMarkdown(post.message, { username: me?.username, teamName: team.name }) }} />
-        )}
-        {post.edit_at > 0 && !editing && <span className="muted post__edited">(edited)</span>}
-        {post.props.attachments && <Attachments post={post} team={team} />}
+        {/* A plugin's post type draws the whole body: message and attachments. */}
+        <PostTypePlug post={post} isRHS={inThread}>
+          {editing ? (
+            <EditBox post={post} />
+          ) : (
+            <div className="post__message markdown" onClick={onLinkClick} dangerouslySetInnerHTML={{ __html: renderMarkdown(post.message, { username: me?.username, teamName: team.name }) }} />
+          )}
+          {post.edit_at > 0 && !editing && <span className="muted post__edited">(edited)</span>}
+          {post.props.attachments && <Attachments post={post} team={team} />}
+        </PostTypePlug>
         <Reactions post={post} />
         {!inThread && !post.root_id && threadCount > 0 && (
           <button className="btn btn--link post__replies" onClick={replyTo}>
@@ -147,6 +151,7 @@ function PostToolbar({ post, mine, inThread, onReply }: { post: Post; mine: bool
         </button>
       )}
       {mine && <PostOwnerActions post={post} />}
+      <PostDropdownPlug postId={post.id} />
       {picker && (
         <EmojiPicker
           anchor={pickerButton.current}

@@ -6,6 +6,7 @@ import { Link, useNavigate } from 'react-router-dom';
 
 import { Client4 } from '../api/client';
 import type { Channel, Team } from '../api/types';
+import { MainMenuPlug, Pluggable } from '../plugins/Pluggable';
 import { usersActions } from '../store/entities';
 import { useAppDispatch, useAppSelector } from '../store/index';
 import { channelLabel, dmTeammateId, isUnread, sidebarGroups } from '../store/selectors';
@@ -43,8 +44,10 @@ export function Sidebar({ team, onSignOut, onNavigate }: { team: Team; onSignOut
           <button className="btn btn--small" onClick={onSignOut}>
             Log out
           </button>
+          <MainMenuPlug />
         </div>
       </header>
+      <Pluggable slot="LeftSidebarHeader" />
       <ChannelGroup title="Channels" channels={groups.publicChannels} team={team} onNavigate={onNavigate}>
         <button className="btn btn--link" onClick={() => setModal('browse')}>
           Browse channels

@@ -6,6 +6,7 @@ import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 
 import { ApiError, Client4 } from '../api/client';
 import { joinIfNeeded, openChannel, openDirectChannel, selectTeam } from '../store/actions';
+import { Pluggable, PluginRhs, usePluginRhsOpen } from '../plugins/Pluggable';
 import { useAppDispatch, useAppSelector } from '../store/index';
 import { viewsActions } from '../store/views';
 import { ChannelView } from './ChannelView';
@@ -25,6 +26,7 @@ export function TeamView({ onSignOut }: { onSignOut: () => void }) {
   const currentChannelId = useAppSelector((s) => s.entities.channels.currentChannelId);
   const rhsRootId = useAppSelector((s) => s.views.rhsRootId);
   const switcherOpen = useAppSelector((s) => s.views.switcherOpen);
+  const pluginRhs = usePluginRhsOpen();
   const [error, setError] = useState('');
   const [menuOpen, setMenuOpen] = useState(false);
   const team = Object.values(teams).find((t) => t.name === teamName && myTeams[t.id]);
@@ -71,7 +73,7 @@ export function TeamView({ onSignOut }: { onSignOut: () => void }) {
   }
 
   return (
-    <div className={`layout${rhsRootId ? ' layout--rhs' : ''}${menuOpen ? ' layout--menu' : ''}`}>
+    <div className={`layout${rhsRootId || pluginRhs ? ' layout--rhs' : ''}${menuOpen ? ' layout--menu' : ''}`}>
       <TeamBar currentTeamId={team.id} />
       <Sidebar team={team} onSignOut={onSignOut} onNavigate={() => setMenuOpen(false)} />
       <main className="center" aria-label="Channel">
@@ -86,7 +88,10 @@ export function TeamView({ onSignOut }: { onSignOut: () => void }) {
           currentChannelId && <ChannelView key={currentChannelId} channelId={currentChannelId} team={team} highlight={search.get('highlight') ?? ''} />
         )}
       </main>
-      {rhsRootId && <ThreadPanel key={rhsRootId} rootId={rhsRootId} team={team} />}
+      {rhsRootId ? <ThreadPanel key={rhsRootId} rootId={rhsRootId} team={team} /> : <PluginRhs />}
+      <div className="plugin-root">
+        <Pluggable slot="Root" />
+      </div>
       {switcherOpen && <Switcher team={team} />}
       <DialogModal />
     </div>

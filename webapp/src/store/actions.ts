@@ -171,7 +171,7 @@ export function loadThread(rootId: string): Thunk {
 let pendingCounter = 0;
 
 /** Post a message; shown at once, replaced by the server's post when it answers. */
-export function createPost(channelId: string, message: string, rootId = ''): Thunk {
+export function createPost(channelId: string, message: string, rootId = '', extra: { type?: string; props?: Post['props'] } = {}): Thunk {
   return async (dispatch, getState) => {
     const me = getState().entities.users.currentUserId;
     const now = Date.now();
@@ -187,12 +187,12 @@ export function createPost(channelId: string, message: string, rootId = ''): Thu
       channel_id: channelId,
       root_id: rootId,
       message,
-      type: '',
-      props: {},
+      type: extra.type ?? '',
+      props: extra.props ?? {},
     };
     dispatch(postsActions.receivedPost(pending));
     try {
-      const post = await Client4.createPost({ channel_id: channelId, message, root_id: rootId, pending_post_id: pendingId });
+      const post = await Client4.createPost({ channel_id: channelId, message, root_id: rootId, pending_post_id: pendingId, ...extra });
       dispatch(postsActions.receivedPost({ ...post, pending_post_id: pendingId }));
       dispatch(channelsActions.channelViewed({ channelId, at: post.create_at }));
     } catch (e) {

@@ -5,6 +5,7 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 
 import type { Channel, ChannelMember, Post, Preference, Reaction, Status, Team, TeamMember, TeamUnread, User } from '../api/types';
+import { adminReducer } from './admin';
 
 export interface UsersState {
   currentUserId: string;
@@ -292,6 +293,7 @@ export const preferencesActions = preferences.actions;
 export const generalActions = general.actions;
 
 export const entitiesReducers = {
+  admin: adminReducer,
   users: users.reducer,
   teams: teams.reducer,
   channels: channels.reducer,

@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 import { Integration, Runner, Server, freePort, launchBrowser } from './harness.mjs';
+import { CONTAINED_PLUGIN_ERRORS, pluginTests } from './plugins.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
@@ -23,7 +24,7 @@ const metrics = {};
 
 const integration = new Integration();
 await integration.start();
-const server = new Server(bin, await freePort(), ['--allowed-untrusted-internal-connections', '127.0.0.1']);
+const server = new Server(bin, await freePort(), ['--allowed-untrusted-internal-connections', '127.0.0.1', '--enable-plugin-uploads', 'true']);
 await server.start();
 process.on('exit', () => server.proc?.exitCode === null && server.proc.kill('SIGKILL'));
 const { browser, close } = await launchBrowser();
@@ -37,7 +38,8 @@ async function newPerson(name) {
     // Tolerated: avatars answering 404 until the server has the image route, and the
     // browser's own report of refused WebSocket connections while the server restarts.
     const tolerated = /Failed to load resource.*404|WebSocket connection to .* failed: .*ERR_CONNECTION_REFUSED/;
-    if (m.type() === 'error' && !tolerated.test(m.text())) consoleErrors.push(`${name}: ${m.text()}`);
+    // Also the errors of the plugin that is meant to throw (contained, and reported here).
+    if (m.type() === 'error' && !tolerated.test(m.text()) && !CONTAINED_PLUGIN_ERRORS.test(m.text())) consoleErrors.push(`${name}: ${m.text()}`);
   });
   page.on('pageerror', (e) => consoleErrors.push(`${name}: ${e.message}`));
   return { context, page };
@@ -344,6 +346,8 @@ try {
     await post(A.page, 'long post 000').waitFor({ timeout: T });
     await A.page.screenshot({ path: path.join(shots, 'long-channel-top.png') });
   });
+
+  await pluginTests({ run, server, bin, root, admin, bob, team, A, B, shots, T });
 
   await run.test(`the JavaScript is at most ${MAX_JS_GZIP_KB} KB gzipped`, async () => {
     const dir = path.join(root, 'webapp/dist/static');

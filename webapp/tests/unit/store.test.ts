@@ -20,7 +20,8 @@ function member(channelId: string, extra: Partial<ChannelMember> = {}): ChannelM
 describe('entities state', () => {
   it('has the slices Mattermost plugins read', () => {
     const state = makeStore().getState();
-    expect(Object.keys(state.entities).sort()).toEqual(['channels', 'general', 'posts', 'preferences', 'teams', 'users']);
+    expect(Object.keys(state.entities).sort()).toEqual(['admin', 'channels', 'general', 'posts', 'preferences', 'teams', 'users']);
+    expect(state.entities.admin).toMatchObject({ plugins: {}, pluginStatuses: {} });
     expect(state.entities.users).toMatchObject({ currentUserId: '', profiles: {} });
     expect(state.entities.posts).toMatchObject({ posts: {}, postsInChannel: {}, postsInThread: {} });
   });

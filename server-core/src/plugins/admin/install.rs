@@ -3,10 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use confab_host::{LoadOptions, Manifest};
-use serde_json::json;
 
 use super::permissions::pending_permissions;
-use super::status::client_manifest;
 use super::{AdminError, Installed, PluginAdmin, Source, io, is_manageable_id, load_options};
 use crate::plugins::bundle;
 use crate::plugins::installer::{self, blocking, crash_point};
@@ -199,7 +197,7 @@ impl PluginAdmin {
         self.last_errors.write().unwrap().remove(id);
         tracing::info!(plugin_id = %id, version = %manifest.version, source = source.as_str(), serving, "plugin installed");
         if serving {
-            self.publish_to_admins("plugin_enabled", json!({ "manifest": client_manifest(manifest, &live).await })).await;
+            self.publish_webapp_change("plugin_enabled", manifest, &live).await;
         }
         self.publish_statuses().await;
         Ok(serving)

@@ -3,10 +3,8 @@
 use std::path::Path;
 
 use confab_host::PluginStatus;
-use serde_json::json;
 
 use super::permissions::pending_permissions;
-use super::status::client_manifest;
 use super::{AdminError, PluginAdmin, io, is_manageable_id, load_options};
 use crate::plugins::installer::{self, Journal, blocking, crash_point};
 use crate::service::{Caller, now_ms};
@@ -31,7 +29,7 @@ impl PluginAdmin {
         // Mattermost answers enable before activation finishes; a failure shows in the
         // status (state 3 with the reason), not as an error of this request.
         match self.host.load(&live, load_options(&record)).await {
-            Ok(_) => self.publish_to_admins("plugin_enabled", json!({ "manifest": client_manifest(&manifest, &live).await })).await,
+            Ok(_) => self.publish_webapp_change("plugin_enabled", &manifest, &live).await,
             Err(e) => tracing::warn!(plugin_id = id, error = %e, "enabled plugin failed to start"),
         }
         self.publish_statuses().await;
@@ -46,9 +44,11 @@ impl PluginAdmin {
         let (installed, manifest) = self.installed(id).await?;
         let record = PluginRecord { enabled: false, update_at: now_ms(), ..installed.record };
         self.services.store().upsert_plugin(&record).await?;
-        self.host.unload(id).await;
+        let was_running = self.host.unload(id).await;
         self.services.plugin_commands().unregister_plugin(id);
-        self.publish_to_admins("plugin_disabled", json!({ "manifest": client_manifest(&manifest, &self.layout.live(id)).await })).await;
+        if was_running {
+            self.publish_webapp_change("plugin_disabled", &manifest, &self.layout.live(id)).await;
+        }
         self.publish_statuses().await;
         Ok(())
     }
@@ -90,7 +90,7 @@ impl PluginAdmin {
         self.last_errors.write().unwrap().remove(id);
         tracing::info!(plugin_id = id, "plugin removed");
         if was_running && let Some(manifest) = manifest {
-            self.publish_to_admins("plugin_disabled", json!({ "manifest": client_manifest(&manifest, &live).await })).await;
+            self.publish_webapp_change("plugin_disabled", &manifest, &live).await;
         }
         self.publish_statuses().await;
         Ok(())
@@ -111,6 +111,8 @@ impl PluginAdmin {
         match self.host.load(dir, load_options(&row.record)).await {
             Ok(_) => {
                 self.last_errors.write().unwrap().remove(id);
+                // Clients swap in the new bundle (its name carries its hash).
+                self.publish_webapp_change("plugin_enabled", &manifest, dir).await;
             }
             Err(e) => {
                 self.last_errors.write().unwrap().insert(id.to_string(), format!("reload failed: {e}"));

@@ -11,7 +11,9 @@ use crate::service::{Caller, now_ms};
 use crate::store::{InstalledPlugin, PluginRecord};
 
 impl PluginAdmin {
-    /// Requested, granted and pending permissions, and a staged upgrade's version.
+    /// Requested, granted and pending permissions, a staged upgrade's version, and
+    /// whether the bundle has web code (`has_webapp`): that runs in every user's browser
+    /// with their session, beyond any capability, so the approval prompt says so.
     pub async fn permissions(&self, caller: &Caller, id: &str) -> Result<Value, AdminError> {
         Self::require_admin(caller)?;
         let (row, manifest) = self.installed(id).await?;
@@ -22,6 +24,7 @@ impl PluginAdmin {
             "requested": target.permissions,
             "granted": if row.record.grant_all_requested { manifest.permissions.clone() } else { row.record.granted.clone() },
             "pending": pending_permissions(&row.record, target),
+            "has_webapp": target.webapp.is_some(),
             "staged_version": staged.map(|m| m.version),
         }))
     }

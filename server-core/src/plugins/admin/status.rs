@@ -110,6 +110,18 @@ impl PluginAdmin {
         self.services.hub().send(Event { event: event.to_string(), data, broadcast: BroadcastInfo::default() }, &Recipients::Users(admins));
     }
 
+    /// `plugin_enabled` / `plugin_disabled` with the client manifest, to every connected
+    /// user as Mattermost sends them: web clients load or drop the plugin's bundle live.
+    /// Only plugins with a webapp part are announced (Mattermost's `HasClient`); for the
+    /// others nothing changes in a client, and admins follow `plugin_statuses_changed`.
+    pub async fn publish_webapp_change(&self, event: &str, manifest: &Manifest, dir: &Path) {
+        if manifest.webapp.is_none() {
+            return;
+        }
+        let data = json!({ "manifest": client_manifest(manifest, dir).await });
+        self.services.hub().send(Event { event: event.to_string(), data, broadcast: BroadcastInfo::default() }, &Recipients::All);
+    }
+
     /// `plugin_statuses_changed` with every status, to admins.
     pub async fn publish_statuses(&self) {
         match self.all_statuses().await {
