@@ -33,6 +33,9 @@ pub enum Capability {
     Cluster,
     /// `config:write`: replace the plugin's own saved settings.
     ConfigWrite,
+    /// `scheduler`: keep named jobs (one-shot, interval, cron) that the host runs later
+    /// through the plugin's `job-hooks`, within the server's job quota.
+    Scheduler,
     /// `http:<host>`: outbound HTTP to one host on its scheme's default port, or on the
     /// port given (`localhost:8080`); `*.example.com` matches subdomains.
     Http(String),
@@ -61,6 +64,7 @@ impl FromStr for Capability {
             "bots" => Capability::Bots,
             "cluster" => Capability::Cluster,
             "config:write" => Capability::ConfigWrite,
+            "scheduler" => Capability::Scheduler,
             other => match other.strip_prefix("http:") {
                 Some(host) if is_host_pattern(host) => Capability::Http(host.to_ascii_lowercase()),
                 _ => return Err(UnknownCapability(s.to_string())),
@@ -86,6 +90,7 @@ impl fmt::Display for Capability {
             Capability::Bots => "bots",
             Capability::Cluster => "cluster",
             Capability::ConfigWrite => "config:write",
+            Capability::Scheduler => "scheduler",
             Capability::Http(host) => return write!(f, "http:{host}"),
         };
         f.write_str(s)
@@ -177,7 +182,7 @@ mod tests {
 
     #[test]
     fn parses_and_prints_every_form() {
-        for s in ["kv", "config:write", "posts:read", "posts:write", "users:read-email", "http:api.example.com", "http:*.example.com", "http:localhost:8080"] {
+        for s in ["kv", "config:write", "scheduler", "posts:read", "posts:write", "users:read-email", "http:api.example.com", "http:*.example.com", "http:localhost:8080"] {
             assert_eq!(s.parse::<Capability>().unwrap().to_string(), s);
         }
         for bad in [

@@ -1,5 +1,7 @@
 //! Hook dispatch: will-hooks chained synchronously over plugins in id order, has-hooks queued for the background, targeted calls (commands, HTTP).
 
+mod jobs;
+
 use std::sync::Arc;
 
 use crate::bindings::types as wit;

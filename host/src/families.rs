@@ -28,11 +28,13 @@ pub enum HookFamily {
     Websocket,
     /// `cluster-hooks`.
     Cluster,
+    /// `job-hooks`: scheduled jobs (`run-job`).
+    Job,
 }
 
 impl HookFamily {
     /// Every family, in WIT order.
-    pub const ALL: [HookFamily; 10] = [
+    pub const ALL: [HookFamily; 11] = [
         HookFamily::Lifecycle,
         HookFamily::Message,
         HookFamily::Reaction,
@@ -43,6 +45,7 @@ impl HookFamily {
         HookFamily::Http,
         HookFamily::Websocket,
         HookFamily::Cluster,
+        HookFamily::Job,
     ];
 
     /// The interface name without package and version, as in `hooks.wit`.
@@ -58,13 +61,17 @@ impl HookFamily {
             HookFamily::Http => "http-hooks",
             HookFamily::Websocket => "websocket-hooks",
             HookFamily::Cluster => "cluster-hooks",
+            HookFamily::Job => "job-hooks",
         }
     }
 
     /// The first contract version with this family; components built against an
     /// older version cannot export it.
     pub fn since(self) -> WitVersion {
-        WitVersion::V0_1_0
+        match self {
+            HookFamily::Job => WitVersion::V0_2_0,
+            _ => WitVersion::V0_1_0,
+        }
     }
 
     /// The fully qualified export name in `version`, e.g.

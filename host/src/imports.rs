@@ -14,6 +14,7 @@ mod http;
 mod kv;
 mod log;
 mod posts;
+mod scheduler;
 mod teams;
 mod users;
 

@@ -31,6 +31,11 @@ pub struct Limits {
     /// Largest outbound HTTP response body handed to the plugin, in bytes; a longer one
     /// is cut there (the WIT promises a cut, not an error).
     pub http_max_response_bytes: usize,
+    /// Wall-clock time one scheduled job run (`run-job`) may take: jobs are the work a
+    /// hook's deadline is too short for.
+    pub job_deadline: Duration,
+    /// Fuel one scheduled job run may use.
+    pub job_fuel: u64,
 }
 
 impl Default for Limits {
@@ -47,6 +52,8 @@ impl Default for Limits {
             fail_closed: false,
             http_requests_per_second: 10,
             http_max_response_bytes: 4 << 20,
+            job_deadline: Duration::from_secs(30),
+            job_fuel: 10_000_000_000,
         }
     }
 }
@@ -64,6 +71,8 @@ impl Limits {
             fail_closed: true,
             http_requests_per_second: 1_000,
             http_max_response_bytes: 64 << 20,
+            job_deadline: Duration::from_secs(300),
+            job_fuel: 200_000_000_000,
         }
     }
 
@@ -98,6 +107,12 @@ impl Limits {
             if let Some(bytes) = layer.http_max_response_bytes {
                 limits.http_max_response_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
             }
+            if let Some(ms) = layer.job_deadline_ms {
+                limits.job_deadline = Duration::from_millis(ms);
+            }
+            if let Some(fuel) = layer.job_fuel {
+                limits.job_fuel = fuel;
+            }
         }
         limits.fuel_per_call = limits.fuel_per_call.clamp(1, ceiling.fuel_per_call);
         limits.deadline = limits.deadline.clamp(Duration::from_millis(1), ceiling.deadline);
@@ -107,6 +122,8 @@ impl Limits {
         limits.max_response_bytes = limits.max_response_bytes.clamp(1, ceiling.max_response_bytes);
         limits.http_requests_per_second = limits.http_requests_per_second.clamp(1, ceiling.http_requests_per_second);
         limits.http_max_response_bytes = limits.http_max_response_bytes.clamp(1, ceiling.http_max_response_bytes);
+        limits.job_deadline = limits.job_deadline.clamp(Duration::from_millis(1), ceiling.job_deadline);
+        limits.job_fuel = limits.job_fuel.clamp(1, ceiling.job_fuel);
         limits
     }
 }
@@ -143,6 +160,12 @@ pub struct RequestedLimits {
     /// Largest outbound HTTP response body in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_max_response_bytes: Option<u64>,
+    /// Deadline per scheduled job run in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_deadline_ms: Option<u64>,
+    /// Fuel per scheduled job run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_fuel: Option<u64>,
 }
 
 /// When repeated failures take a plugin out of service. Mattermost's numbers by
@@ -192,6 +215,17 @@ mod tests {
         let greedy = RequestedLimits { http_requests_per_second: Some(u32::MAX), http_max_response_bytes: Some(u64::MAX), ..Default::default() };
         let limits = Limits::default().resolve(&Limits::ceiling(), &greedy, &RequestedLimits::default());
         assert_eq!((limits.http_requests_per_second, limits.http_max_response_bytes), (1_000, 64 << 20));
+    }
+
+    #[test]
+    fn job_limits_have_their_own_defaults_and_ceiling() {
+        let limits = Limits::default();
+        assert_eq!(limits.job_deadline, Duration::from_secs(30));
+        assert!(limits.job_fuel > limits.fuel_per_call);
+        let requested = RequestedLimits { job_deadline_ms: Some(10_000_000), job_fuel: Some(5), ..Default::default() };
+        let limits = Limits::default().resolve(&Limits::ceiling(), &requested, &RequestedLimits::default());
+        assert_eq!((limits.job_deadline, limits.job_fuel), (Limits::ceiling().job_deadline, 5));
+        assert_eq!(limits.deadline, Limits::default().deadline, "a job limit leaves the hook deadline alone");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{Semaphore, SemaphorePermit};
 use tracing::Instrument;
@@ -40,6 +40,29 @@ pub(crate) struct Instance {
     pub exports: Exports,
     /// The settings generation this instance last saw through `configuration-changed`.
     config_generation: u64,
+}
+
+/// What one call may spend: a hook's budget, or a scheduled job's longer one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Budget {
+    /// Fuel refilled before the call.
+    pub fuel: u64,
+    /// Wall-clock deadline of the call (and of the wait for an instance).
+    pub deadline: Duration,
+    /// The manifest keys that raise them, named in failure messages.
+    pub keys: (&'static str, &'static str),
+}
+
+impl Budget {
+    /// A hook call's budget.
+    pub(crate) fn hook(limits: &Limits) -> Budget {
+        Budget { fuel: limits.fuel_per_call, deadline: limits.deadline, keys: ("limits.fuel_per_call", "limits.deadline_ms") }
+    }
+
+    /// A scheduled job run's budget.
+    pub(crate) fn job(limits: &Limits) -> Budget {
+        Budget { fuel: limits.job_fuel, deadline: limits.job_deadline, keys: ("limits.job_fuel", "limits.job_deadline_ms") }
+    }
 }
 
 /// A boxed hook invocation on one instance.
@@ -75,6 +98,9 @@ pub(crate) struct PluginRuntime {
     idle: Mutex<Vec<Instance>>,
     /// One permit per instance that may exist; a call holds one while it runs.
     permits: Arc<Semaphore>,
+    /// Job runs in flight at once: half the instances (at least one), so long jobs
+    /// never take every instance from the hooks on the request path.
+    pub(crate) job_slots: Semaphore,
     live: AtomicUsize,
     max_live: AtomicUsize,
     /// Bumped when settings change; instances catch up before their next hook.
@@ -114,6 +140,7 @@ impl PluginRuntime {
             identity,
             path,
             permits: Arc::new(Semaphore::new(limits.instances)),
+            job_slots: Semaphore::new((limits.instances / 2).max(1)),
             limits,
             families,
             indices,
@@ -198,6 +225,21 @@ impl PluginRuntime {
         A: Sync,
         R: PayloadSize + Send,
     {
+        self.call_within(hook, Budget::hook(&self.limits), args, f).await
+    }
+
+    /// [`PluginRuntime::call`] with another budget (scheduled jobs).
+    pub(crate) async fn call_within<A, R>(
+        &self,
+        hook: &'static str,
+        budget: Budget,
+        args: &A,
+        f: impl for<'a> FnOnce(&'a mut Instance, &'a A) -> HookFuture<'a, R> + Send,
+    ) -> Result<R, CallError>
+    where
+        A: Sync,
+        R: PayloadSize + Send,
+    {
         if !self.serving.load(Ordering::Acquire) {
             self.metrics.record_refused(hook);
             return Err(CallError::NotRunning { plugin_id: self.id().to_string() });
@@ -211,7 +253,7 @@ impl PluginRuntime {
             Ok(permit) => Ok(Ok(permit)),
             Err(tokio::sync::TryAcquireError::Closed) => Ok(Err(())),
             Err(tokio::sync::TryAcquireError::NoPermits) => {
-                tokio::time::timeout(self.limits.deadline, self.permits.acquire()).await.map(|acquired| acquired.map_err(|_| ()))
+                tokio::time::timeout(budget.deadline, self.permits.acquire()).await.map(|acquired| acquired.map_err(|_| ()))
             }
         };
         let permit = match permit {
@@ -226,7 +268,7 @@ impl PluginRuntime {
             }
         };
         let started = Instant::now();
-        let (result, fuel) = self.call_with_permit(hook, args, f, &permit).await;
+        let (result, fuel) = self.call_with_permit(hook, budget, args, f, &permit).await;
         drop(permit);
         let latency = started.elapsed();
         self.metrics.record(hook, latency, fuel, result.as_ref().err().map(|(kind, _)| *kind));
@@ -243,6 +285,7 @@ impl PluginRuntime {
     async fn call_with_permit<A, R>(
         &self,
         hook: &'static str,
+        budget: Budget,
         args: &A,
         f: impl for<'a> FnOnce(&'a mut Instance, &'a A) -> HookFuture<'a, R> + Send,
         _permit: &SemaphorePermit<'_>,
@@ -263,7 +306,7 @@ impl PluginRuntime {
             self.retire(instance);
             return (Err(e), 0);
         }
-        let Invocation { result, fuel } = self.invoke(&mut instance, hook, self.pacing, args, f).await;
+        let Invocation { result, fuel } = self.invoke(&mut instance, hook, budget, self.pacing, args, f).await;
         let result = result.and_then(|value| {
             let size = value.payload_size();
             if size > self.limits.max_response_bytes {
@@ -286,17 +329,18 @@ impl PluginRuntime {
         &self,
         instance: &mut Instance,
         hook: &'static str,
+        budget: Budget,
         pacing: Pacing,
         args: &A,
         f: impl for<'a> FnOnce(&'a mut Instance, &'a A) -> HookFuture<'a, R>,
     ) -> Invocation<R> {
-        let fuel_budget = self.limits.fuel_per_call;
+        let fuel_budget = budget.fuel;
         let store = &mut instance.store;
         if let Err(e) = store.set_fuel(fuel_budget) {
             return Invocation { result: Err((FailureKind::Host, format!("{e:#}"))), fuel: 0 };
         }
         let started = Instant::now();
-        let deadline_at = started + self.limits.deadline;
+        let deadline_at = started + budget.deadline;
         store.data_mut().limiter.hit = false;
         let span = tracing::debug_span!("plugin_hook", plugin_id = %self.id(), hook);
         let outcome = deadline::within(started, deadline_at, pacing, &self.paced_calls, f(instance, args)).instrument(span).await;
@@ -305,9 +349,9 @@ impl PluginRuntime {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => {
                 let kind = classify(&e, instance.store.data().limiter.hit);
-                Err((kind, describe(kind, &e, &self.limits)))
+                Err((kind, describe(kind, &e, &self.limits, budget)))
             }
-            Err(_) => Err((FailureKind::Deadline, format!("still running after {:?}", self.limits.deadline))),
+            Err(_) => Err((FailureKind::Deadline, format!("still running after {:?}", budget.deadline))),
         };
         Invocation { result, fuel }
     }
@@ -332,7 +376,7 @@ impl PluginRuntime {
                     FailureKind::Host => FailureKind::Instantiate,
                     other => other,
                 };
-                return Err((kind, format!("instantiation failed: {}", describe(kind, &e, &self.limits))));
+                return Err((kind, format!("instantiation failed: {}", describe(kind, &e, &self.limits, Budget::hook(&self.limits)))));
             }
             Err(_) => return Err((FailureKind::Deadline, "instantiation ran past the deadline".into())),
         };
@@ -401,10 +445,11 @@ fn classify(error: &wasmtime::Error, memory_cap_hit: bool) -> FailureKind {
 /// the manifest key that raises it (a JavaScript or Python runtime may need a bigger
 /// budget than a Rust plugin), without the wasm backtrace, which for an interpreter is
 /// long and says nothing to an admin. Other failures keep wasmtime's full message.
-fn describe(kind: FailureKind, error: &wasmtime::Error, limits: &Limits) -> String {
+fn describe(kind: FailureKind, error: &wasmtime::Error, limits: &Limits, budget: Budget) -> String {
+    let (fuel_key, deadline_key) = budget.keys;
     match kind {
-        FailureKind::Fuel => format!("ran out of fuel: a call may use {} (`limits.fuel_per_call`)", limits.fuel_per_call),
-        FailureKind::Deadline => format!("ran past its deadline of {} ms (`limits.deadline_ms`)", limits.deadline.as_millis()),
+        FailureKind::Fuel => format!("ran out of fuel: a call may use {} (`{fuel_key}`)", budget.fuel),
+        FailureKind::Deadline => format!("ran past its deadline of {} ms (`{deadline_key}`)", budget.deadline.as_millis()),
         FailureKind::Memory => format!("hit its memory cap of {} MiB (`limits.memory_mb`)", limits.memory_bytes >> 20),
         _ => format!("{error:#}"),
     }

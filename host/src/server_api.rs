@@ -119,9 +119,33 @@ pub trait ServerApi: Send + Sync + 'static {
     /// Deliver a cluster event to the plugin on other nodes.
     async fn publish_cluster_event(&self, plugin_id: &str, event: ClusterEvent) -> ApiResult<()>;
 
+    /// Create or replace the plugin's job `name`; the server applies its own rules
+    /// (name and payload size, minimum interval, cron syntax, the job quota).
+    async fn schedule_job(&self, _plugin_id: &str, _name: &str, _schedule: JobSchedule, _payload: Vec<u8>) -> ApiResult<Job> {
+        no_jobs()
+    }
+    /// Remove the plugin's job `name`; `false` when there was none.
+    async fn cancel_job(&self, _plugin_id: &str, _name: &str) -> ApiResult<bool> {
+        no_jobs()
+    }
+    /// The plugin's job `name`.
+    async fn get_job(&self, _plugin_id: &str, _name: &str) -> ApiResult<Option<Job>> {
+        no_jobs()
+    }
+    /// Every job of the plugin, by name.
+    async fn list_jobs(&self, _plugin_id: &str) -> ApiResult<Vec<Job>> {
+        no_jobs()
+    }
+
     /// A plugin's status changed (activated, failed, quarantined, stopped). Used to
     /// notify admins; must not block.
     fn plugin_status_changed(&self, _status: &PluginStatus) {}
+}
+
+/// What the scheduler methods answer on a server that keeps no jobs (tools, and
+/// embedders that have no database).
+fn no_jobs<T>() -> ApiResult<T> {
+    Err(ApiError::Internal("this server does not keep scheduled jobs".into()))
 }
 
 /// A `ServerApi` with no server behind it: every call fails with `internal`, and

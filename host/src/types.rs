@@ -241,3 +241,43 @@ pub enum LogLevel {
     Warn,
     Error,
 }
+
+/// When a plugin's job runs (WIT `scheduler.schedule`); times in ms since the epoch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum JobSchedule {
+    /// Once, at this time.
+    At(i64),
+    /// Once, this many milliseconds after it was scheduled.
+    After(u64),
+    /// Every this many milliseconds.
+    Every(u64),
+    /// At the times of a cron expression (UTC).
+    Cron(String),
+}
+
+impl JobSchedule {
+    /// Whether the job runs more than once.
+    pub fn is_recurring(&self) -> bool {
+        matches!(self, JobSchedule::Every(_) | JobSchedule::Cron(_))
+    }
+}
+
+/// A scheduled job as the server keeps it (WIT `scheduler.job`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    pub name: String,
+    pub schedule: JobSchedule,
+    pub payload: Vec<u8>,
+    pub next_run_at: i64,
+    pub runs: u64,
+}
+
+/// One due run of a job, handed to the plugin's `run-job` (WIT `job-hooks.job-run`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobRun {
+    pub name: String,
+    pub payload: Vec<u8>,
+    pub due_at: i64,
+    pub recurring: bool,
+}

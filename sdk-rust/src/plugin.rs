@@ -1,7 +1,7 @@
 //! The `Plugin` trait: one defaulted method per hook in `wit/hooks.wit`.
 
 use crate::types::{
-    Channel, ChannelMember, ClusterEvent, CommandArgs, CommandResponse, HttpRequest, HttpResponse, PluginContext, Post, Reaction, TeamMember, User,
+    Channel, ChannelMember, ClusterEvent, CommandArgs, CommandResponse, HttpRequest, HttpResponse, JobRun, PluginContext, Post, Reaction, TeamMember, User,
     WebsocketRequest, WillResult,
 };
 
@@ -129,4 +129,13 @@ pub trait Plugin: Default + 'static {
 
     /// Another node's copy of this plugin called [`cluster::publish`](crate::cluster::publish).
     fn on_plugin_cluster_event(&self, ctx: &PluginContext, event: ClusterEvent) {}
+
+    // ---- job-hooks -------------------------------------------------------------
+
+    /// A job made with [`scheduler::schedule`](crate::scheduler::schedule) is due.
+    /// Runs under the job deadline and fuel (30 s by default), not a hook's. An `Err`
+    /// is logged and counted; a recurring job runs again at its next time anyway.
+    fn run_job(&self, run: JobRun) -> Result<(), String> {
+        Err(format!("this plugin does not run job {}", run.name))
+    }
 }

@@ -58,6 +58,11 @@ pub struct Config {
     #[arg(long, env = "CONFAB_PLUGIN_KV_QUOTA_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub plugin_kv_quota_bytes: i64,
 
+    /// Most scheduled jobs one plugin may hold (the `scheduler` permission); a new job
+    /// past it is refused with `quota-exceeded`.
+    #[arg(long, env = "CONFAB_PLUGIN_JOB_QUOTA", default_value_t = 1000)]
+    pub plugin_job_quota: i64,
+
     /// Running time a plugin's hook call gets at full speed, in milliseconds; past it
     /// the call is paced (see `plugin_pacing_share_percent`).
     #[arg(long, env = "CONFAB_PLUGIN_PACING_GRACE_MS", default_value_t = 10)]
@@ -293,6 +298,7 @@ impl std::fmt::Debug for Config {
             .field("open_server", &self.open_server)
             .field("plugin_kv_max_value_bytes", &self.plugin_kv_max_value_bytes)
             .field("plugin_kv_quota_bytes", &self.plugin_kv_quota_bytes)
+            .field("plugin_job_quota", &self.plugin_job_quota)
             .field("plugin_pacing_grace_ms", &self.plugin_pacing_grace_ms)
             .field("plugin_pacing_share_percent", &self.plugin_pacing_share_percent)
             .field("enable_plugin_uploads", &self.enable_plugin_uploads)
@@ -336,6 +342,7 @@ impl Default for Config {
             open_server: true,
             plugin_kv_max_value_bytes: 1024 * 1024,
             plugin_kv_quota_bytes: 64 * 1024 * 1024,
+            plugin_job_quota: 1000,
             plugin_pacing_grace_ms: 10,
             plugin_pacing_share_percent: 25,
             enable_plugin_uploads: false,
@@ -430,6 +437,7 @@ mod tests {
         assert!(parsed.open_server);
         assert_eq!(parsed.plugin_kv_max_value_bytes, default.plugin_kv_max_value_bytes);
         assert_eq!(parsed.plugin_kv_quota_bytes, default.plugin_kv_quota_bytes);
+        assert_eq!(parsed.plugin_job_quota, default.plugin_job_quota);
         assert_eq!(parsed.plugin_pacing_grace_ms, default.plugin_pacing_grace_ms);
         assert_eq!(parsed.plugin_pacing_share_percent, default.plugin_pacing_share_percent);
         assert_eq!(parsed.allowed_untrusted_internal_connections, default.allowed_untrusted_internal_connections);

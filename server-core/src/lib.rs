@@ -139,6 +139,7 @@ fn service_settings(config: &Config, site_url: &str) -> Settings {
         privacy: domain::user::Privacy { show_email_address: config.show_email_address, show_full_name: config.show_full_name },
         login: config.login_security.login_settings(),
         unread_bookkeeping: !config.bench_without_unreads,
+        jobs: service::scheduler::JobSettings { quota: config.plugin_job_quota.max(0), ..Default::default() },
         ..Settings::default()
     }
 }
@@ -185,6 +186,8 @@ where
     let host = plugin_admin.host().clone();
     let summary = plugin_admin.load_installed().await;
     tracing::info!(dir = %plugin_dir.display(), loaded = summary.loaded.len(), disabled = summary.disabled.len(), failed = summary.failed.len(), "local plugins loaded");
+    // After loading, so the first pass runs the jobs missed while the server was down.
+    let job_runner = service::scheduler::runner::Runner::spawn(&services);
 
     let _watcher = if config.watch_plugins { plugins::watcher::watch(&plugin_dir, plugin_admin.clone()) } else { None };
     let allowed_origins = Arc::new(api::origin::AllowedOrigins::new(&site_url, &config.allow_cors_from));
@@ -193,7 +196,7 @@ where
         Some(addr) => {
             let listener = TcpListener::bind(addr).await.map_err(|source| RunError::MetricsListen { addr, source })?;
             tracing::info!(addr = %listener.local_addr().unwrap_or(addr), "serving /metrics on its own listener");
-            Some(tokio::spawn(api::serve_metrics(listener, host.clone())))
+            Some(tokio::spawn(api::serve_metrics(listener, host.clone(), services.jobs().clone())))
         }
         None => None,
     };
@@ -228,6 +231,7 @@ where
     // Plugins are deactivated whether serving ended cleanly or not: their deactivate
     // hooks are their last chance to save state.
     tracing::info!("http server stopped; deactivating plugins");
+    service::scheduler::runner::stop(job_runner).await;
     host.flush_background().await;
     host.shutdown().await;
     store.close().await;

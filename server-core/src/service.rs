@@ -15,6 +15,7 @@ pub mod lookups;
 pub mod plugins;
 pub mod posts;
 pub mod preferences;
+pub mod scheduler;
 pub mod sessions;
 pub mod slack;
 pub mod status;
@@ -213,6 +214,8 @@ pub struct Settings {
     /// Whether posts update unread and mention counts; off only for bench B3's
     /// baseline (`--bench-without-unreads`).
     pub unread_bookkeeping: bool,
+    /// Plugins' scheduled jobs: quota, minimum interval, run rate, concurrency.
+    pub jobs: scheduler::JobSettings,
 }
 
 impl Default for Settings {
@@ -231,6 +234,7 @@ impl Default for Settings {
             privacy: crate::domain::user::Privacy::default(),
             login: auth::LoginSettings::default(),
             unread_bookkeeping: true,
+            jobs: scheduler::JobSettings::default(),
         }
     }
 }
@@ -263,6 +267,8 @@ struct Inner {
     sealer: Sealer,
     /// Every password hash and check runs here (bounded, memory reused).
     passwords: auth::password::PasswordPool,
+    /// The job runner's wake-up, guard and counters.
+    jobs: Arc<scheduler::SchedulerState>,
 }
 
 /// Builds [`Services`]; the host and the sealer are given here, before the services
@@ -305,6 +311,7 @@ impl ServicesBuilder {
 
     fn into_inner(self, host: Option<PluginHost>) -> Inner {
         let passwords = auth::password::PasswordPool::new(&self.settings.login.hashing);
+        let jobs = Arc::new(scheduler::SchedulerState::new(&self.settings.jobs));
         Inner {
             store: self.store,
             hub: self.hub,
@@ -315,6 +322,7 @@ impl ServicesBuilder {
             loop_guard: posts::LoopGuard::default(),
             sealer: self.sealer.unwrap_or_else(Sealer::random),
             passwords,
+            jobs,
         }
     }
 }
@@ -394,6 +402,11 @@ impl Services {
     /// The slash commands plugins registered.
     pub fn plugin_commands(&self) -> &commands::PluginCommands {
         &self.inner.plugin_commands
+    }
+
+    /// The scheduler's shared state (the job runner's wake-up, guard, counters).
+    pub fn jobs(&self) -> &Arc<scheduler::SchedulerState> {
+        &self.inner.jobs
     }
 
     /// The guard against plugins answering each other's posts forever.

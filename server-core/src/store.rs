@@ -13,6 +13,7 @@
 mod channels;
 mod commands;
 mod dialogs;
+mod jobs;
 mod kv;
 mod plugin_admin;
 mod plugins;
@@ -32,6 +33,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 
 pub use commands::CommandWebhook;
+pub use jobs::{JobPut, JobSpec, StoredJob};
 pub use kv::{KvWrite, KvWriteOutcome};
 pub use plugin_admin::InstalledPlugin;
 pub use plugins::PluginRecord;
@@ -50,6 +52,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "login security", include_str!("../migrations/0005_login_security.sql")),
     (6, "open dialogs", include_str!("../migrations/0006_open_dialogs.sql")),
     (7, "preferences", include_str!("../migrations/0007_preferences.sql")),
+    (8, "plugin jobs", include_str!("../migrations/0008_plugin_jobs.sql")),
 ];
 
 /// Why a store operation failed.

@@ -30,6 +30,8 @@
 //! - `issue_tracker`: the issue-tracker example plugin against a fake tracker: REST
 //!   calls through `http-outbound`, signed webhooks into subscribed channels;
 //! - `hooks`: every hook family called from the service that owns the event;
+//! - `jobs`: plugins' scheduled jobs (one-shot, recurring, cancel, restart survival,
+//!   the run missed while down, the quota, a job rescheduling itself every millisecond);
 //! - `webhooks`: incoming hooks' payload shapes and refusals, hook management, outgoing
 //!   hooks calling receivers on loopback (and refused there by default);
 //! - `authz_matrix`: every route of the router as anonymous, member, non-member, team
@@ -60,6 +62,7 @@ mod hooks;
 mod interactive;
 mod invalid_text;
 mod issue_tracker;
+mod jobs;
 mod login_security;
 mod multilang;
 mod outbound;

@@ -28,9 +28,11 @@ pub(crate) enum Versioned<Latest, V0_1_0> {
 }
 
 /// Declare each family's bindings: `field: module => Handle as HookFamily`, where
-/// `Handle` is the versioned guest type dispatch calls through.
+/// `Handle` is the versioned guest type dispatch calls through; after `since 0.2.0:`,
+/// `field: module as HookFamily` for the families 0.1.0 does not have, whose handle is
+/// the current guest type (no component of an older version can export them).
 macro_rules! families {
-    ($($field:ident: $module:ident => $handle:ident as $family:ident),* $(,)?) => {
+    ($($field:ident: $module:ident => $handle:ident as $family:ident),* ; since 0.2.0: $($new_field:ident: $new_module:ident as $new_family:ident),* $(,)?) => {
         $(
             /// The family's exported functions in the component's version.
             pub(crate) type $handle = Versioned<hooks::$module::Guest, hooks_v0_1_0::$module::Guest>;
@@ -40,11 +42,13 @@ macro_rules! families {
         #[derive(Default)]
         pub(crate) struct ExportIndices {
             $($field: Option<Versioned<hooks::$module::GuestIndices, hooks_v0_1_0::$module::GuestIndices>>,)*
+            $($new_field: Option<hooks::$new_module::GuestIndices>,)*
         }
 
         /// The exported hook functions of one instance.
         pub(crate) struct Exports {
             $(pub $field: Option<$handle>,)*
+            $(pub $new_field: Option<hooks::$new_module::Guest>,)*
         }
 
         impl ExportIndices {
@@ -67,6 +71,16 @@ macro_rules! families {
                         });
                     }
                 )*
+                $(
+                    let interface = HookFamily::$new_family.interface_name(version);
+                    if version >= HookFamily::$new_family.since() && component.get_export_index(None, &interface).is_some() {
+                        found.$new_field = Some(hooks::$new_module::GuestIndices::new(pre).map_err(|e| LoadError::IncompatibleExport {
+                            plugin_id: plugin_id.to_string(),
+                            interface: interface.clone(),
+                            detail: format!("{e:#}"),
+                        })?);
+                    }
+                )*
                 Ok(found)
             }
 
@@ -74,6 +88,7 @@ macro_rules! families {
             pub(crate) fn families(&self) -> Vec<HookFamily> {
                 let mut present = Vec::new();
                 $(if self.$field.is_some() { present.push(HookFamily::$family); })*
+                $(if self.$new_field.is_some() { present.push(HookFamily::$new_family); })*
                 present
             }
 
@@ -82,6 +97,10 @@ macro_rules! families {
                     $($field: match &self.$field {
                         Some(Versioned::Latest(indices)) => Some(Versioned::Latest(indices.load(&mut *store, instance)?)),
                         Some(Versioned::V0_1_0(indices)) => Some(Versioned::V0_1_0(indices.load(&mut *store, instance)?)),
+                        None => None,
+                    },)*
+                    $($new_field: match &self.$new_field {
+                        Some(indices) => Some(indices.load(&mut *store, instance)?),
                         None => None,
                     },)*
                 })
@@ -100,7 +119,9 @@ families! {
     command: command_hooks => CommandHooks as Command,
     http: http_hooks => HttpHooks as Http,
     websocket: websocket_hooks => WebsocketHooks as Websocket,
-    cluster: cluster_hooks => ClusterHooks as Cluster,
+    cluster: cluster_hooks => ClusterHooks as Cluster;
+    since 0.2.0:
+    job: job_hooks as Job,
 }
 
 /// The call methods of a family, forwarded to the component's version. Every hook

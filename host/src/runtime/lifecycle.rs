@@ -5,7 +5,7 @@
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use super::{Instance, PluginRuntime};
+use super::{Budget, Instance, PluginRuntime};
 use crate::deadline::Pacing;
 use crate::error::{FailureKind, LoadError};
 use crate::families::HookFamily;
@@ -38,7 +38,7 @@ impl PluginRuntime {
         if instance.exports.lifecycle.is_some() {
             let started = Instant::now();
             let outcome = self
-                .invoke(&mut instance, "activate", Pacing::UNPACED, &(), |inst, ()| {
+                .invoke(&mut instance, "activate", Budget::hook(&self.limits), Pacing::UNPACED, &(), |inst, ()| {
                     Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_activate(&mut inst.store).await })
                 })
                 .await;
@@ -90,7 +90,7 @@ impl PluginRuntime {
             if let Ok(mut instance) = instance {
                 let started = Instant::now();
                 let outcome = self
-                    .invoke(&mut instance, "deactivate", Pacing::UNPACED, &(), |inst, ()| {
+                    .invoke(&mut instance, "deactivate", Budget::hook(&self.limits), Pacing::UNPACED, &(), |inst, ()| {
                         Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_deactivate(&mut inst.store).await })
                     })
                     .await;
@@ -118,7 +118,7 @@ impl PluginRuntime {
         if instance.exports.lifecycle.is_some() {
             let started = Instant::now();
             let outcome = self
-                .invoke(instance, "configuration-changed", Pacing::UNPACED, &(), |inst, ()| {
+                .invoke(instance, "configuration-changed", Budget::hook(&self.limits), Pacing::UNPACED, &(), |inst, ()| {
                     Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_configuration_changed(&mut inst.store).await })
                 })
                 .await;

@@ -7,7 +7,7 @@
 //! `wit_bindgen::generate!` for a world exporting only those families, with `Guest`
 //! impls forwarding to `T`'s methods.
 //!
-//! Finding the WIT: the four files of `wit/` are embedded into this proc-macro with
+//! Finding the WIT: the five files of `wit/` are embedded into this proc-macro with
 //! `include_str!` when the macro crate is compiled, and handed to `generate!` as
 //! `inline:` text (nested in a `package confab:plugin@0.2.0 { ... }` block, beside the
 //! generated world). Compared with passing a `path:`, this reads nothing from disk while
@@ -22,11 +22,12 @@ use quote::{format_ident, quote};
 use syn::{ImplItem, ItemImpl, parse_macro_input};
 
 /// The WIT package, embedded at macro compile time (see the module docs for why).
-const WIT_FILES: [&str; 4] = [
+const WIT_FILES: [&str; 5] = [
     include_str!("../../../wit/types.wit"),
     include_str!("../../../wit/host.wit"),
     include_str!("../../../wit/hooks.wit"),
     include_str!("../../../wit/world.wit"),
+    include_str!("../../../wit/scheduler.wit"),
 ];
 
 /// The package every file of `wit/` declares; the generated world refers to it.
@@ -49,6 +50,7 @@ const FAMILIES: &[(&str, &[&str])] = &[
     ("http-hooks", &["serve_http"]),
     ("websocket-hooks", &["on_websocket_connect", "on_websocket_disconnect", "websocket_message_has_been_posted"]),
     ("cluster-hooks", &["on_plugin_cluster_event"]),
+    ("job-hooks", &["run_job"]),
 ];
 
 /// Marks the `impl confab_plugin::Plugin for MyPlugin { ... }` block of a plugin.
@@ -317,7 +319,7 @@ fn lifecycle_team_and_user_hooks(family: &str, adapter: &syn::Ident) -> Option<T
     })
 }
 
-/// The forwarding functions of the command, HTTP, WebSocket and cluster hooks.
+/// The forwarding functions of the command, HTTP, WebSocket, cluster and job hooks.
 fn request_hooks(family: &str, adapter: &syn::Ident) -> Option<TokenStream2> {
     let t = quote!(::confab_plugin::__private::types);
     Some(match family {
@@ -356,6 +358,11 @@ fn request_hooks(family: &str, adapter: &syn::Ident) -> Option<TokenStream2> {
                 ::confab_plugin::Plugin::on_plugin_cluster_event(#adapter::plugin(), &ctx, event)
             }
         },
+        "job-hooks" => quote! {
+            fn run_job(run: #t::JobRun) -> ::core::result::Result<(), ::std::string::String> {
+                ::confab_plugin::Plugin::run_job(#adapter::plugin(), run)
+            }
+        },
         _ => return None,
     })
 }
@@ -388,6 +395,7 @@ mod tests {
         assert!(!family_uses_types("lifecycle"));
         assert!(family_uses_types("message-hooks"));
         assert!(family_uses_types("cluster-hooks"));
+        assert!(family_uses_types("job-hooks"));
         assert!(!family_uses_types("no-such-family"));
     }
 

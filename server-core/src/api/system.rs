@@ -1,6 +1,7 @@
 //! System routes: the Mattermost ping, the client config, and the Prometheus `/metrics` page (system admins and configured client addresses only, or on a listener of its own).
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
@@ -15,6 +16,7 @@ use super::error::ids;
 use super::extract::{AppQuery, MaybeAuth};
 use super::{ApiError, AppState};
 use crate::config::IpRanges;
+use crate::service::scheduler::SchedulerState;
 use serde::Deserialize;
 
 /// Prometheus' text exposition format.
@@ -135,14 +137,15 @@ impl MetricsAccess {
 /// Plugin host counters and per plugin × hook calls, errors, failures, fuel and latency.
 async fn metrics(MaybeAuth(caller, ctx): MaybeAuth, State(state): State<AppState>) -> Result<Response, ApiError> {
     state.metrics.check(caller.as_ref().is_some_and(|c| c.is_admin()), ctx.ip_address.parse().ok())?;
-    Ok(prometheus_page(&state.host))
+    Ok(prometheus_page(&state.host, state.services.jobs()))
 }
 
 /// The plugin host's metrics plus the tokio runtime's live task count (the soak checks
 /// that it returns to its baseline: a task leaked per request or per connection shows
 /// up there first).
-fn prometheus_page(host: &PluginHost) -> Response {
+fn prometheus_page(host: &PluginHost, jobs: &SchedulerState) -> Response {
     let mut text = host.metrics().render_prometheus();
+    text.push_str(&jobs.render_prometheus());
     let tasks = tokio::runtime::Handle::current().metrics().num_alive_tasks();
     text.push_str(&format!(
         "# HELP confab_runtime_alive_tasks Tokio tasks alive in the server's runtime.\n# TYPE confab_runtime_alive_tasks gauge\nconfab_runtime_alive_tasks {tasks}\n"
@@ -152,8 +155,8 @@ fn prometheus_page(host: &PluginHost) -> Response {
 
 /// Serve `/metrics` (and nothing else) on `listener` to whoever reaches it, until the
 /// task is aborted: the `--metrics-listen` listener.
-pub async fn serve_metrics(listener: tokio::net::TcpListener, host: PluginHost) -> std::io::Result<()> {
-    let app = Router::new().route("/metrics", get(move || std::future::ready(prometheus_page(&host)))).fallback(|| async { ApiError::not_found() });
+pub async fn serve_metrics(listener: tokio::net::TcpListener, host: PluginHost, jobs: Arc<SchedulerState>) -> std::io::Result<()> {
+    let app = Router::new().route("/metrics", get(move || std::future::ready(prometheus_page(&host, &jobs)))).fallback(|| async { ApiError::not_found() });
     axum::serve(listener, app).await
 }
 

@@ -87,6 +87,11 @@ pub mod preferences {
     pub const UPDATE_PREFERENCES_SET: &str = "api.preference.update_preferences.set.app_error";
 }
 
+/// Plugins' scheduled jobs (reach plugins only, as the WIT `invalid-input` text).
+pub mod scheduler {
+    pub const INVALID_JOB: &str = "app.plugin.schedule_job.invalid.app_error";
+}
+
 /// Posts, reactions and attachments.
 pub mod posts {
     pub const CREATE_POST_CAN_NOT_POST_TO_DELETED: &str = "api.post.create_post.can_not_post_to_deleted.error";

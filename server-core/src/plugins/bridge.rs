@@ -401,10 +401,32 @@ impl ServerApi for PluginBridge {
         Ok(())
     }
 
+    async fn schedule_job(&self, plugin_id: &str, name: &str, schedule: JobSchedule, payload: Vec<u8>) -> ApiResult<Job> {
+        run(self.services()?.scheduler().schedule_job(plugin_id, name, schedule, payload).await)
+    }
+
+    async fn cancel_job(&self, plugin_id: &str, name: &str) -> ApiResult<bool> {
+        run(self.services()?.scheduler().cancel_job(plugin_id, name).await)
+    }
+
+    async fn get_job(&self, plugin_id: &str, name: &str) -> ApiResult<Option<Job>> {
+        run(self.services()?.scheduler().get_job(plugin_id, name).await)
+    }
+
+    async fn list_jobs(&self, plugin_id: &str) -> ApiResult<Vec<Job>> {
+        run(self.services()?.scheduler().list_jobs(plugin_id).await)
+    }
+
     fn plugin_status_changed(&self, status: &PluginStatus) {
         tracing::info!(plugin_id = %status.plugin_id, state = status.state.code(), error = %status.error, "plugin status changed");
         // No one listening (a bench, a test) is fine.
         let _ = self.status_changed.send(());
+        // A plugin that starts may have jobs due (missed while it was stopped).
+        if status.state == confab_host::PluginState::Running
+            && let Some(services) = self.services.upgrade()
+        {
+            services.jobs().wake();
+        }
     }
 }
 

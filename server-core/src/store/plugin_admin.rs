@@ -74,10 +74,10 @@ impl Store {
         Ok(())
     }
 
-    /// Forget a plugin: its state, settings and KV data, in one transaction.
+    /// Forget a plugin: its state, settings, KV data and scheduled jobs, in one transaction.
     pub async fn delete_plugin_data(&self, plugin_id: &str) -> Result<()> {
         let mut tx = self.writer().begin().await?;
-        for table in ["plugins", "plugin_settings", "plugin_kv"] {
+        for table in ["plugins", "plugin_settings", "plugin_kv", "plugin_jobs"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE plugin_id = $1")).bind(plugin_id).execute(&mut *tx).await?;
         }
         tx.commit().await?;

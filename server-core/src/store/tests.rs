@@ -58,6 +58,7 @@ on_both_backends!(
     kv_set_get_delete_and_namespaces,
     kv_compare_and_set,
     kv_expiry,
+    jobs_quota_claim_and_settle,
     kv_list_pages_in_byte_order,
     plugin_records,
     concurrent_posts_to_one_channel_all_land,
@@ -564,4 +565,56 @@ async fn counted_posts_mark_the_author_and_count_mentions(store: TestStore) {
     let everyone = PostUnreads { mark_author_viewed: true, channel_wide: true, usernames: &[] };
     assert!(store.insert_post_counted(&post_at("no-such-channel", &ann.id, 300, "@all"), &everyone).await.is_err());
     assert_eq!(store.get_channel(&town.id).await.unwrap().total_msg_count, 26);
+}
+
+async fn jobs_quota_claim_and_settle(store: TestStore) {
+    let every = |ms| JobSpec { kind: "every", value: ms, cron: String::new() };
+    let stored = |put: JobPut| match put {
+        JobPut::Stored(job) => job,
+        JobPut::OverQuota => panic!("refused"),
+    };
+    let a = stored(store.job_put("p", "a", &every(1000), b"x", 100, 2, 0).await.unwrap());
+    stored(store.job_put("p", "b", &every(1000), b"", 5000, 2, 0).await.unwrap());
+    assert_eq!(store.job_put("p", "c", &every(1000), b"", 100, 2, 0).await.unwrap(), JobPut::OverQuota);
+    let replaced = stored(store.job_put("p", "a", &every(2000), b"y", 100, 2, 0).await.unwrap());
+    assert_eq!((replaced.id.as_str(), replaced.value, replaced.payload.as_slice()), (a.id.as_str(), 2000, &b"y"[..]), "replacing at the quota is fine");
+    stored(store.job_put("q", "a", &every(1000), b"", 100, 2, 0).await.unwrap());
+    let names = |jobs: &[StoredJob]| jobs.iter().map(|j| j.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&store.job_list("p").await.unwrap()), ["a", "b"]);
+
+    // Only p's jobs, only the due one; a second claim at the same moment gets nothing.
+    let p = vec!["p".to_string()];
+    let claimed = store.job_claim(&p, 200, 10_000, "t1", 10).await.unwrap();
+    assert_eq!(names(&claimed), ["a"]);
+    assert_eq!((claimed[0].due_at, claimed[0].next_run_at, claimed[0].claim_token.as_str()), (100, 10_000, "t1"));
+    assert!(store.job_claim(&p, 200, 10_000, "t2", 10).await.unwrap().is_empty());
+    assert_eq!(store.job_next_due(&p).await.unwrap(), Some(5000), "b, before a's lease ends");
+    assert_eq!(store.job_next_due(&[]).await.unwrap(), None);
+
+    store.job_finish(&a.id, "t1", Some(2100), 300).await.unwrap();
+    let after = store.job_get("p", "a").await.unwrap().unwrap();
+    assert_eq!((after.next_run_at, after.runs, after.claim_token.as_str()), (2100, 1, ""));
+
+    // Replaced while running: the run's end leaves the new schedule alone.
+    assert_eq!(names(&store.job_claim(&p, 2100, 20_000, "t3", 10).await.unwrap()), ["a"]);
+    let at = JobSpec { kind: "at", value: 9000, cron: String::new() };
+    stored(store.job_put("p", "a", &at, b"", 9000, 2, 2100).await.unwrap());
+    store.job_finish(&a.id, "t3", None, 2200).await.unwrap();
+    let kept = store.job_get("p", "a").await.unwrap().unwrap();
+    assert_eq!((kept.kind.as_str(), kept.next_run_at, kept.runs), ("at", 9000, 2));
+
+    // Earliest first; a released run is due again when it says; a finished one-shot is gone.
+    let claimed = store.job_claim(&p, 9000, 30_000, "t4", 10).await.unwrap();
+    assert_eq!(names(&claimed), ["b", "a"]);
+    store.job_release(&a.id, "t4", 9500).await.unwrap();
+    assert_eq!(store.job_get("p", "a").await.unwrap().unwrap().next_run_at, 9500);
+    assert_eq!(store.job_claim(&p, 9400, 30_000, "t5", 10).await.unwrap().len(), 0);
+    assert_eq!(names(&store.job_claim(&p, 9500, 30_000, "t5", 10).await.unwrap()), ["a"]);
+    store.job_finish(&a.id, "t5", None, 9600).await.unwrap();
+    assert!(store.job_get("p", "a").await.unwrap().is_none());
+
+    assert!(store.job_delete("p", "b").await.unwrap());
+    assert!(!store.job_delete("p", "b").await.unwrap());
+    store.delete_plugin_data("q").await.unwrap();
+    assert!(store.job_list("q").await.unwrap().is_empty(), "a removed plugin's jobs go with it");
 }

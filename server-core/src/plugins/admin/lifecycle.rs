@@ -79,6 +79,7 @@ impl PluginAdmin {
         blocking(move || if from.exists() { std::fs::rename(&from, &to) } else { Ok(()) }).await.map_err(io("cannot move the plugin out"))?;
         crash_point("remove_moved");
         self.services.store().delete_plugin_data(id).await?;
+        self.services.jobs().guard.lock().unwrap().forget(id);
         let (layout, staged) = (self.layout.clone(), self.layout.staged(id));
         blocking(move || {
             installer::remove_path(&moved);

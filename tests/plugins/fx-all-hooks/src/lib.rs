@@ -154,4 +154,9 @@ impl Plugin for AllHooks {
     fn on_plugin_cluster_event(&self, _ctx: &PluginContext, event: ClusterEvent) {
         record("on-plugin-cluster-event", &format!("{}:{}", event.id, String::from_utf8_lossy(&event.data)));
     }
+
+    fn run_job(&self, run: JobRun) -> Result<(), String> {
+        record("run-job", &format!("{}:{}", run.name, String::from_utf8_lossy(&run.payload)));
+        Ok(())
+    }
 }

@@ -1,0 +1,199 @@
+//! The job runner: one task that sleeps until the next due job (or a wake-up), claims due runs in batches, and runs each under a bounded number of concurrent runs.
+//!
+//! It never polls: the sleep ends at the earliest `next_run_at` of the plugins that
+//! may run jobs, when a job is scheduled or a plugin starts ([`SchedulerState::wake`]),
+//! or after [`MAX_SLEEP`] at the latest (so jobs other nodes wrote are seen). It holds
+//! the services weakly between passes, so a stopped server releases its database; on
+//! stop, runs in flight are cancelled and their claims given back, so they run at the
+//! next start.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use confab_host::CallError;
+use confab_host::types::JobRun;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+
+use super::{SchedulerState, next_run_after};
+use crate::ids::new_id;
+use crate::service::{Services, WeakServices, now_ms};
+use crate::store::{Store, StoredJob};
+
+/// Longest sleep between two looks at the table.
+pub const MAX_SLEEP: Duration = Duration::from_secs(30);
+/// How long a claimed run stays claimed: past the longest job deadline a plugin can be
+/// given (300 s), so only a node that died mid-run lets it lapse.
+const LEASE_MS: i64 = 6 * 60 * 1000;
+/// Most runs claimed by one statement.
+const BATCH: usize = 500;
+/// After a database error, wait this long before the next look.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
+/// A run the plugin had no free instance for is tried again this much later.
+const BUSY_RETRY_MS: i64 = 1000;
+
+/// Runs claimed and not yet settled: id → (token, when due), given back on stop.
+type Claims = Arc<Mutex<HashMap<String, (String, i64)>>>;
+
+/// The running runner; [`Runner::stop`] ends it.
+pub struct Runner {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Runner {
+    /// Start the runner over `services`' store and host; `None` without a host.
+    pub fn spawn(services: &Services) -> Option<Runner> {
+        services.host()?;
+        let (stop, stopped) = watch::channel(false);
+        let loop_ = Loop {
+            services: services.downgrade(),
+            store: services.store().clone(),
+            state: services.jobs().clone(),
+            limit: Arc::new(Semaphore::new(services.settings().jobs.concurrency.max(1))),
+            claims: Claims::default(),
+            in_flight: JoinSet::new(),
+        };
+        Some(Runner { stop, task: tokio::spawn(loop_.run(stopped)) })
+    }
+
+    /// Stop claiming, cancel the runs in flight and give their claims back.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// Stop `runner`, if there is one (a server without plugins has none).
+pub async fn stop(runner: Option<Runner>) {
+    if let Some(runner) = runner {
+        runner.stop().await;
+    }
+}
+
+/// What to do after a pass.
+enum Next {
+    /// More runs are due than were claimed: go again.
+    Now,
+    /// Every permit is taken: wait for a run to finish.
+    Saturated,
+    /// Sleep until this time (ms), or [`MAX_SLEEP`].
+    At(Option<i64>),
+    /// The services are gone.
+    Exit,
+}
+
+struct Loop {
+    services: WeakServices,
+    store: Store,
+    state: Arc<SchedulerState>,
+    limit: Arc<Semaphore>,
+    claims: Claims,
+    in_flight: JoinSet<()>,
+}
+
+impl Loop {
+    async fn run(mut self, mut stopped: watch::Receiver<bool>) {
+        loop {
+            while self.in_flight.try_join_next().is_some() {}
+            let next = match self.pass().await {
+                Ok(next) => next,
+                Err(e) => {
+                    tracing::error!(error = %e, "job runner: database error; trying again shortly");
+                    Next::At(Some(now_ms() + RETRY_AFTER.as_millis() as i64))
+                }
+            };
+            let sleep = match next {
+                Next::Exit => break,
+                Next::Now => continue,
+                Next::Saturated => MAX_SLEEP,
+                Next::At(at) => at.map_or(MAX_SLEEP, |t| Duration::from_millis(u64::try_from(t - now_ms()).unwrap_or(0)).min(MAX_SLEEP)),
+            };
+            let saturated = matches!(next, Next::Saturated);
+            tokio::select! {
+                _ = stopped.changed() => break,
+                () = self.state.wake.notified() => {}
+                () = tokio::time::sleep(sleep) => {}
+                Some(_) = self.in_flight.join_next(), if saturated => {}
+            }
+        }
+        self.shut_down().await;
+    }
+
+    /// Claim what is due (as many as there are free permits) and start each run.
+    async fn pass(&mut self) -> Result<Next, crate::store::Error> {
+        let Some(services) = self.services.upgrade() else { return Ok(Next::Exit) };
+        let Some(host) = services.host() else { return Ok(Next::Exit) };
+        let plugins = host.job_plugins();
+        let free = self.limit.available_permits().min(BATCH);
+        if free == 0 {
+            return Ok(Next::Saturated);
+        }
+        let now = now_ms();
+        let token = new_id();
+        let claimed = self.store.job_claim(&plugins, now, now + LEASE_MS, &token, free as i64).await?;
+        let full = claimed.len() == free;
+        for job in claimed {
+            self.claims.lock().unwrap().insert(job.id.clone(), (token.clone(), job.due_at));
+            let permit = self.limit.clone().acquire_owned().await.expect("the runner never closes its semaphore");
+            let (services, claims) = (services.clone(), self.claims.clone());
+            self.in_flight.spawn(async move {
+                let id = job.id.clone();
+                if let Err(e) = run_one(&services, job).await {
+                    tracing::error!(error = %e, job_id = %id, "job runner: could not settle a run");
+                }
+                claims.lock().unwrap().remove(&id);
+                drop(permit);
+                // The row's next time changed (due again, held back, deleted): the
+                // runner's timer was set while it was claimed.
+                services.jobs().wake();
+            });
+        }
+        if full {
+            return Ok(if self.limit.available_permits() == 0 { Next::Saturated } else { Next::Now });
+        }
+        Ok(Next::At(self.store.job_next_due(&plugins).await?))
+    }
+
+    async fn shut_down(mut self) {
+        self.in_flight.abort_all();
+        while self.in_flight.join_next().await.is_some() {}
+        let claims: Vec<_> = self.claims.lock().unwrap().drain().collect();
+        for (id, (token, due_at)) in claims {
+            if let Err(e) = self.store.job_release(&id, &token, due_at).await {
+                tracing::warn!(error = %e, job_id = %id, "job runner: could not give a claim back; it lapses on its own");
+            }
+        }
+    }
+}
+
+/// Run one claimed job (or hold it back if the guard says so) and settle its row.
+async fn run_one(services: &Services, job: StoredJob) -> Result<(), crate::store::Error> {
+    let store = services.store();
+    let state = services.jobs();
+    let now = now_ms();
+    let held = state.guard.lock().unwrap().admit(&job.plugin_id, &job.name, job.due_at, now);
+    if let Some(later) = held {
+        state.count(&job.plugin_id, |c| c.deferred += 1);
+        tracing::debug!(plugin_id = %job.plugin_id, job = %job.name, later, "job run held back by the guard");
+        return store.job_release(&job.id, &job.claim_token, later).await;
+    }
+    let Some(host) = services.host() else { return store.job_release(&job.id, &job.claim_token, job.due_at).await };
+    let recurring = matches!(job.kind.as_str(), "every" | "cron");
+    let run = JobRun { name: job.name.clone(), payload: job.payload.clone(), due_at: job.due_at, recurring };
+    match host.run_job(&job.plugin_id, run).await {
+        // The plugin stopped between the claim and the call: the run waits for it.
+        Err(CallError::NotRunning { .. } | CallError::UnknownPlugin { .. } | CallError::NotImplemented { .. }) => {
+            store.job_release(&job.id, &job.claim_token, job.due_at).await
+        }
+        Err(CallError::Busy { .. }) => store.job_release(&job.id, &job.claim_token, now + BUSY_RETRY_MS).await,
+        outcome => {
+            state.count(&job.plugin_id, |c| c.runs += 1);
+            if let Ok(Err(message)) = &outcome {
+                tracing::warn!(plugin_id = %job.plugin_id, job = %job.name, %message, "plugin job returned an error");
+            }
+            store.job_finish(&job.id, &job.claim_token, if recurring { next_run_after(&job, now) } else { None }, now_ms()).await
+        }
+    }
+}

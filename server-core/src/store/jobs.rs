@@ -1,0 +1,238 @@
+//! Plugins' scheduled jobs: create or replace within a quota, list, cancel, and the runner's atomic claim of due runs.
+//!
+//! The claim is one `UPDATE ... WHERE next_run_at <= now` that moves `next_run_at` to
+//! the end of a lease and stamps a token, so on PostgreSQL two nodes claiming at once
+//! get disjoint rows (the second re-checks the condition on the row it waited for and
+//! skips it), and a node that dies mid-run leaves the job due again when the lease
+//! lapses.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Backend, Result, Store};
+
+/// A job's schedule as stored: `kind` is `at`, `after`, `every` or `cron`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobSpec {
+    /// `at`, `after`, `every` or `cron`.
+    pub kind: &'static str,
+    /// The time (`at`), delay (`after`) or interval (`every`) in ms; 0 for `cron`.
+    pub value: i64,
+    /// The cron expression; empty otherwise.
+    pub cron: String,
+}
+
+/// One row of `plugin_jobs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredJob {
+    pub id: String,
+    pub plugin_id: String,
+    pub name: String,
+    pub kind: String,
+    pub value: i64,
+    pub cron: String,
+    pub payload: Vec<u8>,
+    pub next_run_at: i64,
+    /// When the claimed run was due.
+    pub due_at: i64,
+    /// The claim this row was returned under ('' outside a claim).
+    pub claim_token: String,
+    pub runs: i64,
+}
+
+const COLUMNS: &str = "id, plugin_id, name, kind, value, cron, payload, next_run_at, due_at, claim_token, runs";
+
+fn job(row: &AnyRow) -> Result<StoredJob, sqlx::Error> {
+    Ok(StoredJob {
+        id: row.try_get("id")?,
+        plugin_id: row.try_get("plugin_id")?,
+        name: row.try_get("name")?,
+        kind: row.try_get("kind")?,
+        value: row.try_get("value")?,
+        cron: row.try_get("cron")?,
+        payload: row.try_get("payload")?,
+        next_run_at: row.try_get("next_run_at")?,
+        due_at: row.try_get("due_at")?,
+        claim_token: row.try_get("claim_token")?,
+        runs: row.try_get("runs")?,
+    })
+}
+
+/// `$first, $first+1, ...` for `n` values.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// What [`Store::job_put`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobPut {
+    /// Stored (created or replaced).
+    Stored(StoredJob),
+    /// The plugin already holds `quota` jobs and this name is not one of them.
+    OverQuota,
+}
+
+impl Store {
+    /// Create the job `name` of `plugin_id`, or replace its schedule and payload. A
+    /// new job is refused when the plugin already has `quota` jobs; on SQLite the
+    /// count and the insert are serialized by the writer, on PostgreSQL concurrent
+    /// creations of one plugin may overshoot the quota by their own number, never more.
+    /// Replacing a job mid-run clears the run's claim, so its end leaves the new
+    /// schedule alone.
+    // Each argument is one column or rule of the single write; a struct would only rename them.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn job_put(&self, plugin_id: &str, name: &str, spec: &JobSpec, payload: &[u8], next_run_at: i64, quota: i64, now: i64) -> Result<JobPut> {
+        let mut tx = self.writer().begin().await?;
+        let replaced = sqlx::query(
+            "UPDATE plugin_jobs SET kind = $3, value = $4, cron = $5, payload = $6, next_run_at = $7, claim_token = '', update_at = $8 \
+             WHERE plugin_id = $1 AND name = $2",
+        )
+        .bind(plugin_id)
+        .bind(name)
+        .bind(spec.kind)
+        .bind(spec.value)
+        .bind(&spec.cron)
+        .bind(payload.to_vec())
+        .bind(next_run_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if replaced == 0 {
+            let inserted = sqlx::query(
+                "INSERT INTO plugin_jobs (id, plugin_id, name, kind, value, cron, payload, next_run_at, create_at, update_at) \
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9 WHERE (SELECT COUNT(*) FROM plugin_jobs WHERE plugin_id = $2) < $10",
+            )
+            .bind(crate::ids::new_id())
+            .bind(plugin_id)
+            .bind(name)
+            .bind(spec.kind)
+            .bind(spec.value)
+            .bind(&spec.cron)
+            .bind(payload.to_vec())
+            .bind(next_run_at)
+            .bind(now)
+            .bind(quota)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                return Ok(JobPut::OverQuota);
+            }
+        }
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM plugin_jobs WHERE plugin_id = $1 AND name = $2"))
+            .bind(plugin_id)
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await?;
+        let stored = job(&row)?;
+        tx.commit().await?;
+        Ok(JobPut::Stored(stored))
+    }
+
+    /// Remove a job; `false` when there was none.
+    pub async fn job_delete(&self, plugin_id: &str, name: &str) -> Result<bool> {
+        let n =
+            sqlx::query("DELETE FROM plugin_jobs WHERE plugin_id = $1 AND name = $2").bind(plugin_id).bind(name).execute(self.writer()).await?.rows_affected();
+        Ok(n > 0)
+    }
+
+    /// One job.
+    pub async fn job_get(&self, plugin_id: &str, name: &str) -> Result<Option<StoredJob>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM plugin_jobs WHERE plugin_id = $1 AND name = $2"))
+            .bind(plugin_id)
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(job).transpose()?)
+    }
+
+    /// Every job of a plugin, by name in byte order (as `kv_list`).
+    pub async fn job_list(&self, plugin_id: &str) -> Result<Vec<StoredJob>> {
+        let order = match self.backend {
+            Backend::Sqlite => "name",
+            Backend::Postgres => "name COLLATE \"C\"",
+        };
+        let rows =
+            sqlx::query(&format!("SELECT {COLUMNS} FROM plugin_jobs WHERE plugin_id = $1 ORDER BY {order}")).bind(plugin_id).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(job).collect::<Result<_, _>>()?)
+    }
+
+    /// The earliest `next_run_at` among the jobs of `plugin_ids` (claimed ones count
+    /// with their lease end), for the runner's timer.
+    pub async fn job_next_due(&self, plugin_ids: &[String]) -> Result<Option<i64>> {
+        if plugin_ids.is_empty() {
+            return Ok(None);
+        }
+        let sql = format!("SELECT MIN(next_run_at) FROM plugin_jobs WHERE plugin_id IN ({})", placeholders(1, plugin_ids.len()));
+        let mut query = sqlx::query_scalar::<_, Option<i64>>(&sql);
+        for id in plugin_ids {
+            query = query.bind(id);
+        }
+        Ok(query.fetch_one(&self.pool).await?)
+    }
+
+    /// Claim up to `limit` jobs of `plugin_ids` due at `now`, earliest first: each
+    /// gets `token`, its due time moves to `due_at`, and `next_run_at` to
+    /// `lease_until`. Returns the claimed rows.
+    pub async fn job_claim(&self, plugin_ids: &[String], now: i64, lease_until: i64, token: &str, limit: i64) -> Result<Vec<StoredJob>> {
+        if plugin_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = placeholders(5, plugin_ids.len());
+        // The outer `next_run_at <= $1` is what makes the claim atomic across nodes:
+        // PostgreSQL re-evaluates it on a row another claim changed meanwhile.
+        let sql = format!(
+            "UPDATE plugin_jobs SET due_at = next_run_at, next_run_at = $2, claim_token = $3, update_at = $1 \
+             WHERE next_run_at <= $1 AND id IN (SELECT id FROM plugin_jobs WHERE next_run_at <= $1 AND plugin_id IN ({ids}) ORDER BY next_run_at LIMIT $4) \
+             RETURNING {COLUMNS}"
+        );
+        let mut query = sqlx::query(&sql).bind(now).bind(lease_until).bind(token).bind(limit);
+        for id in plugin_ids {
+            query = query.bind(id);
+        }
+        let rows = query.fetch_all(self.writer()).await?;
+        let mut jobs: Vec<StoredJob> = rows.iter().map(job).collect::<Result<_, _>>()?;
+        // RETURNING keeps no order: earliest due first, as claimed.
+        jobs.sort_by_key(|j| j.due_at);
+        Ok(jobs)
+    }
+
+    /// End a claimed run: a one-shot job (`next_run_at` = `None`) is deleted, a
+    /// recurring one is due next at `next_run_at`. Either only if the claim is still
+    /// `token`'s (the job was not replaced or cancelled meanwhile); the run is counted
+    /// in any case while the row exists.
+    pub async fn job_finish(&self, id: &str, token: &str, next_run_at: Option<i64>, now: i64) -> Result<()> {
+        let mut tx = self.writer().begin().await?;
+        let settled = match next_run_at {
+            None => sqlx::query("DELETE FROM plugin_jobs WHERE id = $1 AND claim_token = $2").bind(id).bind(token).execute(&mut *tx).await?.rows_affected(),
+            Some(next) => {
+                sqlx::query("UPDATE plugin_jobs SET next_run_at = $3, claim_token = '', runs = runs + 1, update_at = $4 WHERE id = $1 AND claim_token = $2")
+                    .bind(id)
+                    .bind(token)
+                    .bind(next)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+            }
+        };
+        if settled == 0 {
+            sqlx::query("UPDATE plugin_jobs SET runs = runs + 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Give a claimed run back without running it (its plugin stopped meanwhile, or
+    /// the run was deferred): due again at `next_run_at`.
+    pub async fn job_release(&self, id: &str, token: &str, next_run_at: i64) -> Result<()> {
+        sqlx::query("UPDATE plugin_jobs SET next_run_at = $3, claim_token = '' WHERE id = $1 AND claim_token = $2")
+            .bind(id)
+            .bind(token)
+            .bind(next_run_at)
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+}
