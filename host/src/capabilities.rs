@@ -182,7 +182,17 @@ mod tests {
 
     #[test]
     fn parses_and_prints_every_form() {
-        for s in ["kv", "config:write", "scheduler", "posts:read", "posts:write", "users:read-email", "http:api.example.com", "http:*.example.com", "http:localhost:8080"] {
+        for s in [
+            "kv",
+            "config:write",
+            "scheduler",
+            "posts:read",
+            "posts:write",
+            "users:read-email",
+            "http:api.example.com",
+            "http:*.example.com",
+            "http:localhost:8080",
+        ] {
             assert_eq!(s.parse::<Capability>().unwrap().to_string(), s);
         }
         for bad in [
