@@ -14,10 +14,10 @@ macro_rules! word_filter_bindings {
             inline: "
                 package confab:bench;
                 world word-filter {
-                    import confab:plugin/log@0.1.0;
-                    import confab:plugin/config@0.1.0;
-                    export confab:plugin/lifecycle@0.1.0;
-                    export confab:plugin/message-hooks@0.1.0;
+                    import confab:plugin/log@0.2.0;
+                    import confab:plugin/config@0.2.0;
+                    export confab:plugin/lifecycle@0.2.0;
+                    export confab:plugin/message-hooks@0.2.0;
                 }
             ",
             path: "../wit",
@@ -68,6 +68,22 @@ macro_rules! host_imports {
         impl $module::confab::plugin::config::Host for Bare {
             fn get_settings(&mut self) -> String {
                 self.settings.clone()
+            }
+
+            fn site_url(&mut self) -> String {
+                String::new()
+            }
+
+            fn server_version(&mut self) -> String {
+                String::new()
+            }
+
+            fn diagnostic_id(&mut self) -> Result<String, $module::confab::plugin::types::Error> {
+                Ok(String::new())
+            }
+
+            fn save_settings(&mut self, _settings: String) -> Result<(), $module::confab::plugin::types::Error> {
+                Err($module::confab::plugin::types::Error::PermissionDenied)
             }
         }
     };
