@@ -337,14 +337,14 @@ try {
     await A.page.emulateMedia({ colorScheme: 'light' });
     await A.page.reload();
     await A.page.getByRole('heading', { name: /Off-Topic/ }).waitFor({ timeout: T });
-    await A.page.waitForFunction(() => document.documentElement.dataset.theme === 'dark', null, { timeout: T });
+    await A.page.waitForFunction(() => globalThis.document.documentElement.dataset.theme === 'dark', null, { timeout: T });
     // Another client (here the REST API, as Mattermost's apps save it) changes bob's: his open page follows.
     const onyx = JSON.stringify({ type: 'Onyx', centerChannelBg: '#1b1d22' });
     await server.api('PUT', `/users/${bob.id}/preferences`, bob.token, [{ user_id: bob.id, category: 'theme', name: '', value: onyx }]);
-    await B.page.waitForFunction(() => document.documentElement.dataset.theme === 'dark', null, { timeout: T });
+    await B.page.waitForFunction(() => globalThis.document.documentElement.dataset.theme === 'dark', null, { timeout: T });
     const denim = JSON.stringify({ type: 'Denim', centerChannelBg: '#ffffff' });
     await server.api('PUT', `/users/${bob.id}/preferences`, bob.token, [{ user_id: bob.id, category: 'theme', name: '', value: denim }]);
-    await B.page.waitForFunction(() => document.documentElement.dataset.theme === 'light', null, { timeout: T });
+    await B.page.waitForFunction(() => globalThis.document.documentElement.dataset.theme === 'light', null, { timeout: T });
   });
 
   await run.test('a channel opened with unread posts shows the new-messages line above them, and date lines', async () => {
@@ -396,8 +396,8 @@ try {
     await marked.waitFor({ timeout: T });
     await A.page.waitForFunction(
       () => {
-        const el = document.querySelector('.post--highlight');
-        const box = document.querySelector('.posts')?.getBoundingClientRect();
+        const el = globalThis.document.querySelector('.post--highlight');
+        const box = globalThis.document.querySelector('.posts')?.getBoundingClientRect();
         const r = el?.getBoundingClientRect();
         return Boolean(r && box && r.top >= box.top && r.bottom <= box.bottom);
       },
