@@ -161,6 +161,21 @@ impl PayloadSize for Option<String> {
     }
 }
 
+impl PayloadSize for Vec<wit::Post> {
+    fn payload_size(&self) -> usize {
+        self.iter().map(PayloadSize::payload_size).sum()
+    }
+}
+
+impl PayloadSize for Result<Option<String>, String> {
+    fn payload_size(&self) -> usize {
+        match self {
+            Ok(settings) => settings.payload_size(),
+            Err(message) => message.len(),
+        }
+    }
+}
+
 impl PayloadSize for Result<(), String> {
     fn payload_size(&self) -> usize {
         self.as_ref().err().map_or(0, String::len)

@@ -1,6 +1,12 @@
 //! Hook dispatch: will-hooks chained synchronously over plugins in id order, has-hooks queued for the background, targeted calls (commands, HTTP).
 
+mod admin;
+mod consume;
 mod jobs;
+mod vetoes;
+
+pub use admin::SettingsVerdict;
+pub use vetoes::Vetoed;
 
 use std::sync::Arc;
 
@@ -235,6 +241,10 @@ impl PluginHost {
         /// After a login completed.
         user_has_logged_in(ctx: &PluginContext => wit::PluginContext, user: &User => wit::User)
         => HookFamily::User, "user-has-logged-in", user, call_user_has_logged_in);
+    background_hook!(
+        /// After an account was deactivated and its sessions ended.
+        user_has_been_deactivated(ctx: &PluginContext => wit::PluginContext, user: &User => wit::User)
+        => HookFamily::Account, "user-has-been-deactivated", account, call_user_has_been_deactivated);
     background_hook!(
         /// A WebSocket connection opened.
         on_websocket_connect(connection_id: &str => String, user_id: &str => String)

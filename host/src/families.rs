@@ -30,11 +30,19 @@ pub enum HookFamily {
     Cluster,
     /// `job-hooks`: scheduled jobs (`run-job`).
     Job,
+    /// `veto-hooks`: channel and team member additions, channel archiving.
+    Veto,
+    /// `account-hooks`: `user-has-been-deactivated`.
+    Account,
+    /// `consume-hooks`: `messages-will-be-consumed`.
+    Consume,
+    /// `admin-hooks`: `on-install`, `configuration-will-be-saved`.
+    Admin,
 }
 
 impl HookFamily {
     /// Every family, in WIT order.
-    pub const ALL: [HookFamily; 11] = [
+    pub const ALL: [HookFamily; 15] = [
         HookFamily::Lifecycle,
         HookFamily::Message,
         HookFamily::Reaction,
@@ -46,6 +54,10 @@ impl HookFamily {
         HookFamily::Websocket,
         HookFamily::Cluster,
         HookFamily::Job,
+        HookFamily::Veto,
+        HookFamily::Account,
+        HookFamily::Consume,
+        HookFamily::Admin,
     ];
 
     /// The interface name without package and version, as in `hooks.wit`.
@@ -62,6 +74,10 @@ impl HookFamily {
             HookFamily::Websocket => "websocket-hooks",
             HookFamily::Cluster => "cluster-hooks",
             HookFamily::Job => "job-hooks",
+            HookFamily::Veto => "veto-hooks",
+            HookFamily::Account => "account-hooks",
+            HookFamily::Consume => "consume-hooks",
+            HookFamily::Admin => "admin-hooks",
         }
     }
 
@@ -69,7 +85,7 @@ impl HookFamily {
     /// older version cannot export it.
     pub fn since(self) -> WitVersion {
         match self {
-            HookFamily::Job => WitVersion::V0_2_0,
+            HookFamily::Job | HookFamily::Veto | HookFamily::Account | HookFamily::Consume | HookFamily::Admin => WitVersion::V0_2_0,
             _ => WitVersion::V0_1_0,
         }
     }
@@ -78,5 +94,10 @@ impl HookFamily {
     /// `confab:plugin/message-hooks@0.2.0`.
     pub fn interface_name(self, version: WitVersion) -> String {
         version.interface_name(self.wit_name())
+    }
+
+    /// This family's bit in a set of families (`PluginHost::has_family`).
+    pub(crate) fn bit(self) -> u32 {
+        1 << (self as u32)
     }
 }

@@ -32,7 +32,7 @@ mod versions;
 pub use cache::CacheOutcome;
 pub use capabilities::{Capability, Grants};
 pub use deadline::Pacing;
-pub use dispatch::WillOutcome;
+pub use dispatch::{SettingsVerdict, Vetoed, WillOutcome};
 pub use engine::EngineOptions;
 pub use error::{CallError, FailureKind, HostInitError, LoadError};
 pub use families::HookFamily;

@@ -122,6 +122,10 @@ families! {
     cluster: cluster_hooks => ClusterHooks as Cluster;
     since 0.2.0:
     job: job_hooks as Job,
+    veto: veto_hooks as Veto,
+    account: account_hooks as Account,
+    consume: consume_hooks as Consume,
+    admin: admin_hooks as Admin,
 }
 
 /// The call methods of a family, forwarded to the component's version. Every hook
