@@ -1,7 +1,7 @@
 //! The `Plugin` trait: one defaulted method per hook in `wit/hooks.wit`.
 
 use crate::types::{
-    Channel, ChannelMember, ClusterEvent, CommandArgs, CommandResponse, HttpRequest, HttpResponse, JobRun, PluginContext, Post, Reaction, TeamMember, User,
+    Channel, ChannelMember, ClusterEvent, CommandArgs, CommandResponse, HttpRequest, HttpResponse, InstallEvent, JobRun, PluginContext, Post, Reaction, TeamMember, User,
     WebsocketRequest, WillResult,
 };
 
@@ -137,5 +137,51 @@ pub trait Plugin: Default + 'static {
     /// is logged and counted; a recurring job runs again at its next time anyway.
     fn run_job(&self, run: JobRun) -> Result<(), String> {
         Err(format!("this plugin does not run job {}", run.name))
+    }
+
+    // ---- veto-hooks (0.2.0) ----------------------------------------------------
+
+    /// Before a user becomes a member of a channel: `Some(reason)` refuses (the caller
+    /// gets a 400 with it), `None` allows. `actor` is whoever adds them, if not themselves.
+    fn channel_member_will_be_added(&self, ctx: &PluginContext, member: ChannelMember, actor: Option<User>) -> Option<String> {
+        None
+    }
+
+    /// Before a user becomes a member of a team: `Some(reason)` refuses.
+    fn team_member_will_be_added(&self, ctx: &PluginContext, member: TeamMember, actor: Option<User>) -> Option<String> {
+        None
+    }
+
+    /// Before a channel is archived: `Some(reason)` refuses.
+    fn channel_will_be_archived(&self, ctx: &PluginContext, channel: Channel, actor: Option<User>) -> Option<String> {
+        None
+    }
+
+    // ---- account-hooks (0.2.0) -------------------------------------------------
+
+    /// After an account was deactivated and its sessions ended (in the background).
+    fn user_has_been_deactivated(&self, ctx: &PluginContext, user: User) {}
+
+    // ---- consume-hooks (0.2.0) -------------------------------------------------
+
+    /// Posts about to reach a client (a REST read, or a `posted`/`post_edited` event):
+    /// return the ones to send, changed (e.g. redacted) or not; leave a post out to
+    /// withhold it. Runs on every read while implemented, so keep it cheap.
+    fn messages_will_be_consumed(&self, posts: Vec<Post>) -> Vec<Post> {
+        posts
+    }
+
+    // ---- admin-hooks (0.2.0) ---------------------------------------------------
+
+    /// After the first activation that follows an install, with the installing admin.
+    /// An `Err` is logged.
+    fn on_install(&self, ctx: &PluginContext, event: InstallEvent) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// Before this plugin's settings (a JSON object) are stored: `Ok(None)` saves them,
+    /// `Ok(Some(json))` saves that instead, `Err(message)` refuses the save.
+    fn configuration_will_be_saved(&self, settings: &str) -> Result<Option<String>, String> {
+        Ok(None)
     }
 }

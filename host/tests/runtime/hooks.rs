@@ -1,7 +1,7 @@
 //! Every exported hook family is delivered with its data; absent families are never called.
 
 use confab_host::types::*;
-use confab_host::{HookFamily, PluginHost, WillOutcome};
+use confab_host::{HookFamily, PluginHost, SettingsVerdict, WillOutcome};
 
 use crate::harness::*;
 
@@ -48,6 +48,7 @@ async fn every_hook_family_is_invoked_with_its_data() {
     host.on_websocket_disconnect("conn1", "u6");
     host.websocket_message_has_been_posted("conn1", "u6", &WebsocketRequest { seq: 3, action: "custom_ping".into(), data: "{}".into() });
     host.on_plugin_cluster_event(id, &ctx(), &ClusterEvent { id: "sync".into(), data: b"payload".to_vec() });
+    host.user_has_been_deactivated(&ctx(), &User { id: "u7".into(), ..Default::default() });
     host.flush_background().await;
 
     let expected = [
@@ -67,6 +68,7 @@ async fn every_hook_family_is_invoked_with_its_data() {
         ("on-websocket-disconnect", "conn1:u6"),
         ("websocket-message-has-been-posted", "conn1:u6:custom_ping:{}"),
         ("on-plugin-cluster-event", "sync:payload"),
+        ("user-has-been-deactivated", "u7"),
     ];
     for (hook, payload) in expected {
         assert_eq!(kv(hook).as_deref(), Some(payload), "{hook}");
@@ -76,6 +78,30 @@ async fn every_hook_family_is_invoked_with_its_data() {
     assert!(host.user_will_log_in(&ctx(), &User { id: "u8".into(), username: "alice".into(), ..Default::default() }).await.is_ok());
     let refused = host.user_will_log_in(&ctx(), &User { id: "u9".into(), username: "blocked".into(), ..Default::default() }).await;
     assert_eq!(refused, Err((id.to_string(), "fx-all-hooks refuses user blocked".to_string())));
+
+    // veto-hooks: the first refusal names the plugin; the arguments arrive
+    let blocked = ChannelMember { channel_id: "c7".into(), user_id: "blocked".into(), ..Default::default() };
+    assert!(host.channel_member_will_be_added(&ctx(), &cm, Some(&actor)).await.is_ok());
+    assert_eq!(kv("channel-member-will-be-added").as_deref(), Some("c7:u2:admin"));
+    let refused = host.channel_member_will_be_added(&ctx(), &blocked, None).await.unwrap_err();
+    assert_eq!((refused.plugin_id.as_str(), refused.reason.as_str()), (id, "fx-all-hooks refuses member blocked"));
+    assert!(host.team_member_will_be_added(&ctx(), &tm, None).await.is_ok());
+    assert_eq!(kv("team-member-will-be-added").as_deref(), Some("t1:u3:"));
+    let keep = Channel { id: "c8".into(), name: "keep".into(), ..Default::default() };
+    assert_eq!(host.channel_will_be_archived(&ctx(), &keep, Some(&actor)).await.unwrap_err().reason, "fx-all-hooks keeps channel keep");
+    assert_eq!(kv("channel-will-be-archived").as_deref(), Some("c8:admin"));
+
+    // consume-hooks: every post goes through, unchanged
+    let read = vec![Post { id: "p1".into(), ..post("one") }, Post { id: "p2".into(), ..post("two") }];
+    assert!(host.has_consumers());
+    assert_eq!(host.messages_will_be_consumed(read.clone()).await, read);
+    assert_eq!(kv("messages-will-be-consumed").as_deref(), Some("p1,p2"));
+
+    // admin-hooks
+    assert_eq!(host.on_install(id, &ctx(), "admin1").await.unwrap(), Ok(()));
+    assert_eq!(kv("on-install").as_deref(), Some("admin1"));
+    assert_eq!(host.configuration_will_be_saved(id, r#"{"note":"x"}"#).await, SettingsVerdict::Keep);
+    assert_eq!(kv("configuration-will-be-saved").as_deref(), Some(r#"{"note":"x"}"#));
 
     // command-hooks
     let args = CommandArgs { command: "/allhooks go".into(), user_id: "u1".into(), channel_id: "c1".into(), team_id: "t1".into(), ..Default::default() };
@@ -111,6 +137,10 @@ async fn absent_families_are_never_called() {
 
     let outcome = host.message_will_be_posted(&ctx(), post("untouched")).await;
     assert_eq!(outcome, WillOutcome::Continue(post("untouched")));
+    // No consumer: a read is handed back as it came, without a call.
+    assert!(!host.has_consumers());
+    assert_eq!(host.messages_will_be_consumed(vec![post("read")]).await, vec![post("read")]);
+    assert!(host.channel_member_will_be_added(&ctx(), &ChannelMember::default(), None).await.is_ok());
     host.message_has_been_posted(&ctx(), &post("x"));
     host.on_websocket_connect("c", "u");
     host.flush_background().await;

@@ -51,6 +51,10 @@ const FAMILIES: &[(&str, &[&str])] = &[
     ("websocket-hooks", &["on_websocket_connect", "on_websocket_disconnect", "websocket_message_has_been_posted"]),
     ("cluster-hooks", &["on_plugin_cluster_event"]),
     ("job-hooks", &["run_job"]),
+    ("veto-hooks", &["channel_member_will_be_added", "team_member_will_be_added", "channel_will_be_archived"]),
+    ("account-hooks", &["user_has_been_deactivated"]),
+    ("consume-hooks", &["messages_will_be_consumed"]),
+    ("admin-hooks", &["on_install", "configuration_will_be_saved"]),
 ];
 
 /// Marks the `impl confab_plugin::Plugin for MyPlugin { ... }` block of a plugin.
@@ -198,6 +202,7 @@ fn guest_impl(family: &str, adapter: &syn::Ident) -> TokenStream2 {
     let body = post_and_channel_hooks(family, adapter)
         .or_else(|| lifecycle_team_and_user_hooks(family, adapter))
         .or_else(|| request_hooks(family, adapter))
+        .or_else(|| hooks_since_0_2_0(family, adapter))
         .unwrap_or_else(|| unreachable!("family {family} is listed in FAMILIES but has no Guest impl"));
     quote! {
         impl __confab_plugin_bindings::exports::confab::plugin::#module::Guest for #adapter {
@@ -361,6 +366,62 @@ fn request_hooks(family: &str, adapter: &syn::Ident) -> Option<TokenStream2> {
         "job-hooks" => quote! {
             fn run_job(run: #t::JobRun) -> ::core::result::Result<(), ::std::string::String> {
                 ::confab_plugin::Plugin::run_job(#adapter::plugin(), run)
+            }
+        },
+        _ => return None,
+    })
+}
+
+/// The forwarding functions of the families added in 0.2.0 (vetoes, accounts,
+/// consumed posts, administration).
+fn hooks_since_0_2_0(family: &str, adapter: &syn::Ident) -> Option<TokenStream2> {
+    let t = quote!(::confab_plugin::__private::types);
+    let reason = quote!(::core::option::Option<::std::string::String>);
+    Some(match family {
+        "veto-hooks" => quote! {
+            fn channel_member_will_be_added(
+                ctx: #t::PluginContext,
+                member: #t::ChannelMember,
+                actor: ::core::option::Option<#t::User>,
+            ) -> #reason {
+                ::confab_plugin::Plugin::channel_member_will_be_added(#adapter::plugin(), &ctx, member, actor)
+            }
+            fn team_member_will_be_added(
+                ctx: #t::PluginContext,
+                member: #t::TeamMember,
+                actor: ::core::option::Option<#t::User>,
+            ) -> #reason {
+                ::confab_plugin::Plugin::team_member_will_be_added(#adapter::plugin(), &ctx, member, actor)
+            }
+            fn channel_will_be_archived(
+                ctx: #t::PluginContext,
+                channel: #t::Channel,
+                actor: ::core::option::Option<#t::User>,
+            ) -> #reason {
+                ::confab_plugin::Plugin::channel_will_be_archived(#adapter::plugin(), &ctx, channel, actor)
+            }
+        },
+        "account-hooks" => quote! {
+            fn user_has_been_deactivated(ctx: #t::PluginContext, user: #t::User) {
+                ::confab_plugin::Plugin::user_has_been_deactivated(#adapter::plugin(), &ctx, user)
+            }
+        },
+        "consume-hooks" => quote! {
+            fn messages_will_be_consumed(posts: ::std::vec::Vec<#t::Post>) -> ::std::vec::Vec<#t::Post> {
+                ::confab_plugin::Plugin::messages_will_be_consumed(#adapter::plugin(), posts)
+            }
+        },
+        "admin-hooks" => quote! {
+            fn on_install(
+                ctx: #t::PluginContext,
+                event: #t::InstallEvent,
+            ) -> ::core::result::Result<(), ::std::string::String> {
+                ::confab_plugin::Plugin::on_install(#adapter::plugin(), &ctx, event)
+            }
+            fn configuration_will_be_saved(
+                settings: ::std::string::String,
+            ) -> ::core::result::Result<#reason, ::std::string::String> {
+                ::confab_plugin::Plugin::configuration_will_be_saved(#adapter::plugin(), &settings)
             }
         },
         _ => return None,

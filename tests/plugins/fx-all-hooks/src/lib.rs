@@ -159,4 +159,39 @@ impl Plugin for AllHooks {
         record("run-job", &format!("{}:{}", run.name, String::from_utf8_lossy(&run.payload)));
         Ok(())
     }
+
+    fn channel_member_will_be_added(&self, _ctx: &PluginContext, member: ChannelMember, actor: Option<User>) -> Option<String> {
+        record("channel-member-will-be-added", &format!("{}:{}:{}", member.channel_id, member.user_id, actor_id(&actor)));
+        (member.user_id == "blocked").then(|| "fx-all-hooks refuses member blocked".to_owned())
+    }
+
+    fn team_member_will_be_added(&self, _ctx: &PluginContext, member: TeamMember, actor: Option<User>) -> Option<String> {
+        record("team-member-will-be-added", &format!("{}:{}:{}", member.team_id, member.user_id, actor_id(&actor)));
+        (member.user_id == "blocked").then(|| "fx-all-hooks refuses member blocked".to_owned())
+    }
+
+    fn channel_will_be_archived(&self, _ctx: &PluginContext, channel: Channel, actor: Option<User>) -> Option<String> {
+        record("channel-will-be-archived", &format!("{}:{}", channel.id, actor_id(&actor)));
+        (channel.name == "keep").then(|| "fx-all-hooks keeps channel keep".to_owned())
+    }
+
+    fn user_has_been_deactivated(&self, _ctx: &PluginContext, user: User) {
+        record("user-has-been-deactivated", &user.id);
+    }
+
+    fn messages_will_be_consumed(&self, posts: Vec<Post>) -> Vec<Post> {
+        let ids: Vec<&str> = posts.iter().map(|p| p.id.as_str()).collect();
+        record("messages-will-be-consumed", &ids.join(","));
+        posts
+    }
+
+    fn on_install(&self, _ctx: &PluginContext, event: InstallEvent) -> Result<(), String> {
+        record("on-install", &event.user_id);
+        Ok(())
+    }
+
+    fn configuration_will_be_saved(&self, settings: &str) -> Result<Option<String>, String> {
+        record("configuration-will-be-saved", settings);
+        Ok(None)
+    }
 }
