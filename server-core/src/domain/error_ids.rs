@@ -15,8 +15,10 @@ pub mod channels {
     pub const ADD_USER_TO_CHANNEL_FAILED: &str = "api.channel.add_user.to.channel.failed.app_error";
     pub const ADD_USER_TO_CHANNEL_FAILED_DELETED: &str = "api.channel.add_user.to.channel.failed.deleted.app_error";
     pub const ADD_USER_TO_CHANNEL_TYPE: &str = "api.channel.add_user_to_channel.type.app_error";
+    pub const ADD_USER_TO_CHANNEL_REJECTED_BY_PLUGIN: &str = "app.channel.add_user.to.channel.rejected_by_plugin";
     pub const DELETE_CHANNEL_CANNOT: &str = "api.channel.delete_channel.cannot.app_error";
     pub const DELETE_CHANNEL_DELETED: &str = "api.channel.delete_channel.deleted.app_error";
+    pub const DELETE_CHANNEL_REJECTED_BY_PLUGIN: &str = "app.channel.delete_channel.rejected_by_plugin";
     pub const DELETE_CHANNEL_TYPE_INVALID: &str = "api.channel.delete_channel.type.invalid";
     pub const NOT_FOUND: &str = "app.channel.get.existing.app_error";
     pub const GET_MEMBER_MISSING: &str = "app.channel.get_member.missing.app_error";
@@ -121,6 +123,7 @@ pub mod teams {
     pub const IS_VALID_DESCRIPTION: &str = "model.team.is_valid.description.app_error";
     pub const IS_VALID_NAME: &str = "model.team.is_valid.name.app_error";
     pub const IS_VALID_TYPE: &str = "model.team.is_valid.type.app_error";
+    pub const JOIN_USER_TO_TEAM_REJECTED_BY_PLUGIN: &str = "app.team.join_user_to_team.rejected_by_plugin";
     pub const SAVE_EXISTING: &str = "app.team.save.existing.app_error";
 }
 
@@ -145,6 +148,8 @@ pub mod users {
     pub const SAVE_EMAIL_EXISTS: &str = "app.user.save.email_exists.app_error";
     pub const SAVE_USERNAME_EXISTS: &str = "app.user.save.username_exists.app_error";
     pub const SQL_BOT_GET_MISSING: &str = "store.sql_bot.get.missing.app_error";
+    pub const UPDATE_ACTIVE_NOT_ENABLE: &str = "api.user.update_active.not_enable.app_error";
+    pub const UPDATE_ACTIVE_PERMISSIONS: &str = "api.user.update_active.permissions.app_error";
     pub const UPDATE_PASSWORD_CONTEXT: &str = "api.user.update_password.context.app_error";
     pub const UPDATE_PASSWORD_INCORRECT: &str = "api.user.update_password.incorrect.app_error";
     pub const USER_ACCESS_TOKEN_GET_BY_ID: &str = "app.user_access_token.get_by_id.app_error";

@@ -10,6 +10,7 @@ mod install;
 mod lifecycle;
 mod marketplace;
 mod metrics;
+mod on_install;
 mod permissions;
 mod settings;
 mod status;
@@ -108,6 +109,8 @@ pub struct PluginAdmin {
     /// Why the last install of a plugin failed while an older version kept serving;
     /// shown in its status until a later install succeeds.
     last_errors: RwLock<HashMap<String, String>>,
+    /// Installs whose `on-install` waits for the plugin's first activation.
+    pending_installs: std::sync::Mutex<HashMap<String, on_install::PendingInstall>>,
 }
 
 impl PluginAdmin {
@@ -141,6 +144,7 @@ impl PluginAdmin {
             options,
             locks: Default::default(),
             last_errors: Default::default(),
+            pending_installs: Default::default(),
         });
         tokio::spawn(publish_status_changes(Arc::downgrade(&admin), status_changes));
         Ok((services, admin))

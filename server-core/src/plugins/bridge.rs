@@ -222,7 +222,7 @@ impl ServerApi for PluginBridge {
     }
 
     async fn get_post(&self, plugin_id: &str, post_id: &str) -> ApiResult<Post> {
-        run(self.services()?.posts().get_post(&Caller::plugin(plugin_id), post_id).await).map(|p| convert::post_to_plugin(&p))
+        run(self.services()?.posts().readable_post(&Caller::plugin(plugin_id), post_id).await).map(|p| convert::post_to_plugin(&p))
     }
 
     async fn update_post(&self, plugin_id: &str, post: Post) -> ApiResult<Post> {
@@ -333,8 +333,9 @@ impl ServerApi for PluginBridge {
         let services = self.services()?;
         let host = services.host().ok_or_else(|| ApiError::Internal("no plugin host".into()))?;
         let manifest = host.manifest(plugin_id).ok_or(ApiError::NotFound)?;
-        // The same schema check as an admin's save.
-        crate::plugins::admin::validate_settings(&manifest, &settings).map_err(ApiError::InvalidInput)?;
+        // The same checks as an admin's save: the schema, then the plugin's own
+        // `configuration-will-be-saved` (on another of its instances).
+        let settings = services.plugins().settings_to_save(&manifest, settings).await.map_err(ApiError::InvalidInput)?;
         services.store().put_plugin_settings(plugin_id, &settings, now_ms()).await.map_err(internal)?;
         // Awaited, not spawned: when the call returns, every idle instance has the new
         // settings and busy ones (this caller's) refresh before their next hook.

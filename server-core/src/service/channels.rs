@@ -205,6 +205,14 @@ impl Channels<'_> {
         if channel.is_default() {
             return Err(Invalid::new(error_ids::channels::DELETE_CHANNEL_CANNOT, "Unable to delete the default channel town-square.").into());
         }
+        if let Some(host) = self.host() {
+            let actor = caller.user().map(convert::user_to_plugin);
+            if let Err(vetoed) = host.channel_will_be_archived(&caller.ctx, &convert::channel_to_plugin(&channel), actor.as_ref()).await {
+                tracing::info!(plugin_id = %vetoed.plugin_id, channel_id = %channel.id, "archiving refused by a plugin");
+                let message = format!("A plugin refused archiving the channel: {}", vetoed.reason);
+                return Err(Invalid::new(error_ids::channels::DELETE_CHANNEL_REJECTED_BY_PLUGIN, message).into());
+            }
+        }
         let now = now_ms();
         channel.delete_at = now;
         channel.update_at = now;
@@ -268,6 +276,14 @@ impl Channels<'_> {
     /// run the join hooks. `Conflict` when already a member.
     pub(crate) async fn join_channel_unchecked(&self, caller: &Caller, channel: &Channel, user_id: &str) -> Result<ChannelMember> {
         let m = member(&channel.id, user_id, ROLE_CHANNEL_USER, now_ms());
+        if let Some(host) = self.host() {
+            let actor = self.teams().actor_user(caller, user_id);
+            if let Err(vetoed) = host.channel_member_will_be_added(&caller.ctx, &convert::member_to_plugin(&m), actor.as_ref()).await {
+                tracing::info!(plugin_id = %vetoed.plugin_id, %user_id, channel_id = %channel.id, "channel membership refused by a plugin");
+                let message = format!("A plugin refused adding the user to the channel: {}", vetoed.reason);
+                return Err(Invalid::new(error_ids::channels::ADD_USER_TO_CHANNEL_REJECTED_BY_PLUGIN, message).into());
+            }
+        }
         match self.store().insert_channel_member(&m).await {
             Ok(()) => {}
             Err(store::Error::Conflict { .. }) => {

@@ -86,7 +86,7 @@ impl Lookups<'_> {
                 shown.push(post);
             }
         }
-        Ok(shown)
+        Ok(self.consume_posts(shown).await)
     }
 
     /// `GET /users/{user_id}/channels?include_deleted=`: every channel the user is in,

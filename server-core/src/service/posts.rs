@@ -226,12 +226,14 @@ impl Posts<'_> {
 
     /// `posted` to the channel; `mentions` (a JSON string of user ids, as in Mattermost)
     /// names the members whose mention count the post raised.
+    /// Not sent when a consuming plugin withholds the post.
     async fn publish_posted(&self, channel: &Channel, author: &crate::domain::User, post: &Post, mentioned: &[String]) {
+        let Some(post) = self.consume_ref(post).await else { return };
         let mut data = json!({
             "channel_display_name": channel.display_name,
             "channel_name": channel.name,
             "channel_type": channel.kind,
-            "post": serde_json::to_string(post).expect("posts serialize"),
+            "post": serde_json::to_string(&*post).expect("posts serialize"),
             "sender_name": format!("@{}", author.username),
             "set_online": true,
             "team_id": channel.team_id,
@@ -242,8 +244,16 @@ impl Posts<'_> {
         self.publish_logged("posted", data, to_channel(&channel.id)).await;
     }
 
-    /// `GET /posts/{id}`.
+    /// `GET /posts/{id}`: the post as the consuming plugins let the caller see it; a
+    /// post they withhold is not found.
     pub async fn get_post(&self, caller: &Caller, post_id: &str) -> Result<Post> {
+        let post = self.readable_post(caller, post_id).await?;
+        self.consume_post(post).await.ok_or_else(|| Error::not_found(error_ids::posts::NOT_FOUND, "post"))
+    }
+
+    /// A live post the caller may read, as stored (no consuming plugins: for the
+    /// server's and plugins' own use).
+    pub(crate) async fn readable_post(&self, caller: &Caller, post_id: &str) -> Result<Post> {
         let post = self.live_post(post_id).await?;
         let channel = self.channels().channel_by_id(&post.channel_id).await?;
         self.channels().require_channel_readable(caller, &channel).await?;
@@ -252,9 +262,9 @@ impl Posts<'_> {
 
     /// `GET /posts/{id}/thread`: the root and its replies.
     pub async fn get_thread(&self, caller: &Caller, post_id: &str) -> Result<PostList> {
-        let post = self.get_post(caller, post_id).await?;
+        let post = self.readable_post(caller, post_id).await?;
         let root_id = if post.root_id.is_empty() { post.id } else { post.root_id };
-        Ok(PostList::from_posts(self.store().get_thread(&root_id).await?))
+        Ok(self.consume_list(PostList::from_posts(self.store().get_thread(&root_id).await?)).await)
     }
 
     /// `GET /channels/{id}/posts`.
@@ -267,7 +277,7 @@ impl Posts<'_> {
                 return Err(Error::not_found(error_ids::posts::NOT_FOUND, "post"));
             }
         }
-        Ok(self.store().channel_posts(&channel.id, &query).await?)
+        Ok(self.consume_list(self.store().channel_posts(&channel.id, &query).await?).await)
     }
 
     /// `PUT /posts/{id}` and `/patch`: the author (or an admin) edits; plugins' will-update
@@ -320,8 +330,11 @@ impl Posts<'_> {
             Err(store::Error::NotFound) => return Err(Error::not_found(error_ids::posts::NOT_FOUND, "post")),
             Err(e) => return Err(e.into()),
         }
-        let text = serde_json::to_string(&post).expect("posts serialize");
-        self.publish_logged("post_edited", json!({ "post": text }), to_channel(&post.channel_id)).await;
+        // What readers see of the edit: consuming plugins may redact or withhold it.
+        if let Some(seen) = self.consume_ref(&post).await {
+            let text = serde_json::to_string(&*seen).expect("posts serialize");
+            self.publish_logged("post_edited", json!({ "post": text }), to_channel(&post.channel_id)).await;
+        }
         if let Some(host) = self.host() {
             host.message_has_been_updated(ctx, &convert::post_to_plugin(&post), &convert::post_to_plugin(old));
         }
@@ -412,7 +425,7 @@ impl Posts<'_> {
 
     /// `GET /posts/{id}/reactions`.
     pub async fn list_reactions(&self, caller: &Caller, post_id: &str) -> Result<Vec<Reaction>> {
-        let post = self.get_post(caller, post_id).await?;
+        let post = self.readable_post(caller, post_id).await?;
         Ok(self.store().list_reactions(&post.id).await?)
     }
 

@@ -8,16 +8,39 @@ use serde_json::json;
 
 use super::auth::Authenticated;
 use super::auth::Sessions;
-use super::{Caller, Error, Result, now_ms};
+use super::{Caller, Error, Result, convert, now_ms};
+use crate::domain::error_ids;
 use crate::hub::BroadcastInfo;
 
 impl Sessions<'_> {
-    /// `PUT /users/{id}/active` and `DELETE /users/{id}`: deactivate (or reactivate) an
-    /// account. Admins only: Mattermost lets users deactivate themselves only with
-    /// `EnableUserDeactivation`, off by default. Deactivating revokes every session and
-    /// closes every WebSocket of the user, as Mattermost does.
+    /// `PUT /users/{id}/active`: deactivate (or reactivate) an account, with Mattermost's
+    /// checks: deactivating yourself is refused with 401, as `EnableUserDeactivation`
+    /// is off (admins included, on this route); anyone else's account needs a system
+    /// admin (403 `update_active.permissions`).
     pub async fn update_user_active(&self, caller: &Caller, user_id: &str, active: bool) -> Result<()> {
-        caller.require_admin()?;
+        if !active && caller.user_id() == user_id {
+            return Err(self_deactivation_disabled());
+        }
+        if !caller.is_admin() {
+            return Err(Error::Forbidden { id: error_ids::users::UPDATE_ACTIVE_PERMISSIONS, message: "You do not have the appropriate permissions.".into() });
+        }
+        self.set_user_active(caller, user_id, active).await
+    }
+
+    /// `DELETE /users/{id}`: deactivate, with Mattermost's checks for this route: someone
+    /// else's account needs a system admin (403); your own is refused with 401 unless you
+    /// are one.
+    pub async fn delete_user(&self, caller: &Caller, user_id: &str) -> Result<()> {
+        if !caller.is_admin() {
+            return Err(if caller.user_id() == user_id { self_deactivation_disabled() } else { Error::forbidden() });
+        }
+        self.set_user_active(caller, user_id, false).await
+    }
+
+    /// Deactivating revokes every session and closes every WebSocket of the user, as
+    /// Mattermost does, then `user-has-been-deactivated` reaches plugins. Setting the
+    /// state an account already has changes nothing and fires nothing.
+    async fn set_user_active(&self, caller: &Caller, user_id: &str, active: bool) -> Result<()> {
         let mut account = self.users().get_user_checked(user_id).await?;
         if (account.delete_at == 0) == active {
             return Ok(());
@@ -30,6 +53,9 @@ impl Sessions<'_> {
             self.end_all_sessions(user_id).await?;
         }
         self.publish_logged("user_updated", json!({ "user": account }), BroadcastInfo::default()).await;
+        if !active && let Some(host) = self.host() {
+            host.user_has_been_deactivated(&caller.ctx, &convert::user_to_plugin(&account));
+        }
         Ok(())
     }
 
@@ -62,5 +88,13 @@ impl Sessions<'_> {
             }
             Err(_) => false,
         }
+    }
+}
+
+/// Mattermost's 401 for deactivating yourself while `EnableUserDeactivation` is off.
+fn self_deactivation_disabled() -> Error {
+    Error::Unauthorized {
+        id: error_ids::users::UPDATE_ACTIVE_NOT_ENABLE,
+        message: "You cannot deactivate yourself because this feature is not enabled. Please contact your System Administrator.".into(),
     }
 }

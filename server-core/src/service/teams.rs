@@ -5,7 +5,7 @@ use serde_json::json;
 use super::{Caller, Error, Result, convert, now_ms, to_user};
 use crate::domain::error_ids;
 use crate::domain::team::{NewTeam, validate_new_team};
-use crate::domain::{Paging, Team, TeamMember};
+use crate::domain::{Invalid, Paging, Team, TeamMember};
 use crate::ids::{is_valid_id, new_id};
 use crate::store;
 
@@ -100,6 +100,14 @@ impl Teams<'_> {
             return Err(Error::forbidden());
         }
         let member = TeamMember::new(team_id, &target.id, ROLE_TEAM_USER);
+        if let Some(host) = self.host() {
+            let actor = self.actor_user(caller, user_id);
+            if let Err(vetoed) = host.team_member_will_be_added(&caller.ctx, &convert::team_member_to_plugin(&member), actor.as_ref()).await {
+                tracing::info!(plugin_id = %vetoed.plugin_id, %user_id, %team_id, "team membership refused by a plugin");
+                let message = format!("A plugin refused adding the user to the team: {}", vetoed.reason);
+                return Err(Invalid::new(error_ids::teams::JOIN_USER_TO_TEAM_REJECTED_BY_PLUGIN, message).into());
+            }
+        }
         if !self.store().upsert_team_member(&member).await? {
             return Ok(self.store().get_team_member(team_id, user_id).await?);
         }

@@ -30,13 +30,14 @@ impl PluginAdmin {
         if !self.options.uploads_enabled {
             return Err(AdminError::uploads_disabled());
         }
-        self.install_bundle(bytes, signature, force, source).await
+        self.install_bundle(caller, bytes, signature, force, source).await
     }
 
     /// Install a bundle from any source: size and signature checks, unpack beside the
     /// plugin directory, validate and compile, then place it (or stage it when it
-    /// asks for permissions the running version was not granted).
-    pub async fn install_bundle(&self, bytes: &[u8], signature: Option<&str>, force: bool, source: Source) -> Result<Installed, AdminError> {
+    /// asks for permissions the running version was not granted). `caller` is the
+    /// admin installing it, whom the plugin's `on-install` names.
+    pub async fn install_bundle(&self, caller: &Caller, bytes: &[u8], signature: Option<&str>, force: bool, source: Source) -> Result<Installed, AdminError> {
         let started = std::time::Instant::now();
         if bytes.len() > self.options.max_bundle_bytes {
             return Err(AdminError::TooLarge { limit: self.options.max_bundle_bytes });
@@ -45,7 +46,7 @@ impl PluginAdmin {
         let layout = self.layout.clone();
         let (token, unpack_dir) = blocking(move || layout.new_unpack_dir()).await.map_err(io("cannot create the unpack directory"))?;
         let result = match self.unpack_and_check(bytes, &token, &unpack_dir).await {
-            Ok((root, manifest, compiled_at)) => self.install_checked(&root, &token, manifest, force, source, compiled_at, started).await,
+            Ok((root, manifest, compiled_at)) => self.install_checked(caller, &root, &token, manifest, force, source, compiled_at, started).await,
             Err(e) => Err(e),
         };
         // Whatever happened, the unpack directory is either renamed away or garbage.
@@ -85,6 +86,7 @@ impl PluginAdmin {
     #[allow(clippy::too_many_arguments)]
     async fn install_checked(
         &self,
+        caller: &Caller,
         root: &Path,
         token: &str,
         manifest: Manifest,
@@ -118,10 +120,12 @@ impl PluginAdmin {
             let pending = pending_permissions(&existing.record, &manifest);
             if !pending.is_empty() {
                 self.stage(root, &manifest, &pending).await?;
+                self.installed_by(&id, caller, false).await;
                 return Ok(Installed { manifest, serving: false, pending, elapsed_ms: started.elapsed().as_millis() as u64 });
             }
         }
         let serving = self.place(&id, root, token, &manifest, existing, source, Some(compiled_at)).await?;
+        self.installed_by(&id, caller, serving).await;
         Ok(Installed { manifest, serving, pending: Vec::new(), elapsed_ms: started.elapsed().as_millis() as u64 })
     }
 

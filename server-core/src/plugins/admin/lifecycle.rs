@@ -29,7 +29,10 @@ impl PluginAdmin {
         // Mattermost answers enable before activation finishes; a failure shows in the
         // status (state 3 with the reason), not as an error of this request.
         match self.host.load(&live, load_options(&record)).await {
-            Ok(_) => self.publish_webapp_change("plugin_enabled", &manifest, &live).await,
+            Ok(_) => {
+                self.publish_webapp_change("plugin_enabled", &manifest, &live).await;
+                self.activated(id).await;
+            }
             Err(e) => tracing::warn!(plugin_id = id, error = %e, "enabled plugin failed to start"),
         }
         self.publish_statuses().await;

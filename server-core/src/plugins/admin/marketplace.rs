@@ -36,7 +36,7 @@ impl PluginAdmin {
         let bytes = self.download(url, self.options.max_bundle_bytes).await?;
         let signature = if self.options.require_signature { self.download(&format!("{url}.sig"), 4096).await.ok() } else { None };
         let signature = signature.map(|s| String::from_utf8_lossy(&s).into_owned());
-        self.install_bundle(&bytes, signature.as_deref(), force, Source::Url).await
+        self.install_bundle(caller, &bytes, signature.as_deref(), force, Source::Url).await
     }
 
     /// The configured index, every entry.
@@ -92,6 +92,6 @@ impl PluginAdmin {
             .ok_or_else(|| AdminError::not_installed(&format!("{id} (not in the marketplace, or not compatible with this server)")))?;
         let bytes = self.download(&entry.download_url, self.options.max_bundle_bytes).await?;
         let signature = Some(entry.signature.as_str()).filter(|s| !s.is_empty());
-        self.install_bundle(&bytes, signature, true, Source::Marketplace).await
+        self.install_bundle(caller, &bytes, signature, true, Source::Marketplace).await
     }
 }

@@ -56,7 +56,9 @@ impl PluginAdmin {
                 };
                 let result = self.place(id, &staged_dir, &token, &staged, Some(existing), source, None).await;
                 blocking(move || installer::remove_path(&staged_dir)).await;
-                result?;
+                if result? {
+                    self.activated(id).await;
+                }
             } else if record.enabled && self.host.status(id).is_some() {
                 // Running with the old grant: reload so the new one applies.
                 self.host.load(&self.layout.live(id), load_options(&record)).await.map_err(|e| AdminError::activation(id, e))?;

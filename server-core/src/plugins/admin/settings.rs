@@ -15,12 +15,13 @@ impl PluginAdmin {
         Ok(manifest.settings_with_defaults(&saved))
     }
 
-    /// Replace a plugin's settings after checking them against its schema, then tell
-    /// every running instance (`configuration-changed`).
+    /// Replace a plugin's settings after checking them against its schema and the
+    /// plugin's own `configuration-will-be-saved`, then tell every running instance
+    /// (`configuration-changed`).
     pub async fn put_settings(&self, caller: &Caller, id: &str, values: serde_json::Map<String, Value>) -> Result<Value, AdminError> {
         Self::require_admin(caller)?;
         let (_, manifest) = self.installed(id).await?;
-        validate_settings(&manifest, &values).map_err(AdminError::invalid_settings)?;
+        let values = self.services.plugins().settings_to_save(&manifest, values).await.map_err(AdminError::invalid_settings)?;
         self.services.store().put_plugin_settings(id, &values, now_ms()).await?;
         if self.host.status(id).is_some() {
             let _ = self.host.configuration_changed(id).await;
