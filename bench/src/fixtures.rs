@@ -26,6 +26,15 @@ pub fn word_filter(root: &Path, id: &str) -> anyhow::Result<PathBuf> {
     Ok(dir)
 }
 
+/// The fx-consume fixture (a trivial `messages-will-be-consumed`) in `root/fx.consume`.
+pub fn consumer(root: &Path) -> anyhow::Result<PathBuf> {
+    let dir = root.join("fx.consume");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::copy(repo_root().join("tests/plugins/fx-consume/plugin.json"), dir.join("plugin.json"))?;
+    std::fs::copy(wasm("fx_consume")?, dir.join("server.wasm"))?;
+    Ok(dir)
+}
+
 /// The settings word-filter runs with when nothing is saved (its schema defaults).
 pub const WORD_FILTER_SETTINGS: &str = r#"{"replacements":"darn=d*rn, heck=h*ck","blocked_phrases":""}"#;
 

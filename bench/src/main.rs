@@ -3,6 +3,7 @@
 mod activation;
 mod bare;
 mod client;
+mod consume;
 mod fanout;
 mod fixtures;
 mod instructions;
@@ -84,6 +85,10 @@ async fn main() -> anyhow::Result<()> {
     }
     if wanted("B9") {
         rows.push(multilang::b9(effort, quick, tmp.path(), b1_host).await?);
+    }
+
+    if wanted("B10") {
+        rows.push(consume::b10(quick, tmp.path()).await?);
     }
 
     if wanted("C1") {

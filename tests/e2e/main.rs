@@ -30,6 +30,8 @@
 //! - `issue_tracker`: the issue-tracker example plugin against a fake tracker: REST
 //!   calls through `http-outbound`, signed webhooks into subscribed channels;
 //! - `hooks`: every hook family called from the service that owns the event;
+//! - `hooks_0_2`: the 0.2.0 hooks (vetoes failing open or closed, consumed posts,
+//!   deactivation, on-install, settings checked by the plugin);
 //! - `jobs`: plugins' scheduled jobs (one-shot, recurring, cancel, restart survival,
 //!   the run missed while down, the quota, a job rescheduling itself every millisecond);
 //! - `webhooks`: incoming hooks' payload shapes and refusals, hook management, outgoing
@@ -59,6 +61,7 @@ mod client_library;
 mod client_routes;
 mod commands;
 mod hooks;
+mod hooks_0_2;
 mod interactive;
 mod invalid_text;
 mod issue_tracker;
