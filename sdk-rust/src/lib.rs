@@ -27,14 +27,14 @@ pub use plugin::Plugin;
 /// defines them (field names are the WIT names in snake_case).
 pub mod types {
     pub use crate::bindings::confab::plugin::types::{
-        Channel, ChannelMember, ClusterEvent, CommandArgs, CommandResponse, Headers, HttpRequest, HttpResponse, InstallEvent, JobRun, PluginContext, Post, Reaction, Team,
-        TeamMember, User, WebsocketRequest, WillResult,
+        Channel, ChannelMember, ClusterEvent, CommandArgs, CommandResponse, Headers, HttpRequest, HttpResponse, InstallEvent, JobRun, PluginContext, Post,
+        Reaction, Team, TeamMember, User, WebsocketRequest, WillResult,
     };
 }
 
 pub use types::{
-    Channel, ChannelMember, ClusterEvent, CommandArgs, CommandResponse, Headers, HttpRequest, HttpResponse, InstallEvent, JobRun, PluginContext, Post, Reaction, Team,
-    TeamMember, User, WebsocketRequest, WillResult,
+    Channel, ChannelMember, ClusterEvent, CommandArgs, CommandResponse, Headers, HttpRequest, HttpResponse, InstallEvent, JobRun, PluginContext, Post,
+    Reaction, Team, TeamMember, User, WebsocketRequest, WillResult,
 };
 
 /// Everything a plugin usually needs: `use confab_plugin::prelude::*;`.

@@ -1,8 +1,8 @@
 //! The `Plugin` trait: one defaulted method per hook in `wit/hooks.wit`.
 
 use crate::types::{
-    Channel, ChannelMember, ClusterEvent, CommandArgs, CommandResponse, HttpRequest, HttpResponse, InstallEvent, JobRun, PluginContext, Post, Reaction, TeamMember, User,
-    WebsocketRequest, WillResult,
+    Channel, ChannelMember, ClusterEvent, CommandArgs, CommandResponse, HttpRequest, HttpResponse, InstallEvent, JobRun, PluginContext, Post, Reaction,
+    TeamMember, User, WebsocketRequest, WillResult,
 };
 
 /// A Confab server plugin.

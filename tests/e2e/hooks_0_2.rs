@@ -255,8 +255,8 @@ async fn on_install_once_and_settings_checked_by_the_plugin(backend: Backend) {
     // The admin's save: refused with the plugin's message, or saved as it adjusted it.
     let settings = format!("/api/v4/plugins/{FX}/settings");
     let (status, body) = server.put_as(&settings, &admin.token, &json!({ "Mode": "refuse" })).await;
-    assert_eq!(status, 400, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("fx-hooks-0-2 does not accept Mode refuse"), "{body}");
+    assert_eq!((status, body["id"].as_str()), (400, Some("app.plugin.settings.invalid.app_error")), "{body}");
+    assert_eq!(body["detailed_error"], "fx-hooks-0-2 does not accept Mode refuse", "the plugin's message: {body}");
     let (status, body) = server.put_as(&settings, &admin.token, &json!({ "Mode": "shout" })).await;
     assert_eq!((status, body["Mode"].as_str()), (200, Some("SHOUT")), "{body}");
     let (_, stored) = server.get_as(&settings, &admin.token).await;

@@ -46,9 +46,9 @@ impl PluginHost {
         let args = settings.to_string();
         let result = runtime
             .call("configuration-will-be-saved", &args, |inst, settings| {
-                Box::pin(async move {
-                    inst.exports.admin.as_ref().expect("exports admin-hooks").call_configuration_will_be_saved(&mut inst.store, settings).await
-                })
+                Box::pin(
+                    async move { inst.exports.admin.as_ref().expect("exports admin-hooks").call_configuration_will_be_saved(&mut inst.store, settings).await },
+                )
             })
             .await;
         match result {

@@ -33,7 +33,9 @@ impl PluginHost {
         for runtime in snapshot.iter().filter(|r| r.exports(HookFamily::Consume)) {
             let result = runtime
                 .call("messages-will-be-consumed", &current, |inst, posts| {
-                    Box::pin(async move { inst.exports.consume.as_ref().expect("exports consume-hooks").call_messages_will_be_consumed(&mut inst.store, posts).await })
+                    Box::pin(async move {
+                        inst.exports.consume.as_ref().expect("exports consume-hooks").call_messages_will_be_consumed(&mut inst.store, posts).await
+                    })
                 })
                 .await;
             match result {

@@ -1,9 +1,9 @@
 //! Routes that end a user's sessions from outside them: deactivation (`PUT /users/{id}/active`, `DELETE /users/{id}`) and `POST /users/{id}/sessions/revoke/all`.
 
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::routing::{delete, post, put};
 use axum::{Json, Router};
-use axum::http::StatusCode;
 use serde_json::Value;
 
 use super::extract::{AppJson, Auth};
