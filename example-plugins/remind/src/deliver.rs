@@ -22,6 +22,9 @@ pub(crate) fn fire(run: &JobRun, bot_id: &str) -> Result<()> {
     let dm = channels::get_direct(bot_id, &reminder.user_id)?;
     let text = headline(&reminder);
     let post = Post::new(dm.id, "").by(bot_id).with_props(&json!({ "attachments": [{ "fallback": text, "text": text, "actions": buttons(&reminder) }] }))?;
+    if !reminder.recurring() && !reminder.delivered {
+        store::mark_delivered(&reminder)?;
+    }
     posts::create(&post)?;
     Ok(())
 }
@@ -112,7 +115,7 @@ mod tests {
     use crate::store::StoredWhen;
 
     fn reminder(when: StoredWhen, creator: &str) -> Reminder {
-        Reminder { id: 9, user_id: "u".into(), creator_id: creator.into(), creator_name: "ann".into(), what: "stand up".into(), when }
+        Reminder { id: 9, user_id: "u".into(), creator_id: creator.into(), creator_name: "ann".into(), what: "stand up".into(), when, delivered: false }
     }
 
     #[test]

@@ -70,6 +70,7 @@ fn set(caller_id: &str, target: Target, what: String, when: parse::When) -> Resu
         creator_name: caller.username.clone(),
         what,
         when: when.into(),
+        delivered: false,
     };
     store::insert(&reminder)?;
     let job = match scheduler::schedule(&store::job_name(reminder.id), when::schedule(when, now_ms()), b"") {

@@ -33,6 +33,9 @@ fn state(reminder: &Reminder) -> Result<State> {
     if let Some(job) = scheduler::get(&store::snooze_job_name(reminder.id))? {
         return Ok(State::Snoozed(job.next_run_at));
     }
+    if reminder.delivered {
+        return Ok(State::Delivered);
+    }
     Ok(match scheduler::get(&store::job_name(reminder.id))? {
         Some(job) => State::Scheduled(job.next_run_at),
         None => State::Delivered,
@@ -57,7 +60,15 @@ mod tests {
 
     #[test]
     fn lines_say_when_and_from_whom() {
-        let mine = Reminder { id: 1, user_id: "u".into(), creator_id: "u".into(), creator_name: "me".into(), what: "a".into(), when: StoredWhen::In { ms: 1 } };
+        let mine = Reminder {
+            id: 1,
+            user_id: "u".into(),
+            creator_id: "u".into(),
+            creator_name: "me".into(),
+            what: "a".into(),
+            when: StoredWhen::In { ms: 1 },
+            delivered: false,
+        };
         assert_eq!(line(&mine, &State::Scheduled(0)), "\"a\" at 1970-01-01 00:00 UTC");
         assert_eq!(line(&mine, &State::Snoozed(60_000)), "\"a\" snoozed until 1970-01-01 00:01 UTC");
         let weekly = Reminder { creator_id: "x".into(), creator_name: "ann".into(), when: StoredWhen::Every { weekday: 5, hour: 9, minute: 0 }, ..mine };

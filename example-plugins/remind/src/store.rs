@@ -16,6 +16,10 @@ pub(crate) struct Reminder {
     pub creator_name: String,
     pub what: String,
     pub when: StoredWhen,
+    /// A one-time reminder was sent (its job is gone, or going: the scheduler drops a
+    /// one-shot job only after the run returns, so the job alone cannot tell).
+    #[serde(default)]
+    pub delivered: bool,
 }
 
 /// [`When`] as JSON.
@@ -83,6 +87,15 @@ pub(crate) fn next_id() -> Result<u64> {
 
 pub(crate) fn get(id: u64) -> Result<Option<Reminder>> {
     kv::get_json(&key(id))
+}
+
+/// Marks a one-time reminder as sent, unless it changed meanwhile (completed from an
+/// earlier DM, say): compare-and-set against the bytes read, never re-creating it.
+pub(crate) fn mark_delivered(reminder: &Reminder) -> Result<()> {
+    let Some(old) = kv::get(&key(reminder.id))? else { return Ok(()) };
+    let new = serde_json::to_vec(&Reminder { delivered: true, ..reminder.clone() })?;
+    kv::set_atomic(&key(reminder.id), Some(&old), Some(&new))?;
+    Ok(())
 }
 
 /// Stores a new reminder and adds it to its recipient's index.
