@@ -1,4 +1,4 @@
-//! B10: reading a 60-post page (`GET /api/v4/channels/{id}/posts?per_page=60`) over HTTP with no plugin, with a plugin that does not consume posts, and with one trivial `messages-will-be-consumed` plugin (`fx-consume`).
+//! B12: reading a 60-post page (`GET /api/v4/channels/{id}/posts?per_page=60`) over HTTP with no plugin, with a plugin that does not consume posts, and with one trivial `messages-will-be-consumed` plugin (`fx-consume`).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -102,11 +102,11 @@ fn time_ratio(a: &[f64], b: &[f64]) -> f64 {
     Summary::of(a.iter().zip(b).map(|(a, b)| b / a).collect()).median
 }
 
-/// B10 on SQLite.
+/// B12 on SQLite.
 pub async fn b10(quick: bool, tmp: &Path) -> anyhow::Result<Row> {
     let effort = LoadEffort::new(quick);
     let mut row = Row {
-        id: "B10",
+        id: "B12",
         what: "Reading a 60-post channel page over HTTP (4 concurrent readers, SQLite): the server with no plugin, with a plugin that does not export \
                `consume-hooks` (word-filter), and with one trivial `messages-will-be-consumed` plugin (fx-consume, hands the posts back)",
         figures: vec![],

@@ -87,7 +87,7 @@ async fn main() -> anyhow::Result<()> {
         rows.push(multilang::b9(effort, quick, tmp.path(), b1_host).await?);
     }
 
-    if wanted("B10") {
+    if wanted("B12") {
         rows.push(consume::b10(quick, tmp.path()).await?);
     }
 
