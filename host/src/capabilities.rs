@@ -36,6 +36,9 @@ pub enum Capability {
     /// `scheduler`: keep named jobs (one-shot, interval, cron) that the host runs later
     /// through the plugin's `job-hooks`, within the server's job quota.
     Scheduler,
+    /// `dialogs`: open interactive dialogs from a user's trigger id; submissions come
+    /// back to the plugin's own `serve-http`.
+    Dialogs,
     /// `http:<host>`: outbound HTTP to one host on its scheme's default port, or on the
     /// port given (`localhost:8080`); `*.example.com` matches subdomains.
     Http(String),
@@ -65,6 +68,7 @@ impl FromStr for Capability {
             "cluster" => Capability::Cluster,
             "config:write" => Capability::ConfigWrite,
             "scheduler" => Capability::Scheduler,
+            "dialogs" => Capability::Dialogs,
             other => match other.strip_prefix("http:") {
                 Some(host) if is_host_pattern(host) => Capability::Http(host.to_ascii_lowercase()),
                 _ => return Err(UnknownCapability(s.to_string())),
@@ -91,6 +95,7 @@ impl fmt::Display for Capability {
             Capability::Cluster => "cluster",
             Capability::ConfigWrite => "config:write",
             Capability::Scheduler => "scheduler",
+            Capability::Dialogs => "dialogs",
             Capability::Http(host) => return write!(f, "http:{host}"),
         };
         f.write_str(s)
@@ -186,6 +191,7 @@ mod tests {
             "kv",
             "config:write",
             "scheduler",
+            "dialogs",
             "posts:read",
             "posts:write",
             "users:read-email",

@@ -9,6 +9,7 @@ mod channels;
 mod cluster;
 mod commands;
 mod config;
+mod dialogs;
 mod events;
 mod http;
 mod kv;

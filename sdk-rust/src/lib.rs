@@ -7,6 +7,7 @@ pub mod channels;
 pub mod cluster;
 pub mod commands;
 pub mod config;
+pub mod dialogs;
 mod error;
 pub mod events;
 pub mod http;

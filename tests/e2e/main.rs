@@ -20,6 +20,8 @@
 //! - `plugin_api`: the 0.2.0 plugin API on a real server, and a 0.1.0 plugin beside it;
 //! - `plugin_chat`: the example plugins changing, rejecting, counting and greeting
 //!   through the chat core, and the session user on plugin requests;
+//! - `plugin_dialogs`: a plugin's interactive dialogs (`fx-dialogs`) opened from its
+//!   command and its own button, submitted back to it in process; refusals;
 //! - `commands`: custom slash commands over real HTTP, delayed answers, permissions,
 //!   built-ins and a plugin's command;
 //! - `interactive`: buttons, selects and dialogs against a loopback integration;
@@ -69,6 +71,7 @@ mod outbound;
 mod plugin_admin;
 mod plugin_api;
 mod plugin_chat;
+mod plugin_dialogs;
 mod plugins;
 mod poll;
 mod sessions;
