@@ -1,6 +1,7 @@
 //! Hook dispatch: will-hooks chained synchronously over plugins in id order, has-hooks queued for the background, targeted calls (commands, HTTP).
 
 mod jobs;
+mod plugin_http;
 
 use std::sync::Arc;
 

@@ -14,6 +14,8 @@ mod events;
 mod http;
 mod kv;
 mod log;
+mod metrics;
+mod plugin_http;
 mod posts;
 mod scheduler;
 mod teams;
@@ -22,6 +24,7 @@ mod users;
 use wasmtime::component::{HasSelf, Linker};
 
 pub(crate) use http::HttpLimits;
+pub use plugin_http::MAX_PLUGIN_CALL_DEPTH;
 
 use crate::bindings::{Plugin, since_v0_1_0, types};
 use crate::state::HostState;

@@ -144,6 +144,13 @@ pub trait ServerApi: Send + Sync + 'static {
         Err(ApiError::Internal("this server does not open dialogs".into()))
     }
 
+    /// Hand `request` to plugin `target`'s `serve-http` for the last plugin of `chain`
+    /// (the host has checked its `plugin:<target>` grant, the depth and the headers);
+    /// the server passes `chain` on to [`crate::PluginHost::serve_plugin_http`].
+    async fn call_plugin(&self, _chain: &PluginCallChain, _target: &str, _request: HttpRequest) -> ApiResult<HttpResponse> {
+        Err(ApiError::Internal("this server does not route calls between plugins".into()))
+    }
+
     /// A plugin's status changed (activated, failed, quarantined, stopped). Used to
     /// notify admins; must not block.
     fn plugin_status_changed(&self, _status: &PluginStatus) {}
