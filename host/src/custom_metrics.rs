@@ -254,7 +254,7 @@ mod tests {
         m.record(MetricKind::Gauge, "queue depth", vec![], -3.0).unwrap();
         let snap = m.snapshot();
         assert_eq!(snap["sent"].series[&labels(&[("kind", "a")])], SeriesValue::Counter(3.5));
-        assert_eq!(snap["queue_depth"].series[&vec![]], SeriesValue::Gauge(-3.0), "sanitized name");
+        assert_eq!(snap["queue_depth"].series[&Labels::new()], SeriesValue::Gauge(-3.0), "sanitized name");
     }
 
     #[test]
@@ -263,7 +263,8 @@ mod tests {
         m.record(MetricKind::Counter, "c", labels(&[("a", "1"), ("b", "2")]), 1.0).unwrap();
         m.record(MetricKind::Counter, "c", labels(&[("b", "2"), ("a", "1")]), 1.0).unwrap();
         assert_eq!(m.snapshot()["c"].series.len(), 1);
-        for bad in [labels(&[("plugin_id", "x")]), labels(&[("__name__", "x")]), labels(&[("a", "1"), ("a", "2")]), labels(&[("a", &"v".repeat(129))])] {
+        let long = "v".repeat(129);
+        for bad in [labels(&[("plugin_id", "x")]), labels(&[("__name__", "x")]), labels(&[("a", "1"), ("a", "2")]), labels(&[("a", long.as_str())])] {
             assert!(matches!(m.record(MetricKind::Counter, "c", bad.clone(), 1.0), Err(MetricError::Invalid(_))), "{bad:?}");
         }
         let nine: Vec<(String, String)> = (0..9).map(|i| (format!("l{i}"), "v".into())).collect();
@@ -274,7 +275,8 @@ mod tests {
     fn names_and_series_are_capped() {
         let m = CustomMetrics::default();
         for i in 0..MAX_SERIES {
-            m.record(MetricKind::Gauge, "users", labels(&[("user", &i.to_string())]), 1.0).unwrap();
+            let user = i.to_string();
+            m.record(MetricKind::Gauge, "users", labels(&[("user", user.as_str())]), 1.0).unwrap();
         }
         assert_eq!(m.record(MetricKind::Gauge, "users", labels(&[("user", "one more")]), 1.0), Err(MetricError::Quota));
         m.record(MetricKind::Gauge, "users", labels(&[("user", "0")]), 5.0).expect("an existing series still updates");
