@@ -39,6 +39,13 @@ pub enum Capability {
     /// `scheduler`: keep named jobs (one-shot, interval, cron) that the host runs later
     /// through the plugin's `job-hooks`, within the server's job quota.
     Scheduler,
+    /// `dialogs`: open interactive dialogs from a user's trigger id; submissions come
+    /// back to the plugin's own `serve-http`.
+    Dialogs,
+    /// `metrics`: the plugin's own counters, gauges and histograms on `/metrics`.
+    Metrics,
+    /// `plugin:<id>`: call that plugin's `serve-http` (`plugin-http`).
+    Plugin(String),
     /// `http:<host>`: outbound HTTP to one host on its scheme's default port, or on the
     /// port given (`localhost:8080`); `*.example.com` matches subdomains.
     Http(String),
@@ -69,8 +76,11 @@ impl FromStr for Capability {
             "cluster" => Capability::Cluster,
             "config:write" => Capability::ConfigWrite,
             "scheduler" => Capability::Scheduler,
-            other => match other.strip_prefix("http:") {
-                Some(host) if is_host_pattern(host) => Capability::Http(host.to_ascii_lowercase()),
+            "dialogs" => Capability::Dialogs,
+            "metrics" => Capability::Metrics,
+            other => match (other.strip_prefix("http:"), other.strip_prefix("plugin:")) {
+                (Some(host), _) if is_host_pattern(host) => Capability::Http(host.to_ascii_lowercase()),
+                (_, Some(id)) if is_plugin_id(id) => Capability::Plugin(id.to_string()),
                 _ => return Err(UnknownCapability(s.to_string())),
             },
         };
@@ -96,10 +106,18 @@ impl fmt::Display for Capability {
             Capability::Cluster => "cluster",
             Capability::ConfigWrite => "config:write",
             Capability::Scheduler => "scheduler",
+            Capability::Dialogs => "dialogs",
+            Capability::Metrics => "metrics",
+            Capability::Plugin(id) => return write!(f, "plugin:{id}"),
             Capability::Http(host) => return write!(f, "http:{host}"),
         };
         f.write_str(s)
     }
+}
+
+/// A plugin id as manifests allow it: letters, digits, `.`, `-` and `_`.
+fn is_plugin_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 190 && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
 /// `api.example.com`, `*.example.com` or `localhost:8080`: dot-separated labels of
@@ -191,6 +209,9 @@ mod tests {
             "kv",
             "config:write",
             "scheduler",
+            "dialogs",
+            "metrics",
+            "plugin:com.example.tracker",
             "posts:read",
             "posts:write",
             "users:read-email",
@@ -216,6 +237,9 @@ mod tests {
             "http:-a.b",
             "http:*.*.b.c",
             "http:a/b",
+            "plugin:",
+            "plugin:a/b",
+            "plugin:*",
         ] {
             assert!(bad.parse::<Capability>().is_err(), "{bad} should be rejected");
         }

@@ -3,6 +3,7 @@
 mod admin;
 mod consume;
 mod jobs;
+mod plugin_http;
 mod vetoes;
 
 pub use admin::SettingsVerdict;

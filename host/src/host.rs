@@ -262,7 +262,9 @@ impl PluginHost {
         let config = &self.inner.config;
         let limits = config.default_limits.resolve(&config.ceiling, &manifest.limits, &options.overrides);
         let http = crate::imports::HttpLimits::new(limits.http_requests_per_second, limits.http_max_response_bytes);
-        let identity = Arc::new(PluginIdentity { id: id.clone(), manifest, grants, http });
+        // A new version keeps the metrics the old one recorded.
+        let metrics = self.inner.plugins.read().unwrap().get(&id).map(|old| old.identity.metrics.clone()).unwrap_or_default();
+        let identity = Arc::new(PluginIdentity { id: id.clone(), manifest, grants, http, metrics });
         let runtime = Arc::new(PluginRuntime::new(
             identity,
             dir.to_path_buf(),
@@ -438,6 +440,7 @@ impl PluginHost {
             instances: plugins.iter().map(|(id, r)| (id.clone(), r.instance_counts())).collect(),
             loads: plugins.iter().filter_map(|(id, r)| r.load_timings().map(|t| (id.clone(), t))).collect(),
             memory: plugins.iter().map(|(id, r)| (id.clone(), r.metrics.memory_bytes())).collect(),
+            custom: plugins.iter().map(|(id, r)| (id.clone(), r.identity.metrics.snapshot())).filter(|(_, m)| !m.is_empty()).collect(),
         }
     }
 }

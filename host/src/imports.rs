@@ -9,10 +9,13 @@ mod channels;
 mod cluster;
 mod commands;
 mod config;
+mod dialogs;
 mod events;
 mod http;
 mod kv;
 mod log;
+mod metrics;
+mod plugin_http;
 mod posts;
 mod scheduler;
 mod teams;
@@ -21,6 +24,7 @@ mod users;
 use wasmtime::component::{HasSelf, Linker};
 
 pub(crate) use http::HttpLimits;
+pub use plugin_http::MAX_PLUGIN_CALL_DEPTH;
 
 use crate::bindings::{Plugin, since_v0_1_0, types};
 use crate::state::HostState;

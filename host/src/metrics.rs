@@ -116,6 +116,8 @@ pub struct MetricsSnapshot {
     pub loads: BTreeMap<String, LoadTimings>,
     /// plugin id → linear memory its live instances hold, in bytes.
     pub memory: BTreeMap<String, usize>,
+    /// plugin id → the plugin's own metrics (`metrics` import), by name.
+    pub custom: BTreeMap<String, BTreeMap<String, crate::custom_metrics::Family>>,
 }
 
 /// A counter family: name, help text, type and how to read it from the stats.
@@ -200,6 +202,7 @@ impl MetricsSnapshot {
                 let _ = writeln!(out, "{name}_count{{{labels}}} {}", stats.calls);
             }
         }
+        crate::custom_metrics::render(&mut out, &self.custom);
         out
     }
 }

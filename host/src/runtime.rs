@@ -47,8 +47,12 @@ pub(crate) struct Instance {
 pub(crate) struct Budget {
     /// Fuel refilled before the call.
     pub fuel: u64,
-    /// Wall-clock deadline of the call (and of the wait for an instance).
+    /// Wall-clock deadline of the call.
     pub deadline: Duration,
+    /// How long the call may wait for a free instance: the deadline, except for calls
+    /// from another plugin, which must not wait long on instances while their caller
+    /// holds one (`dispatch/plugin_http.rs`).
+    pub wait: Duration,
     /// The manifest keys that raise them, named in failure messages.
     pub keys: (&'static str, &'static str),
 }
@@ -56,12 +60,12 @@ pub(crate) struct Budget {
 impl Budget {
     /// A hook call's budget.
     pub(crate) fn hook(limits: &Limits) -> Budget {
-        Budget { fuel: limits.fuel_per_call, deadline: limits.deadline, keys: ("limits.fuel_per_call", "limits.deadline_ms") }
+        Budget { fuel: limits.fuel_per_call, deadline: limits.deadline, wait: limits.deadline, keys: ("limits.fuel_per_call", "limits.deadline_ms") }
     }
 
     /// A scheduled job run's budget.
     pub(crate) fn job(limits: &Limits) -> Budget {
-        Budget { fuel: limits.job_fuel, deadline: limits.job_deadline, keys: ("limits.job_fuel", "limits.job_deadline_ms") }
+        Budget { fuel: limits.job_fuel, deadline: limits.job_deadline, wait: limits.job_deadline, keys: ("limits.job_fuel", "limits.job_deadline_ms") }
     }
 }
 
@@ -253,7 +257,7 @@ impl PluginRuntime {
             Ok(permit) => Ok(Ok(permit)),
             Err(tokio::sync::TryAcquireError::Closed) => Ok(Err(())),
             Err(tokio::sync::TryAcquireError::NoPermits) => {
-                tokio::time::timeout(budget.deadline, self.permits.acquire()).await.map(|acquired| acquired.map_err(|_| ()))
+                tokio::time::timeout(budget.wait, self.permits.acquire()).await.map(|acquired| acquired.map_err(|_| ()))
             }
         };
         let permit = match permit {

@@ -187,6 +187,20 @@ pub trait ServerApi: Send + Sync + 'static {
         no_jobs()
     }
 
+    /// Show `dialog` (Mattermost's `Dialog` JSON) to the user `trigger_id` was minted
+    /// for, its submissions going to `url`, a route of the plugin (`/plugins/<id>/...`,
+    /// pinned by the host); the server checks the trigger id and the dialog.
+    async fn open_dialog(&self, _plugin_id: &str, _trigger_id: &str, _url: &str, _dialog: serde_json::Value) -> ApiResult<()> {
+        Err(ApiError::Internal("this server does not open dialogs".into()))
+    }
+
+    /// Hand `request` to plugin `target`'s `serve-http` for the last plugin of `chain`
+    /// (the host has checked its `plugin:<target>` grant, the depth and the headers);
+    /// the server passes `chain` on to [`crate::PluginHost::serve_plugin_http`].
+    async fn call_plugin(&self, _chain: &PluginCallChain, _target: &str, _request: HttpRequest) -> ApiResult<HttpResponse> {
+        Err(ApiError::Internal("this server does not route calls between plugins".into()))
+    }
+
     /// A plugin's status changed (activated, failed, quarantined, stopped). Used to
     /// notify admins; must not block.
     fn plugin_status_changed(&self, _status: &PluginStatus) {}

@@ -12,6 +12,7 @@ use crate::capabilities::{Capability, Grants};
 use crate::manifest::Manifest;
 use crate::server_api::ServerApi;
 use crate::stdio::LogStream;
+use crate::types::PluginCallChain;
 
 /// What every instance of one plugin version shares.
 #[derive(Debug)]
@@ -24,6 +25,8 @@ pub(crate) struct PluginIdentity {
     pub grants: Grants,
     /// Outbound HTTP quota and response cap, from the plugin's limits.
     pub http: crate::imports::HttpLimits,
+    /// The plugin's own metrics (`metrics` import), shared by its versions.
+    pub metrics: Arc<crate::custom_metrics::CustomMetrics>,
 }
 
 /// Data owned by one `Store`: everything a host import needs.
@@ -33,6 +36,9 @@ pub(crate) struct HostState {
     wasi: WasiCtx,
     table: ResourceTable,
     pub limiter: MemoryLimiter,
+    /// The plugins whose `plugin-http` calls led to the call this instance is running
+    /// (empty for a call from the server); set around each such call.
+    pub callers: PluginCallChain,
 }
 
 impl HostState {
@@ -41,7 +47,14 @@ impl HostState {
         // imports resolve, but a plugin reaches the world only through our API.
         // stdout/stderr become log lines tagged with the plugin id.
         let wasi = WasiCtx::builder().stdout(LogStream::new(identity.id.clone(), false)).stderr(LogStream::new(identity.id.clone(), true)).build();
-        HostState { identity, api, wasi, table: ResourceTable::new(), limiter: MemoryLimiter::new(memory_cap, plugin_memory) }
+        HostState {
+            identity,
+            api,
+            wasi,
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter::new(memory_cap, plugin_memory),
+            callers: PluginCallChain::default(),
+        }
     }
 
     pub(crate) fn plugin_id(&self) -> &str {

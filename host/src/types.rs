@@ -290,3 +290,36 @@ pub struct JobRun {
     pub due_at: i64,
     pub recurring: bool,
 }
+
+/// The plugins a `plugin-http` call passed through, outermost first, the caller last.
+/// The server hands it back to [`crate::PluginHost::serve_plugin_http`] unread.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PluginCallChain(std::sync::Arc<[String]>);
+
+impl PluginCallChain {
+    /// How many calls deep the chain is.
+    pub fn depth(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The plugin making the call.
+    pub fn caller(&self) -> Option<&str> {
+        self.0.last().map(String::as_str)
+    }
+
+    /// Whether `plugin_id` is in the chain (a call to it would be a cycle).
+    pub fn contains(&self, plugin_id: &str) -> bool {
+        self.0.iter().any(|id| id == plugin_id)
+    }
+
+    /// This chain extended by `plugin_id`.
+    pub(crate) fn then(&self, plugin_id: &str) -> PluginCallChain {
+        PluginCallChain(self.0.iter().cloned().chain(std::iter::once(plugin_id.to_string())).collect())
+    }
+}
+
+impl std::fmt::Display for PluginCallChain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join(" -> "))
+    }
+}

@@ -22,6 +22,11 @@
 //!   against their REST twins, with their events, and refused without permission;
 //! - `plugin_chat`: the example plugins changing, rejecting, counting and greeting
 //!   through the chat core, and the session user on plugin requests;
+//! - `plugin_dialogs`: a plugin's interactive dialogs (`fx-dialogs`) opened from its
+//!   command and its own button, submitted back to it in process; refusals;
+//! - `plugin_p2p`: plugin-to-plugin calls (`fx-p2p` twice): the caller's header, grants,
+//!   cycles without waiting on held instances, an A→B→A bounce stopped and quarantined;
+//!   plugin-defined metrics on `/metrics`, bounded and removed with the plugin;
 //! - `commands`: custom slash commands over real HTTP, delayed answers, permissions,
 //!   built-ins and a plugin's command;
 //! - `interactive`: buttons, selects and dialogs against a loopback integration;
@@ -82,6 +87,8 @@ mod plugin_admin;
 mod plugin_api;
 mod plugin_api_channels;
 mod plugin_chat;
+mod plugin_dialogs;
+mod plugin_p2p;
 mod plugins;
 mod poll;
 mod remind;

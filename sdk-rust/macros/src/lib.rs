@@ -22,12 +22,15 @@ use quote::{format_ident, quote};
 use syn::{ImplItem, ItemImpl, parse_macro_input};
 
 /// The WIT package, embedded at macro compile time (see the module docs for why).
-const WIT_FILES: [&str; 5] = [
+const WIT_FILES: [&str; 8] = [
     include_str!("../../../wit/types.wit"),
     include_str!("../../../wit/host.wit"),
     include_str!("../../../wit/hooks.wit"),
     include_str!("../../../wit/world.wit"),
     include_str!("../../../wit/scheduler.wit"),
+    include_str!("../../../wit/dialogs.wit"),
+    include_str!("../../../wit/plugin-http.wit"),
+    include_str!("../../../wit/metrics.wit"),
 ];
 
 /// The package every file of `wit/` declares; the generated world refers to it.

@@ -13,9 +13,10 @@ use std::sync::RwLock;
 
 use async_trait::async_trait;
 use confab_host::types::*;
-use confab_host::{ApiError, ApiResult, PluginStatus, ServerApi};
+use confab_host::{ApiError, ApiResult, CallError, PluginStatus, ServerApi};
 use tokio::sync::mpsc;
 
+use crate::domain::dialog::OpenDialogRequest;
 use crate::domain::post::NewPost;
 use crate::domain::{Invalid, Paging};
 use crate::outbound::plugin::PluginRequest;
@@ -472,6 +473,20 @@ impl ServerApi for PluginBridge {
 
     async fn list_jobs(&self, plugin_id: &str) -> ApiResult<Vec<Job>> {
         run(self.services()?.scheduler().list_jobs(plugin_id).await)
+    }
+
+    async fn call_plugin(&self, chain: &PluginCallChain, target: &str, request: HttpRequest) -> ApiResult<HttpResponse> {
+        match self.services()?.plugins().serve_from_plugin(chain, target, request).await {
+            Ok(response) => Ok(response),
+            Err(CallError::UnknownPlugin { .. } | CallError::NotRunning { .. } | CallError::NotImplemented { .. }) => Err(ApiError::NotFound),
+            Err(e) => Err(ApiError::Internal(e.to_string())),
+        }
+    }
+
+    async fn open_dialog(&self, _plugin_id: &str, trigger_id: &str, url: &str, dialog: serde_json::Value) -> ApiResult<()> {
+        let dialog = serde_json::from_value(dialog).map_err(|e| ApiError::InvalidInput(format!("not a Mattermost dialog: {e}")))?;
+        let request = OpenDialogRequest { trigger_id: trigger_id.to_string(), url: url.to_string(), dialog };
+        run(self.services()?.actions().open_dialog(request).await)
     }
 
     fn plugin_status_changed(&self, status: &PluginStatus) {

@@ -5,7 +5,7 @@
 //! may see is decided here.
 
 use confab_host::CallError;
-use confab_host::types::{HttpRequest, HttpResponse, PluginContext};
+use confab_host::types::{HttpRequest, HttpResponse, PluginCallChain, PluginContext};
 
 use super::Caller;
 
@@ -39,6 +39,15 @@ pub enum ServeError {
 }
 
 impl Plugins<'_> {
+    /// A plugin's `plugin-http` call to `target`, in process: no session and a fresh
+    /// request id (as Mattermost's inter-plugin requests); the host has checked the
+    /// grant, the chain's depth and the headers.
+    pub async fn serve_from_plugin(&self, chain: &PluginCallChain, target: &str, request: HttpRequest) -> Result<HttpResponse, CallError> {
+        let host = self.host().ok_or_else(|| CallError::UnknownPlugin { plugin_id: target.to_string() })?;
+        let ctx = PluginContext { request_id: crate::ids::new_id(), ..PluginContext::default() };
+        host.serve_plugin_http(chain, target, &ctx, request).await
+    }
+
     /// Hand `request` to the plugin its path names, as `caller` (if signed in), with
     /// `/plugins/{plugin_id}` removed from the path.
     pub async fn serve(&self, caller: Option<&Caller>, ctx: PluginContext, request: PluginRequest) -> Result<(String, HttpResponse), ServeError> {
