@@ -74,6 +74,7 @@ describe('System Console cost figures', () => {
     expect(describeCapability('http:*.example.com')).toContain('any address under example.com');
     expect(describeCapability('posts:read')).toMatch(/read any post/);
     expect(describeCapability('made-up')).toMatch(/not a permission/);
+    expect(describeCapability('plugin:com.example.b')).toMatch(/call the plugin com.example.b/);
   });
 
   it('groups marketplace versions and compares them as semver', () => {

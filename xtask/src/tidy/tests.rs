@@ -332,3 +332,28 @@ fn architecture_md_names_exactly_the_rules_that_exist() {
     let known: std::collections::BTreeSet<&str> = all.iter().map(|r| r.name()).collect();
     assert_eq!(cited, known, "ARCHITECTURE.md's `(tidy: `rule`)` marks must name every checked rule, and only those");
 }
+
+/// A host parser naming two plain permissions and two prefixes.
+const CAPABILITIES_RS: &str = r#"//! Capabilities.
+fn parse(s: &str) -> Capability {
+    match s {
+        "kv" => Capability::Kv,
+        "teams:write" => Capability::TeamsWrite,
+        other => match (other.strip_prefix("http:"), other.strip_prefix("plugin:")) {
+            _ => Capability::Unknown,
+        },
+    }
+}
+fn host(pattern: &str) -> bool {
+    pattern.strip_prefix("*.").is_some()
+}
+"#;
+
+#[test]
+fn capability_described_reports_each_permission_the_console_cannot_explain() {
+    let console = "const WORDS = {\n  kv: 'keep data',\n};\nif (c.startsWith('http:')) {}\n";
+    let found = found(&[("host/src/capabilities.rs", CAPABILITIES_RS), ("webapp/src/components/console/capabilities.ts", console)]);
+    assert_eq!(found, vec![at("host/src/capabilities.rs", 5, Rule::CapabilityDescribed), at("host/src/capabilities.rs", 6, Rule::CapabilityDescribed)]);
+    let complete = "const WORDS = {\n  kv: 'keep data',\n  'teams:write': 'add members',\n};\nif (c.startsWith('http:') || c.startsWith('plugin:')) {}\n";
+    assert!(violations(&[("host/src/capabilities.rs", CAPABILITIES_RS), ("webapp/src/components/console/capabilities.ts", complete)]).is_empty());
+}

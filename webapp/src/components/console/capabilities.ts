@@ -13,7 +13,13 @@ const WORDS: Record<string, string> = {
   commands: 'add slash commands',
   events: 'send live events to users’ open clients',
   bots: 'create bot accounts and post as them',
+  'teams:write': 'add people to teams and remove them',
+  'users:write': 'change user accounts and statuses, and deactivate or reactivate users',
   cluster: 'message its copies on other servers of the cluster',
+  'config:write': 'save its own settings (checked against its settings schema)',
+  scheduler: 'run later on its own: one-off and recurring jobs kept by the server',
+  dialogs: 'open dialogs for a user who clicked one of its buttons or ran one of its commands',
+  metrics: 'publish its own counters, gauges and histograms on the server’s /metrics',
 };
 
 /** One requested permission, explained. */
@@ -24,6 +30,9 @@ export function describeCapability(capability: string): string {
     const host = capability.slice('http:'.length);
     if (host.startsWith('*.')) return `call any address under ${host.slice(2)} over HTTP(S)`;
     return `call ${host} over HTTP(S)`;
+  }
+  if (capability.startsWith('plugin:')) {
+    return `call the plugin ${capability.slice('plugin:'.length)} (its HTTP routes, as this plugin)`;
   }
   return `“${capability}” (not a permission this server knows; the plugin will not get it)`;
 }
