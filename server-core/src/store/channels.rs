@@ -140,11 +140,15 @@ impl Store {
 
     /// A membership.
     pub async fn get_channel_member(&self, channel_id: &str, user_id: &str) -> Result<ChannelMember> {
-        let row = sqlx::query(concat!("SELECT ", member_columns!(), " FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.channel_id = $1 AND cm.user_id = $2"))
-            .bind(channel_id)
-            .bind(user_id)
-            .fetch_one(&self.pool)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            member_columns!(),
+            " FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.channel_id = $1 AND cm.user_id = $2"
+        ))
+        .bind(channel_id)
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(member(&row)?)
     }
 
@@ -157,12 +161,16 @@ impl Store {
 
     /// Members, by user id.
     pub async fn list_channel_members(&self, channel_id: &str, paging: Paging) -> Result<Vec<ChannelMember>> {
-        let rows = sqlx::query(concat!("SELECT ", member_columns!(), " FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.channel_id = $1 ORDER BY cm.user_id LIMIT $2 OFFSET $3"))
-            .bind(channel_id)
-            .bind(paging.limit())
-            .bind(paging.offset())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            member_columns!(),
+            " FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.channel_id = $1 ORDER BY cm.user_id LIMIT $2 OFFSET $3"
+        ))
+        .bind(channel_id)
+        .bind(paging.limit())
+        .bind(paging.offset())
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows.iter().map(member).collect::<Result<_, _>>()?)
     }
 

@@ -154,7 +154,16 @@ impl Store {
     async fn insert_post_postgres(&self, row: &PostRow<'_>, unreads: Option<&PostUnreads<'_>>) -> Result<Vec<String>> {
         const INSERT: &str = concat!("INSERT INTO posts (", post_columns!(), ") SELECT ", post_values!(), " FROM bumped");
         let Some(unreads) = unreads else {
-            let sql = concat!("WITH bumped AS (", bump_channel!(), " WHERE id = $7 RETURNING id) ", "INSERT INTO posts (", post_columns!(), ") SELECT ", post_values!(), " FROM bumped");
+            let sql = concat!(
+                "WITH bumped AS (",
+                bump_channel!(),
+                " WHERE id = $7 RETURNING id) ",
+                "INSERT INTO posts (",
+                post_columns!(),
+                ") SELECT ",
+                post_values!(),
+                " FROM bumped"
+            );
             let done = row.bind(sql).execute(self.writer()).await?;
             return if done.rows_affected() == 0 { Err(super::Error::NotFound) } else { Ok(Vec::new()) };
         };
