@@ -13,9 +13,10 @@ pub enum Capability {
     PostsRead,
     /// `posts:write`: create, update, delete and send ephemeral posts.
     PostsWrite,
-    /// `channels:read`: fetch channels and list members.
+    /// `channels:read`: fetch channels, list and search them, and list members.
     ChannelsRead,
-    /// `channels:write`: create channels and change membership.
+    /// `channels:write`: create channels (direct and group ones too), patch, archive
+    /// and restore them, and change membership.
     ChannelsWrite,
     /// `users:read`: fetch users (email addresses blanked).
     UsersRead,
@@ -23,6 +24,8 @@ pub enum Capability {
     UsersReadEmail,
     /// `teams:read`: fetch teams and list members.
     TeamsRead,
+    /// `teams:write`: add users to teams and remove them (with the teams' channels).
+    TeamsWrite,
     /// `commands`: register slash commands.
     Commands,
     /// `events`: publish WebSocket events.
@@ -59,6 +62,7 @@ impl FromStr for Capability {
             "users:read" => Capability::UsersRead,
             "users:read-email" => Capability::UsersReadEmail,
             "teams:read" => Capability::TeamsRead,
+            "teams:write" => Capability::TeamsWrite,
             "commands" => Capability::Commands,
             "events" => Capability::Events,
             "bots" => Capability::Bots,
@@ -85,6 +89,7 @@ impl fmt::Display for Capability {
             Capability::UsersRead => "users:read",
             Capability::UsersReadEmail => "users:read-email",
             Capability::TeamsRead => "teams:read",
+            Capability::TeamsWrite => "teams:write",
             Capability::Commands => "commands",
             Capability::Events => "events",
             Capability::Bots => "bots",
@@ -189,6 +194,7 @@ mod tests {
             "posts:read",
             "posts:write",
             "users:read-email",
+            "teams:write",
             "http:api.example.com",
             "http:*.example.com",
             "http:localhost:8080",

@@ -76,6 +76,39 @@ pub trait ServerApi: Send + Sync + 'static {
     /// List channel members.
     async fn list_channel_members(&self, plugin_id: &str, channel_id: &str, page: u32, per_page: u32) -> ApiResult<Vec<ChannelMember>>;
 
+    /// The group channel of 3 to 8 users, created on first use.
+    async fn get_group_channel(&self, _plugin_id: &str, _user_ids: &[String]) -> ApiResult<Channel> {
+        unavailable()
+    }
+    /// One user's channel membership.
+    async fn get_channel_member(&self, _plugin_id: &str, _channel_id: &str, _user_id: &str) -> ApiResult<ChannelMember> {
+        unavailable()
+    }
+    /// A team's public channels, a page at a time.
+    async fn list_team_channels(&self, _plugin_id: &str, _team_id: &str, _page: u32, _per_page: u32) -> ApiResult<Vec<Channel>> {
+        unavailable()
+    }
+    /// A user's channels in a team, with their direct and group channels.
+    async fn list_user_channels(&self, _plugin_id: &str, _user_id: &str, _team_id: &str) -> ApiResult<Vec<Channel>> {
+        unavailable()
+    }
+    /// Change a channel's names, purpose or header.
+    async fn patch_channel(&self, _plugin_id: &str, _channel_id: &str, _patch: ChannelPatch) -> ApiResult<Channel> {
+        unavailable()
+    }
+    /// Archive a channel.
+    async fn archive_channel(&self, _plugin_id: &str, _channel_id: &str) -> ApiResult<()> {
+        unavailable()
+    }
+    /// Restore an archived channel.
+    async fn restore_channel(&self, _plugin_id: &str, _channel_id: &str) -> ApiResult<Channel> {
+        unavailable()
+    }
+    /// Search a team's public channels by name.
+    async fn search_channels(&self, _plugin_id: &str, _team_id: &str, _term: &str) -> ApiResult<Vec<Channel>> {
+        unavailable()
+    }
+
     /// Fetch a user.
     async fn get_user(&self, plugin_id: &str, user_id: &str) -> ApiResult<User>;
     /// Fetch a user by username.
@@ -89,6 +122,23 @@ pub trait ServerApi: Send + Sync + 'static {
     async fn get_team_by_name(&self, plugin_id: &str, name: &str) -> ApiResult<Team>;
     /// List team members.
     async fn list_team_members(&self, plugin_id: &str, team_id: &str, page: u32, per_page: u32) -> ApiResult<Vec<TeamMember>>;
+
+    /// One user's team membership.
+    async fn get_team_member(&self, _plugin_id: &str, _team_id: &str, _user_id: &str) -> ApiResult<TeamMember> {
+        unavailable()
+    }
+    /// The teams a user is a member of.
+    async fn list_user_teams(&self, _plugin_id: &str, _user_id: &str) -> ApiResult<Vec<Team>> {
+        unavailable()
+    }
+    /// Add a user to a team (and its default channels).
+    async fn add_team_member(&self, _plugin_id: &str, _team_id: &str, _user_id: &str) -> ApiResult<TeamMember> {
+        unavailable()
+    }
+    /// Remove a user from a team (and its channels).
+    async fn remove_team_member(&self, _plugin_id: &str, _team_id: &str, _user_id: &str) -> ApiResult<()> {
+        unavailable()
+    }
 
     /// Register a slash command served by the plugin.
     async fn register_command(&self, plugin_id: &str, command: Command) -> ApiResult<()>;
@@ -148,7 +198,8 @@ fn no_jobs<T>() -> ApiResult<T> {
     Err(ApiError::Internal("this server does not keep scheduled jobs".into()))
 }
 
-/// A `ServerApi` with no server behind it: every call fails with `internal`, and
+/// A `ServerApi` with no server behind it: every call fails with `internal` (the
+/// channel and team functions of 0.2.0 through the trait's defaults), and
 /// settings are empty (so schema defaults apply). For tools and measurements that
 /// run plugins outside a server, e.g. checking that a bundle loads.
 #[derive(Debug, Clone, Copy, Default)]

@@ -40,6 +40,15 @@ pub struct Channel {
     pub creator_id: String,
 }
 
+/// What a channel patch changes (Mattermost `ChannelPatch`); `None` keeps a field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelPatch {
+    pub name: Option<String>,
+    pub display_name: Option<String>,
+    pub purpose: Option<String>,
+    pub header: Option<String>,
+}
+
 /// A user account without secrets.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {

@@ -18,6 +18,8 @@
 //! - `plugin_admin`: uploading, enabling, disabling and removing plugins over the REST
 //!   API, hostile bundles, 403s, hot reload under load, signatures, the marketplace;
 //! - `plugin_api`: the 0.2.0 plugin API on a real server, and a 0.1.0 plugin beside it;
+//! - `plugin_api_channels`: the 0.2.0 channel and team functions (`fx-api-channels`)
+//!   against their REST twins, with their events, and refused without permission;
 //! - `plugin_chat`: the example plugins changing, rejecting, counting and greeting
 //!   through the chat core, and the session user on plugin requests;
 //! - `commands`: custom slash commands over real HTTP, delayed answers, permissions,
@@ -29,6 +31,12 @@
 //!   the body cap and the deadline;
 //! - `issue_tracker`: the issue-tracker example plugin against a fake tracker: REST
 //!   calls through `http-outbound`, signed webhooks into subscribed channels;
+//! - `todo`: the todo example plugin: lists in KV, items sent as bot DMs, the daily
+//!   summary as a scheduled job;
+//! - `autolink`: the autolink example plugin: admins' patterns linked in new and edited
+//!   posts, kept with save-settings;
+//! - `remind`: the remind example plugin: reminders as bot DMs with Complete and Snooze
+//!   buttons, and one due while the server was down delivered after the restart;
 //! - `hooks`: every hook family called from the service that owns the event;
 //! - `jobs`: plugins' scheduled jobs (one-shot, recurring, cancel, restart survival,
 //!   the run missed while down, the quota, a job rescheduling itself every millisecond);
@@ -53,6 +61,7 @@
 
 mod attachments;
 mod authz_matrix;
+mod autolink;
 mod channel_admin;
 mod chat;
 mod client_library;
@@ -68,11 +77,14 @@ mod multilang;
 mod outbound;
 mod plugin_admin;
 mod plugin_api;
+mod plugin_api_channels;
 mod plugin_chat;
 mod plugins;
 mod poll;
+mod remind;
 mod sessions;
 mod system;
+mod todo;
 mod users;
 mod webapp;
 mod webhooks;

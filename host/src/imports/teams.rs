@@ -1,4 +1,4 @@
-//! `teams`: `teams:read`.
+//! `teams`: `teams:read` for lookups and members, `teams:write` for adding and removing members.
 
 use super::WitResult;
 use crate::bindings::confab::plugin::teams::Host;
@@ -30,5 +30,34 @@ impl Host for HostState {
         }
         let members = self.api.list_team_members(self.plugin_id(), &team_id, page, per_page).await;
         Ok(members.map(|m| m.into_iter().map(Into::into).collect()).map_err(Error::from))
+    }
+
+    async fn get_member(&mut self, team_id: String, user_id: String) -> wasmtime::Result<WitResult<TeamMember>> {
+        if let Err(e) = self.require(Capability::TeamsRead) {
+            return Ok(Err(e));
+        }
+        Ok(self.api.get_team_member(self.plugin_id(), &team_id, &user_id).await.map(Into::into).map_err(Error::from))
+    }
+
+    async fn list_for_user(&mut self, user_id: String) -> wasmtime::Result<WitResult<Vec<Team>>> {
+        if let Err(e) = self.require(Capability::TeamsRead) {
+            return Ok(Err(e));
+        }
+        let teams = self.api.list_user_teams(self.plugin_id(), &user_id).await;
+        Ok(teams.map(|t| t.into_iter().map(Into::into).collect()).map_err(Error::from))
+    }
+
+    async fn add_member(&mut self, team_id: String, user_id: String) -> wasmtime::Result<WitResult<TeamMember>> {
+        if let Err(e) = self.require(Capability::TeamsWrite) {
+            return Ok(Err(e));
+        }
+        Ok(self.api.add_team_member(self.plugin_id(), &team_id, &user_id).await.map(Into::into).map_err(Error::from))
+    }
+
+    async fn remove_member(&mut self, team_id: String, user_id: String) -> wasmtime::Result<WitResult<()>> {
+        if let Err(e) = self.require(Capability::TeamsWrite) {
+            return Ok(Err(e));
+        }
+        Ok(self.api.remove_team_member(self.plugin_id(), &team_id, &user_id).await.map_err(Error::from))
     }
 }

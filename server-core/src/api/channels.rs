@@ -1,4 +1,4 @@
-//! Channel routes: create (public, private, direct), read by id or name, list, patch, archive, restore, members, and the channel's posts.
+//! Channel routes: create (public, private, direct, group), read by id or name, list, search, patch, archive, restore, members, and the channel's posts.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -19,6 +19,7 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v4/channels", post(create_channel))
         .route("/api/v4/channels/direct", post(create_direct))
+        .route("/api/v4/channels/group", post(create_group))
         .route("/api/v4/channels/{channel_id}", get(get_channel).delete(archive_channel))
         .route("/api/v4/channels/{channel_id}/patch", put(patch_channel))
         .route("/api/v4/channels/{channel_id}/restore", post(restore_channel))
@@ -26,6 +27,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v4/channels/{channel_id}/members/{user_id}", get(get_member).delete(remove_member))
         .route("/api/v4/channels/{channel_id}/posts", get(channel_posts))
         .route("/api/v4/teams/{team_id}/channels", get(list_public))
+        .route("/api/v4/teams/{team_id}/channels/search", post(search_channels))
         .route("/api/v4/teams/{team_id}/channels/name/{name}", get(get_by_name))
         .route("/api/v4/teams/name/{team_name}/channels/name/{name}", get(get_by_team_name))
         .route("/api/v4/users/{user_id}/teams/{team_id}/channels", get(channels_for_user))
@@ -48,6 +50,33 @@ async fn create_direct(
 ) -> Result<(StatusCode, Json<Channel>), ApiError> {
     let (channel, _) = state.services.channels().create_direct_channel(&caller, &ids).await?;
     Ok((StatusCode::CREATED, Json(channel)))
+}
+
+/// POST /api/v4/channels/group `[user_id, ...]` (the caller is added when missing)
+async fn create_group(
+    Auth(caller, _): Auth,
+    State(state): State<AppState>,
+    AppJson(ids): AppJson<Vec<String>>,
+) -> Result<(StatusCode, Json<Channel>), ApiError> {
+    let (channel, _) = state.services.channels().create_group_channel(&caller, &ids).await?;
+    Ok((StatusCode::CREATED, Json(channel)))
+}
+
+/// The body of a channel search (Mattermost `ChannelSearch`; other fields ignored).
+#[derive(Deserialize)]
+struct ChannelSearch {
+    #[serde(default)]
+    term: String,
+}
+
+/// POST /api/v4/teams/{team_id}/channels/search `{"term": ".."}`
+async fn search_channels(
+    Auth(caller, _): Auth,
+    State(state): State<AppState>,
+    Path(team_id): Path<String>,
+    AppJson(search): AppJson<ChannelSearch>,
+) -> Result<Json<Vec<Channel>>, ApiError> {
+    Ok(Json(state.services.channels().search_channels(&caller, &team_id, &search.term).await?))
 }
 
 /// GET /api/v4/channels/{channel_id}

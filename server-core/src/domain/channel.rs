@@ -215,6 +215,33 @@ pub fn direct_channel_name(a: &str, b: &str) -> String {
     format!("{first}__{second}")
 }
 
+/// The fewest users of a group channel (Mattermost's `ChannelGroupMinUsers`).
+pub const GROUP_MIN_USERS: usize = 3;
+/// The most users of a group channel (Mattermost's `ChannelGroupMaxUsers`).
+pub const GROUP_MAX_USERS: usize = 8;
+
+/// The name of the group channel of `user_ids` (Mattermost's `GetGroupNameFromUserIds`):
+/// the hex SHA-1 of the sorted ids written one after another, so every client that
+/// asks for the same people finds the same channel.
+pub fn group_channel_name(user_ids: &[String]) -> String {
+    use sha1::Digest;
+    let mut sorted: Vec<&str> = user_ids.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    let mut hasher = sha1::Sha1::new();
+    for id in sorted {
+        hasher.update(id.as_bytes());
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// The display name of a group channel (Mattermost's `GetGroupDisplayNameFromUsers`):
+/// the sorted usernames joined by `, `, cut at 64 characters.
+pub fn group_display_name(usernames: &[&str]) -> String {
+    let mut sorted = usernames.to_vec();
+    sorted.sort_unstable();
+    sorted.join(", ").chars().take(64).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +250,17 @@ mod tests {
     fn direct_names_are_sorted() {
         assert_eq!(direct_channel_name("b", "a"), "a__b");
         assert_eq!(direct_channel_name("a", "b"), "a__b");
+    }
+
+    #[test]
+    fn group_names_ignore_order() {
+        let ids = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let name = group_channel_name(&ids(&["b", "c", "a"]));
+        assert_eq!(name, group_channel_name(&ids(&["a", "b", "c"])));
+        // SHA-1 of "abc".
+        assert_eq!(name, "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(group_display_name(&["carol", "alice", "bob"]), "alice, bob, carol");
+        assert_eq!(group_display_name(&["x".repeat(40).as_str(), "y".repeat(40).as_str()]).chars().count(), 64);
     }
 
     #[test]

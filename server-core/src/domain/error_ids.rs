@@ -15,6 +15,8 @@ pub mod channels {
     pub const ADD_USER_TO_CHANNEL_FAILED: &str = "api.channel.add_user.to.channel.failed.app_error";
     pub const ADD_USER_TO_CHANNEL_FAILED_DELETED: &str = "api.channel.add_user.to.channel.failed.deleted.app_error";
     pub const ADD_USER_TO_CHANNEL_TYPE: &str = "api.channel.add_user_to_channel.type.app_error";
+    pub const CREATE_GROUP_BAD_SIZE: &str = "api.channel.create_group.bad_size.app_error";
+    pub const CREATE_GROUP_BAD_USER: &str = "api.channel.create_group.bad_user.app_error";
     pub const DELETE_CHANNEL_CANNOT: &str = "api.channel.delete_channel.cannot.app_error";
     pub const DELETE_CHANNEL_DELETED: &str = "api.channel.delete_channel.deleted.app_error";
     pub const DELETE_CHANNEL_TYPE_INVALID: &str = "api.channel.delete_channel.type.invalid";

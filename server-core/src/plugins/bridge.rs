@@ -177,6 +177,10 @@ fn paging(page: u32, per_page: u32) -> Paging {
     Paging { page, per_page: per_page.clamp(1, crate::domain::paging::MAX_PER_PAGE) }
 }
 
+fn channels_to_plugin(channels: &[crate::domain::Channel]) -> Vec<Channel> {
+    channels.iter().map(convert::channel_to_plugin).collect()
+}
+
 #[async_trait]
 impl ServerApi for PluginBridge {
     async fn kv_get(&self, plugin_id: &str, key: &str) -> ApiResult<Option<Vec<u8>>> {
@@ -300,6 +304,58 @@ impl ServerApi for PluginBridge {
     async fn list_team_members(&self, plugin_id: &str, team_id: &str, page: u32, per_page: u32) -> ApiResult<Vec<TeamMember>> {
         run(self.services()?.teams().list_team_members(&Caller::plugin(plugin_id), team_id, paging(page, per_page)).await)
             .map(|ms| ms.iter().map(convert::team_member_to_plugin).collect())
+    }
+
+    // Channels and teams added in 0.2.0: each the REST route's use case, acting as the plugin.
+
+    async fn get_group_channel(&self, plugin_id: &str, user_ids: &[String]) -> ApiResult<Channel> {
+        run(self.services()?.channels().create_group_channel(&Caller::plugin(plugin_id), user_ids).await).map(|(c, _)| convert::channel_to_plugin(&c))
+    }
+
+    async fn get_channel_member(&self, plugin_id: &str, channel_id: &str, user_id: &str) -> ApiResult<ChannelMember> {
+        run(self.services()?.channels().get_channel_member(&Caller::plugin(plugin_id), channel_id, user_id).await).map(|m| convert::member_to_plugin(&m))
+    }
+
+    async fn list_team_channels(&self, plugin_id: &str, team_id: &str, page: u32, per_page: u32) -> ApiResult<Vec<Channel>> {
+        run(self.services()?.channels().list_public_channels(&Caller::plugin(plugin_id), team_id, paging(page, per_page)).await)
+            .map(|cs| channels_to_plugin(&cs))
+    }
+
+    async fn list_user_channels(&self, plugin_id: &str, user_id: &str, team_id: &str) -> ApiResult<Vec<Channel>> {
+        run(self.services()?.channels().channels_for_user(&Caller::plugin(plugin_id), user_id, team_id).await).map(|cs| channels_to_plugin(&cs))
+    }
+
+    async fn patch_channel(&self, plugin_id: &str, channel_id: &str, patch: ChannelPatch) -> ApiResult<Channel> {
+        let patch = crate::domain::channel::ChannelPatch { name: patch.name, display_name: patch.display_name, purpose: patch.purpose, header: patch.header };
+        run(self.services()?.channels().patch_channel(&Caller::plugin(plugin_id), channel_id, patch).await).map(|c| convert::channel_to_plugin(&c))
+    }
+
+    async fn archive_channel(&self, plugin_id: &str, channel_id: &str) -> ApiResult<()> {
+        run(self.services()?.channels().archive_channel(&Caller::plugin(plugin_id), channel_id).await)
+    }
+
+    async fn restore_channel(&self, plugin_id: &str, channel_id: &str) -> ApiResult<Channel> {
+        run(self.services()?.channels().restore_channel(&Caller::plugin(plugin_id), channel_id).await).map(|c| convert::channel_to_plugin(&c))
+    }
+
+    async fn search_channels(&self, plugin_id: &str, team_id: &str, term: &str) -> ApiResult<Vec<Channel>> {
+        run(self.services()?.channels().search_channels(&Caller::plugin(plugin_id), team_id, term).await).map(|cs| channels_to_plugin(&cs))
+    }
+
+    async fn get_team_member(&self, plugin_id: &str, team_id: &str, user_id: &str) -> ApiResult<TeamMember> {
+        run(self.services()?.teams().get_team_member(&Caller::plugin(plugin_id), team_id, user_id).await).map(|m| convert::team_member_to_plugin(&m))
+    }
+
+    async fn list_user_teams(&self, plugin_id: &str, user_id: &str) -> ApiResult<Vec<Team>> {
+        run(self.services()?.teams().teams_for_user(&Caller::plugin(plugin_id), user_id).await).map(|ts| ts.iter().map(convert::team_to_plugin).collect())
+    }
+
+    async fn add_team_member(&self, plugin_id: &str, team_id: &str, user_id: &str) -> ApiResult<TeamMember> {
+        run(self.services()?.teams().add_team_member(&Caller::plugin(plugin_id), team_id, user_id).await).map(|m| convert::team_member_to_plugin(&m))
+    }
+
+    async fn remove_team_member(&self, plugin_id: &str, team_id: &str, user_id: &str) -> ApiResult<()> {
+        run(self.services()?.teams().remove_team_member(&Caller::plugin(plugin_id), team_id, user_id).await)
     }
 
     async fn register_command(&self, plugin_id: &str, command: Command) -> ApiResult<()> {

@@ -1,5 +1,8 @@
 //! Channels: create (public, private, direct), read, list, patch, archive, restore, and membership, with the visibility rule every read goes through.
 
+mod group;
+mod search;
+
 use serde_json::json;
 
 use super::{Caller, Error, Result, convert, now_ms, to_channel, to_team, to_user};

@@ -94,6 +94,22 @@ impl Store {
         Ok(rows.iter().map(channel).collect::<Result<_, _>>()?)
     }
 
+    /// A team's public, not archived channels whose name, display name or purpose
+    /// contains `word` (any case; all of them for an empty word), by display name: the
+    /// candidates of a channel search, which the service narrows to word starts.
+    pub async fn search_public_channels(&self, team_id: &str, word: &str) -> Result<Vec<Channel>> {
+        let rows = sqlx::query(
+            "SELECT * FROM channels WHERE team_id = $1 AND type = 'O' AND delete_at = 0 \
+             AND (LOWER(name) LIKE $2 ESCAPE '\\' OR LOWER(display_name) LIKE $2 ESCAPE '\\' OR LOWER(purpose) LIKE $2 ESCAPE '\\') \
+             ORDER BY display_name, id",
+        )
+        .bind(team_id)
+        .bind(like_contains(word))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(channel).collect::<Result<_, _>>()?)
+    }
+
     /// The channels a user belongs to in a team, plus their direct and group channels
     /// (which belong to no team), as Mattermost lists them.
     pub async fn channels_for_user(&self, user_id: &str, team_id: &str) -> Result<Vec<Channel>> {
@@ -189,4 +205,17 @@ fn bind_member(m: &ChannelMember) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any
         .bind(m.msg_count)
         .bind(m.mention_count)
         .bind(m.last_update_at)
+}
+
+/// A `LIKE` pattern matching what contains `word` (lowercased), its wildcards escaped.
+fn like_contains(word: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in word.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }

@@ -128,6 +128,12 @@ pub const ROWS: &[Row] = &[
     r("POST", "/api/v4/channels", "", r#"{"team_id":":closed","name":"c-:uniq","display_name":"C","type":"O"}"#, [401, 403, 403, 201, 201]),
     r("POST", "/api/v4/channels/direct", "", r#"[":me", ":extra_id"]"#, [401, 201, 201, 201, 201]),
     r("POST", "/api/v4/channels/direct", "", r#"[":member_id", ":tadmin_id"]"#, [401, 201, 403, 201, 201]),
+    // Group channels: the caller is always added, so anyone signed in may open one.
+    r("POST", "/api/v4/channels/group", "", r#"[":member_id", ":tadmin_id", ":extra_id"]"#, [401, 201, 201, 201, 201]),
+    // Channel search: the team's members (the non-member is in the team), public channels only.
+    r("POST", "/api/v4/teams/{team_id}/channels/search", "/api/v4/teams/:team/channels/search", r#"{"term":"o"}"#, USERS),
+    // Outside the team: Mattermost's 404 of the missing team member.
+    r("POST", "/api/v4/teams/{team_id}/channels/search", "/api/v4/teams/:closed/channels/search", r#"{"term":"o"}"#, [401, 404, 404, 200, 200]),
     r("GET", "/api/v4/channels/{channel_id}", "/api/v4/channels/:pub", "", USERS),
     r("GET", "/api/v4/channels/{channel_id}", "/api/v4/channels/:priv", "", PRIVATE),
     r("GET", "/api/v4/channels/{channel_id}", "/api/v4/channels/:dm", "", PRIVATE),
