@@ -178,8 +178,8 @@ pub async fn b3(quick: bool, tmp: &Path) -> anyhow::Result<Row> {
         }
         if unreads_cost > 1.05 {
             gaps.push(format!(
-                "{backend}: unread bookkeeping {unreads_cost:.2}× (per-round {}): what is left is the memberships' UPDATE itself (the author's row and \
-                 the mentioned members'), one more row written per post",
+                "{backend}: unread bookkeeping {unreads_cost:.2}× (per-round {}): B3's posts write no membership (one author, who stays the channel's \
+                 last poster); what is left is the channel update's four poster columns and the hand-over update, which finds nothing to do",
                 spread(&bare.rps, &none.rps)
             ));
         }

@@ -53,6 +53,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "open dialogs", include_str!("../migrations/0006_open_dialogs.sql")),
     (7, "preferences", include_str!("../migrations/0007_preferences.sql")),
     (8, "plugin jobs", include_str!("../migrations/0008_plugin_jobs.sql")),
+    (9, "unread poster", include_str!("../migrations/0009_unread_poster.sql")),
 ];
 
 /// Why a store operation failed.

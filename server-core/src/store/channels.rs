@@ -3,6 +3,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::unreads::member_columns;
 use super::{Result, Store};
 use crate::domain::{Channel, ChannelMember, Paging};
 
@@ -138,16 +139,32 @@ impl Store {
         if done.rows_affected() == 0 { Err(super::Error::NotFound) } else { Ok(()) }
     }
 
-    /// Add a member; `Conflict` when already one.
+    /// Add a member; `Conflict` when already one. Someone who left the channel as its
+    /// last poster is no longer that (`unreads.rs`): their new membership's counts
+    /// are the ones given here.
     pub async fn insert_channel_member(&self, m: &ChannelMember) -> Result<()> {
-        bind_member(m).execute(self.writer()).await?;
+        let mut tx = self.writer().begin().await?;
+        bind_member(m).execute(&mut *tx).await?;
+        sqlx::query("UPDATE channels SET poster_id = '', poster_at = 0 WHERE id = $1 AND poster_id = $2")
+            .bind(&m.channel_id)
+            .bind(&m.user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// A membership.
     pub async fn get_channel_member(&self, channel_id: &str, user_id: &str) -> Result<ChannelMember> {
-        let row =
-            sqlx::query("SELECT * FROM channel_members WHERE channel_id = $1 AND user_id = $2").bind(channel_id).bind(user_id).fetch_one(&self.pool).await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            member_columns!(),
+            " FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.channel_id = $1 AND cm.user_id = $2"
+        ))
+        .bind(channel_id)
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(member(&row)?)
     }
 
@@ -160,12 +177,16 @@ impl Store {
 
     /// Members, by user id.
     pub async fn list_channel_members(&self, channel_id: &str, paging: Paging) -> Result<Vec<ChannelMember>> {
-        let rows = sqlx::query("SELECT * FROM channel_members WHERE channel_id = $1 ORDER BY user_id LIMIT $2 OFFSET $3")
-            .bind(channel_id)
-            .bind(paging.limit())
-            .bind(paging.offset())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            member_columns!(),
+            " FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.channel_id = $1 ORDER BY cm.user_id LIMIT $2 OFFSET $3"
+        ))
+        .bind(channel_id)
+        .bind(paging.limit())
+        .bind(paging.offset())
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows.iter().map(member).collect::<Result<_, _>>()?)
     }
 

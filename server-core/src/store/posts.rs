@@ -73,15 +73,12 @@ pub enum PostQuery {
 // on its row lock, which they did anyway. `last_post_at` only moves forward: concurrent
 // posts may commit out of order (Mattermost's GREATEST, spelled so SQLite runs it too).
 // One column list and one update for both backends' statements, put together at compile
-// time. In the update, $2 and $7 are the post's create_at and channel_id (the order of
-// the columns).
+// time; the update's assignments go on with `PostUnreads::poster_assignments` and its
+// WHERE is `WHERE id = $7`. $2 and $7 are the post's create_at and channel_id (the
+// order of the columns).
 macro_rules! bump_channel {
-    ($channel:literal) => {
-        concat!(
-            "UPDATE channels SET last_post_at = CASE WHEN last_post_at > $2 THEN last_post_at ELSE $2 END, ",
-            "total_msg_count = total_msg_count + 1 WHERE id = ",
-            $channel
-        )
+    () => {
+        "UPDATE channels SET last_post_at = CASE WHEN last_post_at > $2 THEN last_post_at ELSE $2 END, total_msg_count = total_msg_count + 1"
     };
 }
 macro_rules! post_columns {
@@ -103,6 +100,13 @@ struct PostRow<'a> {
     priority: &'a str,
 }
 
+/// The mentioned members' ids from the rows a post's statement returned (NULL for
+/// rows that are not a mention), never the author's.
+fn mentioned(rows: &[AnyRow], author: &str) -> Result<Vec<String>> {
+    let ids = rows.iter().map(|row| row.try_get::<Option<String>, _>("user_id")).collect::<Result<Vec<_>, _>>()?;
+    Ok(ids.into_iter().flatten().filter(|id| id != author).collect())
+}
+
 impl PostRow<'_> {
     /// `query` with the post's sixteen columns bound as $1..$16.
     fn bind<'q>(&'q self, query: &'q str) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
@@ -111,17 +115,28 @@ impl PostRow<'_> {
 }
 
 impl Store {
-    /// Insert a post and bump the channel's counters, together.
+    /// Insert a post and bump the channel's counters, together; the post is not
+    /// marked viewed for its author and mentions nobody.
     pub async fn insert_post(&self, p: &Post) -> Result<()> {
         self.insert_post_counted(p, &PostUnreads::default()).await.map(drop)
     }
 
     /// [`Store::insert_post`], and in the same commit what the post does to its
-    /// channel's memberships (`unreads.rs`: the author's marked viewed, the mentioned
-    /// members' mention counts): one more commit per post would cost a second WAL
-    /// flush, about as much as the post itself on SQLite. Answers the ids of the
-    /// mentioned members.
+    /// channel's memberships (`unreads.rs`: the author becomes the channel's last
+    /// poster, the previous one's view is written down, the mentioned members' mention
+    /// counts go up): one more commit per post would cost a second WAL flush, about as
+    /// much as the post itself on SQLite. Answers the ids of the mentioned members.
     pub async fn insert_post_counted(&self, p: &Post, unreads: &PostUnreads<'_>) -> Result<Vec<String>> {
+        self.insert_post_with(p, Some(unreads)).await
+    }
+
+    /// A post with no unread bookkeeping at all, not even the last poster's: only the
+    /// baseline of bench B3 (`--bench-without-unreads`) stores posts this way.
+    pub async fn insert_post_without_unreads(&self, p: &Post) -> Result<()> {
+        self.insert_post_with(p, None).await.map(drop)
+    }
+
+    async fn insert_post_with(&self, p: &Post, unreads: Option<&PostUnreads<'_>>) -> Result<Vec<String>> {
         let props = Value::Object(p.props.clone()).to_string();
         let priority = p.metadata.get("priority").map(Value::to_string).unwrap_or_default();
         let row = PostRow { post: p, props: &props, priority: &priority };
@@ -135,27 +150,30 @@ impl Store {
     /// PostgreSQL runs it, not across the round trips of a transaction, so posts to one
     /// busy channel queue on the database's time alone, not on this process getting
     /// scheduled between statements. The memberships' update reads the channel's new
-    /// total from the `bumped` row.
-    async fn insert_post_postgres(&self, row: &PostRow<'_>, unreads: &PostUnreads<'_>) -> Result<Vec<String>> {
-        const INSERT: &str = concat!(
-            "WITH bumped AS (",
-            bump_channel!("$7"),
-            " RETURNING id, total_msg_count) INSERT INTO posts (",
-            post_columns!(),
-            ") SELECT ",
-            post_values!(),
-            " FROM bumped"
-        );
-        let p = row.post;
-        let params = UnreadParams { channel: "$7", author: "$6", at: "$2", first_name: 17, total: "(SELECT total_msg_count FROM bumped)" };
-        let Some(update) = members_update(unreads, &params) else {
-            let done = row.bind(INSERT).execute(self.writer()).await?;
+    /// total and the previous last poster from the `bumped` row.
+    async fn insert_post_postgres(&self, row: &PostRow<'_>, unreads: Option<&PostUnreads<'_>>) -> Result<Vec<String>> {
+        const INSERT: &str = concat!("INSERT INTO posts (", post_columns!(), ") SELECT ", post_values!(), " FROM bumped");
+        let Some(unreads) = unreads else {
+            let sql = concat!(
+                "WITH bumped AS (",
+                bump_channel!(),
+                " WHERE id = $7 RETURNING id) ",
+                "INSERT INTO posts (",
+                post_columns!(),
+                ") SELECT ",
+                post_values!(),
+                " FROM bumped"
+            );
+            let done = row.bind(sql).execute(self.writer()).await?;
             return if done.rows_affected() == 0 { Err(super::Error::NotFound) } else { Ok(Vec::new()) };
         };
-        let (with, insert) = INSERT.split_at(INSERT.find(") INSERT INTO").expect("the insert follows the CTE") + 1);
+        let params = UnreadParams { channel: "$7", author: "$6", at: "$2", first_name: 17, channel_row: "bumped" };
         let sql = format!(
-            "{with}, inserted AS ({insert} RETURNING id), counted AS ({update} RETURNING user_id) \
-             SELECT i.id AS post_id, c.user_id AS user_id FROM inserted i LEFT JOIN counted c ON 1 = 1"
+            "WITH bumped AS ({}{} WHERE id = $7 RETURNING total_msg_count, prev_poster_id, prev_poster_at), inserted AS ({INSERT} RETURNING id), \
+             counted AS ({}) SELECT i.id AS post_id, c.user_id AS user_id FROM inserted i LEFT JOIN counted c ON 1 = 1",
+            bump_channel!(),
+            unreads.poster_assignments(),
+            members_update(unreads, &params)
         );
         let mut query = row.bind(&sql);
         for name in unreads.bound_names() {
@@ -165,8 +183,7 @@ impl Store {
         if rows.is_empty() {
             return Err(super::Error::NotFound);
         }
-        let touched = rows.iter().map(|row| row.try_get::<Option<String>, _>("user_id")).collect::<Result<Vec<_>, _>>()?;
-        Ok(touched.into_iter().flatten().filter(|id| *id != p.user_id).collect())
+        mentioned(&rows, &row.post.user_id)
     }
 
     /// SQLite has no UPDATE inside WITH, so its statements go to SQLite's worker thread
@@ -176,22 +193,22 @@ impl Store {
     /// alone cost 0.72–0.88× of B3's throughput that way (BENCHMARKS.md). The post is
     /// inserted only where the channel exists: no rows back means no channel. Answers
     /// the mentioned members' ids, as the PostgreSQL statement does.
-    async fn insert_post_sqlite(&self, row: &PostRow<'_>, unreads: &PostUnreads<'_>) -> Result<Vec<String>> {
+    async fn insert_post_sqlite(&self, row: &PostRow<'_>, unreads: Option<&PostUnreads<'_>>) -> Result<Vec<String>> {
         const INSERT: &str = concat!(
-            bump_channel!("$7"),
-            "; INSERT INTO posts (",
+            "INSERT INTO posts (",
             post_columns!(),
             ") SELECT ",
             post_values!(),
             " WHERE EXISTS (SELECT 1 FROM channels WHERE id = $7) RETURNING NULL AS user_id"
         );
-        let params = UnreadParams { channel: "$7", author: "$6", at: "$2", first_name: 17, total: "(SELECT total_msg_count FROM channels WHERE id = $7)" };
-        let sql = match members_update(unreads, &params) {
-            Some(update) => format!("{INSERT}; {update} RETURNING user_id"),
-            None => INSERT.to_string(),
+        let params = UnreadParams { channel: "$7", author: "$6", at: "$2", first_name: 17, channel_row: "channels WHERE id = $7" };
+        let (assignments, update) = match unreads {
+            Some(unreads) => (unreads.poster_assignments(), format!("; {}", members_update(unreads, &params))),
+            None => ("", String::new()),
         };
+        let sql = format!("{}{assignments} WHERE id = $7; {INSERT}{update}", bump_channel!());
         let mut query = row.bind(&sql);
-        for name in unreads.bound_names() {
+        for name in unreads.map(PostUnreads::bound_names).unwrap_or_default() {
             query = query.bind(name);
         }
         let mut tx = self.writer().begin().await?;
@@ -200,8 +217,7 @@ impl Store {
             return Err(super::Error::NotFound);
         }
         tx.commit().await?;
-        let touched = rows.iter().map(|row| row.try_get::<Option<String>, _>("user_id")).collect::<Result<Vec<_>, _>>()?;
-        Ok(touched.into_iter().flatten().filter(|id| *id != row.post.user_id).collect())
+        mentioned(&rows, &row.post.user_id)
     }
 
     /// A post by id (deleted ones too; the caller decides).

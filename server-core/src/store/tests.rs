@@ -63,6 +63,7 @@ on_both_backends!(
     plugin_records,
     concurrent_posts_to_one_channel_all_land,
     counted_posts_mark_the_author_and_count_mentions,
+    the_last_posters_view_is_derived_then_written_down,
     nul_text_is_invalid_input_on_postgres,
     open_dialogs_are_taken_once_bounded_and_expire,
     failed_logins_count_atomically_up_to_the_maximum,
@@ -565,6 +566,55 @@ async fn counted_posts_mark_the_author_and_count_mentions(store: TestStore) {
     let everyone = PostUnreads { mark_author_viewed: true, channel_wide: true, usernames: &[] };
     assert!(store.insert_post_counted(&post_at("no-such-channel", &ann.id, 300, "@all"), &everyone).await.is_err());
     assert_eq!(store.get_channel(&town.id).await.unwrap().total_msg_count, 26);
+}
+
+async fn the_last_posters_view_is_derived_then_written_down(store: TestStore) {
+    let (ann, town) = ann_in_town_square(&store).await;
+    let bob = store.insert_user(&user("bob"), None).await.unwrap();
+    store.upsert_team_member(&TeamMember::new(&town.team_id, &bob.id, "team_user")).await.unwrap();
+    store.insert_channel_member(&member(&town.id, &bob.id)).await.unwrap();
+    let viewed = PostUnreads { mark_author_viewed: true, ..PostUnreads::default() };
+    let counts = |m: ChannelMember| (m.msg_count, m.mention_count, m.last_viewed_at, m.last_update_at);
+    // Bob is mentioned, then posts twice; Ann's posts are unread for him until then.
+    let names = vec!["bob".to_string()];
+    let to_bob = PostUnreads { mark_author_viewed: true, channel_wide: false, usernames: &names };
+    assert_eq!(store.insert_post_counted(&post_at(&town.id, &ann.id, 100, "@bob"), &to_bob).await.unwrap(), std::slice::from_ref(&bob.id));
+    for at in [110, 120] {
+        assert!(store.insert_post_counted(&post_at(&town.id, &bob.id, at, "hi"), &viewed).await.unwrap().is_empty());
+    }
+    // As the last poster Bob has read all three posts, with no mention left, as of his
+    // last post; Ann, written down by Bob's first post, had read her own.
+    assert_eq!(counts(store.get_channel_member(&town.id, &bob.id).await.unwrap()), (3, 0, 120, 120));
+    assert_eq!(counts(store.get_channel_member(&town.id, &ann.id).await.unwrap()), (1, 0, 100, 100));
+    let listed = store.list_channel_members(&town.id, Paging::default()).await.unwrap();
+    let mut listed: Vec<_> = listed.into_iter().map(counts).collect();
+    listed.sort();
+    assert_eq!(listed, [(1, 0, 100, 100), (3, 0, 120, 120)]);
+    assert_eq!(counts(store.channel_members_for_user(&bob.id, &town.team_id).await.unwrap().remove(0)), (3, 0, 120, 120));
+    let unread = |id: &str| {
+        let store = store.store.clone();
+        let id = id.to_string();
+        async move { store.team_unreads(&id, "").await.unwrap().into_iter().map(|t| (t.msg_count, t.mention_count)).collect::<Vec<_>>() }
+    };
+    assert_eq!((unread(&ann.id).await, unread(&bob.id).await), (vec![(2, 0)], vec![(0, 0)]));
+
+    // Ann's mention of Bob writes his view down (three seen at 120) and counts on it.
+    assert_eq!(store.insert_post_counted(&post_at(&town.id, &ann.id, 130, "@bob"), &to_bob).await.unwrap(), std::slice::from_ref(&bob.id));
+    assert_eq!(counts(store.get_channel_member(&town.id, &bob.id).await.unwrap()), (3, 1, 120, 130));
+    assert_eq!(counts(store.get_channel_member(&town.id, &ann.id).await.unwrap()), (4, 0, 130, 130));
+    // A post not marked viewed by the last poster herself (a webhook's) writes her down
+    // too: she has not seen it.
+    assert!(store.insert_post_counted(&post_at(&town.id, &ann.id, 140, "hook"), &PostUnreads::default()).await.unwrap().is_empty());
+    assert_eq!(counts(store.get_channel_member(&town.id, &ann.id).await.unwrap()), (4, 0, 130, 130));
+    assert_eq!(unread(&ann.id).await, vec![(1, 0)]);
+
+    // Someone who leaves as the last poster and comes back starts from the new
+    // membership's counts, not from the old post.
+    store.insert_post_counted(&post_at(&town.id, &bob.id, 150, "bye"), &viewed).await.unwrap();
+    assert!(store.delete_channel_member(&town.id, &bob.id).await.unwrap());
+    store.insert_channel_member(&member(&town.id, &bob.id)).await.unwrap();
+    assert_eq!(counts(store.get_channel_member(&town.id, &bob.id).await.unwrap()), (0, 0, 0, 0));
+    assert_eq!(store.get_channel(&town.id).await.unwrap().total_msg_count, 6);
 }
 
 async fn jobs_quota_claim_and_settle(store: TestStore) {
