@@ -9,9 +9,11 @@ use std::str::FromStr;
 pub enum Capability {
     /// `kv`: the plugin's own key-value namespace.
     Kv,
-    /// `posts:read`: fetch posts.
+    /// `posts:read`: fetch posts, threads, channel histories (paged or since a time)
+    /// and reactions, in any channel.
     PostsRead,
-    /// `posts:write`: create, update, delete and send ephemeral posts.
+    /// `posts:write`: create, update, delete, pin and unpin posts; add and remove
+    /// reactions in any user's name; show, change and withdraw ephemeral posts.
     PostsWrite,
     /// `channels:read`: fetch channels and list members.
     ChannelsRead,

@@ -417,6 +417,42 @@ impl ServerApi for PluginBridge {
         run(self.services()?.scheduler().list_jobs(plugin_id).await)
     }
 
+    async fn update_ephemeral_post(&self, _plugin_id: &str, user_id: &str, post: Post) -> ApiResult<Post> {
+        self.bridge_update_ephemeral(user_id, post).await
+    }
+
+    async fn delete_ephemeral_post(&self, _plugin_id: &str, user_id: &str, post_id: &str) -> ApiResult<()> {
+        self.bridge_delete_ephemeral(user_id, post_id).await
+    }
+
+    async fn get_post_thread(&self, plugin_id: &str, post_id: &str) -> ApiResult<Vec<Post>> {
+        self.bridge_thread(plugin_id, post_id).await
+    }
+
+    async fn get_channel_posts(&self, plugin_id: &str, channel_id: &str, page: u32, per_page: u32) -> ApiResult<Vec<Post>> {
+        self.bridge_channel_posts(plugin_id, channel_id, (page, per_page), None).await
+    }
+
+    async fn get_channel_posts_since(&self, plugin_id: &str, channel_id: &str, since: i64) -> ApiResult<Vec<Post>> {
+        self.bridge_channel_posts(plugin_id, channel_id, (0, 0), Some(since)).await
+    }
+
+    async fn set_post_pinned(&self, plugin_id: &str, post_id: &str, pinned: bool) -> ApiResult<Post> {
+        self.bridge_set_pinned(plugin_id, post_id, pinned).await
+    }
+
+    async fn add_reaction(&self, plugin_id: &str, reaction: Reaction) -> ApiResult<Reaction> {
+        self.bridge_add_reaction(plugin_id, reaction).await
+    }
+
+    async fn remove_reaction(&self, plugin_id: &str, user_id: &str, post_id: &str, emoji_name: &str) -> ApiResult<()> {
+        self.bridge_remove_reaction(plugin_id, user_id, post_id, emoji_name).await
+    }
+
+    async fn list_reactions(&self, plugin_id: &str, post_id: &str) -> ApiResult<Vec<Reaction>> {
+        self.bridge_reactions(plugin_id, post_id).await
+    }
+
     fn plugin_status_changed(&self, status: &PluginStatus) {
         tracing::info!(plugin_id = %status.plugin_id, state = status.state.code(), error = %status.error, "plugin status changed");
         // No one listening (a bench, a test) is fine.
@@ -430,5 +466,6 @@ impl ServerApi for PluginBridge {
     }
 }
 
+mod posts;
 #[cfg(test)]
 mod tests;
