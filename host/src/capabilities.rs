@@ -23,6 +23,10 @@ pub enum Capability {
     UsersRead,
     /// `users:read-email`: see email addresses and look users up by email.
     UsersReadEmail,
+    /// `users:write`: set users' statuses, patch their profiles (username, names,
+    /// nickname, position, props) and deactivate or reactivate accounts, which ends
+    /// the user's sessions.
+    UsersWrite,
     /// `teams:read`: fetch teams and list members.
     TeamsRead,
     /// `commands`: register slash commands.
@@ -60,6 +64,7 @@ impl FromStr for Capability {
             "channels:write" => Capability::ChannelsWrite,
             "users:read" => Capability::UsersRead,
             "users:read-email" => Capability::UsersReadEmail,
+            "users:write" => Capability::UsersWrite,
             "teams:read" => Capability::TeamsRead,
             "commands" => Capability::Commands,
             "events" => Capability::Events,
@@ -86,6 +91,7 @@ impl fmt::Display for Capability {
             Capability::ChannelsWrite => "channels:write",
             Capability::UsersRead => "users:read",
             Capability::UsersReadEmail => "users:read-email",
+            Capability::UsersWrite => "users:write",
             Capability::TeamsRead => "teams:read",
             Capability::Commands => "commands",
             Capability::Events => "events",
@@ -191,6 +197,7 @@ mod tests {
             "posts:read",
             "posts:write",
             "users:read-email",
+            "users:write",
             "http:api.example.com",
             "http:*.example.com",
             "http:localhost:8080",

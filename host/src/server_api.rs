@@ -179,6 +179,42 @@ pub trait ServerApi: Send + Sync + 'static {
         unavailable()
     }
 
+    // Users beyond single lookups; defaults as for the posts calls above.
+
+    /// The users among `user_ids` that exist.
+    async fn get_users_by_ids(&self, _plugin_id: &str, _user_ids: &[String]) -> ApiResult<Vec<User>> {
+        unavailable()
+    }
+    /// A page of a channel's active members, by username.
+    async fn list_users_in_channel(&self, _plugin_id: &str, _channel_id: &str, _page: u32, _per_page: u32) -> ApiResult<Vec<User>> {
+        unavailable()
+    }
+    /// A page of a team's active members, by username.
+    async fn list_users_in_team(&self, _plugin_id: &str, _team_id: &str, _page: u32, _per_page: u32) -> ApiResult<Vec<User>> {
+        unavailable()
+    }
+    /// Active users whose names start with `term`, within a channel or team when given;
+    /// `limit` 0 is the server's default.
+    async fn search_users(&self, _plugin_id: &str, _term: &str, _team_id: &str, _channel_id: &str, _limit: u32) -> ApiResult<Vec<User>> {
+        unavailable()
+    }
+    /// A user's status (`offline` when never set).
+    async fn get_user_status(&self, _plugin_id: &str, _user_id: &str) -> ApiResult<UserStatus> {
+        unavailable()
+    }
+    /// Set a user's status as they would (`status_change` to them).
+    async fn set_user_status(&self, _plugin_id: &str, _user_id: &str, _status: &str) -> ApiResult<UserStatus> {
+        unavailable()
+    }
+    /// Patch a user's profile with `PUT /users/{id}/patch`'s checks.
+    async fn patch_user(&self, _plugin_id: &str, _user_id: &str, _patch: UserPatch) -> ApiResult<User> {
+        unavailable()
+    }
+    /// Deactivate (`false`: sessions end, sockets close) or reactivate an account.
+    async fn set_user_active(&self, _plugin_id: &str, _user_id: &str, _active: bool) -> ApiResult<()> {
+        unavailable()
+    }
+
     /// A plugin's status changed (activated, failed, quarantined, stopped). Used to
     /// notify admins; must not block.
     fn plugin_status_changed(&self, _status: &PluginStatus) {}

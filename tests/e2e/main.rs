@@ -20,6 +20,8 @@
 //! - `plugin_api`: the 0.2.0 plugin API on a real server, and a 0.1.0 plugin beside it;
 //! - `plugin_api_posts`: the posts host functions (ephemeral changes, threads, channel
 //!   histories, pins, reactions) through `fx-api-users-posts`, and their permissions;
+//! - `plugin_api_users`: the users host functions (lists, search, statuses, patches,
+//!   deactivation) through the same fixture, and their permissions;
 //! - `plugin_chat`: the example plugins changing, rejecting, counting and greeting
 //!   through the chat core, and the session user on plugin requests;
 //! - `commands`: custom slash commands over real HTTP, delayed answers, permissions,
@@ -71,6 +73,7 @@ mod outbound;
 mod plugin_admin;
 mod plugin_api;
 mod plugin_api_posts;
+mod plugin_api_users;
 mod plugin_chat;
 mod plugins;
 mod poll;

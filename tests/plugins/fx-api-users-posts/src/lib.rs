@@ -3,9 +3,10 @@
 //! Every route is `POST /<interface>/<function>` with a JSON object of arguments (named
 //! as in the WIT, snake_case) and answers 200 with the function's result as JSON, or
 //! 400 with `{"error": "<text>"}` when the host refused (e.g. `permission denied`).
-//! See `posts.rs` for the posts routes.
+//! `posts.rs` and `users.rs` hold the routes of each interface.
 
 mod posts;
+mod users;
 
 use confab_plugin::prelude::*;
 use serde_json::Value;
@@ -38,9 +39,12 @@ impl Plugin for Fixture {
         if request.method != "POST" {
             return HttpResponse::not_found();
         }
-        match request.path.strip_prefix("/posts/") {
-            Some(function) => posts::call(function, &args),
-            None => HttpResponse::not_found(),
+        if let Some(function) = request.path.strip_prefix("/posts/") {
+            posts::call(function, &args)
+        } else if let Some(function) = request.path.strip_prefix("/users/") {
+            users::call(function, &args)
+        } else {
+            HttpResponse::not_found()
         }
     }
 }
