@@ -9,6 +9,7 @@ const WORDS: Record<string, string> = {
   'channels:write': 'create channels and add or remove their members',
   'users:read': 'look up user accounts (without email addresses)',
   'users:read-email': 'see users’ email addresses and find users by email',
+  'users:write': 'set users’ statuses, change their profiles (username, names, nickname, position) and deactivate or reactivate accounts',
   'teams:read': 'look up teams and list their members',
   commands: 'add slash commands',
   events: 'send live events to users’ open clients',
