@@ -3,8 +3,8 @@
 
 const WORDS: Record<string, string> = {
   kv: 'keep its own data on the server (a private key-value store)',
-  'posts:read': 'read any post on the server it is given the id of',
-  'posts:write': 'create, edit and delete posts, and show messages only one user sees',
+  'posts:read': 'read any post on the server, with its thread and reactions, and any channel’s history',
+  'posts:write': 'create, edit, pin and delete posts, react in any user’s name, and show messages only one user sees',
   'channels:read': 'look up channels and list who is in them',
   'channels:write': 'create channels and add or remove their members',
   'users:read': 'look up user accounts (without email addresses)',
