@@ -9,9 +9,11 @@ use std::str::FromStr;
 pub enum Capability {
     /// `kv`: the plugin's own key-value namespace.
     Kv,
-    /// `posts:read`: fetch posts.
+    /// `posts:read`: fetch posts, threads, channel histories (paged or since a time)
+    /// and reactions, in any channel.
     PostsRead,
-    /// `posts:write`: create, update, delete and send ephemeral posts.
+    /// `posts:write`: create, update, delete, pin and unpin posts; add and remove
+    /// reactions in any user's name; show, change and withdraw ephemeral posts.
     PostsWrite,
     /// `channels:read`: fetch channels, list and search them, and list members.
     ChannelsRead,
@@ -22,6 +24,10 @@ pub enum Capability {
     UsersRead,
     /// `users:read-email`: see email addresses and look users up by email.
     UsersReadEmail,
+    /// `users:write`: set users' statuses, patch their profiles (username, names,
+    /// nickname, position, props) and deactivate or reactivate accounts, which ends
+    /// the user's sessions.
+    UsersWrite,
     /// `teams:read`: fetch teams and list members.
     TeamsRead,
     /// `teams:write`: add users to teams and remove them (with the teams' channels).
@@ -68,6 +74,7 @@ impl FromStr for Capability {
             "channels:write" => Capability::ChannelsWrite,
             "users:read" => Capability::UsersRead,
             "users:read-email" => Capability::UsersReadEmail,
+            "users:write" => Capability::UsersWrite,
             "teams:read" => Capability::TeamsRead,
             "teams:write" => Capability::TeamsWrite,
             "commands" => Capability::Commands,
@@ -98,6 +105,7 @@ impl fmt::Display for Capability {
             Capability::ChannelsWrite => "channels:write",
             Capability::UsersRead => "users:read",
             Capability::UsersReadEmail => "users:read-email",
+            Capability::UsersWrite => "users:write",
             Capability::TeamsRead => "teams:read",
             Capability::TeamsWrite => "teams:write",
             Capability::Commands => "commands",
@@ -216,6 +224,7 @@ mod tests {
             "posts:write",
             "users:read-email",
             "teams:write",
+            "users:write",
             "http:api.example.com",
             "http:*.example.com",
             "http:localhost:8080",

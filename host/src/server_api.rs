@@ -201,6 +201,84 @@ pub trait ServerApi: Send + Sync + 'static {
         Err(ApiError::Internal("this server does not route calls between plugins".into()))
     }
 
+    // Posts beyond the basics. Like the scheduler's, these answer as [`NoServer`] does
+    // unless implemented, so embedders without them (tools, test doubles) need not
+    // spell out a refusal for each.
+
+    /// Replace an ephemeral post `user_id` was shown, keeping its id (`post_edited` to
+    /// that user only).
+    async fn update_ephemeral_post(&self, _plugin_id: &str, _user_id: &str, _post: Post) -> ApiResult<Post> {
+        unavailable()
+    }
+    /// Take an ephemeral post away from `user_id`'s clients (`post_deleted` to that user).
+    async fn delete_ephemeral_post(&self, _plugin_id: &str, _user_id: &str, _post_id: &str) -> ApiResult<()> {
+        unavailable()
+    }
+    /// The thread of a post, newest first.
+    async fn get_post_thread(&self, _plugin_id: &str, _post_id: &str) -> ApiResult<Vec<Post>> {
+        unavailable()
+    }
+    /// One page of a channel's posts, newest first.
+    async fn get_channel_posts(&self, _plugin_id: &str, _channel_id: &str, _page: u32, _per_page: u32) -> ApiResult<Vec<Post>> {
+        unavailable()
+    }
+    /// A channel's posts changed after `since` (ms), deleted ones included, newest first.
+    async fn get_channel_posts_since(&self, _plugin_id: &str, _channel_id: &str, _since: i64) -> ApiResult<Vec<Post>> {
+        unavailable()
+    }
+    /// Pin (`true`) or unpin a post.
+    async fn set_post_pinned(&self, _plugin_id: &str, _post_id: &str, _pinned: bool) -> ApiResult<Post> {
+        unavailable()
+    }
+    /// React to a post as `reaction.user_id`.
+    async fn add_reaction(&self, _plugin_id: &str, _reaction: Reaction) -> ApiResult<Reaction> {
+        unavailable()
+    }
+    /// Remove a user's reaction from a post; absent is not an error.
+    async fn remove_reaction(&self, _plugin_id: &str, _user_id: &str, _post_id: &str, _emoji_name: &str) -> ApiResult<()> {
+        unavailable()
+    }
+    /// Every reaction on a post.
+    async fn list_reactions(&self, _plugin_id: &str, _post_id: &str) -> ApiResult<Vec<Reaction>> {
+        unavailable()
+    }
+
+    // Users beyond single lookups; defaults as for the posts calls above.
+
+    /// The users among `user_ids` that exist.
+    async fn get_users_by_ids(&self, _plugin_id: &str, _user_ids: &[String]) -> ApiResult<Vec<User>> {
+        unavailable()
+    }
+    /// A page of a channel's active members, by username.
+    async fn list_users_in_channel(&self, _plugin_id: &str, _channel_id: &str, _page: u32, _per_page: u32) -> ApiResult<Vec<User>> {
+        unavailable()
+    }
+    /// A page of a team's active members, by username.
+    async fn list_users_in_team(&self, _plugin_id: &str, _team_id: &str, _page: u32, _per_page: u32) -> ApiResult<Vec<User>> {
+        unavailable()
+    }
+    /// Active users whose names start with `term`, within a channel or team when given;
+    /// `limit` 0 is the server's default.
+    async fn search_users(&self, _plugin_id: &str, _term: &str, _team_id: &str, _channel_id: &str, _limit: u32) -> ApiResult<Vec<User>> {
+        unavailable()
+    }
+    /// A user's status (`offline` when never set).
+    async fn get_user_status(&self, _plugin_id: &str, _user_id: &str) -> ApiResult<UserStatus> {
+        unavailable()
+    }
+    /// Set a user's status as they would (`status_change` to them).
+    async fn set_user_status(&self, _plugin_id: &str, _user_id: &str, _status: &str) -> ApiResult<UserStatus> {
+        unavailable()
+    }
+    /// Patch a user's profile with `PUT /users/{id}/patch`'s checks.
+    async fn patch_user(&self, _plugin_id: &str, _user_id: &str, _patch: UserPatch) -> ApiResult<User> {
+        unavailable()
+    }
+    /// Deactivate (`false`: sessions end, sockets close) or reactivate an account.
+    async fn set_user_active(&self, _plugin_id: &str, _user_id: &str, _active: bool) -> ApiResult<()> {
+        unavailable()
+    }
+
     /// A plugin's status changed (activated, failed, quarantined, stopped). Used to
     /// notify admins; must not block.
     fn plugin_status_changed(&self, _status: &PluginStatus) {}

@@ -323,3 +323,24 @@ impl std::fmt::Display for PluginCallChain {
         f.write_str(&self.0.join(" -> "))
     }
 }
+
+/// A user's presence (Mattermost `Status`): `online`, `away`, `dnd` or `offline`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserStatus {
+    pub user_id: String,
+    pub status: String,
+    pub manual: bool,
+    pub last_activity_at: i64,
+}
+
+/// The profile fields a plugin may change; `None` keeps a field. `props` is a JSON
+/// object as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPatch {
+    pub username: Option<String>,
+    pub nickname: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub position: Option<String>,
+    pub props: Option<String>,
+}

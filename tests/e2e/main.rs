@@ -20,6 +20,10 @@
 //! - `plugin_api`: the 0.2.0 plugin API on a real server, and a 0.1.0 plugin beside it;
 //! - `plugin_api_channels`: the 0.2.0 channel and team functions (`fx-api-channels`)
 //!   against their REST twins, with their events, and refused without permission;
+//! - `plugin_api_posts`: the posts host functions (ephemeral changes, threads, channel
+//!   histories, pins, reactions) through `fx-api-users-posts`, and their permissions;
+//! - `plugin_api_users`: the users host functions (lists, search, statuses, patches,
+//!   deactivation) through the same fixture, and their permissions;
 //! - `plugin_chat`: the example plugins changing, rejecting, counting and greeting
 //!   through the chat core, and the session user on plugin requests;
 //! - `plugin_dialogs`: a plugin's interactive dialogs (`fx-dialogs`) opened from its
@@ -86,6 +90,8 @@ mod outbound;
 mod plugin_admin;
 mod plugin_api;
 mod plugin_api_channels;
+mod plugin_api_posts;
+mod plugin_api_users;
 mod plugin_chat;
 mod plugin_dialogs;
 mod plugin_p2p;

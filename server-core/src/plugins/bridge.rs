@@ -489,6 +489,74 @@ impl ServerApi for PluginBridge {
         run(self.services()?.actions().open_dialog(request).await)
     }
 
+    async fn update_ephemeral_post(&self, _plugin_id: &str, user_id: &str, post: Post) -> ApiResult<Post> {
+        self.bridge_update_ephemeral(user_id, post).await
+    }
+
+    async fn delete_ephemeral_post(&self, _plugin_id: &str, user_id: &str, post_id: &str) -> ApiResult<()> {
+        self.bridge_delete_ephemeral(user_id, post_id).await
+    }
+
+    async fn get_post_thread(&self, plugin_id: &str, post_id: &str) -> ApiResult<Vec<Post>> {
+        self.bridge_thread(plugin_id, post_id).await
+    }
+
+    async fn get_channel_posts(&self, plugin_id: &str, channel_id: &str, page: u32, per_page: u32) -> ApiResult<Vec<Post>> {
+        self.bridge_channel_posts(plugin_id, channel_id, (page, per_page), None).await
+    }
+
+    async fn get_channel_posts_since(&self, plugin_id: &str, channel_id: &str, since: i64) -> ApiResult<Vec<Post>> {
+        self.bridge_channel_posts(plugin_id, channel_id, (0, 0), Some(since)).await
+    }
+
+    async fn set_post_pinned(&self, plugin_id: &str, post_id: &str, pinned: bool) -> ApiResult<Post> {
+        self.bridge_set_pinned(plugin_id, post_id, pinned).await
+    }
+
+    async fn add_reaction(&self, plugin_id: &str, reaction: Reaction) -> ApiResult<Reaction> {
+        self.bridge_add_reaction(plugin_id, reaction).await
+    }
+
+    async fn remove_reaction(&self, plugin_id: &str, user_id: &str, post_id: &str, emoji_name: &str) -> ApiResult<()> {
+        self.bridge_remove_reaction(plugin_id, user_id, post_id, emoji_name).await
+    }
+
+    async fn list_reactions(&self, plugin_id: &str, post_id: &str) -> ApiResult<Vec<Reaction>> {
+        self.bridge_reactions(plugin_id, post_id).await
+    }
+
+    async fn get_users_by_ids(&self, _plugin_id: &str, user_ids: &[String]) -> ApiResult<Vec<User>> {
+        self.bridge_users_by_ids(user_ids).await
+    }
+
+    async fn list_users_in_channel(&self, plugin_id: &str, channel_id: &str, page: u32, per_page: u32) -> ApiResult<Vec<User>> {
+        self.bridge_list_users(plugin_id, users::Members::Channel(channel_id), page, per_page).await
+    }
+
+    async fn list_users_in_team(&self, plugin_id: &str, team_id: &str, page: u32, per_page: u32) -> ApiResult<Vec<User>> {
+        self.bridge_list_users(plugin_id, users::Members::Team(team_id), page, per_page).await
+    }
+
+    async fn search_users(&self, plugin_id: &str, term: &str, team_id: &str, channel_id: &str, limit: u32) -> ApiResult<Vec<User>> {
+        self.bridge_search_users(plugin_id, term, team_id, channel_id, limit).await
+    }
+
+    async fn get_user_status(&self, plugin_id: &str, user_id: &str) -> ApiResult<UserStatus> {
+        self.bridge_get_status(plugin_id, user_id).await
+    }
+
+    async fn set_user_status(&self, plugin_id: &str, user_id: &str, status: &str) -> ApiResult<UserStatus> {
+        self.bridge_set_status(plugin_id, user_id, status).await
+    }
+
+    async fn patch_user(&self, plugin_id: &str, user_id: &str, patch: UserPatch) -> ApiResult<User> {
+        self.bridge_patch_user(plugin_id, user_id, patch).await
+    }
+
+    async fn set_user_active(&self, plugin_id: &str, user_id: &str, active: bool) -> ApiResult<()> {
+        self.bridge_set_active(plugin_id, user_id, active).await
+    }
+
     fn plugin_status_changed(&self, status: &PluginStatus) {
         tracing::info!(plugin_id = %status.plugin_id, state = status.state.code(), error = %status.error, "plugin status changed");
         // No one listening (a bench, a test) is fine.
@@ -502,5 +570,7 @@ impl ServerApi for PluginBridge {
     }
 }
 
+mod posts;
 #[cfg(test)]
 mod tests;
+mod users;

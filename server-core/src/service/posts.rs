@@ -27,6 +27,8 @@ use crate::domain::{Channel, Invalid, Post, PostList, Reaction};
 use crate::ids::{is_valid_id, new_id};
 use crate::store::{self, PostQuery};
 
+mod ephemeral;
+
 super::area!(
     /// Posts: creating (through the plugin hooks), reading, editing and deleting posts, ephemeral posts and reactions.
     Posts,

@@ -73,6 +73,7 @@ describe('System Console cost figures', () => {
     expect(describeCapability('http:api.example.com')).toBe('call api.example.com over HTTP(S)');
     expect(describeCapability('http:*.example.com')).toContain('any address under example.com');
     expect(describeCapability('posts:read')).toMatch(/read any post/);
+    expect(describeCapability('users:write')).toMatch(/deactivate/);
     expect(describeCapability('made-up')).toMatch(/not a permission/);
     expect(describeCapability('plugin:com.example.b')).toMatch(/call the plugin com.example.b/);
   });
