@@ -50,10 +50,7 @@ fn submit(request: &HttpRequest) -> HttpResponse {
 fn click(request: &HttpRequest) -> HttpResponse {
     let Ok(action) = ActionRequest::from_body(&request.body) else { return HttpResponse::error(400, "not an action request") };
     let opened = outcome(dialogs::open(&action.trigger_id, "/submit", &dialog("from-click")));
-    HttpResponse::json(
-        200,
-        &json!({ "update": { "message": format!("clicked by {}", action.user_name) }, "ephemeral_text": format!("dialog: {opened}") }),
-    )
+    HttpResponse::json(200, &json!({ "update": { "message": format!("clicked by {}", action.user_name) }, "ephemeral_text": format!("dialog: {opened}") }))
 }
 
 /// `POST /open` `{"trigger_id", "path"}`: open with whatever the test gives (forged or
