@@ -30,21 +30,9 @@ pub(crate) fn describe(when: When, next_run_at: i64) -> String {
     }
 }
 
-/// `2026-12-07 09:00 UTC` from milliseconds since the epoch (days to a civil date by
-/// the arithmetic of the 400-year Gregorian cycle).
+/// `2026-12-07 09:00 UTC` from milliseconds since the epoch.
 pub(crate) fn format_utc(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
+    chrono::DateTime::from_timestamp_millis(ms).map_or_else(|| format!("{ms} ms after the epoch"), |at| at.format("%Y-%m-%d %H:%M UTC").to_string())
 }
 
 #[cfg(test)]
