@@ -1,16 +1,18 @@
-//! The `remind` example plugin in a real server: `/remind` for oneself and for another user, the bot's DM with Complete and Snooze buttons answered in process by the plugin, `/remind list`, and a reminder due while the server was down delivered by the next server on the same database.
+//! The `remind` example plugin in a real server: `/remind` for oneself and for another user, the bot's DM with Complete and Snooze buttons answered in process by the plugin, `/remind list` as an interactive dialog whose submission completes or deletes a reminder, and a reminder due while the server was down delivered by the next server on the same database.
 //!
 //! Reminders fire from the scheduler, so the tests wait on events with the harness's
 //! bounded timeout, and the restart leaves the server down past the due time on purpose.
 
 use std::time::Duration;
 
-use confab_e2e::{Backend, TestDir, TestServer, User, event_post, on_both_backends};
+use confab_e2e::{Backend, TestDir, TestServer, User, WsClient, event_post, on_both_backends};
 use confab_server::Config;
 use confab_server::testing::{PgSchema, sqlite_url};
 use serde_json::{Value, json};
 
-on_both_backends!(reminders_are_delivered_snoozed_completed_and_survive_a_restart);
+on_both_backends!(reminders_are_delivered_snoozed_completed_and_survive_a_restart, the_list_dialog_completes_and_deletes_reminders);
+
+const LIST_URL: &str = "/plugins/com.confab.remind/list";
 
 /// A server with the plugin on `dir` and `database` (created on first use, so a
 /// restart reopens it); `None` when PostgreSQL is asked for but not configured.
@@ -39,6 +41,40 @@ fn reminder_dm(post: &Value) -> (String, Vec<String>) {
     let attachment = &post["props"]["attachments"][0];
     let names = attachment["actions"].as_array().map(|a| a.iter().map(|b| b["name"].as_str().unwrap().to_owned()).collect()).unwrap_or_default();
     (attachment["text"].as_str().unwrap_or_default().to_owned(), names)
+}
+
+/// `/remind list` with reminders to show: no text answer, and the `open_dialog` request
+/// (`trigger_id`, `url`, `dialog`) sent to the caller's client.
+async fn list_dialog(server: &TestServer, user: &User, channel_id: &str, ws: &mut WsClient) -> Value {
+    let (status, answer) = server.post_as("/api/v4/commands/execute", &user.token, &json!({ "channel_id": channel_id, "command": "/remind list" })).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["text"].as_str().unwrap_or_default(), "", "the dialog is the answer: {answer}");
+    let event = ws.expect_event("open_dialog", |_| true).await;
+    let request: Value = serde_json::from_str(event["data"]["dialog"].as_str().expect("data.dialog is JSON text")).unwrap();
+    assert_eq!(request["trigger_id"], answer["trigger_id"], "opened with the command's trigger id");
+    assert_eq!(request["url"], LIST_URL);
+    request
+}
+
+/// The list a dialog shows.
+fn listed(request: &Value) -> &str {
+    request["dialog"]["introduction_text"].as_str().unwrap()
+}
+
+/// The reminder id the dialog's select offers for `what`.
+fn option(request: &Value, what: &str) -> String {
+    let options = request["dialog"]["elements"][0]["options"].as_array().unwrap();
+    let found = options.iter().find(|o| o["text"] == what).unwrap_or_else(|| panic!("no option {what}: {request}"));
+    found["value"].as_str().unwrap().to_owned()
+}
+
+/// Submit a list dialog: `action` on the reminder `id`.
+async fn submit_list(server: &TestServer, user: &User, channel_id: &str, id: &str, action: &str) -> (u16, Value) {
+    let body = json!({
+        "url": LIST_URL, "callback_id": "remind-list", "state": "", "channel_id": channel_id,
+        "submission": { "reminder": id, "action": action }, "cancelled": false,
+    });
+    server.post_as("/api/v4/actions/dialogs/submit", &user.token, &body).await
 }
 
 async fn click(server: &TestServer, user: &User, post_id: &str, action: &str) -> Value {
@@ -76,7 +112,7 @@ async fn reminders_are_delivered_snoozed_completed_and_survive_a_restart(backend
     let (_, bot) = server.get_as(&format!("/api/v4/users/{}", dm_post["user_id"].as_str().unwrap()), &alice.token).await;
     assert_eq!(bot["username"], "remindbot");
     let (post_id, dm_channel) = (dm_post["id"].as_str().unwrap().to_owned(), dm_post["channel_id"].as_str().unwrap().to_owned());
-    assert_eq!(remind(&server, &alice, channel, "/remind list").await, "Your reminders:\n1. \"stand up\" delivered, waiting for Complete");
+    assert_eq!(listed(&list_dialog(&server, &alice, channel, &mut alice_ws).await), "Your reminders:\n1. \"stand up\" delivered, waiting for Complete");
 
     // Only the person reminded may answer (the server already keeps others out of the
     // DM); Snooze reschedules, Complete removes it.
@@ -87,7 +123,7 @@ async fn reminders_are_delivered_snoozed_completed_and_survive_a_restart(backend
     let (text, buttons) = reminder_dm(&event_post(&edited));
     assert!(text.starts_with("Snoozed \"stand up\" until ") && text.ends_with(" UTC."), "{edited}");
     assert_eq!(buttons, ["Complete"], "done early is still done");
-    assert!(remind(&server, &alice, channel, "/remind list").await.contains("\"stand up\" snoozed until "));
+    assert!(listed(&list_dialog(&server, &alice, channel, &mut alice_ws).await).contains("\"stand up\" snoozed until "));
     click(&server, &alice, &post_id, "complete").await;
     let completed = alice_ws.expect_event("post_edited", |e| event_post(e)["id"] == post_id.as_str()).await;
     assert_eq!(event_post(&completed)["message"], "~~stand up~~ Completed.");
@@ -112,8 +148,9 @@ async fn reminders_are_delivered_snoozed_completed_and_survive_a_restart(backend
     let alice = server.login("alice", "alice-password").await;
     let delivered = wait_for_post(&server, &alice, &dm_channel, "water the plants").await;
     assert_eq!(reminder_dm(&delivered).0, "You asked me to remind you \"water the plants\".");
-    let list = remind(&server, &alice, channel, "/remind list").await;
-    assert_eq!(list, "Your reminders:\n1. \"retro\" every Friday at 16:00 UTC\n2. \"water the plants\" delivered, waiting for Complete");
+    let mut alice_ws = server.websocket(&alice.token).await;
+    let list = list_dialog(&server, &alice, channel, &mut alice_ws).await;
+    assert_eq!(listed(&list), "Your reminders:\n1. \"retro\" every Friday at 16:00 UTC\n2. \"water the plants\" delivered, waiting for Complete");
     server.stop().await;
 }
 
@@ -128,4 +165,63 @@ async fn wait_for_post(server: &TestServer, user: &User, channel_id: &str, text:
         assert!(tokio::time::Instant::now() < deadline, "no reminder about {text} arrived: {page}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+async fn the_list_dialog_completes_and_deletes_reminders(backend: Backend) {
+    let dir = TestDir::new();
+    dir.install_plugin("example-plugins/remind", "remind.wasm");
+    let config = Config { data_dir: dir.path().to_path_buf(), ..Config::default() };
+    let Some(server) = TestServer::start_on_with(backend, "remind::list_dialog", config).await else { return };
+    let alice = server.signup("alice").await;
+    let bob = server.signup("bob").await;
+    let (_, team) = server.post_as("/api/v4/teams", &alice.token, &json!({ "name": "eng", "display_name": "Eng", "type": "O" })).await;
+    let team_id = team["id"].as_str().unwrap();
+    server.post_as(&format!("/api/v4/teams/{team_id}/members"), &bob.token, &json!({ "team_id": team_id, "user_id": bob.id })).await;
+    let (_, town) = server.get_as(&format!("/api/v4/teams/{team_id}/channels/name/town-square"), &alice.token).await;
+    let channel = town["id"].as_str().unwrap();
+    for line in [r#"/remind me "review" in 1 hour"#, r#"/remind me "retro" every friday at 16:00"#, r#"/remind me "ship" in 2 hours"#] {
+        assert!(remind(&server, &alice, channel, line).await.starts_with("I will remind you"), "{line}");
+    }
+
+    // The dialog lists them and offers each in its select.
+    let mut alice_ws = server.websocket(&alice.token).await;
+    let shown = list_dialog(&server, &alice, channel, &mut alice_ws).await;
+    assert_eq!(shown["dialog"]["title"], "Your reminders");
+    let lines: Vec<&str> = listed(&shown).lines().collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(lines[2], "2. \"retro\" every Friday at 16:00 UTC");
+    let (review, retro, ship) = (option(&shown, "review"), option(&shown, "retro"), option(&shown, "ship"));
+
+    // A weekly reminder is not completed from here: a field error keeps the dialog
+    // open; Delete removes it, and the plugin says so to alice only.
+    let (status, answer) = submit_list(&server, &alice, channel, &retro, "complete").await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer["errors"]["action"].as_str().is_some_and(|e| e.contains("Delete stops it")), "{answer}");
+    let (status, answer) = submit_list(&server, &alice, channel, &retro, "delete").await;
+    assert_eq!((status, &answer), (200, &json!({})));
+    let told = alice_ws.expect_event("ephemeral_message", |_| true).await;
+    assert_eq!(event_post(&told)["message"], "Deleted the reminder \"retro\".");
+    assert_eq!(event_post(&told)["channel_id"], channel);
+    let (status, error) = submit_list(&server, &alice, channel, &review, "delete").await;
+    assert_eq!((status, error["id"].as_str()), (403, Some("api.dialog.submit.not_open.app_error")), "closed once accepted: {error}");
+
+    // Another user's dialog cannot reach alice's reminders.
+    assert!(remind(&server, &bob, channel, r#"/remind me "lunch" in 1 hour"#).await.starts_with("I will remind you"));
+    let mut bob_ws = server.websocket(&bob.token).await;
+    let bobs = list_dialog(&server, &bob, channel, &mut bob_ws).await;
+    assert!(listed(&bobs).starts_with("Your reminders:\n1. \"lunch\" at "), "only bob's own: {}", listed(&bobs));
+    let (_, answer) = submit_list(&server, &bob, channel, &ship, "delete").await;
+    assert_eq!(answer["errors"]["reminder"], "That reminder is gone; pick another.", "{answer}");
+
+    // Complete on a one-time reminder removes it; what is left is listed.
+    let shown = list_dialog(&server, &alice, channel, &mut alice_ws).await;
+    assert_eq!(listed(&shown).lines().count(), 3, "{}", listed(&shown));
+    let (status, answer) = submit_list(&server, &alice, channel, &review, "complete").await;
+    assert_eq!((status, &answer), (200, &json!({})));
+    let told = alice_ws.expect_event("ephemeral_message", |_| true).await;
+    assert_eq!(event_post(&told)["message"], "~~review~~ Completed.");
+    let shown = list_dialog(&server, &alice, channel, &mut alice_ws).await;
+    assert!(listed(&shown).starts_with("Your reminders:\n1. \"ship\" at "), "{}", listed(&shown));
+    assert_eq!(shown["dialog"]["elements"][0]["options"].as_array().unwrap().len(), 1);
+    server.stop().await;
 }

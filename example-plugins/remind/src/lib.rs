@@ -1,6 +1,7 @@
-//! The `remind` example plugin: `/remind me|@user "what" in N minutes | at HH:MM | every <weekday>` sets a reminder kept in KV and fired by a scheduled job (so it survives restarts) as a bot DM with Complete and Snooze buttons routed back to the plugin; `/remind list` shows your reminders.
+//! The `remind` example plugin: `/remind me|@user "what" in N minutes | at HH:MM | every <weekday>` sets a reminder kept in KV and fired by a scheduled job (so it survives restarts) as a bot DM with Complete and Snooze buttons routed back to the plugin; `/remind list` opens a dialog of your reminders to complete or delete one.
 
 mod deliver;
+mod dialog;
 mod list;
 mod parse;
 mod store;
@@ -39,11 +40,12 @@ impl Remind {
         Ok(self.bot.get_or_init(|| id).clone())
     }
 
-    fn command(&self, args: &CommandArgs) -> Result<String> {
+    /// The command's text answer; `None` when it answered with a dialog instead.
+    fn command(&self, args: &CommandArgs) -> Result<Option<String>> {
         match parse::parse(&args.command) {
-            Request::Set { target, what, when } => set(&args.user_id, target, what, when),
-            Request::List => list::render(&args.user_id),
-            Request::Help(text) => Ok(text),
+            Request::Set { target, what, when } => set(&args.user_id, target, what, when).map(Some),
+            Request::List => dialog::open(&args.user_id, &args.trigger_id),
+            Request::Help(text) => Ok(Some(text)),
         }
     }
 }
@@ -94,7 +96,8 @@ impl Plugin for Remind {
     }
 
     fn execute_command(&self, _ctx: &PluginContext, args: CommandArgs) -> Result<CommandResponse, String> {
-        self.command(&args).map(CommandResponse::ephemeral).map_err(|e| {
+        // An empty ephemeral answer shows nothing: the dialog is the answer.
+        self.command(&args).map(|text| CommandResponse::ephemeral(text.unwrap_or_default())).map_err(|e| {
             log::error("/remind failed", &[("error", &e.to_string())]);
             e.to_string()
         })
@@ -108,7 +111,8 @@ impl Plugin for Remind {
     fn serve_http(&self, _ctx: &PluginContext, request: HttpRequest) -> HttpResponse {
         match (request.method.as_str(), request.path.trim_end_matches('/')) {
             ("POST", "/action") => deliver::act(&request).unwrap_or_else(|e| HttpResponse::error(500, &e.to_string())),
-            (_, "/action") => HttpResponse::error(405, "only POST is supported"),
+            ("POST", dialog::PATH) => dialog::submit(&request).unwrap_or_else(|e| HttpResponse::error(500, &e.to_string())),
+            (_, "/action" | dialog::PATH) => HttpResponse::error(405, "only POST is supported"),
             _ => HttpResponse::not_found(),
         }
     }

@@ -1,4 +1,4 @@
-//! `/remind list`: the caller's reminders with when each fires next (or that it fired and waits for Complete).
+//! `/remind list`'s text: the caller's reminders with when each fires next (or that it fired and waits for Complete); `dialog.rs` shows it in a dialog.
 
 use confab_plugin::{Result, scheduler};
 
@@ -16,9 +16,9 @@ pub(crate) enum State {
     Delivered,
 }
 
-/// The caller's reminders as a numbered markdown list.
-pub(crate) fn render(user_id: &str) -> Result<String> {
-    let reminders = store::of_user(user_id)?;
+/// A user's reminders as a numbered markdown list (the text answer, and the dialog's
+/// introduction).
+pub(crate) fn render(reminders: &[Reminder]) -> Result<String> {
     if reminders.is_empty() {
         return Ok("You have no reminders. Set one with `/remind me \"what\" in 10 minutes`.".to_owned());
     }
