@@ -16,13 +16,24 @@ pub fn wasm(name: &str) -> anyhow::Result<PathBuf> {
 
 /// A copy of the word-filter example under plugin id `id`, in `root/<id>`.
 pub fn word_filter(root: &Path, id: &str) -> anyhow::Result<PathBuf> {
+    copy_as(root, id, "example-plugins/word-filter", "word_filter")
+}
+
+/// A copy of the fx-jobs fixture (scheduled jobs, timed runs) under plugin id `id`, in `root/<id>`.
+pub fn jobs(root: &Path, id: &str) -> anyhow::Result<PathBuf> {
+    copy_as(root, id, "tests/plugins/fx-jobs", "fx_jobs")
+}
+
+/// The plugin whose sources are in `source` (its `plugin.json`) and whose component is
+/// `<wasm_name>.wasm`, under plugin id `id`, in `root/<id>`.
+fn copy_as(root: &Path, id: &str, source: &str, wasm_name: &str) -> anyhow::Result<PathBuf> {
     let dir = root.join(id);
     std::fs::create_dir_all(&dir)?;
-    let manifest_text = std::fs::read_to_string(repo_root().join("example-plugins/word-filter/plugin.json"))?;
+    let manifest_text = std::fs::read_to_string(repo_root().join(source).join("plugin.json"))?;
     let mut manifest: serde_json::Value = serde_json::from_str(&manifest_text)?;
     manifest["id"] = id.into();
     std::fs::write(dir.join("plugin.json"), serde_json::to_vec_pretty(&manifest)?)?;
-    std::fs::copy(wasm("word_filter")?, dir.join("server.wasm"))?;
+    std::fs::copy(wasm(wasm_name)?, dir.join("server.wasm"))?;
     Ok(dir)
 }
 

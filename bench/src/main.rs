@@ -11,39 +11,80 @@ mod multilang;
 mod plugin_path;
 mod reload;
 mod report;
+mod scheduler;
 mod server;
 mod server_load;
 mod soak;
 mod stats;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
+use clap::Parser;
 use report::Machine;
+
+/// The rows `--only` may name.
+const ROWS: [&str; 12] = ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B12", "B13", "C1"];
+
+/// Runs the benchmark rows against baselines measured in the same run, prints them and
+/// writes BENCHMARKS.md (or `--out`) and a JSON file. Usually run through
+/// `cargo xtask bench [--quick]`.
+#[derive(Debug, Parser)]
+#[command(name = "confab-bench", version)]
+struct Args {
+    /// Fewer rounds and smaller rows: the suite still runs, its numbers are rough.
+    #[arg(long)]
+    quick: bool,
+    /// Where the Markdown report goes [default: BENCHMARKS.md at the repository root].
+    #[arg(long, value_name = "PATH")]
+    out: Option<PathBuf>,
+    /// Where the JSON results go [default: target/bench/results.json].
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
+    /// Run only these rows (comma-separated, e.g. `B3,B13`); needs `--out`, so a
+    /// partial run never replaces BENCHMARKS.md.
+    #[arg(long, value_name = "IDS", value_delimiter = ',', requires = "out", value_parser = clap::builder::PossibleValuesParser::new(ROWS))]
+    only: Option<Vec<String>>,
+    /// Make only N calls of one B1 subject (a|native, b|bare, c|limited, host) and
+    /// exit, writing nothing: for `valgrind --tool=callgrind` or `perf`.
+    #[arg(long, num_args = 2, value_names = ["SUBJECT", "N"], conflicts_with_all = ["only", "soak"])]
+    calls: Option<Vec<String>>,
+    /// Run only the soak for this many seconds (`cargo xtask soak`); fails when a
+    /// figure does not return to its baseline.
+    #[arg(long, value_name = "SECONDS", conflicts_with = "only")]
+    soak: Option<u64>,
+    /// Soak: replace a plugin every this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, requires = "soak")]
+    reload_every: u64,
+    /// Soak: the database (default SQLite in a temporary directory).
+    #[arg(long, value_name = "URL", requires = "soak")]
+    database_url: Option<String>,
+    /// Soak: write its section into BENCHMARKS.md (or `--out`).
+    #[arg(long, requires = "soak")]
+    record: bool,
+}
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let quick = args.iter().any(|a| a == "--quick");
-    let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).map(PathBuf::from);
+    let args = Args::parse();
+    let quick = args.quick;
     let root = fixtures::repo_root();
-    let out = value("--out").unwrap_or_else(|| root.join("BENCHMARKS.md"));
-    let json = value("--json").unwrap_or_else(|| root.join("target/bench/results.json"));
+    let out = args.out.clone().unwrap_or_else(|| root.join("BENCHMARKS.md"));
+    let json = args.json.clone().unwrap_or_else(|| root.join("target/bench/results.json"));
 
     // `--calls <a|b|c|host> <n>`: only n calls of one B1 subject, then exit (for
     // `valgrind --tool=callgrind` or `perf`; nothing is written).
-    if let Some(i) = args.iter().position(|a| a == "--calls") {
-        let which: plugin_path::Subject = args.get(i + 1).map(String::as_str).unwrap_or_default().parse()?;
-        let n: u64 = args.get(i + 2).map(String::as_str).unwrap_or("0").parse()?;
+    if let Some([which, n]) = args.calls.as_deref() {
+        let which: plugin_path::Subject = which.parse()?;
+        let n: u64 = n.parse().map_err(|e| anyhow::anyhow!("--calls {which:?} {n}: the count is not a number ({e})"))?;
         let tmp = tempfile::tempdir()?;
         plugin_path::Subjects::new(tmp.path()).await?.run(which, n).await;
         return Ok(());
     }
 
-    // `--soak <seconds> [--reload-every <seconds>] [--database-url <url>] [--record]`:
-    // only the soak (`cargo xtask soak`); fails when a figure does not return to its
-    // baseline. `--record` puts its section into BENCHMARKS.md (or `--out`).
-    if let Some(seconds) = value("--soak") {
-        return run_soak(&args, &seconds, &out, &root).await;
+    // `--soak <seconds> [--reload-every <seconds>] [--database-url <url>] [--record]`.
+    if let Some(seconds) = args.soak {
+        return run_soak(&args, seconds, &out, &root).await;
     }
 
     let machine = Machine::detect(quick);
@@ -51,12 +92,8 @@ async fn main() -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let mut rows = Vec::new();
 
-    // `--only B3,B8` runs just those rows;
-    // the report is then written only where `--out`/`--json` say, never over BENCHMARKS.md.
-    let only: Option<Vec<String>> =
-        args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).map(|ids| ids.split(',').map(str::to_string).collect());
-    let wanted = |id: &str| only.as_ref().is_none_or(|ids| ids.iter().any(|x| x == id));
-    anyhow::ensure!(only.is_none() || value("--out").is_some(), "--only needs --out (a partial run must not replace BENCHMARKS.md)");
+    // `--only B3,B8` runs just those rows (clap has made sure `--out` is given).
+    let wanted = |id: &str| args.only.as_ref().is_none_or(|ids| ids.iter().any(|x| x == id));
 
     // B2 and B9 are read against B1, so B1 runs whenever either does.
     let b1_host = if wanted("B1") || wanted("B2") || wanted("B9") {
@@ -91,6 +128,10 @@ async fn main() -> anyhow::Result<()> {
         rows.push(consume::b10(quick, tmp.path()).await?);
     }
 
+    if wanted("B13") {
+        rows.push(scheduler::b13(quick, tmp.path()).await?);
+    }
+
     if wanted("C1") {
         rows.push(client::c1(&root, b3.as_ref())?);
     }
@@ -99,7 +140,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// Print the report, then write it to `out` (keeping its soak section) and the rows to `json`.
-fn write_report(machine: &Machine, rows: &[report::Row], out: &std::path::Path, json: &std::path::Path) -> anyhow::Result<()> {
+fn write_report(machine: &Machine, rows: &[report::Row], out: &Path, json: &Path) -> anyhow::Result<()> {
     let markdown = report::markdown(machine, rows);
     println!("{markdown}");
     for path in [out, json] {
@@ -119,13 +160,11 @@ fn write_report(machine: &Machine, rows: &[report::Row], out: &std::path::Path, 
 }
 
 /// The soak alone; see [`soak`].
-async fn run_soak(args: &[String], seconds: &std::path::Path, out: &std::path::Path, root: &std::path::Path) -> anyhow::Result<()> {
-    let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
-    let secs = |text: &str| text.parse::<u64>().map(std::time::Duration::from_secs);
+async fn run_soak(args: &Args, seconds: u64, out: &Path, root: &Path) -> anyhow::Result<()> {
     let options = soak::SoakOptions {
-        duration: secs(&seconds.display().to_string())?,
-        reload_every: secs(&value("--reload-every").unwrap_or_else(|| "30".into()))?,
-        database_url: value("--database-url"),
+        duration: Duration::from_secs(seconds),
+        reload_every: Duration::from_secs(args.reload_every),
+        database_url: args.database_url.clone(),
     };
     let tmp = tempfile::tempdir()?;
     let report = soak::run(&options, tmp.path()).await?;
@@ -134,7 +173,7 @@ async fn run_soak(args: &[String], seconds: &std::path::Path, out: &std::path::P
     let json = root.join("target/bench/soak.json");
     std::fs::create_dir_all(json.parent().expect("target/bench has a parent"))?;
     std::fs::write(&json, serde_json::to_vec_pretty(&report)?)?;
-    if args.iter().any(|a| a == "--record") {
+    if args.record {
         let existing = std::fs::read_to_string(out).unwrap_or_default();
         std::fs::write(out, soak::with_section(&existing, &section))?;
         eprintln!("wrote the soak section of {}", out.display());

@@ -1,8 +1,10 @@
-//! Fixture `fx-jobs` (`fx.jobs`): schedules, lists and cancels jobs when a test asks over HTTP, and records every run it gets in KV, so a test sees what the scheduler delivered and when. Two hostile modes: `POST /flood` schedules past the job quota, and a job named `spin…` reschedules itself 1 ms later on every run. Contract: tests/plugins/README.md.
+//! Fixture `fx-jobs` (`fx.jobs`): schedules, lists and cancels jobs when a test asks over HTTP, and records every run it gets in KV, so a test sees what the scheduler delivered and when. Two hostile modes: `POST /flood` schedules past the job quota, and a job named `spin…` reschedules itself 1 ms later on every run. For the scheduler benchmark, `POST /batch` schedules many jobs at one time and each of those runs records when it started in a gauge. Contract: tests/plugins/README.md.
+
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use confab_plugin::prelude::*;
 use confab_plugin::scheduler::{self, Job, Schedule};
-use confab_plugin::{kv, log};
+use confab_plugin::{kv, log, metrics};
 use serde::{Deserialize, Serialize};
 
 /// KV key of the list of runs.
@@ -15,6 +17,14 @@ struct Run {
     payload: String,
     due_at: i64,
     recurring: bool,
+}
+
+/// Name prefix of the jobs `POST /batch` schedules.
+const TIMED: &str = "timed-";
+
+/// Now, in ms since the epoch (the host's wall clock through WASI).
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// `POST /schedule` body: the name, exactly one of the schedule fields, the payload.
@@ -80,6 +90,34 @@ fn flood(request: &HttpRequest) -> HttpResponse {
     HttpResponse::json(200, &serde_json::json!({ "accepted": accepted, "refusal": refusal }))
 }
 
+/// `POST /batch?from=F&count=N&at=T[&kv=1]`: schedule `timed-F` … `timed-<F+N-1>`, all
+/// due at `T`; with `kv=1` each run also writes one KV value.
+fn batch(request: &HttpRequest) -> HttpResponse {
+    let param = |name: &str| request.query_param(name).and_then(|v| v.parse::<i64>().ok());
+    let (Some(count), Some(at)) = (param("count"), param("at")) else { return HttpResponse::error(400, "give count and at") };
+    let from = param("from").unwrap_or(0);
+    let payload: &[u8] = if param("kv") == Some(1) { b"kv" } else { b"" };
+    for i in from..from + count {
+        if let Err(e) = scheduler::schedule(&format!("{TIMED}{i}"), Schedule::At(at), payload) {
+            return error(&e);
+        }
+    }
+    HttpResponse::json(200, &serde_json::json!({ "scheduled": count }))
+}
+
+/// A timed run: its start (the guest's wall clock, first thing) and due time as
+/// gauges labelled with the job name, so `/metrics` shows every run's start delay
+/// without a database write; with payload `kv`, one KV write as the job's work.
+fn timed(run: &JobRun) -> Result<()> {
+    let started = now_ms();
+    metrics::gauge_set("timed_started_at", &[("job", &run.name)], started as f64)?;
+    metrics::gauge_set("timed_due_at", &[("job", &run.name)], run.due_at as f64)?;
+    if run.payload == b"kv" {
+        kv::set(&format!("timed:{}", run.name), started.to_string())?;
+    }
+    Ok(())
+}
+
 #[derive(Default)]
 struct Jobs;
 
@@ -89,6 +127,7 @@ impl Plugin for Jobs {
         match (request.method.as_str(), request.path.as_str()) {
             ("POST", "/schedule") => schedule(&request),
             ("POST", "/flood") => flood(&request),
+            ("POST", "/batch") => batch(&request),
             ("POST", "/cancel") => match scheduler::cancel(&request.query_param("name").unwrap_or_default()) {
                 Ok(cancelled) => HttpResponse::json(200, &serde_json::json!({ "cancelled": cancelled })),
                 Err(e) => error(&e),
@@ -110,6 +149,9 @@ impl Plugin for Jobs {
     }
 
     fn run_job(&self, run: JobRun) -> Result<(), String> {
+        if run.name.starts_with(TIMED) {
+            return timed(&run).map_err(|e| e.to_string());
+        }
         let record = Run { name: run.name.clone(), payload: String::from_utf8_lossy(&run.payload).into_owned(), due_at: run.due_at, recurring: run.recurring };
         kv::update_json::<Vec<Run>, _>(RUNS, |runs| {
             let mut runs = runs.unwrap_or_default();
