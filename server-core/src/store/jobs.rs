@@ -172,8 +172,10 @@ impl Store {
         Ok(query.fetch_one(&self.pool).await?)
     }
 
-    /// Claim up to `limit` jobs of `plugin_ids` due at `now`, earliest first: each
-    /// gets `token`, its due time moves to `due_at`, and `next_run_at` to
+    /// Claim up to `limit` jobs of `plugin_ids` due at `now`, plugins taking turns:
+    /// every plugin's earliest due run, then every plugin's second, and so on, each turn
+    /// earliest first (so one plugin's backlog cannot fill a batch while others wait).
+    /// Each gets `token`, its due time moves to `due_at`, and `next_run_at` to
     /// `lease_until`. Returns the claimed rows.
     pub async fn job_claim(&self, plugin_ids: &[String], now: i64, lease_until: i64, token: &str, limit: i64) -> Result<Vec<StoredJob>> {
         if plugin_ids.is_empty() {
@@ -184,7 +186,10 @@ impl Store {
         // PostgreSQL re-evaluates it on a row another claim changed meanwhile.
         let sql = format!(
             "UPDATE plugin_jobs SET due_at = next_run_at, next_run_at = $2, claim_token = $3, update_at = $1 \
-             WHERE next_run_at <= $1 AND id IN (SELECT id FROM plugin_jobs WHERE next_run_at <= $1 AND plugin_id IN ({ids}) ORDER BY next_run_at LIMIT $4) \
+             WHERE next_run_at <= $1 AND id IN (SELECT id FROM (\
+               SELECT id, next_run_at, ROW_NUMBER() OVER (PARTITION BY plugin_id ORDER BY next_run_at) AS turn \
+               FROM plugin_jobs WHERE next_run_at <= $1 AND plugin_id IN ({ids})) AS due \
+             ORDER BY turn, next_run_at LIMIT $4) \
              RETURNING {COLUMNS}"
         );
         let mut query = sqlx::query(&sql).bind(now).bind(lease_until).bind(token).bind(limit);
@@ -201,26 +206,27 @@ impl Store {
     /// End a claimed run: a one-shot job (`next_run_at` = `None`) is deleted, a
     /// recurring one is due next at `next_run_at`. Either only if the claim is still
     /// `token`'s (the job was not replaced or cancelled meanwhile); the run is counted
-    /// in any case while the row exists.
+    /// in any case while the row exists. Usually one statement, no transaction: the
+    /// second runs only for a job replaced mid-run, and only counts its run.
     pub async fn job_finish(&self, id: &str, token: &str, next_run_at: Option<i64>, now: i64) -> Result<()> {
-        let mut tx = self.writer().begin().await?;
         let settled = match next_run_at {
-            None => sqlx::query("DELETE FROM plugin_jobs WHERE id = $1 AND claim_token = $2").bind(id).bind(token).execute(&mut *tx).await?.rows_affected(),
+            None => {
+                sqlx::query("DELETE FROM plugin_jobs WHERE id = $1 AND claim_token = $2").bind(id).bind(token).execute(self.writer()).await?.rows_affected()
+            }
             Some(next) => {
                 sqlx::query("UPDATE plugin_jobs SET next_run_at = $3, claim_token = '', runs = runs + 1, update_at = $4 WHERE id = $1 AND claim_token = $2")
                     .bind(id)
                     .bind(token)
                     .bind(next)
                     .bind(now)
-                    .execute(&mut *tx)
+                    .execute(self.writer())
                     .await?
                     .rows_affected()
             }
         };
         if settled == 0 {
-            sqlx::query("UPDATE plugin_jobs SET runs = runs + 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE plugin_jobs SET runs = runs + 1 WHERE id = $1").bind(id).execute(self.writer()).await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 

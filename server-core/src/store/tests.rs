@@ -59,6 +59,7 @@ on_both_backends!(
     kv_compare_and_set,
     kv_expiry,
     jobs_quota_claim_and_settle,
+    jobs_claims_let_plugins_take_turns,
     kv_list_pages_in_byte_order,
     plugin_records,
     concurrent_posts_to_one_channel_all_land,
@@ -667,4 +668,18 @@ async fn jobs_quota_claim_and_settle(store: TestStore) {
     assert!(!store.job_delete("p", "b").await.unwrap());
     store.delete_plugin_data("q").await.unwrap();
     assert!(store.job_list("q").await.unwrap().is_empty(), "a removed plugin's jobs go with it");
+}
+
+async fn jobs_claims_let_plugins_take_turns(store: TestStore) {
+    let at = |t| JobSpec { kind: "at", value: t, cron: String::new() };
+    for (plugin, name, due) in [("p", "p1", 10), ("p", "p2", 11), ("p", "p3", 12), ("q", "q1", 30), ("r", "r1", 40), ("r", "r2", 41)] {
+        assert!(matches!(store.job_put(plugin, name, &at(due), b"", due, 10, 0).await.unwrap(), JobPut::Stored(_)));
+    }
+    let plugins: Vec<String> = ["p", "q", "r"].map(String::from).to_vec();
+    // p's backlog is earliest, but every plugin's first run comes before anyone's second.
+    let mut first: Vec<String> = store.job_claim(&plugins, 100, 1000, "t1", 4).await.unwrap().into_iter().map(|j| j.name).collect();
+    first.sort();
+    assert_eq!(first, ["p1", "p2", "q1", "r1"], "turns 1 (p1, q1, r1), then the earliest second (p2)");
+    let rest: Vec<String> = store.job_claim(&plugins, 100, 1000, "t2", 10).await.unwrap().into_iter().map(|j| j.name).collect();
+    assert_eq!(rest, ["p3", "r2"], "earliest due first");
 }

@@ -1,19 +1,22 @@
-//! The job runner: one task that sleeps until the next due job (or a wake-up), claims due runs in batches, and runs each under a bounded number of concurrent runs.
+//! The job runner: one task that sleeps until the next due job (or a wake-up), claims due runs in batches ahead of its permits, and runs them under a bounded number of concurrent runs, plugins taking turns.
 //!
 //! It never polls: the sleep ends at the earliest `next_run_at` of the plugins that
-//! may run jobs, when a job is scheduled or a plugin starts ([`SchedulerState::wake`]),
-//! or after [`MAX_SLEEP`] at the latest (so jobs other nodes wrote are seen). It holds
-//! the services weakly between passes, so a stopped server releases its database; on
-//! stop, runs in flight are cancelled and their claims given back, so they run at the
+//! may run jobs, when a job is scheduled, a run ends or a plugin starts
+//! ([`SchedulerState::wake`]), or after [`MAX_SLEEP`] at the latest (so jobs other
+//! nodes wrote are seen). Claimed runs wait in a short queue for a permit; one claim
+//! statement fills it for about the next `concurrency` runs, so a burst of due jobs
+//! costs one claim per batch, not one per run. It holds the services weakly between
+//! passes, so a stopped server releases its database; on stop, runs in flight are
+//! cancelled and their claims (and the queued ones) given back, so they run at the
 //! next start.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use confab_host::CallError;
 use confab_host::types::JobRun;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 
 use super::{SchedulerState, next_run_after};
@@ -47,12 +50,15 @@ impl Runner {
     pub fn spawn(services: &Services) -> Option<Runner> {
         services.host()?;
         let (stop, stopped) = watch::channel(false);
+        let concurrency = services.settings().jobs.concurrency.max(1);
         let loop_ = Loop {
             services: services.downgrade(),
             store: services.store().clone(),
             state: services.jobs().clone(),
-            limit: Arc::new(Semaphore::new(services.settings().jobs.concurrency.max(1))),
+            limit: Arc::new(Semaphore::new(concurrency)),
+            concurrency,
             claims: Claims::default(),
+            queue: VecDeque::new(),
             in_flight: JoinSet::new(),
         };
         Some(Runner { stop, task: tokio::spawn(loop_.run(stopped)) })
@@ -76,7 +82,7 @@ pub async fn stop(runner: Option<Runner>) {
 enum Next {
     /// More runs are due than were claimed: go again.
     Now,
-    /// Every permit is taken: wait for a run to finish.
+    /// Every permit is taken and runs wait for one: wait for a run to finish.
     Saturated,
     /// Sleep until this time (ms), or [`MAX_SLEEP`].
     At(Option<i64>),
@@ -89,7 +95,11 @@ struct Loop {
     store: Store,
     state: Arc<SchedulerState>,
     limit: Arc<Semaphore>,
+    /// The permits `limit` started with.
+    concurrency: usize,
     claims: Claims,
+    /// Claimed runs waiting for a permit, in [`take_turns`] order.
+    queue: VecDeque<StoredJob>,
     in_flight: JoinSet<()>,
 }
 
@@ -121,39 +131,54 @@ impl Loop {
         self.shut_down().await;
     }
 
-    /// Claim what is due (as many as there are free permits) and start each run.
+    /// Top the queue up when it runs low (one claim for about the next `concurrency`
+    /// runs), then start queued runs while permits are free.
     async fn pass(&mut self) -> Result<Next, crate::store::Error> {
         let Some(services) = self.services.upgrade() else { return Ok(Next::Exit) };
         let Some(host) = services.host() else { return Ok(Next::Exit) };
         let plugins = host.job_plugins();
-        let free = self.limit.available_permits().min(BATCH);
-        if free == 0 {
+        let mut more_due = false;
+        if self.queue.len() < self.concurrency {
+            let wanted = (2 * self.concurrency).min(BATCH) - self.queue.len();
+            let now = now_ms();
+            let token = new_id();
+            let claimed = self.store.job_claim(&plugins, now, now + LEASE_MS, &token, wanted as i64).await?;
+            more_due = claimed.len() == wanted;
+            let mut claims = self.claims.lock().unwrap();
+            for job in &claimed {
+                claims.insert(job.id.clone(), (token.clone(), job.due_at));
+            }
+            drop(claims);
+            self.queue = take_turns(self.queue.drain(..).chain(claimed));
+        }
+        while !self.queue.is_empty() {
+            let Ok(permit) = self.limit.clone().try_acquire_owned() else { break };
+            let job = self.queue.pop_front().expect("the queue is not empty");
+            self.start(&services, job, permit);
+        }
+        if !self.queue.is_empty() {
             return Ok(Next::Saturated);
         }
-        let now = now_ms();
-        let token = new_id();
-        let claimed = self.store.job_claim(&plugins, now, now + LEASE_MS, &token, free as i64).await?;
-        let full = claimed.len() == free;
-        for job in claimed {
-            self.claims.lock().unwrap().insert(job.id.clone(), (token.clone(), job.due_at));
-            let permit = self.limit.clone().acquire_owned().await.expect("the runner never closes its semaphore");
-            let (services, claims) = (services.clone(), self.claims.clone());
-            self.in_flight.spawn(async move {
-                let id = job.id.clone();
-                if let Err(e) = run_one(&services, job).await {
-                    tracing::error!(error = %e, job_id = %id, "job runner: could not settle a run");
-                }
-                claims.lock().unwrap().remove(&id);
-                drop(permit);
-                // The row's next time changed (due again, held back, deleted): the
-                // runner's timer was set while it was claimed.
-                services.jobs().wake();
-            });
-        }
-        if full {
-            return Ok(if self.limit.available_permits() == 0 { Next::Saturated } else { Next::Now });
+        if more_due {
+            return Ok(Next::Now);
         }
         Ok(Next::At(self.store.job_next_due(&plugins).await?))
+    }
+
+    /// Run one claimed job on its own task, holding `permit` until it is settled.
+    fn start(&mut self, services: &Services, job: StoredJob, permit: OwnedSemaphorePermit) {
+        let (services, claims) = (services.clone(), self.claims.clone());
+        self.in_flight.spawn(async move {
+            let id = job.id.clone();
+            if let Err(e) = run_one(&services, job).await {
+                tracing::error!(error = %e, job_id = %id, "job runner: could not settle a run");
+            }
+            claims.lock().unwrap().remove(&id);
+            drop(permit);
+            // A permit is free, and the row's next time changed (due again, held back,
+            // deleted): the runner's timer was set while it was claimed.
+            services.jobs().wake();
+        });
     }
 
     async fn shut_down(mut self) {
@@ -166,6 +191,26 @@ impl Loop {
             }
         }
     }
+}
+
+/// `runs` ordered so plugins take turns: every plugin's earliest run, then every
+/// plugin's second, and so on, each turn earliest due first. A plugin runs only a few
+/// jobs at once (half its instances), so a stretch of one plugin's runs would hold
+/// every permit waiting on it while other plugins' runs wait behind.
+fn take_turns(runs: impl Iterator<Item = StoredJob>) -> VecDeque<StoredJob> {
+    let mut runs: Vec<StoredJob> = runs.collect();
+    runs.sort_by_key(|job| job.due_at);
+    let mut turns: HashMap<String, usize> = HashMap::new();
+    let mut ranked: Vec<(usize, StoredJob)> = runs
+        .into_iter()
+        .map(|job| {
+            let turn = turns.entry(job.plugin_id.clone()).or_default();
+            *turn += 1;
+            (*turn, job)
+        })
+        .collect();
+    ranked.sort_by_key(|(turn, job)| (*turn, job.due_at));
+    ranked.into_iter().map(|(_, job)| job).collect()
 }
 
 /// Run one claimed job (or hold it back if the guard says so) and settle its row.
@@ -195,5 +240,33 @@ async fn run_one(services: &Services, job: StoredJob) -> Result<(), crate::store
             }
             store.job_finish(&job.id, &job.claim_token, if recurring { next_run_after(&job, now) } else { None }, now_ms()).await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(plugin: &str, name: &str, due_at: i64) -> StoredJob {
+        StoredJob {
+            id: format!("{plugin}/{name}"),
+            plugin_id: plugin.into(),
+            name: name.into(),
+            kind: "at".into(),
+            value: due_at,
+            cron: String::new(),
+            payload: Vec::new(),
+            next_run_at: 0,
+            due_at,
+            claim_token: "t".into(),
+            runs: 0,
+        }
+    }
+
+    #[test]
+    fn plugins_take_turns_earliest_first() {
+        let runs = vec![run("a", "1", 10), run("a", "2", 10), run("a", "3", 11), run("b", "1", 12), run("c", "1", 5), run("b", "2", 12)];
+        let order: Vec<String> = take_turns(runs.into_iter()).into_iter().map(|j| j.id).collect();
+        assert_eq!(order, ["c/1", "a/1", "b/1", "a/2", "b/2", "a/3"]);
     }
 }
