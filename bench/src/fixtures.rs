@@ -19,9 +19,16 @@ pub fn word_filter(root: &Path, id: &str) -> anyhow::Result<PathBuf> {
     copy_as(root, id, "example-plugins/word-filter", "word_filter")
 }
 
-/// A copy of the fx-jobs fixture (scheduled jobs, timed runs) under plugin id `id`, in `root/<id>`.
+/// A copy of the fx-jobs fixture (scheduled jobs, timed runs) under plugin id `id`, in
+/// `root/<id>`, asking for a 10 s hook deadline: B13's setup schedules 100 jobs (100
+/// database writes) in one `serve-http` call.
 pub fn jobs(root: &Path, id: &str) -> anyhow::Result<PathBuf> {
-    copy_as(root, id, "tests/plugins/fx-jobs", "fx_jobs")
+    let dir = copy_as(root, id, "tests/plugins/fx-jobs", "fx_jobs")?;
+    let path = dir.join("plugin.json");
+    let mut manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(&path)?)?;
+    manifest["limits"] = serde_json::json!({ "deadline_ms": 10_000 });
+    std::fs::write(&path, serde_json::to_vec_pretty(&manifest)?)?;
+    Ok(dir)
 }
 
 /// The plugin whose sources are in `source` (its `plugin.json`) and whose component is

@@ -21,7 +21,7 @@ use crate::stats::Summary;
 /// The budget: every run starts within this of its due time (p99).
 const BUDGET_MS: f64 = 1000.0;
 /// Jobs one `POST /batch` schedules: each is a database write inside one `serve-http`
-/// call, which must end within the 1 s hook deadline; one request per plugin keeps a
+/// call (the bench copies ask for a 10 s deadline); one request per plugin keeps a
 /// round's setup within the plugin routes' rate limit burst (100, then 10/s per client).
 const CHUNK: usize = 100;
 /// The plugin routes' sustained rate limit (requests per second per client): a setup
@@ -112,8 +112,10 @@ async fn schedule_all(session: &Session, size: Size, job: Job, at: i64) -> anyho
 async fn schedule_round(session: &Session, size: Size, job: Job) -> anyhow::Result<i64> {
     let probe = Instant::now();
     schedule_all(session, Size { plugins: 1, ..size }, job, now_ms() + 3_600_000).await?;
-    let estimate = probe.elapsed().as_millis() as i64 * size.plugins as i64 / SETUP_CLIENTS as i64;
-    let mut margin = 2_000 + estimate * 2;
+    // The writes queue on one writer (SQLite), so concurrent setup requests do not
+    // divide the time: one plugin's time × plugins, with room to spare.
+    let estimate = probe.elapsed().as_millis() as i64 * size.plugins as i64;
+    let mut margin = 2_000 + estimate * 3 / 2;
     for _ in 0..SETUP_TRIES {
         let at = now_ms() + margin;
         schedule_all(session, size, job, at).await?;
