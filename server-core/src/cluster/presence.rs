@@ -15,10 +15,13 @@ use tokio::sync::Mutex;
 /// connected: a user wrongly shown online is the lesser error.
 const ASK_TIMEOUT: Duration = Duration::from_millis(500);
 
+/// The task answering for one user, and how to stop it.
+type Answering = (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>);
+
 /// The users this node answers for: user id → the task answering for them.
 #[derive(Default)]
 pub(super) struct Presence {
-    answering: Mutex<HashMap<String, (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>)>>,
+    answering: Mutex<HashMap<String, Answering>>,
 }
 
 impl Presence {
