@@ -407,6 +407,11 @@ impl Services {
     }
 
     /// The scheduler's shared state (the job runner's wake-up, guard, counters).
+    /// TEMP scaffold.
+    pub fn cluster(&self) -> Option<&Arc<crate::cluster::Cluster>> {
+        None
+    }
+
     pub fn jobs(&self) -> &Arc<scheduler::SchedulerState> {
         &self.inner.jobs
     }
