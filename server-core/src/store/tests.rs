@@ -668,3 +668,5 @@ async fn jobs_quota_claim_and_settle(store: TestStore) {
     store.delete_plugin_data("q").await.unwrap();
     assert!(store.job_list("q").await.unwrap().is_empty(), "a removed plugin's jobs go with it");
 }
+
+mod cluster;
