@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod domain;
 pub mod hub;
@@ -186,6 +187,8 @@ where
     let host = plugin_admin.host().clone();
     let summary = plugin_admin.load_installed().await;
     tracing::info!(dir = %plugin_dir.display(), loaded = summary.loaded.len(), disabled = summary.disabled.len(), failed = summary.failed.len(), "local plugins loaded");
+    plugin_admin.join_cluster();
+    let leaving = plugin_admin.clone();
     // After loading, so the first pass runs the jobs missed while the server was down.
     let job_runner = service::scheduler::runner::Runner::spawn(&services);
 
@@ -233,6 +236,7 @@ where
     tracing::info!("http server stopped; deactivating plugins");
     service::scheduler::runner::stop(job_runner).await;
     host.flush_background().await;
+    leaving.leave_cluster().await;
     host.shutdown().await;
     store.close().await;
     tracing::info!("shutdown complete");
