@@ -100,4 +100,5 @@ fn pending_is_what_the_grant_lacks() {
     assert!(pending_permissions(&PluginRecord { grant_all_requested: true, ..record }, &m).is_empty());
 }
 
+mod cluster_nodes;
 mod reconcile;

@@ -9,15 +9,22 @@ use super::super::*;
 use crate::plugins::installer;
 
 /// One node: its services, administration and plugin directory.
-struct Node {
-    services: Services,
-    admin: Arc<PluginAdmin>,
-    plugins: PathBuf,
+pub(super) struct Node {
+    pub(super) services: Services,
+    pub(super) admin: Arc<PluginAdmin>,
+    pub(super) plugins: PathBuf,
 }
 
 async fn node(tmp: &Path, db_url: &str, name: &str) -> Node {
-    let store = crate::store::Store::connect(db_url).await.unwrap();
-    let builder = Services::builder(store, Arc::new(crate::hub::Hub::default()), crate::service::Settings::default());
+    node_with(tmp, crate::store::Store::connect(db_url).await.unwrap(), name, None).await
+}
+
+/// A node over `store`, in `cluster` when given.
+pub(super) async fn node_with(tmp: &Path, store: crate::store::Store, name: &str, cluster: Option<Arc<crate::cluster::Cluster>>) -> Node {
+    let mut builder = Services::builder(store, Arc::new(crate::hub::Hub::default()), crate::service::Settings::default());
+    if let Some(cluster) = cluster {
+        builder = builder.cluster(cluster);
+    }
     let plugins = tmp.join(name).join("plugins");
     std::fs::create_dir_all(&plugins).unwrap();
     let host_config = confab_host::HostConfig { cache_dir: tmp.join(name).join("cache"), server_version: crate::cli::server_version(), ..Default::default() };
@@ -36,7 +43,7 @@ async fn node(tmp: &Path, db_url: &str, name: &str) -> Node {
 }
 
 /// The `hello` bundle with its manifest's version and permissions replaced.
-fn hello_bundle(tmp: &Path, version: &str, permissions: &[&str]) -> Vec<u8> {
+pub(super) fn hello_bundle(tmp: &Path, version: &str, permissions: &[&str]) -> Vec<u8> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let wasm = root.join("target/plugins/wasm32-wasip2/release/hello.wasm");
     assert!(wasm.is_file(), "{} is missing: run `cargo xtask plugins`", wasm.display());
@@ -50,7 +57,7 @@ fn hello_bundle(tmp: &Path, version: &str, permissions: &[&str]) -> Vec<u8> {
     crate::plugins::bundle::pack_dir(&src, "hello").unwrap()
 }
 
-fn serving(node: &Node, id: &str) -> Option<String> {
+pub(super) fn serving(node: &Node, id: &str) -> Option<String> {
     node.admin.host().status(id).filter(|s| s.state == PluginState::Running).map(|s| s.version)
 }
 
