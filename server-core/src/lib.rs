@@ -229,8 +229,6 @@ where
     let delivery = cluster.as_ref().map(|cluster| cluster.start_delivery(hub.clone()));
     let summary = plugin_admin.load_installed().await;
     tracing::info!(dir = %plugin_dir.display(), loaded = summary.loaded.len(), disabled = summary.disabled.len(), failed = summary.failed.len(), "local plugins loaded");
-    plugin_admin.join_cluster();
-    let leaving = plugin_admin.clone();
     // After loading, so the first pass runs the jobs missed while the server was down.
     let job_runner = service::scheduler::runner::Runner::spawn(&services);
 
@@ -278,7 +276,6 @@ where
     tracing::info!("http server stopped; deactivating plugins");
     service::scheduler::runner::stop(job_runner).await;
     host.flush_background().await;
-    leaving.leave_cluster().await;
     host.shutdown().await;
     if let Some(cluster) = &cluster {
         cluster.shutdown().await;

@@ -163,8 +163,9 @@ impl PluginAdmin {
 
     /// Start-up: finish or undo the installs a crash interrupted (before anything reads
     /// the directory); in a cluster, install what other nodes installed or removed
-    /// meanwhile; then load every enabled plugin in the directory.
-    pub async fn load_installed(&self) -> LoadSummary {
+    /// meanwhile; then load every enabled plugin in the directory and follow the
+    /// cluster ([`PluginAdmin::join_cluster`]).
+    pub async fn load_installed(self: &Arc<Self>) -> LoadSummary {
         installer::recover(&self.layout, self.services.store()).await;
         if self.node_id().is_some()
             && let Err(e) = self.reconcile(false).await
@@ -178,6 +179,7 @@ impl PluginAdmin {
                 self.mark_applied(&row.record.plugin_id).await;
             }
             self.write_node_statuses().await;
+            self.join_cluster();
         }
         summary
     }

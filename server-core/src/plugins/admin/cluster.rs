@@ -59,10 +59,10 @@ impl PluginAdmin {
         }
     }
 
-    /// In a cluster, after [`PluginAdmin::load_installed`]: follow other nodes' plugin
-    /// changes and cluster events, and keep this node's statuses fresh. Nothing on a
-    /// single node.
-    pub fn join_cluster(self: &Arc<Self>) {
+    /// In a cluster, at the end of [`PluginAdmin::load_installed`]: follow other nodes'
+    /// plugin changes and cluster events, keep this node's statuses fresh, and remove
+    /// them when the cluster link shuts down. Nothing on a single node.
+    pub(super) fn join_cluster(self: &Arc<Self>) {
         let Some(cluster) = self.services.cluster() else { return };
         tokio::spawn(heartbeat(Arc::downgrade(self)));
         crate::plugins::cluster_bus::listen(Arc::downgrade(self), cluster);
@@ -99,8 +99,21 @@ async fn heartbeat(admin: Weak<PluginAdmin>) {
     let mut ticks = tokio::time::interval(HEARTBEAT);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut n: u32 = 0;
+    let mut stopping = match admin.upgrade().and_then(|a| a.services.cluster().cloned()) {
+        Some(cluster) => cluster.stopping(),
+        None => return,
+    };
     loop {
-        ticks.tick().await;
+        tokio::select! {
+            _ = ticks.tick() => {}
+            _ = stopping.changed() => {
+                // Shutting down: leave the statuses now rather than after the expiry.
+                if let Some(admin) = admin.upgrade() {
+                    admin.leave_cluster().await;
+                }
+                return;
+            }
+        }
         let Some(admin) = admin.upgrade() else { return };
         n = n.wrapping_add(1);
         if n.is_multiple_of(RECONCILE_EVERY)

@@ -28,7 +28,6 @@ async fn an_install_on_one_node_serves_on_the_other_and_both_list_it() {
         let cluster = Arc::new(Cluster::connect(&nats_url(), name.into(), String::from_utf8(namespace).unwrap()).await.unwrap());
         let node = node_with(tmp.path(), store, name, Some(cluster)).await;
         node.admin.load_installed().await;
-        node.admin.join_cluster();
         nodes.push(node);
     }
     let (a, b) = (&nodes[0], &nodes[1]);
