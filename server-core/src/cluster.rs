@@ -265,7 +265,7 @@ impl Cluster {
             Recipients::All => None,
             Recipients::Users(users) => Some(users.iter().cloned().collect()),
         };
-        let envelope = bus::Envelope::Event { origin: self.node_id.clone(), event, users, causality };
+        let envelope = bus::Envelope::Event { origin: self.node_id.clone(), event: Box::new(event), users, causality };
         self.publisher.send(&self.jetstream, self.link_now(), self.subject(EVENTS), &envelope).await;
     }
 

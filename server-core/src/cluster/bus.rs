@@ -34,7 +34,7 @@ const QUEUE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 pub enum Envelope {
     /// Deliver `event` to the local connections of `users` (every user when `None`):
     /// the recipients were decided from the store on the origin node.
-    Event { origin: String, event: Event, users: Option<Vec<String>>, causality: Causality },
+    Event { origin: String, event: Box<Event>, users: Option<Vec<String>>, causality: Causality },
     /// Close the sockets `user_id` opened with `session_id` (revoked).
     CloseSession { origin: String, user_id: String, session_id: String },
     /// Close every socket of `user_id` (deactivated, signed out everywhere).
@@ -136,7 +136,12 @@ mod tests {
     fn envelopes_round_trip_as_json() {
         let event = Event { event: "posted".into(), data: serde_json::json!({ "post": "{}" }), broadcast: BroadcastInfo::default() };
         let envelopes = [
-            Envelope::Event { origin: "a".into(), event, users: Some(vec!["u1".into()]), causality: Causality::Creates { post_id: "p".into() } },
+            Envelope::Event {
+                origin: "a".into(),
+                event: Box::new(event),
+                users: Some(vec!["u1".into()]),
+                causality: Causality::Creates { post_id: "p".into() },
+            },
             Envelope::CloseSession { origin: "a".into(), user_id: "u".into(), session_id: "s".into() },
             Envelope::CloseUser { origin: "b".into(), user_id: "u".into() },
             Envelope::Resync { origin: "c".into() },

@@ -67,7 +67,7 @@ impl Delivery {
         };
         match envelope {
             Envelope::Event { event, users, causality, .. } => {
-                for item in self.hold.accept(Instant::now(), crate::service::now_ms(), causality, (event, users)) {
+                for item in self.hold.accept(Instant::now(), crate::service::now_ms(), causality, (*event, users)) {
                     self.deliver(item);
                 }
             }

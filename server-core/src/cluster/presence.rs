@@ -15,10 +15,13 @@ use tokio::sync::Mutex;
 /// connected: a user wrongly shown online is the lesser error.
 const ASK_TIMEOUT: Duration = Duration::from_millis(500);
 
+/// The task answering for one user, and how to stop it.
+type Answering = (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>);
+
 /// The users this node answers for: user id → the task answering for them.
 #[derive(Default)]
 pub(super) struct Presence {
-    answering: Mutex<HashMap<String, tokio::task::JoinHandle<()>>>,
+    answering: Mutex<HashMap<String, Answering>>,
 }
 
 impl Presence {
@@ -27,13 +30,18 @@ impl Presence {
     pub(super) async fn set_local(&self, client: &async_nats::Client, subject: String, user_id: &str, connected: bool) {
         let mut answering = self.answering.lock().await;
         if !connected {
-            // Dropping the subscription (the task's) unsubscribes.
-            if let Some(task) = answering.remove(user_id) {
-                task.abort();
+            // Unsubscribed and flushed before returning: a question asked next (by this
+            // node too) must not find this node answering.
+            if let Some((stop, task)) = answering.remove(user_id) {
+                let _ = stop.send(());
+                let _ = task.await;
+                if let Err(error) = client.flush().await {
+                    tracing::debug!(%user_id, %error, "presence flush failed");
+                }
             }
             return;
         }
-        if answering.get(user_id).is_some_and(|task| !task.is_finished()) {
+        if answering.get(user_id).is_some_and(|(_, task)| !task.is_finished()) {
             return;
         }
         let mut subscriber = match client.subscribe(subject).await {
@@ -44,16 +52,26 @@ impl Presence {
             tracing::debug!(%user_id, %error, "presence flush failed");
         }
         let client = client.clone();
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            while let Some(question) = subscriber.next().await {
-                if let Some(reply) = question.reply
-                    && let Err(error) = client.publish(reply, "1".into()).await
-                {
-                    tracing::debug!(%error, "presence answer failed");
+            loop {
+                tokio::select! {
+                    question = subscriber.next() => match question {
+                        Some(question) => {
+                            if let Some(reply) = question.reply
+                                && let Err(error) = client.publish(reply, "1".into()).await
+                            {
+                                tracing::debug!(%error, "presence answer failed");
+                            }
+                        }
+                        None => return,
+                    },
+                    _ = &mut stopped => break,
                 }
             }
+            let _ = subscriber.unsubscribe().await;
         });
-        answering.insert(user_id.to_string(), task);
+        answering.insert(user_id.to_string(), (stop, task));
     }
 
     /// Whether another node answers for the user on `subject`.
