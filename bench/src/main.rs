@@ -3,6 +3,7 @@
 mod activation;
 mod bare;
 mod client;
+mod cluster_reload;
 mod consume;
 mod fanout;
 mod fixtures;
@@ -125,6 +126,9 @@ async fn main() -> anyhow::Result<()> {
         rows.push(multilang::b9(effort, quick, tmp.path(), b1_host).await?);
     }
 
+    if wanted("B11") {
+        rows.push(cluster_reload::b11(quick, tmp.path()).await?);
+    }
     if wanted("B12") {
         rows.push(consume::b10(quick, tmp.path()).await?);
     }

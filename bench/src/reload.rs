@@ -13,11 +13,11 @@ use crate::report::Row;
 use crate::server::{Server, Session, quantile};
 use crate::stats::Summary;
 
-const PLUGIN_ID: &str = "bench.swap";
+pub(crate) const PLUGIN_ID: &str = "bench.swap";
 const CLIENTS: usize = 16;
 
 /// fx-chain as [`PLUGIN_ID`] at `version`, replacing "marker" with `v<n>` by default.
-fn bundle(n: u32) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn bundle(n: u32) -> anyhow::Result<Vec<u8>> {
     bundle_as(PLUGIN_ID, n)
 }
 
@@ -46,7 +46,7 @@ fn bundle_as(id: &str, n: u32) -> anyhow::Result<Vec<u8>> {
     Ok(confab_server::plugins::bundle::pack_dir(dir.path(), id)?)
 }
 
-async fn upload(session: &Session, bundle: Vec<u8>, force: bool) -> anyhow::Result<()> {
+pub(crate) async fn upload(session: &Session, bundle: Vec<u8>, force: bool) -> anyhow::Result<()> {
     let mut form = reqwest::multipart::Form::new().part("plugin", reqwest::multipart::Part::bytes(bundle).file_name("plugin.tar.gz"));
     if force {
         form = form.text("force", "true");
@@ -66,24 +66,24 @@ async fn ready_ms(session: &Session) -> anyhow::Result<f64> {
     Ok(seconds * 1e3)
 }
 
-async fn admin_post(session: &Session, path: &str) -> anyhow::Result<()> {
+pub(crate) async fn admin_post(session: &Session, path: &str) -> anyhow::Result<()> {
     let response = session.client.post(format!("{}{path}", session.base)).bearer_auth(&session.token).json(&json!({})).send().await?;
     anyhow::ensure!(response.status().is_success(), "{path} answered {}", response.status());
     Ok(())
 }
 
 /// One post of the load: when it was sent, whether it succeeded, which version it saw.
-struct Sample {
-    sent: Instant,
-    ok: bool,
-    version: Option<u32>,
+pub(crate) struct Sample {
+    pub sent: Instant,
+    pub ok: bool,
+    pub version: Option<u32>,
 }
 
-/// The load: `CLIENTS` tasks posting one after the other until `stop`, each keeping
+/// The load: `clients` tasks posting one after the other until `stop`, each keeping
 /// what every post saw.
-fn start_posters(session: &Session, stop: &Arc<AtomicBool>) -> Vec<tokio::task::JoinHandle<Vec<Sample>>> {
+pub(crate) fn start_posters(session: &Session, clients: usize, stop: &Arc<AtomicBool>) -> Vec<tokio::task::JoinHandle<Vec<Sample>>> {
     let mut posters = Vec::new();
-    for _ in 0..CLIENTS {
+    for _ in 0..clients {
         let (client, url, token, channel_id, stop) =
             (session.client.clone(), format!("{}/api/v4/posts", session.base), session.token.clone(), session.channel_id.clone(), stop.clone());
         posters.push(tokio::spawn(async move {
@@ -128,7 +128,7 @@ pub async fn b5(quick: bool, tmp: &Path) -> anyhow::Result<Row> {
         admin_post(&session, &format!("/api/v4/plugins/{PLUGIN_ID}/enable")).await?;
 
         let stop = Arc::new(AtomicBool::new(false));
-        let posters = start_posters(&session, &stop);
+        let posters = start_posters(&session, CLIENTS, &stop);
         tokio::time::sleep(Duration::from_millis(500)).await;
         let mut swaps = Vec::new();
         for n in 2..=4 {

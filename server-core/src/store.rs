@@ -11,6 +11,7 @@
 //! One file per table group under `store/`, each adding methods to `Store`.
 
 mod channels;
+mod cluster_plugins;
 mod commands;
 mod dialogs;
 mod jobs;
@@ -32,6 +33,7 @@ use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 
+pub use cluster_plugins::{NodeStatuses, StoredBundle};
 pub use commands::CommandWebhook;
 pub use jobs::{JobPut, JobSpec, StoredJob};
 pub use kv::{KvWrite, KvWriteOutcome};
@@ -54,6 +56,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "preferences", include_str!("../migrations/0007_preferences.sql")),
     (8, "plugin jobs", include_str!("../migrations/0008_plugin_jobs.sql")),
     (9, "unread poster", include_str!("../migrations/0009_unread_poster.sql")),
+    (10, "cluster plugins", include_str!("../migrations/0010_cluster_plugins.sql")),
 ];
 
 /// Why a store operation failed.

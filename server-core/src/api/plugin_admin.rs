@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::extract::{AppJson, AppQuery, Auth};
 use super::{ApiError, AppState, ok};
-use crate::plugins::admin::{AdminError, Source, status_json};
+use crate::plugins::admin::{AdminError, Source};
 use crate::plugins::error_ids as ids;
 
 impl From<AdminError> for ApiError {
@@ -218,7 +218,7 @@ async fn list(Auth(caller, _): Auth, State(state): State<AppState>) -> Result<Js
 
 /// GET /api/v4/plugins/statuses: every installed plugin, state 0 when not running.
 async fn statuses(Auth(caller, _): Auth, State(state): State<AppState>) -> Result<Json<Vec<Value>>, ApiError> {
-    Ok(Json(state.plugin_admin.statuses(&caller).await?.iter().map(status_json).collect()))
+    Ok(Json(state.plugin_admin.statuses(&caller).await?))
 }
 
 /// GET /api/v4/plugins/metrics (ours): every loaded plugin's calls, failures by kind,

@@ -6,12 +6,14 @@
 //! and only then committed in the database; any failure before the commit puts the
 //! previous files back.
 
+mod cluster;
 mod install;
 mod lifecycle;
 mod marketplace;
 mod metrics;
 mod on_install;
 mod permissions;
+mod reconcile;
 mod settings;
 mod status;
 #[cfg(test)]
@@ -26,6 +28,7 @@ use confab_host::manifest::ManifestError;
 use confab_host::{Capability, HostConfig, HostInitError, LoadOptions, Manifest, PluginHost};
 
 pub use crate::plugins::marketplace::ListQuery;
+pub use reconcile::Reconciled;
 pub use settings::validate_settings;
 pub use status::{client_manifest, status_json};
 
@@ -111,6 +114,8 @@ pub struct PluginAdmin {
     last_errors: RwLock<HashMap<String, String>>,
     /// Installs whose `on-install` waits for the plugin's first activation.
     pending_installs: std::sync::Mutex<HashMap<String, on_install::PendingInstall>>,
+    /// What this node last brought each plugin to from the database (cluster mode).
+    applied: std::sync::Mutex<HashMap<String, reconcile::Applied>>,
 }
 
 impl PluginAdmin {
@@ -145,6 +150,7 @@ impl PluginAdmin {
             locks: Default::default(),
             last_errors: Default::default(),
             pending_installs: Default::default(),
+            applied: Default::default(),
         });
         tokio::spawn(publish_status_changes(Arc::downgrade(&admin), status_changes));
         Ok((services, admin))
@@ -156,10 +162,26 @@ impl PluginAdmin {
     }
 
     /// Start-up: finish or undo the installs a crash interrupted (before anything reads
-    /// the directory), then load every enabled plugin in it.
-    pub async fn load_installed(&self) -> LoadSummary {
+    /// the directory); in a cluster, install what other nodes installed or removed
+    /// meanwhile; then load every enabled plugin in the directory and follow the
+    /// cluster ([`PluginAdmin::join_cluster`]).
+    pub async fn load_installed(self: &Arc<Self>) -> LoadSummary {
         installer::recover(&self.layout, self.services.store()).await;
-        local::load_all(&self.host, &self.bridge, self.services.store(), &self.layout.root, &self.options.server_version).await
+        if self.node_id().is_some()
+            && let Err(e) = self.reconcile(false).await
+        {
+            tracing::error!(error = %e, "cannot reconcile the plugin directory with the cluster; starting with what it holds");
+        }
+        let summary = local::load_all(&self.host, &self.bridge, self.services.store(), &self.layout.root, &self.options.server_version).await;
+        if self.node_id().is_some() {
+            let rows = self.services.store().list_installed_plugins().await.unwrap_or_default();
+            for row in rows {
+                self.mark_applied(&row.record.plugin_id).await;
+            }
+            self.write_node_statuses().await;
+            self.join_cluster();
+        }
+        summary
     }
 
     /// The configuration in effect.

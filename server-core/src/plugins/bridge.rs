@@ -454,9 +454,13 @@ impl ServerApi for PluginBridge {
         }
     }
 
-    async fn publish_cluster_event(&self, _plugin_id: &str, _event: ClusterEvent) -> ApiResult<()> {
+    async fn publish_cluster_event(&self, plugin_id: &str, event: ClusterEvent) -> ApiResult<()> {
+        let services = self.services()?;
         // One node: there is no other copy of the plugin to deliver to.
-        Ok(())
+        let Some(cluster) = services.cluster() else { return Ok(()) };
+        crate::plugins::cluster_bus::publish_event(cluster, plugin_id, &event)
+            .await
+            .map_err(|e| ApiError::Internal(format!("cannot publish the cluster event: {e}")))
     }
 
     async fn schedule_job(&self, plugin_id: &str, name: &str, schedule: JobSchedule, payload: Vec<u8>) -> ApiResult<Job> {

@@ -1,8 +1,8 @@
-//! Plugin administration SQL: committing an install (state, version, source, install token) in one transaction, listing, removing a plugin with its KV and settings, settings values, and who the system admins are.
+//! Plugin administration SQL: committing an install (state, version, source, install token, bundle) in one transaction, listing, removing a plugin with its KV and settings, settings values, and who the system admins are.
 
 use sqlx::Row;
 
-use super::{PluginRecord, Result, Store, bit, flag};
+use super::{PluginRecord, Result, Store, StoredBundle, bit, flag};
 
 /// A plugin's stored state plus what the install recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +49,10 @@ impl Store {
     /// Record an install: the state row (created or replaced, `installed_at` kept) and
     /// what was installed, in one transaction. This is an install's point of no
     /// return: crash recovery keeps the new files exactly when `install_token` is here.
-    pub async fn commit_plugin_install(&self, p: &InstalledPlugin) -> Result<()> {
+    /// The bundle of the install (`bundle`, or the staged one with its token) becomes
+    /// the plugin's stored bundle and every other one of the plugin is dropped, in the
+    /// same commit, so other nodes install exactly what was committed.
+    pub async fn commit_plugin_install(&self, p: &InstalledPlugin, bundle: Option<&StoredBundle>) -> Result<()> {
         let r = &p.record;
         let granted = serde_json::to_string(&r.granted).expect("strings serialize");
         let mut tx = self.writer().begin().await?;
@@ -70,14 +73,27 @@ impl Store {
         .bind(&p.install_token)
         .execute(&mut *tx)
         .await?;
+        if let Some(bundle) = bundle {
+            Store::insert_bundle(&mut *tx, bundle).await?;
+        }
+        sqlx::query("UPDATE plugin_bundles SET staged = 0 WHERE plugin_id = $1 AND install_token = $2")
+            .bind(&r.plugin_id)
+            .bind(&p.install_token)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM plugin_bundles WHERE plugin_id = $1 AND install_token <> $2")
+            .bind(&r.plugin_id)
+            .bind(&p.install_token)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// Forget a plugin: its state, settings, KV data and scheduled jobs, in one transaction.
+    /// Forget a plugin: its state, settings, KV data, scheduled jobs and bundles, in one transaction.
     pub async fn delete_plugin_data(&self, plugin_id: &str) -> Result<()> {
         let mut tx = self.writer().begin().await?;
-        for table in ["plugins", "plugin_settings", "plugin_kv", "plugin_jobs"] {
+        for table in ["plugins", "plugin_settings", "plugin_kv", "plugin_jobs", "plugin_bundles"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE plugin_id = $1")).bind(plugin_id).execute(&mut *tx).await?;
         }
         tx.commit().await?;

@@ -683,3 +683,5 @@ async fn jobs_claims_let_plugins_take_turns(store: TestStore) {
     let rest: Vec<String> = store.job_claim(&plugins, 100, 1000, "t2", 10).await.unwrap().into_iter().map(|j| j.name).collect();
     assert_eq!(rest, ["p3", "r2"], "earliest due first");
 }
+
+mod cluster;

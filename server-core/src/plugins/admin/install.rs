@@ -10,7 +10,7 @@ use crate::plugins::bundle;
 use crate::plugins::installer::{self, blocking, crash_point};
 use crate::plugins::placement::Placement;
 use crate::service::{Caller, now_ms};
-use crate::store::{InstalledPlugin, PluginRecord};
+use crate::store::{InstalledPlugin, PluginRecord, StoredBundle};
 
 impl PluginAdmin {
     /// Check a bundle's signature when this server requires one.
@@ -46,7 +46,10 @@ impl PluginAdmin {
         let layout = self.layout.clone();
         let (token, unpack_dir) = blocking(move || layout.new_unpack_dir()).await.map_err(io("cannot create the unpack directory"))?;
         let result = match self.unpack_and_check(bytes, &token, &unpack_dir).await {
-            Ok((root, manifest, compiled_at)) => self.install_checked(caller, &root, &token, manifest, force, source, compiled_at, started).await,
+            Ok((root, manifest, compiled_at)) => {
+                let bundle = StoredBundle::new(&manifest.id, &token, &manifest.version, bytes, false, now_ms());
+                self.install_checked(caller, &root, &token, manifest, bundle, force, source, compiled_at, started).await
+            }
             Err(e) => Err(e),
         };
         // Whatever happened, the unpack directory is either renamed away or garbage.
@@ -90,6 +93,7 @@ impl PluginAdmin {
         root: &Path,
         token: &str,
         manifest: Manifest,
+        bundle: StoredBundle,
         force: bool,
         source: Source,
         compiled_at: std::time::Instant,
@@ -119,20 +123,22 @@ impl PluginAdmin {
         {
             let pending = pending_permissions(&existing.record, &manifest);
             if !pending.is_empty() {
-                self.stage(root, &manifest, &pending).await?;
+                self.stage(root, &manifest, &pending, &bundle).await?;
                 self.installed_by(&id, caller, false).await;
                 return Ok(Installed { manifest, serving: false, pending, elapsed_ms: started.elapsed().as_millis() as u64 });
             }
         }
-        let serving = self.place(&id, root, token, &manifest, existing, source, Some(compiled_at)).await?;
+        let serving = self.place(&id, root, token, &manifest, existing, source, Some(compiled_at), Some(bundle)).await?;
         self.installed_by(&id, caller, serving).await;
         Ok(Installed { manifest, serving, pending: Vec::new(), elapsed_ms: started.elapsed().as_millis() as u64 })
     }
 
     /// Keep an upgrade aside until an admin approves the permissions it adds; the
-    /// running version keeps serving.
-    async fn stage(&self, root: &Path, manifest: &Manifest, pending: &[String]) -> Result<(), AdminError> {
+    /// running version keeps serving. The bundle is kept in the database too, so the
+    /// approval can come through any node.
+    async fn stage(&self, root: &Path, manifest: &Manifest, pending: &[String], bundle: &StoredBundle) -> Result<(), AdminError> {
         let id = &manifest.id;
+        self.services.store().put_staged_bundle(bundle).await?;
         let (root, staged) = (root.to_path_buf(), self.layout.staged(id));
         blocking(move || {
             installer::remove_path(&staged);
@@ -148,7 +154,9 @@ impl PluginAdmin {
 
     /// Move `root` into place as plugin `id`, load it if enabled (hot swap), commit.
     /// Caller holds the id's lock. Returns whether it serves. `compiled_at`: when the
-    /// install's `prepare` finished compiling, for the load's timings.
+    /// install's `prepare` finished compiling, for the load's timings. `bundle`: the
+    /// bytes installed, stored with the commit (`None`: a staged bundle already stored
+    /// under `token`).
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn place(
         &self,
@@ -159,6 +167,7 @@ impl PluginAdmin {
         existing: Option<InstalledPlugin>,
         source: Source,
         compiled_at: Option<std::time::Instant>,
+        bundle: Option<StoredBundle>,
     ) -> Result<bool, AdminError> {
         let placement = Placement::begin(&self.layout, id, token, root).await?;
         let (live, had_old) = (placement.live().to_path_buf(), placement.had_old());
@@ -184,7 +193,7 @@ impl PluginAdmin {
         }
         crash_point("loaded");
         let installed = InstalledPlugin { record, version: manifest.version.clone(), source: source.as_str().to_string(), install_token: token.to_string() };
-        if let Err(e) = placement.commit_with(self.services.store().commit_plugin_install(&installed)).await {
+        if let Err(e) = placement.commit_with(self.services.store().commit_plugin_install(&installed, bundle.as_ref())).await {
             if serving {
                 // The new version is serving from files that are gone: back to the old.
                 match &existing {
@@ -200,6 +209,7 @@ impl PluginAdmin {
         }
         self.last_errors.write().unwrap().remove(id);
         tracing::info!(plugin_id = %id, version = %manifest.version, source = source.as_str(), serving, "plugin installed");
+        self.changed(id).await;
         if serving {
             self.publish_webapp_change("plugin_enabled", manifest, &live).await;
         }

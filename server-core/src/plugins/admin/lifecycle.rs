@@ -35,6 +35,7 @@ impl PluginAdmin {
             }
             Err(e) => tracing::warn!(plugin_id = id, error = %e, "enabled plugin failed to start"),
         }
+        self.changed(id).await;
         self.publish_statuses().await;
         Ok(self.status_of(id, &installed, &manifest))
     }
@@ -52,6 +53,7 @@ impl PluginAdmin {
         if was_running {
             self.publish_webapp_change("plugin_disabled", &manifest, &self.layout.live(id)).await;
         }
+        self.changed(id).await;
         self.publish_statuses().await;
         Ok(())
     }
@@ -92,6 +94,7 @@ impl PluginAdmin {
         .await;
         self.last_errors.write().unwrap().remove(id);
         tracing::info!(plugin_id = id, "plugin removed");
+        self.changed(id).await;
         if was_running && let Some(manifest) = manifest {
             self.publish_webapp_change("plugin_disabled", &manifest, &live).await;
         }

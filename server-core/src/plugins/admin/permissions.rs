@@ -17,6 +17,7 @@ impl PluginAdmin {
     pub async fn permissions(&self, caller: &Caller, id: &str) -> Result<Value, AdminError> {
         Self::require_admin(caller)?;
         let (row, manifest) = self.installed(id).await?;
+        self.fetch_staged(id).await?;
         let staged = self.manifest_at(&self.layout.staged(id)).await.ok();
         let target = staged.as_ref().unwrap_or(&manifest);
         Ok(json!({
@@ -37,6 +38,7 @@ impl PluginAdmin {
             let lock = self.lock_for(id);
             let _guard = lock.lock().await;
             let (row, manifest) = self.installed(id).await?;
+            self.fetch_staged(id).await?;
             let staged_dir = self.layout.staged(id);
             let staged = self.manifest_at(&staged_dir).await.ok();
             let target = staged.as_ref().unwrap_or(&manifest);
@@ -54,7 +56,7 @@ impl PluginAdmin {
                     "local" => Source::Local,
                     _ => Source::Upload,
                 };
-                let result = self.place(id, &staged_dir, &token, &staged, Some(existing), source, None).await;
+                let result = self.place(id, &staged_dir, &token, &staged, Some(existing), source, None, None).await;
                 blocking(move || installer::remove_path(&staged_dir)).await;
                 if result? {
                     self.activated(id).await;
@@ -63,6 +65,7 @@ impl PluginAdmin {
                 // Running with the old grant: reload so the new one applies.
                 self.host.load(&self.layout.live(id), load_options(&record)).await.map_err(|e| AdminError::activation(id, e))?;
             }
+            self.changed(id).await;
         }
         self.permissions(caller, id).await
     }

@@ -26,6 +26,7 @@ impl PluginAdmin {
         if self.host.status(id).is_some() {
             let _ = self.host.configuration_changed(id).await;
         }
+        self.changed(id).await;
         Ok(manifest.settings_with_defaults(&values))
     }
 

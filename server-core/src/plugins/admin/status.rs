@@ -25,10 +25,11 @@ impl PluginAdmin {
         Ok(json!({ "active": active, "inactive": inactive }))
     }
 
-    /// `GET /api/v4/plugins/statuses`.
-    pub async fn statuses(&self, caller: &Caller) -> Result<Vec<PluginStatus>, AdminError> {
+    /// `GET /api/v4/plugins/statuses`: Mattermost's JSON, one entry per plugin per
+    /// node in a cluster.
+    pub async fn statuses(&self, caller: &Caller) -> Result<Vec<Value>, AdminError> {
         Self::require_admin(caller)?;
-        self.all_statuses().await
+        self.status_values().await
     }
 
     /// Every installed plugin's status: the host's for loaded ones, state 0 for the
@@ -124,9 +125,9 @@ impl PluginAdmin {
 
     /// `plugin_statuses_changed` with every status, to admins.
     pub async fn publish_statuses(&self) {
-        match self.all_statuses().await {
+        self.write_node_statuses().await;
+        match self.status_values().await {
             Ok(statuses) => {
-                let statuses: Vec<Value> = statuses.iter().map(status_json).collect();
                 self.publish_to_admins("plugin_statuses_changed", json!({ "plugin_statuses": statuses })).await;
             }
             Err(e) => tracing::error!(error = %e, "cannot list plugin statuses"),

@@ -99,3 +99,6 @@ fn pending_is_what_the_grant_lacks() {
     assert_eq!(pending_permissions(&record, &m), vec!["posts:write".to_string()]);
     assert!(pending_permissions(&PluginRecord { grant_all_requested: true, ..record }, &m).is_empty());
 }
+
+mod cluster_nodes;
+mod reconcile;
