@@ -7,6 +7,7 @@
 
 mod actions;
 mod channels;
+pub mod cluster_id;
 mod commands;
 mod error;
 pub mod extract;
@@ -70,7 +71,8 @@ pub fn ok() -> Json<Value> {
 pub fn router(state: AppState) -> Router {
     // One limiter per server, reached by the `rate_limit::limit` route layers.
     let limiter = std::sync::Arc::new(rate_limit::RateLimiter::new(&state.rate_limit));
-    Router::new()
+    let node_id = state.services.cluster().map(|c| c.node_id().to_string());
+    let routes = Router::new()
         .merge(system::router())
         .merge(plugins::router())
         .merge(plugin_admin::router(state.plugin_admin.options().max_bundle_bytes))
@@ -92,8 +94,8 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(text_guard::layer))
         .layer(axum::middleware::from_fn(request_id::layer))
-        .layer(axum::Extension(limiter))
-        .with_state(state)
+        .layer(axum::Extension(limiter));
+    cluster_id::layer(routes, node_id.as_deref()).with_state(state)
 }
 
 /// A known route with a method it does not take.

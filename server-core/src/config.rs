@@ -184,6 +184,17 @@ pub struct Config {
     #[arg(long, env = "CONFAB_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
 
+    /// Run as one node of a cluster: the NATS server (JetStream on) the nodes talk
+    /// through, e.g. `nats://127.0.0.1:4222`. Needs PostgreSQL. Unset: a single node, no
+    /// NATS connection.
+    #[arg(long, env = "CONFAB_CLUSTER_NATS_URL")]
+    pub cluster_nats_url: Option<String>,
+
+    /// This node's name in the cluster (letters, digits, `-`, `_`). Defaults to an id
+    /// generated once and kept in `<data-dir>/cluster-node-id`.
+    #[arg(long, env = "CONFAB_CLUSTER_NODE_ID")]
+    pub cluster_node_id: Option<String>,
+
     /// Login lock-out, password hashing and rate limits (`config/login_security.rs`).
     #[command(flatten)]
     pub login_security: LoginSecurity,
@@ -323,6 +334,8 @@ impl std::fmt::Debug for Config {
             .field("show_full_name", &self.show_full_name)
             .field("metrics_allowed_from", &self.metrics_allowed_from.to_string())
             .field("metrics_listen", &self.metrics_listen)
+            .field("cluster_nats_url", &self.cluster_nats_url.as_deref().map(crate::store::redact))
+            .field("cluster_node_id", &self.cluster_node_id)
             .field("login_security", &self.login_security)
             .field("log", &self.log)
             .field("config_file", &self.config_file)
@@ -367,6 +380,8 @@ impl Default for Config {
             show_full_name: true,
             metrics_allowed_from: DEFAULT_METRICS_ALLOWED_FROM.parse().expect("the default ranges parse"),
             metrics_listen: None,
+            cluster_nats_url: None,
+            cluster_node_id: None,
             login_security: LoginSecurity::default(),
             log: DEFAULT_LOG_FILTER.to_string(),
             config_file: None,
@@ -452,6 +467,8 @@ mod tests {
         assert_eq!(parsed.show_full_name, default.show_full_name);
         assert_eq!(parsed.metrics_allowed_from, default.metrics_allowed_from);
         assert_eq!(parsed.metrics_listen, default.metrics_listen);
+        assert_eq!(parsed.cluster_nats_url, default.cluster_nats_url);
+        assert_eq!(parsed.cluster_node_id, default.cluster_node_id);
     }
 
     #[test]

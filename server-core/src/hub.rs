@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 use std::sync::{Arc, RwLock};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
@@ -21,7 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 pub const QUEUE_LEN: usize = 512;
 
 /// Mattermost's `broadcast` object, sent with every event.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BroadcastInfo {
     /// Users left out, as a set (`{"<id>": true}`), or `null`.
     pub omit_users: Option<HashMap<String, bool>>,
@@ -33,7 +33,7 @@ pub struct BroadcastInfo {
 }
 
 /// One event, shared by every connection it goes to; each adds its own `seq`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub event: String,
     pub data: Value,

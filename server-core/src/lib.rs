@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod domain;
 pub mod hub;
@@ -75,6 +76,9 @@ pub enum RunError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// Cluster mode could not start (SQLite, a bad node id, NATS unreachable).
+    #[error(transparent)]
+    Cluster(#[from] cluster::ClusterError),
     /// Accepting or serving connections failed.
     #[error("http server: {0}")]
     Serve(#[source] std::io::Error),
@@ -154,6 +158,51 @@ fn host_config(config: &Config) -> HostConfig {
     }
 }
 
+/// This node's cluster membership when `--cluster-nats-url` is set: its id (given, or
+/// kept in the data directory) and the NATS connection.
+async fn join_cluster(config: &Config, store: &Store) -> Result<Option<Arc<cluster::Cluster>>, RunError> {
+    let Some(url) = &config.cluster_nats_url else { return Ok(None) };
+    let node_id = cluster::node_id(&config.data_dir, config.cluster_node_id.as_deref())?;
+    let stored = store.ensure_secret(cluster::NAMESPACE_SECRET, ids::new_id().as_bytes(), service::now_ms()).await;
+    let stored = stored.map_err(|source| RunError::Store { url: store::redact(&config.database_url()), source })?;
+    let namespace = String::from_utf8_lossy(&stored).into_owned();
+    Ok(Some(Arc::new(cluster::Cluster::connect(url, node_id, namespace).await?)))
+}
+
+/// Open (and migrate) the database; cluster mode is refused on SQLite before anything
+/// connects (nodes would each have their own data).
+async fn open_store(config: &Config) -> Result<Store, RunError> {
+    let database_url = config.database_url();
+    if config.cluster_nats_url.is_some() && database_url.starts_with("sqlite:") {
+        return Err(cluster::ClusterError::NeedsPostgres.into());
+    }
+    let acquire_timeout = std::time::Duration::from_secs(config.database_acquire_timeout_secs.max(1));
+    let store = Store::connect_with(&database_url, acquire_timeout).await.map_err(|source| RunError::Store { url: store::redact(&database_url), source })?;
+    tracing::info!(database = %store::redact(&database_url), backend = ?store.backend(), "database ready");
+    Ok(store)
+}
+
+/// The services with their plugin host, over `store` and `hub`, as a node of the
+/// cluster in cluster mode.
+async fn build_services(
+    config: &Config,
+    store: &Store,
+    hub: &Arc<Hub>,
+    site_url: &str,
+) -> Result<(Services, Arc<PluginAdmin>, Option<Arc<cluster::Cluster>>), RunError> {
+    let sealing_key = store
+        .ensure_secret("sealing_key", &random_key(), service::now_ms())
+        .await
+        .map_err(|source| RunError::Store { url: store::redact(&config.database_url()), source })?;
+    let cluster = join_cluster(config, store).await?;
+    let mut services = Services::builder(store.clone(), hub.clone(), service_settings(config, site_url)).sealer(sealed::Sealer::new(&decode_key(&sealing_key)));
+    if let Some(cluster) = &cluster {
+        services = services.cluster(cluster.clone());
+    }
+    let (services, plugin_admin) = PluginAdmin::start(services, host_config(config), config.plugin_dir(), admin_options(config)?)?;
+    Ok((services, plugin_admin, cluster))
+}
+
 /// Run the server on `listener` until `shutdown` resolves: open (and migrate) the
 /// database, load the enabled local plugins, serve HTTP and WebSockets, then stop
 /// accepting, close the WebSockets, let in-flight requests finish and deactivate every
@@ -166,24 +215,18 @@ where
     for path in [&config.data_dir, &plugin_dir, &config.plugin_cache_dir()] {
         std::fs::create_dir_all(path).map_err(|source| RunError::CreateDir { path: path.clone(), source })?;
     }
-    let database_url = config.database_url();
-    let acquire_timeout = std::time::Duration::from_secs(config.database_acquire_timeout_secs.max(1));
-    let store = Store::connect_with(&database_url, acquire_timeout).await.map_err(|source| RunError::Store { url: store::redact(&database_url), source })?;
-    tracing::info!(database = %store::redact(&database_url), backend = ?store.backend(), "database ready");
-
+    let store = open_store(&config).await?;
     let hub = Arc::new(Hub::default());
-    let sealing_key = store
-        .ensure_secret("sealing_key", &random_key(), service::now_ms())
-        .await
-        .map_err(|source| RunError::Store { url: store::redact(&database_url), source })?;
     let site_url = match (&config.site_url, listener.local_addr()) {
         (Some(url), _) => url.trim_end_matches('/').to_string(),
         (None, Ok(addr)) => format!("http://{addr}"),
         (None, Err(_)) => String::new(),
     };
-    let services = Services::builder(store.clone(), hub.clone(), service_settings(&config, &site_url)).sealer(sealed::Sealer::new(&decode_key(&sealing_key)));
-    let (services, plugin_admin) = PluginAdmin::start(services, host_config(&config), plugin_dir.clone(), admin_options(&config)?)?;
+    let (services, plugin_admin, cluster) = build_services(&config, &store, &hub, &site_url).await?;
     let host = plugin_admin.host().clone();
+    // Before anything is served, so every event published from now on reaches this
+    // node's sockets.
+    let delivery = cluster.as_ref().map(|cluster| cluster.start_delivery(hub.clone()));
     let summary = plugin_admin.load_installed().await;
     tracing::info!(dir = %plugin_dir.display(), loaded = summary.loaded.len(), disabled = summary.disabled.len(), failed = summary.failed.len(), "local plugins loaded");
     // After loading, so the first pass runs the jobs missed while the server was down.
@@ -234,6 +277,12 @@ where
     service::scheduler::runner::stop(job_runner).await;
     host.flush_background().await;
     host.shutdown().await;
+    if let Some(cluster) = &cluster {
+        cluster.shutdown().await;
+    }
+    if let Some(delivery) = delivery {
+        let _ = delivery.await;
+    }
     store.close().await;
     tracing::info!("shutdown complete");
     served.map_err(RunError::Serve)

@@ -12,6 +12,7 @@ pub mod channels;
 pub mod commands;
 mod consume;
 pub mod convert;
+mod fanout;
 pub mod lookups;
 pub mod plugin_settings;
 pub mod plugins;
@@ -35,6 +36,7 @@ use confab_host::PluginHost;
 use confab_host::types::PluginContext;
 use serde_json::Value;
 
+use crate::cluster::Cluster;
 use crate::domain::error_ids;
 use crate::domain::{Invalid, User};
 use crate::hub::{BroadcastInfo, Event, Hub, Recipients};
@@ -271,6 +273,8 @@ struct Inner {
     passwords: auth::password::PasswordPool,
     /// The job runner's wake-up, guard and counters.
     jobs: Arc<scheduler::SchedulerState>,
+    /// This node's link to the others; `None` on a single node.
+    cluster: Option<Arc<Cluster>>,
 }
 
 /// Builds [`Services`]; the host and the sealer are given here, before the services
@@ -280,6 +284,7 @@ pub struct ServicesBuilder {
     hub: Arc<Hub>,
     settings: Settings,
     sealer: Option<Sealer>,
+    cluster: Option<Arc<Cluster>>,
 }
 
 impl ServicesBuilder {
@@ -287,6 +292,12 @@ impl ServicesBuilder {
     /// node). Without it a per-process random key is used.
     pub fn sealer(mut self, sealer: Sealer) -> ServicesBuilder {
         self.sealer = Some(sealer);
+        self
+    }
+
+    /// Run as a node of `cluster`: events, hub commands and presence go through it.
+    pub fn cluster(mut self, cluster: Arc<Cluster>) -> ServicesBuilder {
+        self.cluster = Some(cluster);
         self
     }
 
@@ -325,6 +336,7 @@ impl ServicesBuilder {
             sealer: self.sealer.unwrap_or_else(Sealer::random),
             passwords,
             jobs,
+            cluster: self.cluster,
         }
     }
 }
@@ -358,7 +370,7 @@ pub(crate) use area;
 impl Services {
     /// Start building services over `store`, publishing to `hub`.
     pub fn builder(store: Store, hub: Arc<Hub>, settings: Settings) -> ServicesBuilder {
-        ServicesBuilder { store, hub, settings, sealer: None }
+        ServicesBuilder { store, hub, settings, sealer: None, cluster: None }
     }
 
     /// Services without plugins and with a random sealing key (tools and tests).
@@ -369,6 +381,11 @@ impl Services {
     /// The plugin host; `None` when built without one.
     pub fn host(&self) -> Option<&PluginHost> {
         self.inner.host.as_ref()
+    }
+
+    /// This node's cluster membership; `None` on a single node.
+    pub fn cluster(&self) -> Option<&Arc<Cluster>> {
+        self.inner.cluster.as_ref()
     }
 
     /// The database.
@@ -434,7 +451,7 @@ impl Services {
         } else {
             Recipients::All
         };
-        self.hub().send(Event { event: event.to_string(), data, broadcast }, &recipients);
+        self.deliver(Event { event: event.to_string(), data, broadcast }, recipients).await;
         Ok(())
     }
 

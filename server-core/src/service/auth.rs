@@ -221,7 +221,7 @@ impl Sessions<'_> {
     pub async fn logout(&self, auth: &Authenticated) -> Result<()> {
         if auth.is_session() {
             self.store().delete_session(&auth.session_id).await?;
-            self.hub().close_session(&auth.user.id, &auth.session_id);
+            self.close_session_sockets(&auth.user.id, &auth.session_id).await;
         }
         Ok(())
     }
@@ -286,7 +286,7 @@ impl Sessions<'_> {
         };
         caller.require_self_or_admin(&token.user_id)?;
         self.store().delete_access_token(token_id).await?;
-        self.hub().close_session(&token.user_id, token_id);
+        self.close_session_sockets(&token.user_id, token_id).await;
         Ok(())
     }
 }

@@ -70,7 +70,7 @@ impl Sessions<'_> {
 
     async fn end_all_sessions(&self, user_id: &str) -> Result<()> {
         self.store().delete_user_sessions(user_id).await?;
-        let closed = self.hub().close_user(user_id);
+        let closed = self.close_user_sockets(user_id).await;
         tracing::info!(%user_id, closed, "all sessions of a user revoked");
         Ok(())
     }

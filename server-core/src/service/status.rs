@@ -47,7 +47,15 @@ impl Statuses<'_> {
         // In turn per user, and the hub asked inside the turn: whichever change runs
         // last sees the connections as they are, so racing opens and closes settle right.
         let _turn = self.hub().status_turn(user_id).lock().await;
-        let connected = self.hub().is_connected(user_id);
+        let here = self.hub().is_connected(user_id);
+        // In cluster mode a socket on another node counts too (`cluster/presence.rs`).
+        let connected = match self.cluster() {
+            Some(cluster) => {
+                cluster.set_present(user_id, here).await;
+                here || cluster.present_elsewhere(user_id).await
+            }
+            None => here,
+        };
         let current = match self.store().get_status(user_id).await {
             Ok(current) => current,
             Err(error) => return tracing::warn!(%user_id, %error, "reading the status failed"),
@@ -64,6 +72,19 @@ impl Statuses<'_> {
             return tracing::warn!(%user_id, %error, "saving the status failed");
         }
         self.announce(&saved).await;
+        // Another node may have taken its first socket of this user, and read the status
+        // as still online, between the question above and this write: ask again, so the
+        // last word is right.
+        if !connected
+            && let Some(cluster) = self.cluster()
+            && cluster.present_elsewhere(user_id).await
+        {
+            let online = Status { status: "online".into(), last_activity_at: now_ms(), ..saved };
+            if let Err(error) = self.store().upsert_status(&online).await {
+                return tracing::warn!(%user_id, %error, "saving the status failed");
+            }
+            self.announce(&online).await;
+        }
     }
 
     /// `status_change` to the user's own connections, as Mattermost's `BroadcastStatus`.

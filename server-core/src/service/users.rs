@@ -211,9 +211,9 @@ impl Users<'_> {
         let mut sanitized = account.clone();
         sanitized.sanitize_profile(self.settings().privacy);
         let event = |user: &User, broadcast| Event { event: "user_updated".into(), data: json!({ "user": user }), broadcast };
-        self.hub().send(event(account, BroadcastInfo::default()), &Recipients::Users(whole_to.clone()));
+        self.deliver(event(account, BroadcastInfo::default()), Recipients::Users(whole_to.clone())).await;
         let others = BroadcastInfo { omit_users: Some(whole_to.into_iter().map(|id| (id, true)).collect()), ..BroadcastInfo::default() };
-        self.hub().send(event(&sanitized, others), &Recipients::All);
+        self.deliver(event(&sanitized, others), Recipients::All).await;
     }
 
     /// `POST /bots`: admins only (Mattermost's `create_bot` belongs to admins by default).
