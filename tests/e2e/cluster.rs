@@ -1,8 +1,9 @@
-//! Several `confab` processes on one PostgreSQL schema (`confab_e2e::cluster`): what a node's `kill -9` and a PostgreSQL restart must not lose.
+//! Three `confab` processes in cluster mode on one PostgreSQL schema and a NATS server of the test's own (`confab_e2e::cluster`): events across nodes, and what a node's `kill -9`, a NATS restart and a PostgreSQL restart must not lose.
 //!
 //! Every test here skips, saying so on stderr, without `CONFAB_TEST_DATABASE_URL` or
 //! when PostgreSQL (or the NATS server it needs) is unreachable.
 
+mod delivery;
 mod failure;
 
 use confab_e2e::User;

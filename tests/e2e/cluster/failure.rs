@@ -1,4 +1,4 @@
-//! A node killed with `kill -9` while three clients post, and PostgreSQL ending every connection: no acknowledged post is lost, clients carry on at another node and catch up.
+//! A node killed with `kill -9` while three clients post, the NATS server restarted, and PostgreSQL ending every connection: no acknowledged post is lost, clients carry on at another node and catch up, nothing is missed silently.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -88,7 +88,7 @@ async fn assert_stored(node: &confab_e2e::cluster::Node, token: &str, acked: &[A
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_nine_under_load_loses_no_acknowledged_post() {
-    let Some(mut nodes) = Nodes::start("cluster::failure::kill_nine_under_load", 3, None).await else { return };
+    let Some(mut nodes) = Nodes::clustered("cluster::failure::kill_nine_under_load", 3).await else { return };
     let team = Team::create(&nodes).await;
     // A reader connected to the node that will die.
     let reader = &team.members[0];
@@ -156,7 +156,7 @@ async fn kill_nine_under_load_loses_no_acknowledged_post() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_ending_every_connection_is_survived() {
-    let Some(nodes) = Nodes::start("cluster::failure::postgres_restart", 2, None).await else { return };
+    let Some(nodes) = Nodes::clustered("cluster::failure::postgres_restart", 2).await else { return };
     let team = Team::create(&nodes).await;
     let mut ws = nodes[1].websocket(&team.members[1].token).await;
 
@@ -186,4 +186,49 @@ async fn postgres_ending_every_connection_is_survived() {
     assert_eq!((status, me["id"].as_str()), (200, Some(team.admin.id.as_str())), "{me}");
     let (status, team_back) = nodes[1].get_as(&format!("/api/v4/teams/{}", team.team_id), &team.admin.token).await;
     assert_eq!((status, team_back["name"].as_str()), (200, Some("ops")), "{team_back}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_restart_is_survived_and_nothing_is_missed_silently() {
+    let Some(mut nodes) = Nodes::clustered("cluster::failure::nats_restart", 2).await else { return };
+    if nodes.nats.is_none() {
+        confab_e2e::cluster::say_skipped("cluster::failure::nats_restart", "the test", "it restarts NATS, and no nats-server binary is installed");
+        return;
+    }
+    let team = Team::create(&nodes).await;
+    let (poster, reader) = (&team.members[0], &team.members[1]);
+    let mut ws = nodes[1].websocket(&reader.token).await;
+    let (status, before) = nodes[0].post_as("/api/v4/posts", &poster.token, &json!({ "channel_id": team.town_id, "message": "before" })).await;
+    assert_eq!(status, 201, "{before}");
+    ws.expect_event("posted", |e| event_post(e)["id"] == before["id"]).await;
+
+    // NATS goes away; a post made meanwhile is still acknowledged (it is in PostgreSQL).
+    nodes.nats.as_mut().expect("the test's own NATS").stop().await;
+    let (status, gap) = nodes[0].post_as("/api/v4/posts", &poster.token, &json!({ "channel_id": team.town_id, "message": "during the gap" })).await;
+    assert_eq!(status, 201, "{gap}");
+    nodes.nats.as_mut().expect("the test's own NATS").restart().await;
+
+    // The reader either gets the gap's post over its socket, or its socket is closed so
+    // that it reconnects and refetches — never silence.
+    let gap_id = gap["id"].as_str().expect("a post id").to_string();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let mut closed = false;
+    while !ws.received.iter().any(|e| e["event"] == "posted" && event_post(e)["id"] == gap_id.as_str()) {
+        if ws.wait_closed(Duration::from_millis(200)).await.is_some() {
+            closed = true;
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "30 s after NATS came back the reader neither got the gap's post nor lost its socket");
+    }
+    if closed {
+        ws = nodes[1].websocket(&reader.token).await;
+        let (status, since) = nodes[1].get_as(&format!("/api/v4/channels/{}/posts?since={}", team.town_id, before["create_at"]), &reader.token).await;
+        assert_eq!(status, 200, "{since}");
+        assert!(since["posts"].get(&gap_id).is_some(), "the catch-up after the reconnect has the gap's post: {since}");
+    }
+
+    // And the bus works again: a new post on node 0 reaches the reader on node 1.
+    let (status, after) = nodes[0].post_as("/api/v4/posts", &poster.token, &json!({ "channel_id": team.town_id, "message": "after" })).await;
+    assert_eq!(status, 201, "{after}");
+    ws.expect_event("posted", |e| event_post(e)["id"] == after["id"]).await;
 }
