@@ -11,6 +11,7 @@ mod multilang;
 mod plugin_path;
 mod reload;
 mod report;
+mod scaling;
 mod server;
 mod server_load;
 mod soak;
@@ -89,6 +90,10 @@ async fn main() -> anyhow::Result<()> {
 
     if wanted("B12") {
         rows.push(consume::b10(quick, tmp.path()).await?);
+    }
+
+    if wanted("S1") {
+        rows.push(scaling::s1(quick, tmp.path()).await?);
     }
 
     if wanted("C1") {
