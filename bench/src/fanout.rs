@@ -23,7 +23,7 @@ use crate::server::{Server, Session, quantile};
 use crate::stats::Summary;
 
 /// Members per channel.
-const CHANNEL_SIZE: usize = 100;
+pub(crate) const CHANNEL_SIZE: usize = 100;
 
 fn now_micros() -> u128 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros()).unwrap_or(0)
@@ -65,14 +65,14 @@ fn sent_at(frame: &str) -> Option<u128> {
 }
 
 /// One bench user: id, session token, channel index.
-struct Member {
-    token: String,
-    channel: usize,
+pub(crate) struct Member {
+    pub(crate) token: String,
+    pub(crate) channel: usize,
 }
 
 /// Write `users` accounts with sessions into the server's database, in channels of
 /// [`CHANNEL_SIZE`] in `team_id`; returns them and the channel ids.
-async fn seed(database_url: &str, team_id: &str, users: usize) -> anyhow::Result<(Vec<Member>, Vec<String>)> {
+pub(crate) async fn seed(database_url: &str, team_id: &str, users: usize) -> anyhow::Result<(Vec<Member>, Vec<String>)> {
     let store = Store::connect(database_url).await?;
     let now = confab_server::service::now_ms();
     let mut members = Vec::with_capacity(users);

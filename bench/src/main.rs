@@ -13,6 +13,7 @@ mod peers;
 mod plugin_path;
 mod reload;
 mod report;
+mod scaling;
 mod scheduler;
 mod server;
 mod server_load;
@@ -26,7 +27,7 @@ use clap::Parser;
 use report::Machine;
 
 /// The rows `--only` may name.
-const ROWS: [&str; 12] = ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B12", "B13", "C1"];
+const ROWS: [&str; 14] = ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B11", "B12", "B13", "S1", "C1"];
 
 /// Runs the benchmark rows against baselines measured in the same run, prints them and
 /// writes BENCHMARKS.md (or `--out`) and a JSON file. Usually run through
@@ -135,6 +136,10 @@ async fn main() -> anyhow::Result<()> {
 
     if wanted("B13") {
         rows.push(scheduler::b13(quick, tmp.path()).await?);
+    }
+
+    if wanted("S1") {
+        rows.push(scaling::s1(quick, tmp.path()).await?);
     }
 
     if wanted("C1") {

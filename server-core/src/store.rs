@@ -241,6 +241,23 @@ pub(crate) async fn drop_schema(admin_url: &str, name: &str) -> Result<(), sqlx:
     Ok(())
 }
 
+/// End every other connection whose `application_name` is `name` (a test schema's
+/// connections carry it, see `testing::PgSchema`): what a PostgreSQL restart does to a
+/// server's pool, without stopping a server other tests share. Returns how many ended.
+pub(crate) async fn terminate_backends(admin_url: &str, name: &str) -> Result<u64, sqlx::Error> {
+    use sqlx::{Connection, Row};
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(admin_url).await?;
+    let row = sqlx::query(
+        "SELECT CAST(COUNT(pg_terminate_backend(pid)) AS BIGINT) AS ended FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind(name)
+    .fetch_one(&mut conn)
+    .await?;
+    let ended: i64 = row.try_get("ended")?;
+    Ok(u64::try_from(ended).unwrap_or(0))
+}
+
 /// Read a 0/1 column as a bool.
 fn flag(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
     use sqlx::Row;

@@ -38,8 +38,17 @@ impl PgSchema {
         let schema = format!("confab_t_{}", crate::ids::new_id());
         crate::store::create_schema(&admin_url, &schema).await.unwrap_or_else(|e| panic!("{DATABASE_URL_ENV}: cannot create a test schema: {e}"));
         let separator = if admin_url.contains('?') { '&' } else { '?' };
-        let url = format!("{admin_url}{separator}options=-c%20search_path%3D{schema}");
+        // `application_name` names the schema's connections, so a test can end them.
+        let url = format!("{admin_url}{separator}options=-c%20search_path%3D{schema}&application_name={schema}");
         Some(PgSchema { url, admin_url, schema })
+    }
+
+    /// End every server connection to this schema (as a PostgreSQL restart would),
+    /// leaving the database and everyone else's connections up; how many ended.
+    pub async fn terminate_connections(&self) -> u64 {
+        crate::store::terminate_backends(&self.admin_url, &self.schema)
+            .await
+            .unwrap_or_else(|e| panic!("{DATABASE_URL_ENV}: cannot end the schema's connections: {e}"))
     }
 }
 

@@ -61,6 +61,9 @@
 //!   avatars, autocomplete, posts by ids, channel stats) and who may read it;
 //! - `webapp`: the embedded web client at `/`, its deep links, and the JSON 404s
 //!   that API, hook and plugin paths keep;
+//! - `cluster`: several real `confab` processes on one PostgreSQL schema: `kill -9` of
+//!   a node under load (no acknowledged post lost, its sockets' clients catch up at
+//!   another node), PostgreSQL ending every connection;
 //! - `client_library`: the Python `mattermostdriver` (installed from PyPI into
 //!   `target/py-client` by the test) logging in, posting and listening.
 //!
@@ -77,6 +80,7 @@ mod channel_admin;
 mod chat;
 mod client_library;
 mod client_routes;
+mod cluster;
 mod commands;
 mod hooks;
 mod hooks_0_2;

@@ -23,6 +23,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
 
+pub mod cluster;
+
 /// Which database a test server uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -238,14 +240,7 @@ impl TestServer {
     /// Open `/api/v4/websocket` with `token` in the `Authorization` header and read
     /// the `hello` event.
     pub async fn websocket(&self, token: &str) -> WsClient {
-        let url = format!("{}/api/v4/websocket", self.base_url.replacen("http", "ws", 1));
-        let mut request = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url).unwrap();
-        request.headers_mut().insert("authorization", format!("Bearer {token}").parse().unwrap());
-        let (stream, _) = tokio_tungstenite::connect_async(request).await.expect("websocket connect");
-        let mut client = WsClient { stream, received: Vec::new() };
-        let hello = client.next_message().await.expect("a hello");
-        assert_eq!(hello["event"], "hello", "{hello}");
-        client
+        open_websocket(&self.base_url, token).await
     }
 
     /// Open `/api/v4/websocket` with these request headers (`cookie`, `origin`,
@@ -317,7 +312,20 @@ pub struct User {
     pub token: String,
 }
 
-async fn send(builder: reqwest::RequestBuilder) -> (u16, Value) {
+/// Open `/api/v4/websocket` of the server at `base_url` with `token` in the
+/// `Authorization` header and read the `hello` event.
+pub(crate) async fn open_websocket(base_url: &str, token: &str) -> WsClient {
+    let url = format!("{}/api/v4/websocket", base_url.replacen("http", "ws", 1));
+    let mut request = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url).unwrap();
+    request.headers_mut().insert("authorization", format!("Bearer {token}").parse().unwrap());
+    let (stream, _) = tokio_tungstenite::connect_async(request).await.expect("websocket connect");
+    let mut client = WsClient { stream, received: Vec::new() };
+    let hello = client.next_message().await.expect("a hello");
+    assert_eq!(hello["event"], "hello", "{hello}");
+    client
+}
+
+pub(crate) async fn send(builder: reqwest::RequestBuilder) -> (u16, Value) {
     let response = builder.send().await.expect("request");
     let status = response.status().as_u16();
     let text = response.text().await.expect("body");
