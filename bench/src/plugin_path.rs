@@ -187,7 +187,6 @@ pub async fn b1(effort: Effort, quick: bool, tmp: &std::path::Path) -> anyhow::R
     row.ratios.push(("(c) / (b): fuel and async".into(), per_round(2, 1)));
     row.ratios.push(("host / (c): the host's own machinery".into(), per_round(3, 2)));
     row.ratios.push(("host / (a)".into(), per_round(3, 0)));
-    crate::peers::add_to(&mut row, effort, tmp, &subjects.host, &subjects.ctx, &subjects.post, 1).await?;
     let mut counted = String::new();
     let mut instructions_per_call = None;
     if !quick && instructions::available() {
@@ -204,12 +203,11 @@ pub async fn b1(effort: Effort, quick: bool, tmp: &std::path::Path) -> anyhow::R
     }
     let fuel = subjects.host.metrics().hooks["bench.word-filter"]["message-will-be-posted"].clone();
     row.met = Some(h.median <= 2.0 && host_over_bare <= 2.0);
-    let peers = std::mem::take(&mut row.note);
     row.note = format!(
         "fuel per call {}. Subjects are timed in turns within each round; ratios are medians of per-round ratios. (c) is (b) on an engine with the host's \
          settings (fuel metering with a deadline yield every million units, async calls on a fiber); the host path adds, per call: the plugin snapshot, \
          a semaphore permit, an instance from the idle list, fuel refill, the deadline (a timer only if the call suspends), the post converted to and \
-         from WIT records, and the metrics update.{counted}{peers}",
+         from WIT records, and the metrics update.{counted}",
         fuel.fuel_used / fuel.calls.max(1)
     );
     if row.met == Some(false) {
@@ -273,7 +271,6 @@ pub async fn b2(effort: Effort, tmp: &std::path::Path, b1_host: f64) -> anyhow::
         .await,
     );
     row.ratios.push(("chain / (B1 × 10)".into(), chain.median / (b1_host * 10.0)));
-    crate::peers::add_to(&mut row, effort, tmp, &host, &ctx, &p, 10).await?;
     row.met = Some(chain.median <= 20.0);
     if row.met == Some(false) {
         row.gap = format!(
@@ -281,7 +278,7 @@ pub async fn b2(effort: Effort, tmp: &std::path::Path, b1_host: f64) -> anyhow::
             chain.median / (b1_host * 10.0)
         );
     }
-    row.note.insert_str(0, "Each link after the first sees the previous replacement, so later links find nothing to replace and allow.");
+    row.note = "Each link after the first sees the previous replacement, so later links find nothing to replace and allow.".into();
     host.shutdown().await;
     Ok(row)
 }

@@ -44,11 +44,11 @@ fn build(smoke: bool) -> Result<std::process::Command> {
         // which has just built them.
         run(cargo(&root).args(["xtask", "plugins"]))?;
     }
-    // The load rows drive a real `confab` process, and B1/B2 spawn the out-of-process
-    // plugin. The binaries are built in one cargo call (one feature resolution, so
-    // none rebuilds another's dependencies) and the suite is run directly.
+    // The load rows drive a real `confab` process. Both binaries are built in one
+    // cargo call (one feature resolution, so neither rebuilds the other's
+    // dependencies) and the suite is run directly.
     let mut build = cargo(&root);
-    build.args(["build", "-p", "confab-server", "-p", "confab-bench", "--bin", "confab", "--bin", "confab-bench", "--bin", "confab-bench-oop-plugin"]);
+    build.args(["build", "-p", "confab-server", "-p", "confab-bench", "--bin", "confab", "--bin", "confab-bench"]);
     if !smoke {
         build.arg("--release");
     }

@@ -1,4 +1,4 @@
-//! `cargo xtask plugins`: make sure the `wasm32-wasip2` target is installed, then build every plugin workspace in release mode, the benchmarks' Extism guest (`wasm32-unknown-unknown`), then the JS and Python plugins and the plugins' webapp halves.
+//! `cargo xtask plugins`: make sure the `wasm32-wasip2` target is installed, then build every plugin workspace in release mode, then the JS and Python plugins and the plugins' webapp halves.
 //!
 //! Plugins live outside the root workspace (they are built for wasm32-wasip2, which
 //! `cargo test --workspace` must never attempt), so they are built here, into
@@ -14,13 +14,6 @@ use crate::{cargo, output, project_root, run};
 
 /// The plugin compilation target: emits a wasm component directly.
 pub(crate) const TARGET: &str = "wasm32-wasip2";
-
-/// Peer (d) of benchmarks B1 and B2: word-filter as an Extism plugin, a core module
-/// (not a component) in a workspace of its own, built for [`EXTISM_TARGET`].
-pub(crate) const EXTISM_GUEST: &str = "bench/extism-guest";
-
-/// Extism runs core modules; the guest needs no WASI.
-pub(crate) const EXTISM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Directories that may be the root of a plugin build workspace. Today the fixtures in
 /// `tests/plugins/` are members of the `example-plugins` workspace; if they ever get a
@@ -111,24 +104,19 @@ fn package_name(manifest: &str) -> Option<String> {
 /// Install the wasm target when it is missing and rustup can add it; otherwise fail
 /// with the one-line fix.
 pub(crate) fn ensure_target() -> Result<()> {
-    ensure_target_named(TARGET)
-}
-
-/// [`ensure_target`] for any target.
-pub(crate) fn ensure_target_named(target: &str) -> Result<()> {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let sysroot = output(Command::new(&rustc).args(["--print", "sysroot"]))?;
-    if Path::new(sysroot.trim()).join("lib/rustlib").join(target).is_dir() {
+    if Path::new(sysroot.trim()).join("lib/rustlib").join(TARGET).is_dir() {
         return Ok(());
     }
     // rustup proxies set RUSTUP_TOOLCHAIN for their children, so this adds the target
     // to the toolchain that is running xtask.
     if Command::new("rustup").arg("--version").output().is_ok_and(|o| o.status.success()) {
-        println!("xtask: the {target} target is missing; adding it");
-        return run(Command::new("rustup").args(["target", "add", target]));
+        println!("xtask: the {TARGET} target is missing; adding it");
+        return run(Command::new("rustup").args(["target", "add", TARGET]));
     }
     bail!(
-        "the {target} target is not installed and rustup is not available: install the rust-std component for {target} (with rustup: `rustup target add {target}`)"
+        "the {TARGET} target is not installed and rustup is not available: install the rust-std component for {TARGET} (with rustup: `rustup target add {TARGET}`)"
     )
 }
 
@@ -159,27 +147,9 @@ pub(crate) fn build(missing_tools: crate::guests::Missing) -> Result<Built> {
     if !missing.is_empty() {
         bail!("these plugin crates produced no component (are they members of a plugin workspace?): {}", missing.join(", "));
     }
-    build_extism_guest()?;
     let mut skipped = crate::guests::build(missing_tools)?;
     skipped.extend(crate::plugin_webapps::build(missing_tools)?);
     Ok(Built { workspaces, skipped })
-}
-
-/// The Extism guest of B1/B2 ([`EXTISM_GUEST`]), into
-/// `target/plugins/wasm32-unknown-unknown/release/extism_word_filter.wasm`.
-fn build_extism_guest() -> Result<()> {
-    ensure_target_named(EXTISM_TARGET)?;
-    let mut cmd = cargo(&project_root().join(EXTISM_GUEST));
-    cmd.args(["build", "--release", "--target", EXTISM_TARGET, "--target-dir"]).arg(target_dir());
-    run(&mut cmd)?;
-    let wasm = target_dir().join(EXTISM_TARGET).join("release/extism_word_filter.wasm");
-    match std::fs::metadata(&wasm) {
-        Ok(meta) => {
-            println!("  {:<32} {:>8} KiB  from {EXTISM_GUEST} ({EXTISM_TARGET}, for the benchmarks)", "extism_word_filter.wasm", meta.len().div_ceil(1024))
-        }
-        Err(_) => bail!("{EXTISM_GUEST} produced no {}", wasm.display()),
-    }
-    Ok(())
 }
 
 /// One crate of the `example-plugins` workspace (the browser tests need only the
