@@ -44,16 +44,7 @@ async fn disable_and_remove_drop_commands_and_data() {
     let plugins = tmp.path().join("plugins");
     std::fs::create_dir_all(&plugins).unwrap();
     let host_config = confab_host::HostConfig { cache_dir: tmp.path().join("cache"), server_version: crate::cli::server_version(), ..Default::default() };
-    let options = AdminOptions {
-        uploads_enabled: true,
-        max_bundle_bytes: 1 << 24,
-        limits: BundleLimits::default(),
-        require_signature: false,
-        keys: TrustedKeys::default(),
-        server_version: crate::cli::server_version(),
-        marketplace_enabled: false,
-        marketplace_url: None,
-    };
+    let options = test_options();
     let (services, admin) = PluginAdmin::start(builder, host_config, plugins.clone(), options).unwrap();
     let host = admin.host().clone();
     let src = tmp.path().join("src");
@@ -102,3 +93,17 @@ fn pending_is_what_the_grant_lacks() {
 
 mod cluster_nodes;
 mod reconcile;
+
+/// Administration options for tests: uploads on, no signature, no marketplace.
+fn test_options() -> AdminOptions {
+    AdminOptions {
+        uploads_enabled: true,
+        max_bundle_bytes: 1 << 24,
+        limits: BundleLimits::default(),
+        require_signature: false,
+        keys: TrustedKeys::default(),
+        server_version: crate::cli::server_version(),
+        marketplace_enabled: false,
+        marketplace_url: None,
+    }
+}

@@ -28,16 +28,7 @@ pub(super) async fn node_with(tmp: &Path, store: crate::store::Store, name: &str
     let plugins = tmp.join(name).join("plugins");
     std::fs::create_dir_all(&plugins).unwrap();
     let host_config = confab_host::HostConfig { cache_dir: tmp.join(name).join("cache"), server_version: crate::cli::server_version(), ..Default::default() };
-    let options = AdminOptions {
-        uploads_enabled: true,
-        max_bundle_bytes: 1 << 24,
-        limits: BundleLimits::default(),
-        require_signature: false,
-        keys: TrustedKeys::default(),
-        server_version: crate::cli::server_version(),
-        marketplace_enabled: false,
-        marketplace_url: None,
-    };
+    let options = super::test_options();
     let (services, admin) = PluginAdmin::start(builder, host_config, plugins.clone(), options).unwrap();
     Node { services, admin, plugins }
 }
