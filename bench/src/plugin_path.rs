@@ -7,7 +7,7 @@ use std::time::Instant;
 use confab_host::types::{PluginContext, Post};
 use confab_host::{HostConfig, LoadOptions, NoServer, PluginHost, WillOutcome};
 
-use crate::bare::{self, BareInstance, LimitedInstance, limited};
+use crate::bare::{self, BareInstance, LimitedInstance};
 use crate::fixtures;
 use crate::instructions;
 use crate::report::Row;
@@ -26,9 +26,7 @@ pub struct Subjects {
     native: filter::Filter,
     post: Post,
     bare: BareInstance,
-    bare_args: (bare::PluginContext, bare::Post),
     limited: LimitedInstance,
-    limited_args: (limited::confab::plugin::types::PluginContext, limited::confab::plugin::types::Post),
     host: PluginHost,
     ctx: PluginContext,
 }
@@ -60,44 +58,15 @@ impl Subjects {
     pub async fn new(tmp: &std::path::Path) -> anyhow::Result<Subjects> {
         let wasm = fixtures::wasm("word_filter")?;
         let p = post();
-        // The same context and post in each bindgen module's own record types.
-        macro_rules! args_in {
-            ($($types:ident)::+) => {{
-                let ctx = $($types)::+::PluginContext {
-                    session_id: String::new(),
-                    request_id: String::new(),
-                    ip_address: String::new(),
-                    accept_language: String::new(),
-                    user_agent: String::new(),
-                };
-                let post = $($types)::+::Post {
-                    id: String::new(),
-                    create_at: 0,
-                    update_at: 0,
-                    edit_at: 0,
-                    delete_at: 0,
-                    user_id: p.user_id.clone(),
-                    channel_id: p.channel_id.clone(),
-                    root_id: String::new(),
-                    message: p.message.clone(),
-                    type_: String::new(),
-                    props: "{}".into(),
-                    is_pinned: false,
-                };
-                (ctx, post)
-            }};
-        }
-        let bare_args = args_in!(bare::plain::confab::plugin::types);
-        let limited_args = args_in!(limited::confab::plugin::types);
+        // The post both baselines lend their hook, as the host lends it.
+        let lent = bare::LentPost { user_id: p.user_id.clone(), channel_id: p.channel_id.clone(), message: p.message.clone() };
         let host = PluginHost::new(HostConfig { cache_dir: tmp.join("b1-cache"), ..HostConfig::default() }, Arc::new(NoServer))?;
         host.load(&fixtures::word_filter(&tmp.join("b1"), "bench.word-filter")?, LoadOptions { grant_all_requested: true, ..Default::default() }).await?;
         Ok(Subjects {
             native: filter::Filter::new("darn=d*rn, heck=h*ck", "").0,
             post: p,
-            bare: BareInstance::new(&wasm, fixtures::WORD_FILTER_SETTINGS)?,
-            bare_args,
-            limited: LimitedInstance::new(&wasm, fixtures::WORD_FILTER_SETTINGS).await?,
-            limited_args,
+            bare: BareInstance::new(&wasm, fixtures::WORD_FILTER_SETTINGS, lent.clone())?,
+            limited: LimitedInstance::new(&wasm, fixtures::WORD_FILTER_SETTINGS, lent).await?,
             host,
             ctx: PluginContext::default(),
         })
@@ -115,13 +84,13 @@ impl Subjects {
 
     /// (b) bare wasmtime.
     pub fn bare(&mut self) {
-        let result = self.bare.will_be_posted(&self.bare_args.0, &self.bare_args.1);
-        assert!(matches!(result, bare::WillResult::Replace(_)));
+        let result = self.bare.will_be_posted();
+        assert!(matches!(result, bare::PostVerdict::Change(_)));
     }
 
     /// (c) bare wasmtime with the host's engine settings.
     pub async fn limited(&mut self) {
-        assert!(self.limited.will_be_posted(&self.limited_args.0, &self.limited_args.1).await);
+        assert!(self.limited.will_be_posted().await);
     }
 
     /// The full host path.

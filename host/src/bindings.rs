@@ -11,7 +11,8 @@
 wasmtime::component::bindgen!({
     path: "../wit",
     world: "plugin",
-    imports: { default: async | trappable },
+    // `hook-post` only reads the lent post: synchronous, the cheaper host call.
+    imports: { "confab:plugin/hook-post": trappable, default: async | trappable },
     exports: { default: async },
 });
 

@@ -6,11 +6,16 @@ use crate::types as plain;
 
 /// Both directions of `From` for records whose fields map one to one
 /// (`plain_field: wit_field`).
+/// `plain_only: [..]` names plain fields the WIT record does not carry (0.2.0 hooks
+/// read them through `hook-post`): left empty coming in, dropped going out.
 macro_rules! same_record {
     ($name:ident { $($field:ident: $wit_field:ident),* $(,)? }) => {
+        same_record!($name { $($field: $wit_field),* } plain_only: []);
+    };
+    ($name:ident { $($field:ident: $wit_field:ident),* $(,)? } plain_only: [$($extra:ident),*]) => {
         impl From<wit::$name> for plain::$name {
             fn from(v: wit::$name) -> Self {
-                plain::$name { $($field: v.$wit_field),* }
+                plain::$name { $($field: v.$wit_field,)* $($extra: Default::default(),)* }
             }
         }
         impl From<plain::$name> for wit::$name {
@@ -34,7 +39,7 @@ same_record!(Post {
     kind: type_,
     props: props,
     is_pinned: is_pinned
-});
+} plain_only: [file_ids, metadata]);
 same_record!(Channel {
     id: id,
     create_at: create_at,
@@ -90,7 +95,7 @@ same_record!(PluginContext {
     ip_address: ip_address,
     accept_language: accept_language,
     user_agent: user_agent
-});
+} plain_only: [connection_id]);
 same_record!(ClusterEvent { id: id, data: data });
 same_record!(WebsocketRequest { seq: seq, action: action, data: data });
 same_record!(CommandArgs {
@@ -151,6 +156,25 @@ impl PayloadSize for wit::WillResult {
             wit::WillResult::Replace(post) => post.payload_size(),
             wit::WillResult::Reject(reason) => reason.len(),
             wit::WillResult::Allow | wit::WillResult::Dismiss => 0,
+        }
+    }
+}
+
+impl PayloadSize for crate::runtime::Verdict {
+    fn payload_size(&self) -> usize {
+        use crate::runtime::Verdict;
+        match self {
+            Verdict::Change(change) => {
+                let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+                text(&change.message)
+                    + text(&change.type_)
+                    + text(&change.props)
+                    + change.file_ids.as_ref().map_or(0, |ids| ids.iter().map(|id| id.len() + 8).sum())
+                    + 16
+            }
+            Verdict::Replace(post) => post.payload_size(),
+            Verdict::Reject(reason) => reason.len(),
+            Verdict::Allow | Verdict::Dismiss => 0,
         }
     }
 }

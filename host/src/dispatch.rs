@@ -1,8 +1,11 @@
 //! Hook dispatch: will-hooks chained synchronously over plugins in id order, has-hooks queued for the background, targeted calls (commands, HTTP).
+//!
+//! The message hooks, which lend the post instead of passing it, are in `dispatch/messages.rs`.
 
 mod admin;
 mod consume;
 mod jobs;
+mod messages;
 mod plugin_http;
 mod vetoes;
 
@@ -53,66 +56,6 @@ impl PluginHost {
             let runtime = &snapshot[i];
             runtime.exports(family).then(|| runtime.clone())
         })
-    }
-
-    /// Run `message-will-be-posted` over every plugin that exports message hooks, in
-    /// plugin-id order; each sees the previous one's replacement. A reject or dismiss
-    /// stops the chain.
-    pub async fn message_will_be_posted(&self, ctx: &PluginContext, post: Post) -> WillOutcome {
-        // (context, post): converted once, lowered by every plugin of the chain.
-        let mut args: (wit::PluginContext, wit::Post) = (ctx.clone().into(), post.into());
-        // Borrowed from one snapshot: the chain runs on the request path.
-        let snapshot = self.snapshot();
-        for runtime in snapshot.iter().filter(|r| r.exports(HookFamily::Message)) {
-            let result = runtime
-                .call("message-will-be-posted", &args, |inst, (ctx, post)| {
-                    Box::pin(async move {
-                        inst.exports.message.as_ref().expect("exports message-hooks").call_message_will_be_posted(&mut inst.store, ctx, post).await
-                    })
-                })
-                .await;
-            match result {
-                Ok(wit::WillResult::Allow) => {}
-                Ok(wit::WillResult::Replace(replacement)) => args.1 = replacement,
-                Ok(wit::WillResult::Reject(reason)) => return WillOutcome::Rejected { plugin_id: runtime.id().to_string(), reason },
-                Ok(wit::WillResult::Dismiss) => return WillOutcome::Dismissed { plugin_id: runtime.id().to_string() },
-                Err(e) => {
-                    if let Some(outcome) = failed_closed(runtime, &e) {
-                        return outcome;
-                    }
-                }
-            }
-        }
-        WillOutcome::Continue(args.1.into())
-    }
-
-    /// Run `message-will-be-updated` the same way; `old` is the stored version.
-    pub async fn message_will_be_updated(&self, ctx: &PluginContext, new: Post, old: &Post) -> WillOutcome {
-        // (context, new, old): converted once, lowered by every plugin of the chain.
-        let mut args: (wit::PluginContext, wit::Post, wit::Post) = (ctx.clone().into(), new.into(), old.clone().into());
-        // Borrowed from one snapshot: the chain runs on the request path.
-        let snapshot = self.snapshot();
-        for runtime in snapshot.iter().filter(|r| r.exports(HookFamily::Message)) {
-            let result = runtime
-                .call("message-will-be-updated", &args, |inst, (ctx, new, old)| {
-                    Box::pin(async move {
-                        inst.exports.message.as_ref().expect("exports message-hooks").call_message_will_be_updated(&mut inst.store, ctx, new, old).await
-                    })
-                })
-                .await;
-            match result {
-                Ok(wit::WillResult::Allow) => {}
-                Ok(wit::WillResult::Replace(replacement)) => args.1 = replacement,
-                Ok(wit::WillResult::Reject(reason)) => return WillOutcome::Rejected { plugin_id: runtime.id().to_string(), reason },
-                Ok(wit::WillResult::Dismiss) => return WillOutcome::Dismissed { plugin_id: runtime.id().to_string() },
-                Err(e) => {
-                    if let Some(outcome) = failed_closed(runtime, &e) {
-                        return outcome;
-                    }
-                }
-            }
-        }
-        WillOutcome::Continue(args.1.into())
     }
 
     /// Run `user-will-log-in`; the first plugin that returns a reason refuses the login.
@@ -210,18 +153,6 @@ macro_rules! background_hook {
 }
 
 impl PluginHost {
-    background_hook!(
-        /// After a post was stored.
-        message_has_been_posted(ctx: &PluginContext => wit::PluginContext, post: &Post => wit::Post)
-        => HookFamily::Message, "message-has-been-posted", message, call_message_has_been_posted);
-    background_hook!(
-        /// After an edit was stored.
-        message_has_been_updated(ctx: &PluginContext => wit::PluginContext, new: &Post => wit::Post, old: &Post => wit::Post)
-        => HookFamily::Message, "message-has-been-updated", message, call_message_has_been_updated);
-    background_hook!(
-        /// After a post was deleted.
-        message_has_been_deleted(ctx: &PluginContext => wit::PluginContext, post: &Post => wit::Post)
-        => HookFamily::Message, "message-has-been-deleted", message, call_message_has_been_deleted);
     background_hook!(
         /// After a reaction was added.
         reaction_has_been_added(ctx: &PluginContext => wit::PluginContext, reaction: &Reaction => wit::Reaction)

@@ -11,6 +11,7 @@ mod commands;
 mod config;
 mod dialogs;
 mod events;
+mod hook_post;
 mod http;
 mod kv;
 mod log;
@@ -23,6 +24,7 @@ mod users;
 
 use wasmtime::component::{HasSelf, Linker};
 
+pub(crate) use hook_post::{LentPost, records_v0_1_0};
 pub(crate) use http::HttpLimits;
 pub use plugin_http::MAX_PLUGIN_CALL_DEPTH;
 

@@ -32,7 +32,7 @@ use crate::status::{PluginState, PluginStatus};
 mod exports;
 mod lifecycle;
 
-pub(crate) use exports::{ExportIndices, Exports};
+pub(crate) use exports::{ExportIndices, Exports, MessageHook, Verdict};
 
 /// A warm instance: its own store (so a trap poisons nothing else) and its exports.
 pub(crate) struct Instance {

@@ -39,6 +39,8 @@ pub(crate) struct HostState {
     /// The plugins whose `plugin-http` calls led to the call this instance is running
     /// (empty for a call from the server); set around each such call.
     pub callers: PluginCallChain,
+    /// The post a 0.2.0 message hook is running for (`hook-post`); set around each call.
+    pub lent: Option<Arc<crate::imports::LentPost>>,
 }
 
 impl HostState {
@@ -54,6 +56,7 @@ impl HostState {
             table: ResourceTable::new(),
             limiter: MemoryLimiter::new(memory_cap, plugin_memory),
             callers: PluginCallChain::default(),
+            lent: None,
         }
     }
 

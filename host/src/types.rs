@@ -21,6 +21,13 @@ pub struct Post {
     pub kind: String,
     pub props: String,
     pub is_pinned: bool,
+    /// Ids of the attached files (Mattermost `file_ids`); 0.2.0 hooks read them through
+    /// `hook-post.file-ids`.
+    #[serde(default)]
+    pub file_ids: Vec<String>,
+    /// Mattermost `metadata` as a JSON object in text; empty means `{}`.
+    #[serde(default)]
+    pub metadata: String,
 }
 
 /// A channel (Mattermost `Channel`); `kind` is `O`, `P`, `D` or `G`.
@@ -119,6 +126,10 @@ pub struct PluginContext {
     pub ip_address: String,
     pub accept_language: String,
     pub user_agent: String,
+    /// The WebSocket connection the request came from (Mattermost's `Connection-Id`
+    /// header, `plugin.Context.ConnectionId`); empty when there was none.
+    #[serde(default)]
+    pub connection_id: String,
 }
 
 /// An event between copies of one plugin on different nodes.

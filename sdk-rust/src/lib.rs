@@ -10,6 +10,7 @@ pub mod config;
 pub mod dialogs;
 mod error;
 pub mod events;
+mod hook_post;
 pub mod http;
 pub mod kv;
 pub mod log;
@@ -24,6 +25,7 @@ pub mod users;
 
 pub use confab_plugin_macros::plugin;
 pub use error::{Error, Result};
+pub use hook_post::{HookPost, PostChange, PostVerdict};
 pub use plugin::Plugin;
 
 /// The records shared by host calls and hooks, exactly as the WIT `types` interface
@@ -43,7 +45,7 @@ pub use types::{
 /// Everything a plugin usually needs: `use confab_plugin::prelude::*;`.
 pub mod prelude {
     pub use crate::types::*;
-    pub use crate::{Error, Plugin, Result, plugin};
+    pub use crate::{Error, HookPost, Plugin, PostChange, PostVerdict, Result, plugin};
 }
 
 /// Support for the code `#[plugin]` generates. Not a public API: it changes without
@@ -63,6 +65,9 @@ pub mod __private {
     /// The generated export bindings map the WIT `types` interface here (`with:`), so
     /// hooks and host calls share one set of Rust types.
     pub use crate::bindings::confab::plugin::types;
+
+    /// Likewise for `hook-post`, whose verdict the message hooks return.
+    pub use crate::bindings::confab::plugin::hook_post;
 
     std::thread_local! {
         // A component instance runs one call at a time on one thread (core wasm has no

@@ -1,8 +1,9 @@
 //! The `Plugin` trait: one defaulted method per hook in `wit/hooks.wit`.
 
+use crate::hook_post::{HookPost, PostVerdict};
 use crate::types::{
     Channel, ChannelMember, ClusterEvent, CommandArgs, CommandResponse, HttpRequest, HttpResponse, InstallEvent, JobRun, PluginContext, Post, Reaction,
-    TeamMember, User, WebsocketRequest, WillResult,
+    TeamMember, User, WebsocketRequest,
 };
 
 /// A Confab server plugin.
@@ -40,24 +41,25 @@ pub trait Plugin: Default + 'static {
 
     // ---- message-hooks ---------------------------------------------------------
 
-    /// Before a new post is stored, on the request path.
-    fn message_will_be_posted(&self, ctx: &PluginContext, post: Post) -> WillResult {
-        WillResult::Allow
+    /// Before a new post is stored, on the request path. `post` reads each field from
+    /// the host when first asked, so read only what you need; answer with what changes.
+    fn message_will_be_posted(&self, post: &HookPost) -> PostVerdict {
+        PostVerdict::Allow
     }
 
     /// Before an edit is stored; on reject the old version stays.
-    fn message_will_be_updated(&self, ctx: &PluginContext, new_post: Post, old_post: Post) -> WillResult {
-        WillResult::Allow
+    fn message_will_be_updated(&self, new_post: &HookPost, old_post: &HookPost) -> PostVerdict {
+        PostVerdict::Allow
     }
 
     /// After a post was stored (in the background).
-    fn message_has_been_posted(&self, ctx: &PluginContext, post: Post) {}
+    fn message_has_been_posted(&self, post: &HookPost) {}
 
     /// After an edit was stored (in the background).
-    fn message_has_been_updated(&self, ctx: &PluginContext, new_post: Post, old_post: Post) {}
+    fn message_has_been_updated(&self, new_post: &HookPost, old_post: &HookPost) {}
 
     /// After a post was deleted (in the background).
-    fn message_has_been_deleted(&self, ctx: &PluginContext, post: Post) {}
+    fn message_has_been_deleted(&self, post: &HookPost) {}
 
     // ---- reaction-hooks --------------------------------------------------------
 

@@ -46,14 +46,14 @@ impl Autolink {
         text
     }
 
-    /// The post with its message linked, when that changes anything.
-    fn linked(&self, post: Post) -> WillResult {
+    /// The post's message linked, when that changes anything.
+    fn linked(&self, post: &HookPost) -> PostVerdict {
         // System messages (joins, header changes) are the server's text, not a user's.
-        if post.type_.starts_with("system_") {
-            return WillResult::Allow;
+        if post.kind().starts_with("system_") {
+            return PostVerdict::Allow;
         }
-        let message = self.apply(&post.message);
-        if message == post.message { WillResult::Allow } else { WillResult::replace(post.with_message(message)) }
+        let message = self.apply(post.message());
+        if message == post.message() { PostVerdict::Allow } else { PostVerdict::message(message) }
     }
 }
 
@@ -82,13 +82,13 @@ impl Plugin for Autolink {
         Ok(())
     }
 
-    fn message_will_be_posted(&self, _ctx: &PluginContext, post: Post) -> WillResult {
+    fn message_will_be_posted(&self, post: &HookPost) -> PostVerdict {
         self.linked(post)
     }
 
-    fn message_will_be_updated(&self, _ctx: &PluginContext, new_post: Post, _old_post: Post) -> WillResult {
+    fn message_will_be_updated(&self, new_post: &HookPost, _old_post: &HookPost) -> PostVerdict {
         if !self.on_update.get() {
-            return WillResult::Allow;
+            return PostVerdict::Allow;
         }
         self.linked(new_post)
     }

@@ -12,6 +12,8 @@ import { write } from 'confab:plugin/log@0.2.0';
 import { get, set } from 'confab:plugin/kv@0.2.0';
 import { getSettings } from 'confab:plugin/config@0.2.0';
 import { register } from 'confab:plugin/commands@0.2.0';
+// The post a message hook runs for is lent by the host: read only the fields needed.
+import { message as lentMessage, userId as lentUserId } from 'confab:plugin/hook-post@0.2.0';
 
 const TRIGGER = 'wordfilter';
 
@@ -60,25 +62,27 @@ function encode(ascii) {
   return Uint8Array.from(ascii, (c) => c.charCodeAt(0));
 }
 
-/// The decision for one post: reject, replace, or allow.
-function filter(post) {
-  const lower = post.message.toLowerCase();
+/// The decision for the lent post: reject, change its message, or allow.
+function filter() {
+  const original = lentMessage();
+  const lower = original.toLowerCase();
   const phrase = rules.blocked.find((p) => lower.includes(p));
   if (phrase !== undefined) {
     bump('rejected');
-    write('info', 'rejected a post', [['post_user', post.userId], ['phrase', phrase]]);
+    write('info', 'rejected a post', [['post_user', lentUserId()], ['phrase', phrase]]);
     return { tag: 'reject', val: `Your message contains the blocked phrase "${phrase}".` };
   }
-  let message = post.message;
+  let message = original;
   for (const { pattern, replacement } of rules.replacements) {
     message = message.replace(pattern, replacement);
   }
-  if (message === post.message) {
+  if (message === original) {
     return { tag: 'allow' };
   }
   bump('filtered');
-  write('info', 'filtered a post', [['post_user', post.userId]]);
-  return { tag: 'replace', val: { ...post, message } };
+  write('info', 'filtered a post', [['post_user', lentUserId()]]);
+  // Only what changed goes back; `undefined` keeps a field (WIT `option::none`).
+  return { tag: 'change', val: { message, type: undefined, props: undefined, fileIds: undefined, isPinned: undefined } };
 }
 
 export const lifecycle = {
@@ -102,15 +106,15 @@ export const lifecycle = {
 };
 
 export const messageHooks = {
-  messageWillBePosted(_ctx, post) {
-    return filter(post);
+  messageWillBePosted() {
+    return filter();
   },
-  messageWillBeUpdated(_ctx, newPost, _oldPost) {
-    return filter(newPost);
+  messageWillBeUpdated() {
+    return filter();
   },
-  messageHasBeenPosted(_ctx, _post) {},
-  messageHasBeenUpdated(_ctx, _newPost, _oldPost) {},
-  messageHasBeenDeleted(_ctx, _post) {},
+  messageHasBeenPosted() {},
+  messageHasBeenUpdated() {},
+  messageHasBeenDeleted() {},
 };
 
 export const commandHooks = {

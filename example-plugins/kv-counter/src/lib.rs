@@ -57,14 +57,15 @@ struct KvCounter;
 
 #[plugin]
 impl Plugin for KvCounter {
-    fn message_has_been_posted(&self, _ctx: &PluginContext, post: Post) {
-        if post.channel_id.is_empty() {
+    fn message_has_been_posted(&self, post: &HookPost) {
+        let channel_id = post.channel_id();
+        if channel_id.is_empty() {
             return;
         }
         // Several instances (and nodes) run this hook at once: a plain get + set would
         // lose increments, so update with compare-and-set and retry.
-        if let Err(e) = kv::update_json::<u64, _>(&key(&post.channel_id), |n| n.unwrap_or(0) + 1) {
-            log::error("could not count a post", &[("channel_id", &post.channel_id), ("error", &e.to_string())]);
+        if let Err(e) = kv::update_json::<u64, _>(&key(channel_id), |n| n.unwrap_or(0) + 1) {
+            log::error("could not count a post", &[("channel_id", channel_id), ("error", &e.to_string())]);
         }
     }
 

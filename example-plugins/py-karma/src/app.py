@@ -10,12 +10,11 @@ at build time). A WIT `result` import raises `componentize_py_types.Err` on erro
 export returns the `ok` value or raises `Err(...)`.
 """
 
-import dataclasses
 import re
 
 from componentize_py_types import Err
 from wit_world import exports
-from wit_world.imports import commands, kv, log, types, users
+from wit_world.imports import commands, hook_post, kv, log, types, users
 
 TRIGGER = "karma"
 KEY_PREFIX = "karma:"
@@ -37,23 +36,28 @@ def info(message: str, **fields: str) -> None:
     log.write(log.Level.INFO, message, list(fields.items()))
 
 
-def apply_karma(post: types.Post) -> types.WillResult:
-    changes = [(m.group(1).lower(), 1 if m.group(2) == "++" else -1) for m in MENTION.finditer(post.message)]
+def apply_karma() -> hook_post.PostVerdict:
+    # The host lends the post: read the message, and the author only when needed.
+    message = hook_post.message()
+    changes = [(m.group(1).lower(), 1 if m.group(2) == "++" else -1) for m in MENTION.finditer(message)]
     if not changes:
-        return types.WillResult_Allow()
-    author = users.get(post.user_id).username.lower()
+        return hook_post.PostVerdict_Allow()
+    user_id = hook_post.user_id()
+    author = users.get(user_id).username.lower()
     if any(name == author for name, _ in changes):
         info("refused self-karma", user=author)
-        return types.WillResult_Reject("You cannot change your own karma.")
+        return hook_post.PostVerdict_Reject("You cannot change your own karma.")
     scores = {}
     for name, delta in changes:
         scores[name] = add(name, delta)
-    info("karma changed", post_user=post.user_id, users=",".join(sorted(scores)))
+    info("karma changed", post_user=user_id, users=",".join(sorted(scores)))
 
     def annotate(m: re.Match) -> str:
         return f"{m.group(0)} (karma: {scores[m.group(1).lower()]})"
 
-    return types.WillResult_Replace(dataclasses.replace(post, message=MENTION.sub(annotate, post.message)))
+    # Only the new message goes back (fields in WIT order: message, type, props,
+    # file-ids, is-pinned; None keeps a field).
+    return hook_post.PostVerdict_Change(hook_post.PostChange(MENTION.sub(annotate, message), None, None, None, None))
 
 
 class Lifecycle(exports.Lifecycle):
@@ -80,20 +84,20 @@ class Lifecycle(exports.Lifecycle):
 
 
 class MessageHooks(exports.MessageHooks):
-    def message_will_be_posted(self, ctx: types.PluginContext, post: types.Post) -> types.WillResult:
-        return apply_karma(post)
+    def message_will_be_posted(self) -> hook_post.PostVerdict:
+        return apply_karma()
 
-    def message_will_be_updated(self, ctx: types.PluginContext, new_post: types.Post, old_post: types.Post) -> types.WillResult:
+    def message_will_be_updated(self) -> hook_post.PostVerdict:
         # Karma counts once, when a post is created; edits pass unchanged.
-        return types.WillResult_Allow()
+        return hook_post.PostVerdict_Allow()
 
-    def message_has_been_posted(self, ctx: types.PluginContext, post: types.Post) -> None:
+    def message_has_been_posted(self) -> None:
         pass
 
-    def message_has_been_updated(self, ctx: types.PluginContext, new_post: types.Post, old_post: types.Post) -> None:
+    def message_has_been_updated(self) -> None:
         pass
 
-    def message_has_been_deleted(self, ctx: types.PluginContext, post: types.Post) -> None:
+    def message_has_been_deleted(self) -> None:
         pass
 
 

@@ -21,11 +21,13 @@ mod filter;
 
 use filter::{Filter, Verdict};
 
-fn decide(filter: &Filter, post: Post) -> WillResult {
-    match filter.check(&post.message) {
-        Verdict::Unchanged => WillResult::Allow,
-        Verdict::Replaced(message) => WillResult::Replace(post.with_message(message)),
-        Verdict::Blocked(phrase) => WillResult::reject(format!("Your message was not posted: it contains the blocked phrase \"{phrase}\".")),
+/// The verdict on a post's text: only the message is read from the host, and only a
+/// new message goes back.
+fn decide(filter: &Filter, message: &str) -> PostVerdict {
+    match filter.check(message) {
+        Verdict::Unchanged => PostVerdict::Allow,
+        Verdict::Replaced(message) => PostVerdict::message(message),
+        Verdict::Blocked(phrase) => PostVerdict::reject(format!("Your message was not posted: it contains the blocked phrase \"{phrase}\".")),
     }
 }
 
@@ -51,12 +53,12 @@ impl Plugin for WordFilter {
         Ok(())
     }
 
-    fn message_will_be_posted(&self, _ctx: &PluginContext, post: Post) -> WillResult {
-        decide(&self.filter.borrow(), post)
+    fn message_will_be_posted(&self, post: &HookPost) -> PostVerdict {
+        decide(&self.filter.borrow(), post.message())
     }
 
-    fn message_will_be_updated(&self, _ctx: &PluginContext, new_post: Post, _old: Post) -> WillResult {
-        decide(&self.filter.borrow(), new_post)
+    fn message_will_be_updated(&self, new_post: &HookPost, _old: &HookPost) -> PostVerdict {
+        decide(&self.filter.borrow(), new_post.message())
     }
 }
 
@@ -93,14 +95,14 @@ mod tests {
     fn blocked_phrases_win_and_ignore_case() {
         let f = filter("darn=d*rn", "buy now,\nfree money");
         assert_eq!(f.check("darn, FREE Money!"), Verdict::Blocked("free money".into()));
-        assert_eq!(decide(&f, Post::new("c", "Buy now")), WillResult::reject("Your message was not posted: it contains the blocked phrase \"buy now\"."));
+        assert_eq!(decide(&f, "Buy now"), PostVerdict::reject("Your message was not posted: it contains the blocked phrase \"buy now\"."));
     }
 
     #[test]
-    fn replacement_keeps_the_rest_of_the_post() {
+    fn replacement_changes_only_the_message() {
         let f = filter("darn=d*rn", "");
-        let post = Post::new("c", "darn").by("u");
-        let WillResult::Replace(new) = decide(&f, post) else { panic!("expected a replacement") };
-        assert_eq!((new.message.as_str(), new.user_id.as_str()), ("d*rn", "u"));
+        let post = HookPost::from_post(Post::new("c", "darn").by("u"));
+        assert_eq!(decide(&f, post.message()), PostVerdict::Change(PostChange { message: Some("d*rn".into()), ..PostChange::default() }));
+        assert_eq!(decide(&f, "fine"), PostVerdict::Allow);
     }
 }

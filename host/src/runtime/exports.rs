@@ -8,12 +8,14 @@
 use wasmtime::Store;
 use wasmtime::component::InstancePre;
 
+use crate::bindings::confab::plugin::hook_post::{PostChange, PostVerdict};
 use crate::bindings::hooks;
 use crate::bindings::since_v0_1_0::hooks as hooks_v0_1_0;
 use crate::bindings::types::{
     ChannelMember, ClusterEvent, CommandArgs, CommandResponse, HttpRequest, HttpResponse, PluginContext, Post, Reaction, TeamMember, User, WebsocketRequest,
     WillResult,
 };
+use crate::imports::records_v0_1_0;
 use crate::error::LoadError;
 use crate::families::HookFamily;
 use crate::state::HostState;
@@ -128,9 +130,9 @@ families! {
     admin: admin_hooks as Admin,
 }
 
-/// The call methods of a family, forwarded to the component's version. Every hook
-/// still has the 0.1.0 shape, so both arms pass the arguments through; a hook whose
-/// shape changes converts in its own arm instead.
+/// The call methods of a family, forwarded to the component's version. These hooks
+/// still have the 0.1.0 shape, so both arms pass the arguments through; the message
+/// hooks, whose shape changed in 0.2.0, convert in their own arms below.
 macro_rules! calls {
     ($handle:ident { $(fn $method:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)* }) => {
         impl $handle {
@@ -150,13 +152,6 @@ calls!(Lifecycle {
     fn call_activate() -> Result<(), String>;
     fn call_deactivate() -> ();
     fn call_configuration_changed() -> Result<(), String>;
-});
-calls!(MessageHooks {
-    fn call_message_will_be_posted(ctx: &PluginContext, post: &Post) -> WillResult;
-    fn call_message_will_be_updated(ctx: &PluginContext, new: &Post, old: &Post) -> WillResult;
-    fn call_message_has_been_posted(ctx: &PluginContext, post: &Post) -> ();
-    fn call_message_has_been_updated(ctx: &PluginContext, new: &Post, old: &Post) -> ();
-    fn call_message_has_been_deleted(ctx: &PluginContext, post: &Post) -> ();
 });
 calls!(ReactionHooks {
     fn call_reaction_has_been_added(ctx: &PluginContext, reaction: &Reaction) -> ();
@@ -190,3 +185,85 @@ calls!(WebsocketHooks {
 calls!(ClusterHooks {
     fn call_on_plugin_cluster_event(ctx: &PluginContext, event: &ClusterEvent) -> ();
 });
+
+/// A will-hook's answer in either version: 0.2.0 names the fields it changes, 0.1.0
+/// hands back a whole post.
+#[derive(Debug)]
+pub(crate) enum Verdict {
+    Allow,
+    Change(PostChange),
+    Replace(Post),
+    Reject(String),
+    Dismiss,
+}
+
+impl From<PostVerdict> for Verdict {
+    fn from(v: PostVerdict) -> Verdict {
+        match v {
+            PostVerdict::Allow => Verdict::Allow,
+            PostVerdict::Change(change) => Verdict::Change(change),
+            PostVerdict::Reject(reason) => Verdict::Reject(reason),
+            PostVerdict::Dismiss => Verdict::Dismiss,
+        }
+    }
+}
+
+impl From<WillResult> for Verdict {
+    fn from(v: WillResult) -> Verdict {
+        match v {
+            WillResult::Allow => Verdict::Allow,
+            WillResult::Replace(post) => Verdict::Replace(post),
+            WillResult::Reject(reason) => Verdict::Reject(reason),
+            WillResult::Dismiss => Verdict::Dismiss,
+        }
+    }
+}
+
+/// Which message hook to call. A 0.2.0 component reads the post the caller lent in
+/// the store (`HostState::lent`); a 0.1.0 one gets it as arguments, built from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MessageHook {
+    WillBePosted,
+    WillBeUpdated,
+    HasBeenPosted,
+    HasBeenUpdated,
+    HasBeenDeleted,
+}
+
+impl MessageHook {
+    /// The WIT name, for metrics and logs.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            MessageHook::WillBePosted => "message-will-be-posted",
+            MessageHook::WillBeUpdated => "message-will-be-updated",
+            MessageHook::HasBeenPosted => "message-has-been-posted",
+            MessageHook::HasBeenUpdated => "message-has-been-updated",
+            MessageHook::HasBeenDeleted => "message-has-been-deleted",
+        }
+    }
+}
+
+impl MessageHooks {
+    /// Call `hook`; a has-hook answers [`Verdict::Allow`].
+    pub(crate) async fn call(&self, store: &mut Store<HostState>, hook: MessageHook) -> wasmtime::Result<Verdict> {
+        match self {
+            Versioned::Latest(guest) => match hook {
+                MessageHook::WillBePosted => guest.call_message_will_be_posted(store).await.map(Verdict::from),
+                MessageHook::WillBeUpdated => guest.call_message_will_be_updated(store).await.map(Verdict::from),
+                MessageHook::HasBeenPosted => guest.call_message_has_been_posted(store).await.map(|()| Verdict::Allow),
+                MessageHook::HasBeenUpdated => guest.call_message_has_been_updated(store).await.map(|()| Verdict::Allow),
+                MessageHook::HasBeenDeleted => guest.call_message_has_been_deleted(store).await.map(|()| Verdict::Allow),
+            },
+            Versioned::V0_1_0(guest) => {
+                let (ctx, post, old) = records_v0_1_0(store.data().lent.as_ref());
+                match hook {
+                    MessageHook::WillBePosted => guest.call_message_will_be_posted(store, &ctx, &post).await.map(Verdict::from),
+                    MessageHook::WillBeUpdated => guest.call_message_will_be_updated(store, &ctx, &post, &old).await.map(Verdict::from),
+                    MessageHook::HasBeenPosted => guest.call_message_has_been_posted(store, &ctx, &post).await.map(|()| Verdict::Allow),
+                    MessageHook::HasBeenUpdated => guest.call_message_has_been_updated(store, &ctx, &post, &old).await.map(|()| Verdict::Allow),
+                    MessageHook::HasBeenDeleted => guest.call_message_has_been_deleted(store, &ctx, &post).await.map(|()| Verdict::Allow),
+                }
+            }
+        }
+    }
+}

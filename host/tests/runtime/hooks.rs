@@ -21,11 +21,17 @@ async fn every_hook_family_is_invoked_with_its_data() {
     assert_eq!(api.commands.lock().unwrap()[0].1.trigger, "allhooks");
 
     // message-hooks
-    let WillOutcome::Continue(posted) = host.message_will_be_posted(&ctx(), post("hi")).await else { panic!("not continued") };
-    assert_eq!(posted.message, "hi [all-hooks]");
+    // 0.2.0 lends the post: the plugin reads fields and the context's connection id
+    // through `hook-post`, and answers with only the changed message.
+    let from_socket = PluginContext { connection_id: "conn-7".into(), ..ctx() };
+    let hi = Post { file_ids: vec!["f1".into()], metadata: r#"{"embeds":[]}"#.into(), ..post("hi") };
+    let WillOutcome::Continue(posted) = host.message_will_be_posted(&from_socket, hi.clone()).await else { panic!("not continued") };
+    assert_eq!(posted, Post { message: "hi [all-hooks]".into(), ..hi }, "only the message changed; files and metadata kept");
     assert_eq!(kv("message-will-be-posted").as_deref(), Some("hi"));
+    assert_eq!(kv("message-will-be-posted.connection-id").as_deref(), Some("conn-7"));
     let WillOutcome::Continue(updated) = host.message_will_be_updated(&ctx(), post("new"), &post("old")).await else { panic!() };
     assert_eq!(updated.message, "new [edited]");
+    assert_eq!(kv("message-will-be-updated.old-message").as_deref(), Some("old"), "the old post is lent too");
     host.message_has_been_posted(&ctx(), &post("x"));
     host.message_has_been_updated(&ctx(), &post("x"), &post("y"));
     host.message_has_been_deleted(&ctx(), &post("x"));

@@ -7,7 +7,7 @@
 //! `wit_bindgen::generate!` for a world exporting only those families, with `Guest`
 //! impls forwarding to `T`'s methods.
 //!
-//! Finding the WIT: the five files of `wit/` are embedded into this proc-macro with
+//! Finding the WIT: the files of `wit/` are embedded into this proc-macro with
 //! `include_str!` when the macro crate is compiled, and handed to `generate!` as
 //! `inline:` text (nested in a `package confab:plugin@0.2.0 { ... }` block, beside the
 //! generated world). Compared with passing a `path:`, this reads nothing from disk while
@@ -22,7 +22,7 @@ use quote::{format_ident, quote};
 use syn::{ImplItem, ItemImpl, parse_macro_input};
 
 /// The WIT package, embedded at macro compile time (see the module docs for why).
-const WIT_FILES: [&str; 8] = [
+const WIT_FILES: [&str; 9] = [
     include_str!("../../../wit/types.wit"),
     include_str!("../../../wit/host.wit"),
     include_str!("../../../wit/hooks.wit"),
@@ -31,6 +31,7 @@ const WIT_FILES: [&str; 8] = [
     include_str!("../../../wit/dialogs.wit"),
     include_str!("../../../wit/plugin-http.wit"),
     include_str!("../../../wit/metrics.wit"),
+    include_str!("../../../wit/hook-post.wit"),
 ];
 
 /// The package every file of `wit/` declares; the generated world refers to it.
@@ -120,7 +121,12 @@ fn expand(imp: &ItemImpl) -> syn::Result<TokenStream2> {
     // uses no records.
     let with = if families.iter().any(|f| family_uses_types(f)) {
         let types = qualified("types");
-        quote!(with: { #types: ::confab_plugin::__private::types, },)
+        // The message hooks answer with `hook-post`'s verdict: the SDK's too.
+        let hook_post = families.iter().any(|f| family_uses_hook_post(f)).then(|| {
+            let hook_post = qualified("hook-post");
+            quote!(#hook_post: ::confab_plugin::__private::hook_post,)
+        });
+        quote!(with: { #types: ::confab_plugin::__private::types, #hook_post },)
     } else {
         quote!()
     };
@@ -182,16 +188,27 @@ fn world_text(families: &[&str]) -> String {
     wit
 }
 
-/// Whether the family's interface in hooks.wit has a `use types.{...}` line.
-fn family_uses_types(family: &str) -> bool {
+/// The `use` lines of the family's interface in hooks.wit.
+fn family_uses(family: &str) -> Vec<&'static str> {
     let header = format!("interface {family} {{");
     let hooks = WIT_FILES[2];
     let Some(start) = hooks.find(&header) else {
-        return false;
+        return Vec::new();
     };
     let body = &hooks[start..];
     let body = &body[..body.find("\n}").unwrap_or(body.len())];
-    body.lines().any(|line| line.trim_start().starts_with("use types."))
+    body.lines().map(str::trim_start).filter(|line| line.starts_with("use ")).collect()
+}
+
+/// Whether the family uses records: `types` directly, or through `hook-post`'s
+/// verdict (whose interface uses `types`).
+fn family_uses_types(family: &str) -> bool {
+    family_uses(family).iter().any(|line| line.starts_with("use types.") || line.starts_with("use hook-post."))
+}
+
+/// Whether the family uses `hook-post`'s records (the message hooks).
+fn family_uses_hook_post(family: &str) -> bool {
+    family_uses(family).iter().any(|line| line.starts_with("use hook-post."))
 }
 
 fn qualified(family: &str) -> String {
@@ -218,35 +235,31 @@ fn guest_impl(family: &str, adapter: &syn::Ident) -> TokenStream2 {
 fn post_and_channel_hooks(family: &str, adapter: &syn::Ident) -> Option<TokenStream2> {
     let t = quote!(::confab_plugin::__private::types);
     Some(match family {
-        "message-hooks" => quote! {
-            fn message_will_be_posted(ctx: #t::PluginContext, post: #t::Post) -> #t::WillResult {
-                ::confab_plugin::Plugin::message_will_be_posted(#adapter::plugin(), &ctx, post)
+        "message-hooks" => {
+            // The post is lent by the host: the SDK's `HookPost` reads it lazily.
+            let h = quote!(::confab_plugin::__private::hook_post);
+            quote! {
+                fn message_will_be_posted() -> #h::PostVerdict {
+                    ::confab_plugin::Plugin::message_will_be_posted(#adapter::plugin(), &::confab_plugin::HookPost::lent())
+                }
+                fn message_will_be_updated() -> #h::PostVerdict {
+                    ::confab_plugin::Plugin::message_will_be_updated(
+                        #adapter::plugin(), &::confab_plugin::HookPost::lent(), &::confab_plugin::HookPost::lent_old(),
+                    )
+                }
+                fn message_has_been_posted() {
+                    ::confab_plugin::Plugin::message_has_been_posted(#adapter::plugin(), &::confab_plugin::HookPost::lent())
+                }
+                fn message_has_been_updated() {
+                    ::confab_plugin::Plugin::message_has_been_updated(
+                        #adapter::plugin(), &::confab_plugin::HookPost::lent(), &::confab_plugin::HookPost::lent_old(),
+                    )
+                }
+                fn message_has_been_deleted() {
+                    ::confab_plugin::Plugin::message_has_been_deleted(#adapter::plugin(), &::confab_plugin::HookPost::lent())
+                }
             }
-            fn message_will_be_updated(
-                ctx: #t::PluginContext,
-                new_post: #t::Post,
-                old_post: #t::Post,
-            ) -> #t::WillResult {
-                ::confab_plugin::Plugin::message_will_be_updated(
-                    #adapter::plugin(), &ctx, new_post, old_post,
-                )
-            }
-            fn message_has_been_posted(ctx: #t::PluginContext, post: #t::Post) {
-                ::confab_plugin::Plugin::message_has_been_posted(#adapter::plugin(), &ctx, post)
-            }
-            fn message_has_been_updated(
-                ctx: #t::PluginContext,
-                new_post: #t::Post,
-                old_post: #t::Post,
-            ) {
-                ::confab_plugin::Plugin::message_has_been_updated(
-                    #adapter::plugin(), &ctx, new_post, old_post,
-                )
-            }
-            fn message_has_been_deleted(ctx: #t::PluginContext, post: #t::Post) {
-                ::confab_plugin::Plugin::message_has_been_deleted(#adapter::plugin(), &ctx, post)
-            }
-        },
+        }
         "reaction-hooks" => quote! {
             fn reaction_has_been_added(ctx: #t::PluginContext, reaction: #t::Reaction) {
                 ::confab_plugin::Plugin::reaction_has_been_added(#adapter::plugin(), &ctx, reaction)
@@ -458,6 +471,8 @@ mod tests {
     fn families_that_use_records_are_detected() {
         assert!(!family_uses_types("lifecycle"));
         assert!(family_uses_types("message-hooks"));
+        assert!(family_uses_hook_post("message-hooks"));
+        assert!(!family_uses_hook_post("cluster-hooks"));
         assert!(family_uses_types("cluster-hooks"));
         assert!(family_uses_types("job-hooks"));
         assert!(!family_uses_types("no-such-family"));

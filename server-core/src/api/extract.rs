@@ -75,6 +75,9 @@ pub fn plugin_context(parts: &Parts) -> PluginContext {
         ip_address: parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default(),
         accept_language: header(header::ACCEPT_LANGUAGE),
         user_agent: header(header::USER_AGENT),
+        // Mattermost's web and mobile clients name their WebSocket in this header, so a
+        // plugin can tell which of a user's connections acted.
+        connection_id: header(header::HeaderName::from_static("connection-id")),
     }
 }
 

@@ -20,6 +20,10 @@ pub fn post_to_plugin(p: &Post) -> plugin::Post {
         kind: p.kind.clone(),
         props: Value::Object(p.props.clone()).to_string(),
         is_pinned: p.is_pinned,
+        // Posts carry no files on this server yet.
+        file_ids: Vec::new(),
+        // Empty means `{}`: most posts have none, and a plugin asks for it lazily.
+        metadata: if p.metadata.is_empty() { String::new() } else { Value::Object(p.metadata.clone()).to_string() },
     }
 }
 

@@ -40,28 +40,29 @@ impl Plugin for AllHooks {
         Ok(())
     }
 
-    fn message_will_be_posted(&self, _ctx: &PluginContext, post: Post) -> WillResult {
-        record("message-will-be-posted", &post.message);
-        let message = format!("{} [all-hooks]", post.message);
-        WillResult::Replace(post.with_message(message))
+    fn message_will_be_posted(&self, post: &HookPost) -> PostVerdict {
+        record("message-will-be-posted", post.message());
+        // What the lent context carries beyond 0.1.0's: Mattermost's `Connection-Id`.
+        record("message-will-be-posted.connection-id", post.connection_id());
+        PostVerdict::message(format!("{} [all-hooks]", post.message()))
     }
 
-    fn message_will_be_updated(&self, _ctx: &PluginContext, new_post: Post, _old: Post) -> WillResult {
-        record("message-will-be-updated", &new_post.id);
-        let message = format!("{} [edited]", new_post.message);
-        WillResult::Replace(new_post.with_message(message))
+    fn message_will_be_updated(&self, new_post: &HookPost, old_post: &HookPost) -> PostVerdict {
+        record("message-will-be-updated", new_post.id());
+        record("message-will-be-updated.old-message", old_post.message());
+        PostVerdict::message(format!("{} [edited]", new_post.message()))
     }
 
-    fn message_has_been_posted(&self, _ctx: &PluginContext, post: Post) {
-        record("message-has-been-posted", &post.id);
+    fn message_has_been_posted(&self, post: &HookPost) {
+        record("message-has-been-posted", post.id());
     }
 
-    fn message_has_been_updated(&self, _ctx: &PluginContext, new_post: Post, _old: Post) {
-        record("message-has-been-updated", &new_post.id);
+    fn message_has_been_updated(&self, new_post: &HookPost, _old: &HookPost) {
+        record("message-has-been-updated", new_post.id());
     }
 
-    fn message_has_been_deleted(&self, _ctx: &PluginContext, post: Post) {
-        record("message-has-been-deleted", &post.id);
+    fn message_has_been_deleted(&self, post: &HookPost) {
+        record("message-has-been-deleted", post.id());
     }
 
     fn reaction_has_been_added(&self, _ctx: &PluginContext, reaction: Reaction) {

@@ -27,18 +27,15 @@ impl Settings {
         Settings { action: text("action"), from: text("from"), to: text("to"), reason: text("reason"), when: text("when") }
     }
 
-    fn decide(&self, post: Post) -> WillResult {
-        if !self.when.is_empty() && !post.message.contains(&self.when) {
-            return WillResult::Allow;
+    fn decide(&self, message: &str) -> PostVerdict {
+        if !self.when.is_empty() && !message.contains(&self.when) {
+            return PostVerdict::Allow;
         }
         match self.action.as_str() {
-            "replace" if !self.from.is_empty() => {
-                let message = post.message.replace(&self.from, &self.to);
-                WillResult::Replace(post.with_message(message))
-            }
-            "reject" => WillResult::reject(self.reason.clone()),
-            "dismiss" => WillResult::Dismiss,
-            _ => WillResult::Allow,
+            "replace" if !self.from.is_empty() => PostVerdict::message(message.replace(&self.from, &self.to)),
+            "reject" => PostVerdict::reject(self.reason.clone()),
+            "dismiss" => PostVerdict::Dismiss,
+            _ => PostVerdict::Allow,
         }
     }
 }
@@ -62,15 +59,15 @@ impl Plugin for Fixture {
         Ok(())
     }
 
-    fn message_will_be_posted(&self, _ctx: &PluginContext, post: Post) -> WillResult {
-        self.settings.borrow().decide(post)
+    fn message_will_be_posted(&self, post: &HookPost) -> PostVerdict {
+        self.settings.borrow().decide(post.message())
     }
 
-    fn message_has_been_posted(&self, _ctx: &PluginContext, post: Post) {
+    fn message_has_been_posted(&self, post: &HookPost) {
         // Instances run has-hooks concurrently: append with compare-and-set.
         let appended = kv::update_json::<Vec<String>, _>("seen", |seen| {
             let mut seen = seen.unwrap_or_default();
-            seen.push(post.message.clone());
+            seen.push(post.message().to_owned());
             seen
         });
         if let Err(e) = appended {
@@ -89,13 +86,12 @@ mod tests {
 
     #[test]
     fn actions() {
-        let post = || Post::new("c", "a cat");
         let replace = settings(serde_json::json!({"action": "replace", "from": "a", "to": "b"}));
-        assert_eq!(replace.decide(post()), WillResult::Replace(Post::new("c", "b cbt")));
+        assert_eq!(replace.decide("a cat"), PostVerdict::message("b cbt"));
         let reject = settings(serde_json::json!({"action": "reject", "reason": "no", "when": "dog"}));
-        assert_eq!(reject.decide(post()), WillResult::Allow);
-        assert_eq!(reject.decide(Post::new("c", "hot dog")), WillResult::reject("no"));
-        assert_eq!(settings(serde_json::json!({"action": "dismiss"})).decide(post()), WillResult::Dismiss);
-        assert_eq!(settings(serde_json::json!({})).decide(post()), WillResult::Allow);
+        assert_eq!(reject.decide("a cat"), PostVerdict::Allow);
+        assert_eq!(reject.decide("hot dog"), PostVerdict::reject("no"));
+        assert_eq!(settings(serde_json::json!({"action": "dismiss"})).decide("a cat"), PostVerdict::Dismiss);
+        assert_eq!(settings(serde_json::json!({})).decide("a cat"), PostVerdict::Allow);
     }
 }

@@ -18,10 +18,10 @@ impl Plugin for Fixture {
         Ok(())
     }
 
-    fn message_will_be_posted(&self, _ctx: &PluginContext, post: Post) -> WillResult {
-        if post.message.starts_with("huge") {
-            return WillResult::Replace(post.with_message("x".repeat(HUGE)));
+    fn message_will_be_posted(&self, post: &HookPost) -> PostVerdict {
+        if post.message().starts_with("huge") {
+            return PostVerdict::message("x".repeat(HUGE));
         }
-        WillResult::Allow
+        PostVerdict::Allow
     }
 }

@@ -15,8 +15,8 @@ impl Plugin for Fixture {
         Ok(())
     }
 
-    fn message_will_be_posted(&self, _ctx: &PluginContext, post: Post) -> WillResult {
-        if post.message.starts_with("loop") {
+    fn message_will_be_posted(&self, post: &HookPost) -> PostVerdict {
+        if post.message().starts_with("loop") {
             // `black_box` makes every iteration an observable effect, so the optimizer
             // can neither delete the loop nor prove it never returns and fold it away.
             let mut n: u64 = 0;
@@ -24,6 +24,6 @@ impl Plugin for Fixture {
                 n = black_box(n.wrapping_add(1));
             }
         }
-        WillResult::Allow
+        PostVerdict::Allow
     }
 }

@@ -18,8 +18,8 @@ impl Plugin for Fixture {
         Ok(())
     }
 
-    fn message_will_be_posted(&self, _ctx: &PluginContext, post: Post) -> WillResult {
-        if post.message.starts_with("memory") {
+    fn message_will_be_posted(&self, post: &HookPost) -> PostVerdict {
+        if post.message().starts_with("memory") {
             let mut hoard: Vec<Vec<u8>> = Vec::new();
             loop {
                 // Non-zero bytes so every page is really written, and `black_box` so
@@ -29,6 +29,6 @@ impl Plugin for Fixture {
                 black_box(&mut hoard);
             }
         }
-        WillResult::Allow
+        PostVerdict::Allow
     }
 }

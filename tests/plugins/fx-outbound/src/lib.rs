@@ -37,13 +37,13 @@ impl Plugin for Fixture {
         Ok(())
     }
 
-    fn message_will_be_posted(&self, _ctx: &PluginContext, post: Post) -> WillResult {
-        let words: Vec<&str> = post.message.split_whitespace().collect();
+    fn message_will_be_posted(&self, post: &HookPost) -> PostVerdict {
+        let words: Vec<&str> = post.message().split_whitespace().collect();
         let answer = match words.as_slice() {
             ["fetch", url] => fetch(url),
             ["flood", n, url] => flood(n.parse().unwrap_or(1), url),
-            _ => return WillResult::Allow,
+            _ => return PostVerdict::Allow,
         };
-        WillResult::Replace(post.with_message(answer))
+        PostVerdict::message(answer)
     }
 }

@@ -13,11 +13,11 @@ impl Plugin for Fixture {
         Ok(())
     }
 
-    fn message_will_be_posted(&self, _ctx: &PluginContext, post: Post) -> WillResult {
-        if post.message.starts_with("panic") {
+    fn message_will_be_posted(&self, post: &HookPost) -> PostVerdict {
+        if post.message().starts_with("panic") {
             // The message goes to stderr (the host logs it); then the call traps.
-            panic!("fx-panic: asked to panic by post {:?}", post.message);
+            panic!("fx-panic: asked to panic by post {:?}", post.message());
         }
-        WillResult::Allow
+        PostVerdict::Allow
     }
 }

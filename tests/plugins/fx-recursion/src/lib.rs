@@ -31,12 +31,12 @@ impl Plugin for Fixture {
         Ok(())
     }
 
-    fn message_will_be_posted(&self, _ctx: &PluginContext, post: Post) -> WillResult {
-        if post.message.starts_with("recurse") {
+    fn message_will_be_posted(&self, post: &HookPost) -> PostVerdict {
+        if post.message().starts_with("recurse") {
             let depth = recurse(0, black_box(u64::MAX));
             // Only after 2^64 levels; keeps the result alive.
-            return WillResult::reject(format!("recursion returned at {depth}"));
+            return PostVerdict::reject(format!("recursion returned at {depth}"));
         }
-        WillResult::Allow
+        PostVerdict::Allow
     }
 }

@@ -16,14 +16,14 @@ impl Plugin for Fixture {
         Ok(())
     }
 
-    fn message_will_be_posted(&self, _ctx: &PluginContext, post: Post) -> WillResult {
-        if post.message.starts_with("slow") {
+    fn message_will_be_posted(&self, post: &HookPost) -> PostVerdict {
+        if post.message().starts_with("slow") {
             // The deadline should cut this call short; if it ever returns, allow anyway
             // so a test sees the difference only in timing and trap counts.
             if let Err(e) = http::get(SLOW_URL) {
                 log::warn("slow call failed", &[("error", &e.to_string())]);
             }
         }
-        WillResult::Allow
+        PostVerdict::Allow
     }
 }

@@ -26,14 +26,14 @@ impl Plugin for Fixture {
         Ok(())
     }
 
-    fn message_will_be_posted(&self, _ctx: &PluginContext, post: Post) -> WillResult {
-        if post.message.starts_with(PROBE) {
-            return WillResult::Allow;
+    fn message_will_be_posted(&self, post: &HookPost) -> PostVerdict {
+        if post.message().starts_with(PROBE) {
+            return PostVerdict::Allow;
         }
-        let reply = Post::reply(&post.channel_id, post.thread_id(), PROBE);
+        let reply = Post::reply(post.channel_id(), post.thread_id(), PROBE);
         let details: Vec<String> =
             [outcome("posts.create", posts::create(&reply)), outcome("kv.set", kv::set("fx-ungranted", b"x"))].into_iter().flatten().collect();
         let message = if details.is_empty() { "denied".to_owned() } else { format!("allowed:{}", details.join(",")) };
-        WillResult::Replace(post.with_message(message))
+        PostVerdict::message(message)
     }
 }
