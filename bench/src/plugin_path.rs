@@ -175,8 +175,9 @@ pub async fn b1(effort: Effort, quick: bool, tmp: &std::path::Path) -> anyhow::R
     row.note = format!(
         "fuel per call {}. Subjects are timed in turns within each round; ratios are medians of per-round ratios. (c) is (b) on an engine with the host's \
          settings (fuel metering with a deadline yield every million units, async calls on a fiber); the host path adds, per call: the plugin snapshot, \
-         a semaphore permit, an instance from the idle list, fuel refill, the deadline (a timer only if the call suspends), the post converted to and \
-         from WIT records, and the metrics update.{counted}",
+         a semaphore permit, an instance from the idle list, fuel refill, the deadline (a timer only if the call suspends), the post lent to the call \
+         (one reference count; the plugin reads `message` through `hook-post` and returns only the new message, as in (b) and (c)), \
+         and the metrics update.{counted}",
         fuel.fuel_used / fuel.calls.max(1)
     );
     if row.met == Some(false) {
@@ -202,9 +203,9 @@ fn b1_gap(bare: f64, host_over_bare: f64, instructions_per_call: Option<Vec<f64>
     });
     format!(
         "on this run's machine the bare call (b) alone takes {:.2} µs and the host path {:.2}× that, so 2 µs would need a bare call under {:.2} µs.{split} \
-         Most of (b) itself is the canonical ABI rather than the filter: each call lowers the context and the post (12 strings, each a call into the \
-         guest's allocator) and lifts the replacement back. Closing it: fewer, larger fields per hook call (a WIT change: the post as one \
-         serialized buffer, the context only on request), or a machine that runs (b) faster.",
+         Since 0.2.0 the hook lowers only what it reads (the post is lent through `hook-post`: one string for the word filter) and lifts \
+         only the changed message, so what is left in (b) is the call itself, one host call and the filter; closing the rest means a cheaper \
+         fuel/fiber path in wasmtime or a machine that runs (b) faster.",
         bare,
         host_over_bare,
         2.0 / host_over_bare

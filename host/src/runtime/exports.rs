@@ -15,9 +15,9 @@ use crate::bindings::types::{
     ChannelMember, ClusterEvent, CommandArgs, CommandResponse, HttpRequest, HttpResponse, PluginContext, Post, Reaction, TeamMember, User, WebsocketRequest,
     WillResult,
 };
-use crate::imports::records_v0_1_0;
 use crate::error::LoadError;
 use crate::families::HookFamily;
+use crate::imports::records_v0_1_0;
 use crate::state::HostState;
 use crate::versions::WitVersion;
 
