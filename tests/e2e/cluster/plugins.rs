@@ -104,7 +104,11 @@ async fn cluster_events_reach_the_other_nodes_and_not_the_sender() {
 
     let logged = format!("from-http:{data}");
     for i in [1, 2] {
-        eventually(&format!("node-{i} hears the event"), Duration::from_secs(10), || async { nodes[i].log_lines_with(&logged) > 0 }).await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while nodes[i].log_lines_with(&logged) == 0 {
+            assert!(tokio::time::Instant::now() < deadline, "node-{i} did not hear the event within 10 s; its log:\n{}", nodes[i].log());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
     // Time for a duplicate, or an echo to the sender, to show up.
     tokio::time::sleep(Duration::from_secs(1)).await;

@@ -43,7 +43,7 @@ impl Node {
         self.data_dir.path()
     }
 
-    /// What the process wrote to stderr so far (its log).
+    /// What the process wrote so far (its log, stdout and stderr).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.data_dir().join("node.log")).unwrap_or_default()
     }
@@ -61,7 +61,8 @@ impl Node {
             // Plugins' info logs too: KV is shared, so a fixture's log line is how a
             // test learns which node ran its hook.
             .env("CONFAB_LOG", "confab_server=info,confab_plugin=info,warn")
-            .stdout(Stdio::null())
+            // `tracing_subscriber::fmt` writes to stdout; both go to the log.
+            .stdout(log.try_clone().expect("share the node's log"))
             .stderr(log)
             .kill_on_drop(true);
         self.child = Some(command.spawn().unwrap_or_else(|e| panic!("start {}: {e}", self.binary.display())));
