@@ -127,12 +127,7 @@ async fn main() -> anyhow::Result<()> {
         rows.push(multilang::b9(effort, quick, tmp.path(), b1_host).await?);
     }
 
-    if wanted("B10") {
-        rows.push(cluster_throughput::b10(quick, tmp.path()).await?);
-    }
-    if wanted("B11") {
-        rows.push(cluster_reload::b11(quick, tmp.path()).await?);
-    }
+    rows.extend(cluster_rows(&wanted, quick, tmp.path()).await?);
     if wanted("B12") {
         rows.push(consume::b10(quick, tmp.path()).await?);
     }
@@ -150,6 +145,18 @@ async fn main() -> anyhow::Result<()> {
     }
 
     write_report(&machine, &rows, &out, &json)
+}
+
+/// The cluster rows asked for: B10 (three nodes against one), B11 (hot reload across three).
+async fn cluster_rows(wanted: &impl Fn(&str) -> bool, quick: bool, tmp: &Path) -> anyhow::Result<Vec<report::Row>> {
+    let mut rows = Vec::new();
+    if wanted("B10") {
+        rows.push(cluster_throughput::b10(quick, tmp).await?);
+    }
+    if wanted("B11") {
+        rows.push(cluster_reload::b11(quick, tmp).await?);
+    }
+    Ok(rows)
 }
 
 /// Print the report, then write it to `out` (keeping its soak section) and the rows to `json`.

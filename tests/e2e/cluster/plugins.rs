@@ -15,8 +15,8 @@ const UPLOADS: [&str; 2] = ["--enable-plugin-uploads", "true"];
 /// repository root and whose built component is `wasm_name`.
 pub(super) fn bundle_of(source: &str, wasm_name: &str) -> Vec<u8> {
     let dir = tempfile::tempdir().expect("a bundle directory");
-    let manifest: Value = serde_json::from_str(&std::fs::read_to_string(repo_root().join(source).join("plugin.json")).expect("the manifest"))
-        .expect("a JSON manifest");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo_root().join(source).join("plugin.json")).expect("the manifest")).expect("a JSON manifest");
     std::fs::write(dir.path().join("plugin.json"), manifest.to_string()).expect("write the manifest");
     std::fs::copy(built_plugin(wasm_name), dir.path().join("server.wasm")).expect("copy the component");
     confab_server::plugins::bundle::pack_dir(dir.path(), manifest["id"].as_str().expect("an id")).expect("pack the bundle")
@@ -71,10 +71,7 @@ async fn a_plugin_uploaded_on_one_node_serves_on_all_three() {
     let (status, body) = nodes[1].delete_as(&format!("/api/v4/plugins/{ID}"), &team.admin.token).await;
     assert_eq!(status, 200, "{body}");
     for i in 0..nodes.len() {
-        eventually(&format!("node-{i} removes its copy"), Duration::from_secs(15), || async {
-            !nodes[i].data_dir().join("plugins").join(ID).exists()
-        })
-        .await;
+        eventually(&format!("node-{i} removes its copy"), Duration::from_secs(15), || async { !nodes[i].data_dir().join("plugins").join(ID).exists() }).await;
     }
     let (status, statuses) = nodes[0].get_as("/api/v4/plugins/statuses", &team.admin.token).await;
     assert_eq!(status, 200, "{statuses}");

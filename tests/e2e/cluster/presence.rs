@@ -34,10 +34,7 @@ async fn a_killed_nodes_users_go_offline_unless_connected_elsewhere() {
     let (status, body) = nodes[0].put_as(&format!("/api/v4/users/{}/status", manual.id), &token, &json!({ "user_id": manual.id, "status": "dnd" })).await;
     assert_eq!(status, 200, "{body}");
     for user in [only_there, also_elsewhere] {
-        eventually(&format!("{} online", user.username), Duration::from_secs(10), || async {
-            status_of(&nodes[0], &token, &user.id).await == "online"
-        })
-        .await;
+        eventually(&format!("{} online", user.username), Duration::from_secs(10), || async { status_of(&nodes[0], &token, &user.id).await == "online" }).await;
     }
 
     nodes.kill(1).await;

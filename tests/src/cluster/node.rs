@@ -1,7 +1,6 @@
 //! One `confab serve` child process with its own data directory and loopback port, the HTTP and WebSocket calls tests make on it, and `kill -9`.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::{Value, json};
