@@ -254,8 +254,8 @@ fn report(row: &mut Row, one: &Measured, three: &Measured) {
     );
     if !met {
         row.gap = format!(
-            "p99 on another node {p99_3:.1} ms against {p99_1:.1} + {P99_SLACK_MS} ms on one node{}; the difference is the JetStream publish, the \
-             stream read on the reader's node and three servers sharing the cores",
+            "p99 on another node {p99_3:.1} ms against {p99_1:.1} + {P99_SLACK_MS} ms on one node{}; the cross-node path adds the JetStream publish \
+             and the reader node's ordered stream read, and three servers share the cores",
             if one.failed + three.failed > 0 { ", and requests failed" } else { "" }
         );
     }
