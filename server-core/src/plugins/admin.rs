@@ -182,6 +182,8 @@ impl PluginAdmin {
             }
             self.write_node_statuses().await;
             self.join_cluster(previous_run_departed);
+        } else {
+            self.services.settle_previous_single_run().await;
         }
         summary
     }

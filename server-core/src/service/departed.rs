@@ -11,7 +11,8 @@
 //! `online` who has no socket on it ([`super::status::Statuses::settle_automatic`]),
 //! asking the live nodes as a normal disconnect does. A node restarted under the same
 //! id before its row expired finds its own row at start and settles its previous run
-//! the same way.
+//! the same way. A single node settles its own previous run at every start
+//! ([`Services::settle_previous_single_run`]).
 
 use std::time::Duration;
 
@@ -66,6 +67,16 @@ impl Services {
                 tracing::warn!(%error, "cannot read this node's previous heartbeat");
                 false
             }
+        }
+    }
+
+    /// On a single node at start: no socket outlives a run, so an automatic `online`
+    /// still in the store was left by a run that stopped without closing its sockets (a
+    /// crash, `kill -9`). Those users are settled as after their last disconnect; after
+    /// a clean stop there is nobody to settle and this is one query.
+    pub(crate) async fn settle_previous_single_run(&self) {
+        if self.cluster().is_none() {
+            self.settle_statuses().await;
         }
     }
 

@@ -53,3 +53,20 @@ async fn a_killed_nodes_users_go_offline_unless_connected_elsewhere() {
     assert_eq!(event["data"]["status"], "online", "{event}");
     assert_eq!(status_of(&nodes[0], &token, &only_there.id).await, "online");
 }
+
+/// A single node (no cluster) killed with its users connected: at its next start no
+/// socket of theirs exists, so their automatic `online` is settled to `offline`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_single_node_restarted_after_a_kill_shows_its_users_offline() {
+    let Some(mut nodes) = Nodes::start("cluster::presence::single_node_killed", 1, None).await else { return };
+    let team = Team::create(&nodes).await;
+    let token = team.admin.token.clone();
+    let member = &team.members[0];
+    let socket = nodes[0].websocket(&member.token).await;
+    eventually("member0 online", Duration::from_secs(10), || async { status_of(&nodes[0], &token, &member.id).await == "online" }).await;
+
+    nodes.kill(0).await;
+    drop(socket);
+    nodes.restart(0).await;
+    eventually("member0 offline after the restart", Duration::from_secs(10), || async { status_of(&nodes[0], &token, &member.id).await == "offline" }).await;
+}
