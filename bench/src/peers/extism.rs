@@ -35,7 +35,8 @@ impl ExtismPeer {
         let limits = super::limits();
         let settings: serde_json::Map<String, serde_json::Value> = serde_json::from_str(settings)?;
         let config = settings.into_iter().map(|(key, value)| (key, value.as_str().unwrap_or_default().to_owned()));
-        let manifest = Manifest::new([Wasm::file(module()?)])
+        // The bytes, not the path: reading files is an extism feature left off.
+        let manifest = Manifest::new([Wasm::data(std::fs::read(module()?)?)])
             .with_config(config)
             .with_timeout(limits.deadline)
             // Wasm pages are 64 KiB.

@@ -71,9 +71,10 @@ pub struct Request<H> {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Response<R> {
     pub id: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    // A missing field reads as `None` (serde's rule for `Option` fields).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<R>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
