@@ -17,7 +17,7 @@ use crate::stats::{Effort, Summary};
 
 #[path = "../../example-plugins/word-filter/src/filter.rs"]
 #[allow(dead_code, unreachable_pub)]
-mod filter;
+pub mod filter;
 
 fn post() -> Post {
     Post { channel_id: "c".repeat(26), user_id: "u".repeat(26), message: fixtures::message_200(), props: "{}".into(), ..Default::default() }
