@@ -10,6 +10,7 @@ mod fanout;
 mod fixtures;
 mod instructions;
 mod multilang;
+mod peers;
 mod plugin_path;
 mod reload;
 mod report;
