@@ -25,7 +25,7 @@ const CLIENTS_PER_NODE: usize = 4;
 const CONVERGE_LIMIT: Duration = Duration::from_secs(10);
 
 /// The NATS server the cluster uses, if one answers.
-fn nats_url() -> Option<String> {
+pub(crate) fn nats_url() -> Option<String> {
     let url = std::env::var("CONFAB_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
     let addr = url.strip_prefix("nats://").unwrap_or(&url).to_string();
     let reachable = std::net::ToSocketAddrs::to_socket_addrs(&addr)

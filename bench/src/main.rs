@@ -4,11 +4,13 @@ mod activation;
 mod bare;
 mod client;
 mod cluster_reload;
+mod cluster_throughput;
 mod consume;
 mod fanout;
 mod fixtures;
 mod instructions;
 mod multilang;
+mod peers;
 mod plugin_path;
 mod reload;
 mod report;
@@ -26,7 +28,7 @@ use clap::Parser;
 use report::Machine;
 
 /// The rows `--only` may name.
-const ROWS: [&str; 14] = ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B11", "B12", "B13", "S1", "C1"];
+const ROWS: [&str; 15] = ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B11", "B12", "B13", "S1", "C1"];
 
 /// Runs the benchmark rows against baselines measured in the same run, prints them and
 /// writes BENCHMARKS.md (or `--out`) and a JSON file. Usually run through
@@ -126,9 +128,7 @@ async fn main() -> anyhow::Result<()> {
         rows.push(multilang::b9(effort, quick, tmp.path(), b1_host).await?);
     }
 
-    if wanted("B11") {
-        rows.push(cluster_reload::b11(quick, tmp.path()).await?);
-    }
+    rows.extend(cluster_rows(&wanted, quick, tmp.path()).await?);
     if wanted("B12") {
         rows.push(consume::b10(quick, tmp.path()).await?);
     }
@@ -146,6 +146,18 @@ async fn main() -> anyhow::Result<()> {
     }
 
     write_report(&machine, &rows, &out, &json)
+}
+
+/// The cluster rows asked for: B10 (three nodes against one), B11 (hot reload across three).
+async fn cluster_rows(wanted: &impl Fn(&str) -> bool, quick: bool, tmp: &Path) -> anyhow::Result<Vec<report::Row>> {
+    let mut rows = Vec::new();
+    if wanted("B10") {
+        rows.push(cluster_throughput::b10(quick, tmp).await?);
+    }
+    if wanted("B11") {
+        rows.push(cluster_reload::b11(quick, tmp).await?);
+    }
+    Ok(rows)
 }
 
 /// Print the report, then write it to `out` (keeping its soak section) and the rows to `json`.

@@ -1,4 +1,4 @@
-//! B1 and B2: one `message-will-be-posted` call through the full host path, against a native baseline and a bare wasmtime call; then a chain of ten plugins.
+//! B1 and B2: one `message-will-be-posted` call through the full host path, against a native baseline, a bare wasmtime call and two peers (Extism, a plugin process); then a chain of ten plugins.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -10,18 +10,20 @@ use confab_host::{HostConfig, LoadOptions, NoServer, PluginHost, WillOutcome};
 use crate::bare::{self, BareInstance, LimitedInstance};
 use crate::fixtures;
 use crate::instructions;
+use crate::peers::extism::ExtismPeer;
+use crate::peers::oop::OopPeer;
 use crate::report::Row;
-use crate::stats::{Effort, Summary, micros_per_op_async};
+use crate::stats::{Effort, Summary};
 
 #[path = "../../example-plugins/word-filter/src/filter.rs"]
 #[allow(dead_code, unreachable_pub)]
-mod filter;
+pub mod filter;
 
 fn post() -> Post {
     Post { channel_id: "c".repeat(26), user_id: "u".repeat(26), message: fixtures::message_200(), props: "{}".into(), ..Default::default() }
 }
 
-/// The four ways B1 runs the same filter on the same post, set up once.
+/// The six ways B1 runs the same filter on the same post, set up once.
 pub struct Subjects {
     native: filter::Filter,
     post: Post,
@@ -29,6 +31,8 @@ pub struct Subjects {
     limited: LimitedInstance,
     host: PluginHost,
     ctx: PluginContext,
+    extism: ExtismPeer,
+    oop: OopPeer,
 }
 
 /// Which of [`Subjects`] to call (`confab-bench --calls <which> <n>`).
@@ -38,6 +42,8 @@ pub enum Subject {
     Bare,
     Limited,
     Host,
+    Extism,
+    Oop,
 }
 
 impl std::str::FromStr for Subject {
@@ -49,7 +55,9 @@ impl std::str::FromStr for Subject {
             "b" | "bare" => Subject::Bare,
             "c" | "limited" => Subject::Limited,
             "host" => Subject::Host,
-            other => anyhow::bail!("unknown B1 subject `{other}`: a|native, b|bare, c|limited, host"),
+            "d" | "extism" => Subject::Extism,
+            "e" | "oop" => Subject::Oop,
+            other => anyhow::bail!("unknown B1 subject `{other}`: a|native, b|bare, c|limited, host, d|extism, e|oop"),
         })
     }
 }
@@ -69,6 +77,8 @@ impl Subjects {
             limited: LimitedInstance::new(&wasm, fixtures::WORD_FILTER_SETTINGS, lent).await?,
             host,
             ctx: PluginContext::default(),
+            extism: ExtismPeer::new(1, fixtures::WORD_FILTER_SETTINGS)?,
+            oop: OopPeer::start(1, &tmp.join("b1-oop"), fixtures::WORD_FILTER_SETTINGS).await?,
         })
     }
 
@@ -99,6 +109,18 @@ impl Subjects {
         assert!(matches!(outcome, WillOutcome::Continue(ref post) if post.message.starts_with("d*rn")));
     }
 
+    /// (d) the Extism plugin.
+    pub fn extism(&mut self) {
+        let replaced = self.extism.call(&self.ctx, &self.post).expect("the Extism word-filter answers");
+        assert!(replaced.is_some_and(|post| post.message.starts_with("d*rn")));
+    }
+
+    /// (e) the plugin process.
+    pub async fn oop(&mut self) {
+        let replaced = self.oop.call(&self.ctx, &self.post).await.expect("the word-filter process answers");
+        assert!(replaced.is_some_and(|post| post.message.starts_with("d*rn")));
+    }
+
     /// `n` calls of one subject and nothing else: a profiling aid. Two runs under
     /// `valgrind --tool=callgrind` with different `n` give instructions per call by
     /// difference, whatever else the machine is doing.
@@ -109,6 +131,8 @@ impl Subjects {
                 Subject::Bare => self.bare(),
                 Subject::Limited => self.limited().await,
                 Subject::Host => self.host().await,
+                Subject::Extism => self.extism(),
+                Subject::Oop => self.oop().await,
             }
         }
     }
@@ -116,13 +140,14 @@ impl Subjects {
 
 /// B1; returns the host-path median for B2's baseline.
 ///
-/// The four subjects are timed in turns within each round (a, b, c, host, then the
-/// next round), so a change in the machine's speed hits all of them alike, and each
+/// The six subjects are timed in turns within each round (a, b, c, host, d, e, then
+/// the next round), so a change in the machine's speed hits all of them alike, and each
 /// ratio is the median of the per-round ratios.
 pub async fn b1(effort: Effort, quick: bool, tmp: &std::path::Path) -> anyhow::Result<(Row, f64)> {
     let mut row = Row {
         id: "B1",
-        what: "one `message-will-be-posted` call, 200-byte post, word-filter (Rust): full host path (pool checkout, fuel, deadline, metrics)",
+        what: "one `message-will-be-posted` call, 200-byte post, word-filter (Rust): full host path (pool checkout, fuel, deadline, metrics), against \
+               the same filter as an Extism plugin (d) and as a plugin process (e)",
         figures: vec![],
         ratios: vec![],
         target: "≤ 2.0 µs, ≤ 2× (b)",
@@ -131,11 +156,11 @@ pub async fn b1(effort: Effort, quick: bool, tmp: &std::path::Path) -> anyhow::R
         gap: String::new(),
     };
     let mut subjects = Subjects::new(tmp).await?;
-    const ORDER: [Subject; 4] = [Subject::Native, Subject::Bare, Subject::Limited, Subject::Host];
+    const ORDER: [Subject; 6] = [Subject::Native, Subject::Bare, Subject::Limited, Subject::Host, Subject::Extism, Subject::Oop];
     for which in ORDER {
         subjects.run(which, u64::from(effort.warmup_ops)).await;
     }
-    let mut samples: [Vec<f64>; 4] = Default::default();
+    let mut samples: [Vec<f64>; 6] = Default::default();
     for _ in 0..effort.rounds {
         for (i, which) in ORDER.into_iter().enumerate() {
             let started = Instant::now();
@@ -144,30 +169,36 @@ pub async fn b1(effort: Effort, quick: bool, tmp: &std::path::Path) -> anyhow::R
         }
     }
     let per_round = |x: usize, y: usize| Summary::of(samples[x].iter().zip(&samples[y]).map(|(a, b)| a / b).collect()).median;
-    let [a, b, c, h] = samples.clone().map(Summary::of);
+    let [a, b, c, h, d, e] = samples.clone().map(Summary::of);
     row.figure("(a) native Rust function", "µs", a);
     row.figure("(b) bare wasmtime call", "µs", b);
     // What fuel metering and async calls cost by themselves, so the rest of the host
     // path's cost is its own.
     row.figure("(c) bare wasmtime with fuel and async", "µs", c);
     row.figure("host path", "µs", h);
+    row.figure("(d) Extism plugin, post as JSON", "µs", d);
+    row.figure("(e) plugin process, JSON-RPC over a Unix socket", "µs", e);
     let host_over_bare = per_round(3, 1);
     row.ratios.push(("host / (b)".into(), host_over_bare));
     row.ratios.push(("(c) / (b): fuel and async".into(), per_round(2, 1)));
     row.ratios.push(("host / (c): the host's own machinery".into(), per_round(3, 2)));
     row.ratios.push(("host / (a)".into(), per_round(3, 0)));
+    row.ratios.push(("host / (d): against Extism".into(), per_round(3, 4)));
+    row.ratios.push(("host / (e): against a plugin process".into(), per_round(3, 5)));
     let mut counted = String::new();
     let mut instructions_per_call = None;
     if !quick && instructions::available() {
-        let names = [(Subject::Native, "a"), (Subject::Bare, "b"), (Subject::Limited, "c"), (Subject::Host, "host")];
+        let names = [(Subject::Native, "a"), (Subject::Bare, "b"), (Subject::Limited, "c"), (Subject::Host, "host"), (Subject::Extism, "d")];
         let ir = instructions::per_call(&names)?;
         for ((_, name), n) in names.iter().zip(&ir) {
             row.figure(format!("instructions per call, {name} (callgrind)"), "instructions", Summary::of(vec![*n]));
         }
         row.ratios.push(("host / (b), in instructions".into(), ir[3] / ir[1]));
+        row.ratios.push(("host / (d), in instructions".into(), ir[3] / ir[4]));
         instructions_per_call = Some(ir);
         counted = " Instruction counts come from `valgrind --tool=callgrind` on `confab-bench --calls <subject> <n>` (n = 4000 minus n = 0); \
-                   unlike the times, they do not move with the load of a shared machine."
+                   unlike the times, they do not move with the load of a shared machine. (e) is not counted: its plugin's half runs in \
+                   another process, outside callgrind."
             .into();
     }
     let fuel = subjects.host.metrics().hooks["bench.word-filter"]["message-will-be-posted"].clone();
@@ -177,7 +208,10 @@ pub async fn b1(effort: Effort, quick: bool, tmp: &std::path::Path) -> anyhow::R
          settings (fuel metering with a deadline yield every million units, async calls on a fiber); the host path adds, per call: the plugin snapshot, \
          a semaphore permit, an instance from the idle list, fuel refill, the deadline (a timer only if the call suspends), the post lent to the call \
          (one reference count; the plugin reads `message` through `hook-post` and returns only the new message, as in (b) and (c)), \
-         and the metrics update.{counted}",
+         and the metrics update. (d) is the same filter source built with extism-pdk for wasm32-unknown-unknown, called through \
+         the `extism` crate with the hook's arguments and its answer as JSON (serialized and parsed on both sides), under the same fuel per call, \
+         deadline (Extism's timeout) and memory cap. (e) is the same filter in a plugin process (`confab-bench-oop-plugin`), one JSON-RPC line \
+         each way over a Unix socket, as Mattermost's plugin processes are called, with no limits (Mattermost sets none).{counted}",
         fuel.fuel_used / fuel.calls.max(1)
     );
     if row.met == Some(false) {
@@ -212,11 +246,15 @@ fn b1_gap(bare: f64, host_over_bare: f64, instructions_per_call: Option<Vec<f64>
     )
 }
 
-/// B2: ten plugins (word-filter under ten ids) on one post.
+/// B2: ten plugins (word-filter under ten ids) on one post, and the same chain of ten
+/// through each peer: ten Extism instances, ten plugin processes.
+///
+/// The three chains are timed in turns within each round, like B1's subjects; a round
+/// is a tenth of B1's calls, each call being ten.
 pub async fn b2(effort: Effort, tmp: &std::path::Path, b1_host: f64) -> anyhow::Result<Row> {
     let mut row = Row {
         id: "B2",
-        what: "a chain of 10 plugins on one post",
+        what: "a chain of 10 plugins on one post; the same chain of 10 Extism plugins (d) and of 10 plugin processes (e)",
         figures: vec![],
         ratios: vec![],
         target: "≤ 20 µs per post",
@@ -229,18 +267,33 @@ pub async fn b2(effort: Effort, tmp: &std::path::Path, b1_host: f64) -> anyhow::
         host.load(&fixtures::word_filter(&tmp.join("b2"), &format!("bench.chain-{i:02}"))?, LoadOptions { grant_all_requested: true, ..Default::default() })
             .await?;
     }
-    let ctx = PluginContext::default();
-    let p = post();
-    let chain = row.figure(
-        "10-plugin chain",
-        "µs",
-        micros_per_op_async(effort, async || {
-            let outcome = host.message_will_be_posted(&ctx, p.clone()).await;
-            assert!(matches!(outcome, WillOutcome::Continue(_)));
-        })
-        .await,
-    );
+    let mut chains = Chains {
+        host,
+        extism: ExtismPeer::new(10, fixtures::WORD_FILTER_SETTINGS)?,
+        oop: OopPeer::start(10, &tmp.join("b2-oop"), fixtures::WORD_FILTER_SETTINGS).await?,
+        ctx: PluginContext::default(),
+        post: post(),
+    };
+    let calls = (effort.ops_per_round / 10).max(1);
+    for which in 0..3 {
+        chains.run(which, (effort.warmup_ops / 10).max(1)).await?;
+    }
+    let mut samples: [Vec<f64>; 3] = Default::default();
+    for _ in 0..effort.rounds {
+        for (which, samples) in samples.iter_mut().enumerate() {
+            let started = Instant::now();
+            chains.run(which, calls).await?;
+            samples.push(started.elapsed().as_secs_f64() * 1e6 / f64::from(calls));
+        }
+    }
+    let per_round = |x: usize, y: usize| Summary::of(samples[x].iter().zip(&samples[y]).map(|(a, b)| a / b).collect()).median;
+    let [chain, d, e] = samples.clone().map(Summary::of);
+    row.figure("10-plugin chain", "µs", chain);
+    row.figure("(d) 10 Extism plugins", "µs", d);
+    row.figure("(e) 10 plugin processes", "µs", e);
     row.ratios.push(("chain / (B1 × 10)".into(), chain.median / (b1_host * 10.0)));
+    row.ratios.push(("chain / (d)".into(), per_round(0, 1)));
+    row.ratios.push(("chain / (e)".into(), per_round(0, 2)));
     row.met = Some(chain.median <= 20.0);
     if row.met == Some(false) {
         row.gap = format!(
@@ -248,7 +301,37 @@ pub async fn b2(effort: Effort, tmp: &std::path::Path, b1_host: f64) -> anyhow::
             chain.median / (b1_host * 10.0)
         );
     }
-    row.note = "Each link after the first sees the previous replacement, so later links find nothing to replace and allow.".into();
-    host.shutdown().await;
+    row.note = "Each link after the first sees the previous replacement, so later links find nothing to replace and allow. The peers' chains do the \
+                same: (d) ten Extism instances of one compiled module, (e) ten plugin processes called one after the other, each link's JSON \
+                answer decoded before the next link is called."
+        .into();
+    chains.host.shutdown().await;
     Ok(row)
+}
+
+/// B2's three chains of ten, set up once.
+struct Chains {
+    host: PluginHost,
+    extism: ExtismPeer,
+    oop: OopPeer,
+    ctx: PluginContext,
+    post: Post,
+}
+
+impl Chains {
+    /// `n` posts through chain `which`: 0 the host, 1 Extism, 2 the plugin processes.
+    async fn run(&mut self, which: usize, n: u32) -> anyhow::Result<()> {
+        for _ in 0..n {
+            let replaced = match which {
+                0 => match self.host.message_will_be_posted(&self.ctx, self.post.clone()).await {
+                    WillOutcome::Continue(post) => Some(post),
+                    other => anyhow::bail!("the host chain did not let the post through: {other:?}"),
+                },
+                1 => self.extism.call(&self.ctx, &self.post)?,
+                _ => self.oop.call(&self.ctx, &self.post).await?,
+            };
+            anyhow::ensure!(replaced.is_some_and(|post| post.message.starts_with("d*rn")), "chain {which} did not replace the word");
+        }
+        Ok(())
+    }
 }

@@ -12,6 +12,7 @@ pub mod channels;
 pub mod commands;
 mod consume;
 pub mod convert;
+pub(crate) mod departed;
 mod fanout;
 pub mod lookups;
 pub mod plugin_settings;

@@ -1,10 +1,17 @@
-//! Three `confab` processes in cluster mode on one PostgreSQL schema and a NATS server of the test's own (`confab_e2e::cluster`): events across nodes, and what a node's `kill -9`, a NATS restart and a PostgreSQL restart must not lose.
+//! Three `confab` processes in cluster mode on one PostgreSQL schema and a NATS server of the test's own (`confab_e2e::cluster`): events across nodes, plugins and their jobs and cluster events on every node, credentials ended everywhere, statuses after a node dies, and what a node's `kill -9`, a NATS restart and a PostgreSQL restart must not lose.
 //!
 //! Every test here skips, saying so on stderr, without `CONFAB_TEST_DATABASE_URL` or
 //! when PostgreSQL (or the NATS server it needs) is unreachable.
 
 mod delivery;
 mod failure;
+mod jobs;
+mod plugins;
+mod presence;
+mod sessions;
+
+use std::future::Future;
+use std::time::Duration;
 
 use confab_e2e::User;
 use confab_e2e::cluster::Nodes;
@@ -37,5 +44,18 @@ impl Team {
         let (status, town) = nodes[0].get_as(&format!("/api/v4/teams/{team_id}/channels/name/town-square"), &admin.token).await;
         assert_eq!(status, 200, "{town}");
         Team { admin, team_id, town_id: town["id"].as_str().expect("a channel id").to_string(), members }
+    }
+}
+
+/// Wait until `check` holds, trying every 100 ms; panics naming `what` after `limit`.
+async fn eventually<F, Fut>(what: &str, limit: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
+    while !check().await {
+        assert!(tokio::time::Instant::now() < deadline, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -116,6 +116,11 @@ impl Nodes {
     /// on the shared one of `CONFAB_TEST_NATS_URL` (default `nats://127.0.0.1:4222`).
     /// `None`, after printing why, when neither or PostgreSQL is there.
     pub async fn clustered(test_name: &str, count: usize) -> Option<Nodes> {
+        Nodes::clustered_with(test_name, count, &[]).await
+    }
+
+    /// [`Nodes::clustered`] with more `confab serve` flags for every node.
+    pub async fn clustered_with(test_name: &str, count: usize, extra: &[&str]) -> Option<Nodes> {
         // No schema, no cluster: say so before starting anything.
         if std::env::var(confab_server::testing::DATABASE_URL_ENV).ok().filter(|u| !u.is_empty()).is_none() {
             say_skipped(test_name, "PostgreSQL", &format!("{} not set", confab_server::testing::DATABASE_URL_ENV));
@@ -123,7 +128,7 @@ impl Nodes {
         }
         let own = if nats::installed() { NatsServer::start(test_name).await } else { None };
         let url = own.as_ref().map_or_else(shared_nats_url, |n| n.url.clone());
-        let mut nodes = Nodes::start(test_name, count, Some(&url)).await?;
+        let mut nodes = Nodes::start_with(test_name, count, Some(&url), extra).await?;
         nodes.nats = own;
         Some(nodes)
     }

@@ -48,7 +48,8 @@ fn build(smoke: bool) -> Result<std::process::Command> {
     // cargo call (one feature resolution, so neither rebuilds the other's
     // dependencies) and the suite is run directly.
     let mut build = cargo(&root);
-    build.args(["build", "-p", "confab-server", "-p", "confab-bench", "--bin", "confab", "--bin", "confab-bench"]);
+    // `confab-bench-oop-plugin` is B1's and B2's plugin process, found beside the suite.
+    build.args(["build", "-p", "confab-server", "-p", "confab-bench", "--bin", "confab", "--bin", "confab-bench", "--bin", "confab-bench-oop-plugin"]);
     if !smoke {
         build.arg("--release");
     }

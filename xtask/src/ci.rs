@@ -19,9 +19,11 @@ pub(crate) fn run_all() -> Result<()> {
     // Clippy on the plugin workspaces below checks for wasm32-wasip2, so the target must
     // be there before the first lint, not only before the plugin build.
     plugins::ensure_target()?;
+    plugins::ensure_rust_target(plugins::EXTISM_TARGET)?;
+    let extism_guest = root.join(plugins::EXTISM_GUEST);
 
     run(cargo(&root).args(["fmt", "--all", "--check"]))?;
-    for ws in &plugin_workspaces {
+    for ws in plugin_workspaces.iter().chain([&extism_guest]) {
         run(cargo(ws).args(["fmt", "--all", "--check"]))?;
     }
     println!("$ cargo xtask tidy");
@@ -34,6 +36,9 @@ pub(crate) fn run_all() -> Result<()> {
         cmd.args(["clippy", "--workspace", "--all-targets", "--target", TARGET, "--target-dir"]).arg(plugins::target_dir()).args(["--", "-D", "warnings"]);
         run(&mut cmd)?;
     }
+    let mut cmd = cargo(&extism_guest);
+    cmd.args(["clippy", "--all-targets", "--target", plugins::EXTISM_TARGET, "--target-dir"]).arg(plugins::target_dir()).args(["--", "-D", "warnings"]);
+    run(&mut cmd)?;
 
     crate::test(&[], crate::guests::Missing::Fail)?;
     crate::web::web()?;

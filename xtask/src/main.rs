@@ -22,7 +22,8 @@ const USAGE: &str = "\
 usage: cargo xtask <task> [args]
 
 tasks:
-  plugins        add the wasm32-wasip2 target if missing, build every plugin (release);
+  plugins        add the wasm32-wasip2 target if missing, build every plugin (release)
+                 and the benchmarks' Extism peer (wasm32-unknown-unknown);
                  JS (npm) and Python (venv) plugins and the plugins' webapp halves
                  (npm) too, skipped loudly without node/npm or python3
   test [ARGS]    plugins, then the whole test suite: `cargo test --workspace [ARGS]`

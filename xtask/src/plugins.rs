@@ -1,4 +1,4 @@
-//! `cargo xtask plugins`: make sure the `wasm32-wasip2` target is installed, then build every plugin workspace in release mode, then the JS and Python plugins and the plugins' webapp halves.
+//! `cargo xtask plugins`: make sure the `wasm32-wasip2` target is installed, then build every plugin workspace in release mode, the benchmarks' Extism peer, then the JS and Python plugins and the plugins' webapp halves.
 //!
 //! Plugins live outside the root workspace (they are built for wasm32-wasip2, which
 //! `cargo test --workspace` must never attempt), so they are built here, into
@@ -14,6 +14,12 @@ use crate::{cargo, output, project_root, run};
 
 /// The plugin compilation target: emits a wasm component directly.
 pub(crate) const TARGET: &str = "wasm32-wasip2";
+
+/// The benchmarks' Extism peer (B1 and B2's (d), `bench/extism-guest`): not a Confab
+/// plugin but a core module for Extism, so built for the target Extism loads.
+pub(crate) const EXTISM_GUEST: &str = "bench/extism-guest";
+/// The target of [`EXTISM_GUEST`].
+pub(crate) const EXTISM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Directories that may be the root of a plugin build workspace. Today the fixtures in
 /// `tests/plugins/` are members of the `example-plugins` workspace; if they ever get a
@@ -101,23 +107,43 @@ fn package_name(manifest: &str) -> Option<String> {
     None
 }
 
-/// Install the wasm target when it is missing and rustup can add it; otherwise fail
+/// Install the plugin target when it is missing and rustup can add it; otherwise fail
 /// with the one-line fix.
 pub(crate) fn ensure_target() -> Result<()> {
+    ensure_rust_target(TARGET)
+}
+
+/// Install `target` when it is missing and rustup can add it; otherwise fail with the
+/// one-line fix.
+pub(crate) fn ensure_rust_target(target: &str) -> Result<()> {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let sysroot = output(Command::new(&rustc).args(["--print", "sysroot"]))?;
-    if Path::new(sysroot.trim()).join("lib/rustlib").join(TARGET).is_dir() {
+    if Path::new(sysroot.trim()).join("lib/rustlib").join(target).is_dir() {
         return Ok(());
     }
     // rustup proxies set RUSTUP_TOOLCHAIN for their children, so this adds the target
     // to the toolchain that is running xtask.
     if Command::new("rustup").arg("--version").output().is_ok_and(|o| o.status.success()) {
-        println!("xtask: the {TARGET} target is missing; adding it");
-        return run(Command::new("rustup").args(["target", "add", TARGET]));
+        println!("xtask: the {target} target is missing; adding it");
+        return run(Command::new("rustup").args(["target", "add", target]));
     }
     bail!(
-        "the {TARGET} target is not installed and rustup is not available: install the rust-std component for {TARGET} (with rustup: `rustup target add {TARGET}`)"
+        "the {target} target is not installed and rustup is not available: install the rust-std component for {target} (with rustup: `rustup target add {target}`)"
     )
+}
+
+/// Build the benchmarks' Extism peer and check its module is there.
+fn build_extism_guest() -> Result<()> {
+    ensure_rust_target(EXTISM_TARGET)?;
+    let mut cmd = cargo(&project_root().join(EXTISM_GUEST));
+    cmd.args(["build", "--release", "--target", EXTISM_TARGET, "--target-dir"]).arg(target_dir());
+    run(&mut cmd)?;
+    let module = target_dir().join(EXTISM_TARGET).join("release/word_filter_extism.wasm");
+    match std::fs::metadata(&module) {
+        Ok(meta) => println!("xtask: the benchmarks' Extism peer: {} ({} KiB)", module.display(), meta.len().div_ceil(1024)),
+        Err(e) => bail!("{EXTISM_GUEST} produced no {}: {e}", module.display()),
+    }
+    Ok(())
 }
 
 /// Build every plugin workspace in release mode and check every plugin crate produced
@@ -147,6 +173,7 @@ pub(crate) fn build(missing_tools: crate::guests::Missing) -> Result<Built> {
     if !missing.is_empty() {
         bail!("these plugin crates produced no component (are they members of a plugin workspace?): {}", missing.join(", "));
     }
+    build_extism_guest()?;
     let mut skipped = crate::guests::build(missing_tools)?;
     skipped.extend(crate::plugin_webapps::build(missing_tools)?);
     Ok(Built { workspaces, skipped })

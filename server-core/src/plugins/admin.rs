@@ -166,6 +166,8 @@ impl PluginAdmin {
     /// meanwhile; then load every enabled plugin in the directory and follow the
     /// cluster ([`PluginAdmin::join_cluster`]).
     pub async fn load_installed(self: &Arc<Self>) -> LoadSummary {
+        // Before this run's first heartbeat overwrites the last one's.
+        let previous_run_departed = self.services.claim_own_previous_run().await;
         installer::recover(&self.layout, self.services.store()).await;
         if self.node_id().is_some()
             && let Err(e) = self.reconcile(false).await
@@ -179,7 +181,9 @@ impl PluginAdmin {
                 self.mark_applied(&row.record.plugin_id).await;
             }
             self.write_node_statuses().await;
-            self.join_cluster();
+            self.join_cluster(previous_run_departed);
+        } else {
+            self.services.settle_previous_single_run().await;
         }
         summary
     }

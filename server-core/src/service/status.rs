@@ -87,6 +87,22 @@ impl Statuses<'_> {
         }
     }
 
+    /// After a node died with sockets open (`service/departed.rs`): follow the
+    /// connections again for every user whose status is automatically `online` and
+    /// who has no socket here. [`Statuses::follow_connections`] asks the live nodes, so
+    /// a user connected elsewhere stays online and the others go offline, announced
+    /// as after a normal disconnect; manual statuses are not touched. Returns how many
+    /// users were re-checked.
+    pub(crate) async fn settle_automatic(&self) -> Result<usize> {
+        use futures_util::StreamExt;
+        /// Users re-checked at once (each costs a presence question and a read).
+        const AT_ONCE: usize = 16;
+        let users: Vec<String> = self.store().automatic_online_user_ids().await?.into_iter().filter(|u| !self.hub().is_connected(u)).collect();
+        let count = users.len();
+        futures_util::stream::iter(users).for_each_concurrent(AT_ONCE, |user_id| async move { self.follow_connections(&user_id).await }).await;
+        Ok(count)
+    }
+
     /// `status_change` to the user's own connections, as Mattermost's `BroadcastStatus`.
     async fn announce(&self, status: &Status) {
         self.publish_logged("status_change", json!({ "status": status.status, "user_id": status.user_id }), to_user(&status.user_id)).await;

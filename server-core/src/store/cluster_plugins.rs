@@ -159,6 +159,33 @@ impl Store {
         Ok(out)
     }
 
+    /// The nodes whose row is older than `silent_since`, with the heartbeat they last
+    /// wrote: nodes that stopped without removing it (`service/departed.rs`).
+    pub async fn silent_nodes(&self, silent_since: i64) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query("SELECT node_id, heartbeat_at FROM cluster_plugin_statuses WHERE heartbeat_at < $1 ORDER BY node_id")
+            .bind(silent_since)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get("node_id")?, r.try_get("heartbeat_at")?))).collect()
+    }
+
+    /// The heartbeat a node last wrote, if it has a row.
+    pub async fn node_heartbeat(&self, node_id: &str) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar("SELECT heartbeat_at FROM cluster_plugin_statuses WHERE node_id = $1").bind(node_id).fetch_optional(&self.pool).await?)
+    }
+
+    /// Take the right to settle a node's departure: its row is deleted if it still
+    /// carries `heartbeat_at`. True for exactly one of the nodes racing for it (a node
+    /// that wrote a fresh heartbeat meanwhile was not dead, and is left alone).
+    pub async fn claim_departed_node(&self, node_id: &str, heartbeat_at: i64) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM cluster_plugin_statuses WHERE node_id = $1 AND heartbeat_at = $2")
+            .bind(node_id)
+            .bind(heartbeat_at)
+            .execute(self.writer())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Forget a node's statuses (it is shutting down).
     pub async fn delete_node_statuses(&self, node_id: &str) -> Result<()> {
         sqlx::query("DELETE FROM cluster_plugin_statuses WHERE node_id = $1").bind(node_id).execute(self.writer()).await?;

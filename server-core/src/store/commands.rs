@@ -199,6 +199,12 @@ impl Store {
         }))
     }
 
+    /// The users whose status is `online` because of their connections (not set by
+    /// hand), to re-check after a node died with some of those connections.
+    pub async fn automatic_online_user_ids(&self) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT user_id FROM user_status WHERE status = 'online' AND manual = 0").fetch_all(&self.pool).await?)
+    }
+
     /// Store a user's status.
     pub async fn upsert_status(&self, s: &Status) -> Result<()> {
         sqlx::query(

@@ -1,7 +1,6 @@
 //! One `confab serve` child process with its own data directory and loopback port, the HTTP and WebSocket calls tests make on it, and `kill -9`.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -43,7 +42,7 @@ impl Node {
         self.data_dir.path()
     }
 
-    /// What the process wrote to stderr so far (its log).
+    /// What the process wrote so far (its log, stdout and stderr).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.data_dir().join("node.log")).unwrap_or_default()
     }
@@ -58,8 +57,11 @@ impl Node {
             .arg("--data-dir")
             .arg(self.data_dir.path())
             .args(&self.args)
-            .env("CONFAB_LOG", "confab_server=info,warn")
-            .stdout(Stdio::null())
+            // Plugins' info logs too: KV is shared, so a fixture's log line is how a
+            // test learns which node ran its hook.
+            .env("CONFAB_LOG", "confab_server=info,confab_plugin=info,warn")
+            // `tracing_subscriber::fmt` writes to stdout; both go to the log.
+            .stdout(log.try_clone().expect("share the node's log"))
             .stderr(log)
             .kill_on_drop(true);
         self.child = Some(command.spawn().unwrap_or_else(|e| panic!("start {}: {e}", self.binary.display())));
@@ -143,6 +145,20 @@ impl Node {
         let token = response.headers().get("token").expect("a Token header").to_str().expect("an ASCII token").to_string();
         let body = crate::json(response).await;
         User { id: body["id"].as_str().expect("a user id").to_string(), username: username.to_string(), token }
+    }
+
+    /// `POST /api/v4/plugins` (multipart `plugin`, `force` when asked) as `token`.
+    pub async fn upload_plugin(&self, token: &str, bundle: Vec<u8>, force: bool) -> (u16, Value) {
+        let mut form = reqwest::multipart::Form::new().part("plugin", reqwest::multipart::Part::bytes(bundle).file_name("plugin.tar.gz"));
+        if force {
+            form = form.text("force", "true");
+        }
+        crate::send(self.request(reqwest::Method::POST, "/api/v4/plugins", token).multipart(form)).await
+    }
+
+    /// How many lines of the node's log contain `needle`.
+    pub fn log_lines_with(&self, needle: &str) -> usize {
+        self.log().lines().filter(|line| line.contains(needle)).count()
     }
 
     /// Open `/api/v4/websocket` on this node with `token` and read the `hello`.

@@ -60,11 +60,14 @@ impl PluginAdmin {
     }
 
     /// In a cluster, at the end of [`PluginAdmin::load_installed`]: follow other nodes'
-    /// plugin changes and cluster events, keep this node's statuses fresh, and remove
-    /// them when the cluster link shuts down. Nothing on a single node.
-    pub(super) fn join_cluster(self: &Arc<Self>) {
+    /// plugin changes and cluster events, keep this node's statuses fresh (its
+    /// heartbeat), remove them when the cluster link shuts down, and settle the nodes
+    /// whose heartbeat stopped (`service/departed.rs`), this node's previous run first
+    /// when it did. Nothing on a single node.
+    pub(super) fn join_cluster(self: &Arc<Self>, previous_run_departed: bool) {
         let Some(cluster) = self.services.cluster() else { return };
         tokio::spawn(heartbeat(Arc::downgrade(self)));
+        tokio::spawn(crate::service::departed::watch(self.services.downgrade(), NODE_EXPIRY, previous_run_departed, cluster.stopping()));
         crate::plugins::cluster_bus::listen(Arc::downgrade(self), cluster);
     }
 

@@ -1,9 +1,16 @@
-//! Store tests of the cluster plugin tables: bundles committed with their install, staged upgrades, and node statuses under a heartbeat.
+//! Store tests of the cluster plugin tables: bundles committed with their install, staged upgrades, node statuses under a heartbeat, a dead node's departure claimed once, and the statuses re-checked then.
 
 use super::{TestStore, postgres, sqlite};
+use crate::domain::command::Status;
 use crate::store::{InstalledPlugin, JobPut, JobSpec, PluginRecord, Store, StoredBundle};
 
-on_both_backends!(bundles_follow_the_committed_install, node_statuses_expire_with_their_heartbeat, a_job_moves_to_a_surviving_node_when_its_lease_lapses);
+on_both_backends!(
+    bundles_follow_the_committed_install,
+    node_statuses_expire_with_their_heartbeat,
+    a_job_moves_to_a_surviving_node_when_its_lease_lapses,
+    a_silent_nodes_departure_is_claimed_once,
+    automatic_online_users_are_listed_for_a_recheck
+);
 
 fn installed(token: &str, version: &str) -> InstalledPlugin {
     let record = PluginRecord { plugin_id: "p".into(), enabled: true, granted: vec![], grant_all_requested: false, installed_at: 1, update_at: 1 };
@@ -93,4 +100,33 @@ async fn a_job_moves_to_a_surviving_node_when_its_lease_lapses(store: TestStore)
     survivor.job_finish(&moved[0].id, survivor_token, Some(11_100), 10_200).await.unwrap();
     assert_eq!(survivor.job_get("p", "j").await.unwrap().unwrap().runs, 1, "the run counted once");
     b.close().await;
+}
+
+async fn a_silent_nodes_departure_is_claimed_once(store: TestStore) {
+    let (a, b) = (&store.store, second_node(&store).await);
+    a.put_node_statuses("dead", &[], 1000, 0).await.unwrap();
+    a.put_node_statuses("alive", &[], 5000, 0).await.unwrap();
+    assert_eq!(a.silent_nodes(4000).await.unwrap(), [("dead".to_string(), 1000)]);
+    assert_eq!(a.node_heartbeat("alive").await.unwrap(), Some(5000));
+    assert_eq!(a.node_heartbeat("never").await.unwrap(), None);
+
+    // Two survivors claim at once: one wins.
+    let (on_a, on_b) = tokio::join!(a.claim_departed_node("dead", 1000), b.claim_departed_node("dead", 1000));
+    assert_eq!(u8::from(on_a.unwrap()) + u8::from(on_b.unwrap()), 1, "one claim wins");
+    assert!(a.silent_nodes(4000).await.unwrap().is_empty());
+
+    // A node that beat again after it was seen silent is not claimed.
+    a.put_node_statuses("slow", &[], 2000, 0).await.unwrap();
+    a.put_node_statuses("slow", &[], 6000, 0).await.unwrap();
+    assert!(!a.claim_departed_node("slow", 2000).await.unwrap());
+    assert_eq!(a.node_heartbeat("slow").await.unwrap(), Some(6000));
+    b.close().await;
+}
+
+async fn automatic_online_users_are_listed_for_a_recheck(store: TestStore) {
+    let status = |user: &str, status: &str, manual: bool| Status { user_id: user.into(), status: status.into(), manual, last_activity_at: 1 };
+    for s in [status("auto", "online", false), status("gone", "offline", false), status("busy", "dnd", true), status("chosen", "online", true)] {
+        store.upsert_status(&s).await.unwrap();
+    }
+    assert_eq!(store.automatic_online_user_ids().await.unwrap(), ["auto"]);
 }

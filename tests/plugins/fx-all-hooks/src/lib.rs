@@ -4,7 +4,7 @@
 
 use confab_plugin::commands::{self, Command};
 use confab_plugin::prelude::*;
-use confab_plugin::{config, http, kv, log};
+use confab_plugin::{cluster, config, http, kv, log};
 
 const SLOW_URL: &str = "http://slow.test/sleep?ms=300";
 
@@ -135,6 +135,10 @@ impl Plugin for AllHooks {
                 Ok(upstream) => HttpResponse::json(200, &serde_json::json!({ "upstream_status": upstream.status })),
                 Err(e) => HttpResponse::error(502, &e.to_string()),
             },
+            ("POST", "/publish") => match cluster::publish("from-http", request.body.clone()) {
+                Ok(()) => HttpResponse::json(200, &serde_json::json!({ "published": true })),
+                Err(e) => HttpResponse::error(400, &e.to_string()),
+            },
             _ => HttpResponse::not_found(),
         }
     }
@@ -153,7 +157,10 @@ impl Plugin for AllHooks {
     }
 
     fn on_plugin_cluster_event(&self, _ctx: &PluginContext, event: ClusterEvent) {
-        record("on-plugin-cluster-event", &format!("{}:{}", event.id, String::from_utf8_lossy(&event.data)));
+        let payload = format!("{}:{}", event.id, String::from_utf8_lossy(&event.data));
+        record("on-plugin-cluster-event", &payload);
+        // KV is shared by every node; the node's own log says which node got it.
+        log::info("fx-all-hooks cluster event", &[("event", &payload)]);
     }
 
     fn run_job(&self, run: JobRun) -> Result<(), String> {

@@ -152,6 +152,9 @@ impl Plugin for Jobs {
         if run.name.starts_with(TIMED) {
             return timed(&run).map_err(|e| e.to_string());
         }
+        // KV is shared by every node; the node's own log says which node ran it
+        // (written first, so a run a test finds in KV is in a log already).
+        log::info("fx-jobs ran", &[("run", &format!("{}@{}", run.name, run.due_at))]);
         let record = Run { name: run.name.clone(), payload: String::from_utf8_lossy(&run.payload).into_owned(), due_at: run.due_at, recurring: run.recurring };
         kv::update_json::<Vec<Run>, _>(RUNS, |runs| {
             let mut runs = runs.unwrap_or_default();
