@@ -265,6 +265,14 @@ where
             hub.close_all();
         }
     };
+    // No Nagle: a WebSocket event is one small write, and the next one would otherwise
+    // wait for the client's delayed ACK (about 40 ms on Linux) whenever events come
+    // faster than that.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "cannot turn off Nagle's algorithm on a connection");
+        }
+    });
     // Connect info gives plugins the client address (`PluginContext.ip_address`).
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(signal).await;
 
