@@ -265,16 +265,8 @@ where
             hub.close_all();
         }
     };
-    // No Nagle: a WebSocket event is one small write, and the next one would otherwise
-    // wait for the client's delayed ACK (about 40 ms on Linux) whenever events come
-    // faster than that.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "cannot turn off Nagle's algorithm on a connection");
-        }
-    });
     // Connect info gives plugins the client address (`PluginContext.ip_address`).
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(signal).await;
+    let served = axum::serve(without_nagle(listener), app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(signal).await;
 
     if let Some(task) = metrics_server {
         task.abort();
@@ -294,4 +286,17 @@ where
     store.close().await;
     tracing::info!("shutdown complete");
     served.map_err(RunError::Serve)
+}
+
+/// Every accepted connection with Nagle's algorithm off: a WebSocket event is one small
+/// write, and the next one would otherwise wait for the client's delayed ACK (about
+/// 40 ms on Linux) whenever events come faster than that.
+fn without_nagle(listener: TcpListener) -> axum::serve::TapIo<TcpListener, fn(&mut tokio::net::TcpStream)> {
+    axum::serve::ListenerExt::tap_io(listener, set_nodelay)
+}
+
+fn set_nodelay(tcp: &mut tokio::net::TcpStream) {
+    if let Err(error) = tcp.set_nodelay(true) {
+        tracing::debug!(%error, "cannot turn off Nagle's algorithm on a connection");
+    }
 }
