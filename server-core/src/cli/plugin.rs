@@ -288,15 +288,16 @@ impl Plugin for App {
         Ok(())
     }
 
-    fn message_has_been_posted(&self, _ctx: &PluginContext, post: Post) {
-        if post.message.trim() != "!{name}" {
+    fn message_has_been_posted(&self, post: &HookPost) {
+        // `HookPost` fetches only the fields read here, so this hook stays cheap.
+        if post.message().trim() != "!{name}" {
             return;
         }
         let reply = config::settings_value()
             .ok()
             .and_then(|s| s.get("reply").and_then(|r| r.as_str()).map(str::to_owned))
             .unwrap_or_else(|| "pong".to_owned());
-        let answer = bot_id().and_then(|bot| posts::create(&Post::new(&post.channel_id, reply).by(bot)));
+        let answer = bot_id().and_then(|bot| posts::create(&Post::new(post.channel_id(), reply).by(bot)));
         if let Err(e) = answer {
             log::error("could not answer", &[("error", &e.to_string())]);
         }
