@@ -35,7 +35,7 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 
 pub use cluster_plugins::{NodeStatuses, StoredBundle};
 pub use commands::CommandWebhook;
-pub use jobs::{JobPut, JobSpec, StoredJob};
+pub use jobs::{JobFinish, JobPut, JobSpec, StoredJob};
 pub use kv::{KvWrite, KvWriteOutcome};
 pub use plugin_admin::InstalledPlugin;
 pub use plugins::PluginRecord;

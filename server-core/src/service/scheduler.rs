@@ -9,6 +9,7 @@
 
 pub mod guard;
 pub mod runner;
+mod settler;
 mod timing;
 
 use std::collections::BTreeMap;

@@ -6,6 +6,8 @@
 //! skips it), and a node that dies mid-run leaves the job due again when the lease
 //! lapses.
 
+use std::collections::{HashMap, HashSet};
+
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -56,6 +58,19 @@ fn job(row: &AnyRow) -> Result<StoredJob, sqlx::Error> {
         claim_token: row.try_get("claim_token")?,
         runs: row.try_get("runs")?,
     })
+}
+
+/// Most ids bound by one settling statement (well inside both databases' limits).
+const SETTLE_CHUNK: usize = 500;
+
+/// A finished run for [`Store::job_finish_many`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobFinish {
+    pub id: String,
+    /// The claim it ran under.
+    pub token: String,
+    /// When a recurring job is due next; `None` deletes a one-shot job.
+    pub next_run_at: Option<i64>,
 }
 
 /// `$first, $first+1, ...` for `n` values.
@@ -204,29 +219,65 @@ impl Store {
     }
 
     /// End a claimed run: a one-shot job (`next_run_at` = `None`) is deleted, a
-    /// recurring one is due next at `next_run_at`. Either only if the claim is still
-    /// `token`'s (the job was not replaced or cancelled meanwhile); the run is counted
-    /// in any case while the row exists. Usually one statement, no transaction: the
-    /// second runs only for a job replaced mid-run, and only counts its run.
+    /// recurring one is due next at `next_run_at`. [`Store::job_finish_many`] for one.
     pub async fn job_finish(&self, id: &str, token: &str, next_run_at: Option<i64>, now: i64) -> Result<()> {
-        let settled = match next_run_at {
-            None => {
-                sqlx::query("DELETE FROM plugin_jobs WHERE id = $1 AND claim_token = $2").bind(id).bind(token).execute(self.writer()).await?.rows_affected()
-            }
-            Some(next) => {
-                sqlx::query("UPDATE plugin_jobs SET next_run_at = $3, claim_token = '', runs = runs + 1, update_at = $4 WHERE id = $1 AND claim_token = $2")
-                    .bind(id)
-                    .bind(token)
+        self.job_finish_many(&[JobFinish { id: id.to_string(), token: token.to_string(), next_run_at }], now).await
+    }
+
+    /// End many claimed runs in one transaction: each one-shot job is deleted, each
+    /// recurring one is due next at its `next_run_at`; either only if the claim is
+    /// still the run's own (the job was not replaced or cancelled meanwhile). A run
+    /// whose claim had changed is still counted while its row exists. The one-shot
+    /// runs of a claim go in one statement, so a burst of due jobs costs a write per
+    /// batch, not per run.
+    pub async fn job_finish_many(&self, runs: &[JobFinish], now: i64) -> Result<()> {
+        if runs.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.writer().begin().await?;
+        let mut settled: HashSet<String> = HashSet::with_capacity(runs.len());
+        let mut one_shots: HashMap<&str, Vec<&str>> = HashMap::new();
+        for run in runs {
+            match run.next_run_at {
+                None => one_shots.entry(run.token.as_str()).or_default().push(run.id.as_str()),
+                Some(next) => {
+                    let n = sqlx::query(
+                        "UPDATE plugin_jobs SET next_run_at = $3, claim_token = '', runs = runs + 1, update_at = $4 WHERE id = $1 AND claim_token = $2",
+                    )
+                    .bind(&run.id)
+                    .bind(&run.token)
                     .bind(next)
                     .bind(now)
-                    .execute(self.writer())
+                    .execute(&mut *tx)
                     .await?
-                    .rows_affected()
+                    .rows_affected();
+                    if n > 0 {
+                        settled.insert(run.id.clone());
+                    }
+                }
             }
-        };
-        if settled == 0 {
-            sqlx::query("UPDATE plugin_jobs SET runs = runs + 1 WHERE id = $1").bind(id).execute(self.writer()).await?;
         }
+        for (token, ids) in one_shots {
+            for chunk in ids.chunks(SETTLE_CHUNK) {
+                let sql = format!("DELETE FROM plugin_jobs WHERE claim_token = $1 AND id IN ({}) RETURNING id", placeholders(2, chunk.len()));
+                let mut query = sqlx::query_scalar::<_, String>(&sql).bind(token);
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                settled.extend(query.fetch_all(&mut *tx).await?);
+            }
+        }
+        // Rare: a job replaced or cancelled mid-run. Its run happened; count it.
+        let unsettled: Vec<&str> = runs.iter().map(|r| r.id.as_str()).filter(|id| !settled.contains(*id)).collect();
+        for chunk in unsettled.chunks(SETTLE_CHUNK) {
+            let sql = format!("UPDATE plugin_jobs SET runs = runs + 1 WHERE id IN ({})", placeholders(1, chunk.len()));
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -60,6 +60,7 @@ on_both_backends!(
     kv_expiry,
     jobs_quota_claim_and_settle,
     jobs_claims_let_plugins_take_turns,
+    jobs_settle_in_batches,
     kv_list_pages_in_byte_order,
     plugin_records,
     concurrent_posts_to_one_channel_all_land,
@@ -682,6 +683,28 @@ async fn jobs_claims_let_plugins_take_turns(store: TestStore) {
     assert_eq!(first, ["p1", "p2", "q1", "r1"], "turns 1 (p1, q1, r1), then the earliest second (p2)");
     let rest: Vec<String> = store.job_claim(&plugins, 100, 1000, "t2", 10).await.unwrap().into_iter().map(|j| j.name).collect();
     assert_eq!(rest, ["p3", "r2"], "earliest due first");
+}
+
+async fn jobs_settle_in_batches(store: TestStore) {
+    let at = |t| JobSpec { kind: "at", value: t, cron: String::new() };
+    let every = JobSpec { kind: "every", value: 1000, cron: String::new() };
+    let plugins = vec!["p".to_string()];
+    // More one-shots than one statement binds, a recurring job, and one replaced mid-run.
+    for i in 0..1200 {
+        assert!(matches!(store.job_put("p", &format!("once-{i:04}"), &at(10), b"", 10, 5000, 0).await.unwrap(), JobPut::Stored(_)));
+    }
+    assert!(matches!(store.job_put("p", "tick", &every, b"", 10, 5000, 0).await.unwrap(), JobPut::Stored(_)));
+    let mut claimed = store.job_claim(&plugins, 100, 10_000, "t1", 700).await.unwrap();
+    claimed.extend(store.job_claim(&plugins, 100, 10_000, "t2", 5000).await.unwrap());
+    assert_eq!(claimed.len(), 1201);
+    assert!(matches!(store.job_put("p", "once-0000", &at(9000), b"", 9000, 5000, 100).await.unwrap(), JobPut::Stored(_)));
+    let finished: Vec<JobFinish> =
+        claimed.iter().map(|j| JobFinish { id: j.id.clone(), token: j.claim_token.clone(), next_run_at: (j.kind == "every").then_some(1100) }).collect();
+    store.job_finish_many(&finished, 200).await.unwrap();
+    let left = store.job_list("p").await.unwrap();
+    let summary: Vec<(&str, i64, i64, &str)> = left.iter().map(|j| (j.name.as_str(), j.next_run_at, j.runs, j.claim_token.as_str())).collect();
+    assert_eq!(summary, [("once-0000", 9000, 1, ""), ("tick", 1100, 1, "")], "the replaced job keeps its new time and counts its run");
+    store.job_finish_many(&[], 300).await.unwrap();
 }
 
 mod cluster;

@@ -1,14 +1,17 @@
-//! The job runner: one task that sleeps until the next due job (or a wake-up), claims due runs in batches ahead of its permits, and runs them under a bounded number of concurrent runs, plugins taking turns.
+//! The job runner: one task that sleeps until the next due job (or a wake-up), claims due runs in batches ahead of its permits, runs them under a bounded number of concurrent runs, plugins taking turns, and settles them in batches.
 //!
 //! It never polls: the sleep ends at the earliest `next_run_at` of the plugins that
 //! may run jobs, when a job is scheduled, a run ends or a plugin starts
 //! ([`SchedulerState::wake`]), or after [`MAX_SLEEP`] at the latest (so jobs other
-//! nodes wrote are seen). Claimed runs wait in a short queue for a permit; one claim
-//! statement fills it for about the next `concurrency` runs, so a burst of due jobs
-//! costs one claim per batch, not one per run. It holds the services weakly between
-//! passes, so a stopped server releases its database; on stop, runs in flight are
-//! cancelled and their claims (and the queued ones) given back, so they run at the
-//! next start.
+//! nodes wrote are seen). Claimed runs wait in a queue for a permit; one claim
+//! statement fills it, and while claims come back full (a burst of due jobs) each
+//! claims twice as many as the last, up to [`MOST_CLAIMED`], so a burst costs a few
+//! claims, not one per run. Finished runs are written back by the [`Settler`] in
+//! batches. A queued run that could no longer finish inside its lease is given back
+//! rather than started. The runner holds the services weakly between passes, so a
+//! stopped server releases its database; on stop, runs in flight are cancelled and
+//! their claims (and the queued ones) given back, so they run at the next start, and
+//! the finished ones are settled.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -19,18 +22,22 @@ use confab_host::types::JobRun;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 
+use super::settler::Settler;
 use super::{SchedulerState, next_run_after};
 use crate::ids::new_id;
 use crate::service::{Services, WeakServices, now_ms};
-use crate::store::{Store, StoredJob};
+use crate::store::{JobFinish, Store, StoredJob};
 
 /// Longest sleep between two looks at the table.
 pub const MAX_SLEEP: Duration = Duration::from_secs(30);
 /// How long a claimed run stays claimed: past the longest job deadline a plugin can be
 /// given (300 s), so only a node that died mid-run lets it lapse.
 const LEASE_MS: i64 = 6 * 60 * 1000;
-/// Most runs claimed by one statement.
-const BATCH: usize = 500;
+/// A queued run starts within this of its claim or is given back: started later, the
+/// longest run (300 s) could outlast the lease and another node could run it again.
+const START_WITHIN_MS: i64 = 30 * 1000;
+/// Most runs claimed by one statement (and so most runs queued).
+const MOST_CLAIMED: usize = 4096;
 /// After a database error, wait this long before the next look.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 /// A run the plugin had no free instance for is tried again this much later.
@@ -57,7 +64,9 @@ impl Runner {
             state: services.jobs().clone(),
             limit: Arc::new(Semaphore::new(concurrency)),
             concurrency,
+            claim_size: 2 * concurrency,
             claims: Claims::default(),
+            settler: Settler::spawn(services.store().clone(), services.jobs().clone()),
             queue: VecDeque::new(),
             in_flight: JoinSet::new(),
         };
@@ -97,9 +106,14 @@ struct Loop {
     limit: Arc<Semaphore>,
     /// The permits `limit` started with.
     concurrency: usize,
+    /// How many runs the next claim fills the queue up to: doubles while claims come
+    /// back full, back to twice `concurrency` once one does not.
+    claim_size: usize,
     claims: Claims,
-    /// Claimed runs waiting for a permit, in [`take_turns`] order.
-    queue: VecDeque<StoredJob>,
+    settler: Settler,
+    /// Claimed runs waiting for a permit, in [`take_turns`] order, each with the time
+    /// it must start by ([`START_WITHIN_MS`]).
+    queue: VecDeque<(StoredJob, i64)>,
     in_flight: JoinSet<()>,
 }
 
@@ -131,31 +145,31 @@ impl Loop {
         self.shut_down().await;
     }
 
-    /// Top the queue up when it runs low (one claim for about the next `concurrency`
-    /// runs), then start queued runs while permits are free.
+    /// Start queued runs while permits are free; top the queue up when it runs low (one
+    /// claim for the next `claim_size` runs) and start more.
     async fn pass(&mut self) -> Result<Next, crate::store::Error> {
         let Some(services) = self.services.upgrade() else { return Ok(Next::Exit) };
         let Some(host) = services.host() else { return Ok(Next::Exit) };
+        self.start_queued(&services);
+        if self.queue.len() >= self.concurrency {
+            return Ok(Next::Saturated);
+        }
         let plugins = host.job_plugins();
-        let mut more_due = false;
-        if self.queue.len() < self.concurrency {
-            let wanted = (2 * self.concurrency).min(BATCH) - self.queue.len();
-            let now = now_ms();
-            let token = new_id();
-            let claimed = self.store.job_claim(&plugins, now, now + LEASE_MS, &token, wanted as i64).await?;
-            more_due = claimed.len() == wanted;
+        let wanted = self.claim_size - self.queue.len();
+        let now = now_ms();
+        let token = new_id();
+        let claimed = self.store.job_claim(&plugins, now, now + LEASE_MS, &token, wanted as i64).await?;
+        let more_due = claimed.len() == wanted;
+        self.claim_size = if more_due { (2 * self.claim_size).min(MOST_CLAIMED) } else { 2 * self.concurrency };
+        {
             let mut claims = self.claims.lock().unwrap();
             for job in &claimed {
                 claims.insert(job.id.clone(), (token.clone(), job.due_at));
             }
-            drop(claims);
-            self.queue = take_turns(self.queue.drain(..).chain(claimed));
         }
-        while !self.queue.is_empty() {
-            let Ok(permit) = self.limit.clone().try_acquire_owned() else { break };
-            let job = self.queue.pop_front().expect("the queue is not empty");
-            self.start(&services, job, permit);
-        }
+        let start_by = now + START_WITHIN_MS;
+        self.queue = take_turns(self.queue.drain(..).chain(claimed.into_iter().map(|job| (job, start_by))));
+        self.start_queued(&services);
         if !self.queue.is_empty() {
             return Ok(Next::Saturated);
         }
@@ -165,15 +179,37 @@ impl Loop {
         Ok(Next::At(self.store.job_next_due(&plugins).await?))
     }
 
-    /// Run one claimed job on its own task, holding `permit` until it is settled.
+    /// Start queued runs while permits are free; a run that waited past its start-by
+    /// time is given back instead.
+    fn start_queued(&mut self, services: &Services) {
+        while !self.queue.is_empty() {
+            let Ok(permit) = self.limit.clone().try_acquire_owned() else { break };
+            let (job, start_by) = self.queue.pop_front().expect("the queue is not empty");
+            if now_ms() > start_by {
+                self.give_back(job, permit);
+            } else {
+                self.start(services, job, permit);
+            }
+        }
+    }
+
+    /// Run one claimed job on its own task, holding `permit` until it has run, then
+    /// hand its settle to the settler.
     fn start(&mut self, services: &Services, job: StoredJob, permit: OwnedSemaphorePermit) {
-        let (services, claims) = (services.clone(), self.claims.clone());
+        let (services, claims, settles) = (services.clone(), self.claims.clone(), self.settler.sender());
         self.in_flight.spawn(async move {
             let id = job.id.clone();
-            if let Err(e) = run_one(&services, job).await {
-                tracing::error!(error = %e, job_id = %id, "job runner: could not settle a run");
-            }
+            let finished = run_one(&services, job).await;
+            // No await from here to the send: a run aborted by a stop is either still
+            // claimed (given back) or handed to the settler, never both.
             claims.lock().unwrap().remove(&id);
+            match finished {
+                Ok(Some(finish)) => {
+                    let _ = settles.send(finish);
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, job_id = %id, "job runner: could not give a run back"),
+            }
             drop(permit);
             // A permit is free, and the row's next time changed (due again, held back,
             // deleted): the runner's timer was set while it was claimed.
@@ -181,9 +217,25 @@ impl Loop {
         });
     }
 
+    /// Give back a queued run that waited too long to start safely, on its own task
+    /// (holding `permit`, so the runner does not claim more meanwhile); it is due again
+    /// at once, and the next claim takes it with a fresh lease.
+    fn give_back(&mut self, job: StoredJob, permit: OwnedSemaphorePermit) {
+        let (store, claims) = (self.store.clone(), self.claims.clone());
+        tracing::debug!(plugin_id = %job.plugin_id, job = %job.name, "job runner: a queued run outwaited its lease; given back");
+        self.in_flight.spawn(async move {
+            if let Err(e) = store.job_release(&job.id, &job.claim_token, job.due_at).await {
+                tracing::warn!(error = %e, job_id = %job.id, "job runner: could not give a claim back; it lapses on its own");
+            }
+            claims.lock().unwrap().remove(&job.id);
+            drop(permit);
+        });
+    }
+
     async fn shut_down(mut self) {
         self.in_flight.abort_all();
         while self.in_flight.join_next().await.is_some() {}
+        self.settler.close().await;
         let claims: Vec<_> = self.claims.lock().unwrap().drain().collect();
         for (id, (token, due_at)) in claims {
             if let Err(e) = self.store.job_release(&id, &token, due_at).await {
@@ -197,24 +249,25 @@ impl Loop {
 /// plugin's second, and so on, each turn earliest due first. A plugin runs only a few
 /// jobs at once (half its instances), so a stretch of one plugin's runs would hold
 /// every permit waiting on it while other plugins' runs wait behind.
-fn take_turns(runs: impl Iterator<Item = StoredJob>) -> VecDeque<StoredJob> {
-    let mut runs: Vec<StoredJob> = runs.collect();
-    runs.sort_by_key(|job| job.due_at);
+fn take_turns<T>(runs: impl Iterator<Item = (StoredJob, T)>) -> VecDeque<(StoredJob, T)> {
+    let mut runs: Vec<(StoredJob, T)> = runs.collect();
+    runs.sort_by_key(|(job, _)| job.due_at);
     let mut turns: HashMap<String, usize> = HashMap::new();
-    let mut ranked: Vec<(usize, StoredJob)> = runs
+    let mut ranked: Vec<(usize, (StoredJob, T))> = runs
         .into_iter()
-        .map(|job| {
-            let turn = turns.entry(job.plugin_id.clone()).or_default();
+        .map(|run| {
+            let turn = turns.entry(run.0.plugin_id.clone()).or_default();
             *turn += 1;
-            (*turn, job)
+            (*turn, run)
         })
         .collect();
-    ranked.sort_by_key(|(turn, job)| (*turn, job.due_at));
-    ranked.into_iter().map(|(_, job)| job).collect()
+    ranked.sort_by_key(|(turn, (job, _))| (*turn, job.due_at));
+    ranked.into_iter().map(|(_, run)| run).collect()
 }
 
-/// Run one claimed job (or hold it back if the guard says so) and settle its row.
-async fn run_one(services: &Services, job: StoredJob) -> Result<(), crate::store::Error> {
+/// Run one claimed job, or give it back (the guard holds it back, its plugin stopped or
+/// had no instance free). A run that happened is returned for the settler.
+async fn run_one(services: &Services, job: StoredJob) -> Result<Option<JobFinish>, crate::store::Error> {
     let store = services.store();
     let state = services.jobs();
     let now = now_ms();
@@ -222,23 +275,24 @@ async fn run_one(services: &Services, job: StoredJob) -> Result<(), crate::store
     if let Some(later) = held {
         state.count(&job.plugin_id, |c| c.deferred += 1);
         tracing::debug!(plugin_id = %job.plugin_id, job = %job.name, later, "job run held back by the guard");
-        return store.job_release(&job.id, &job.claim_token, later).await;
+        return store.job_release(&job.id, &job.claim_token, later).await.map(|()| None);
     }
-    let Some(host) = services.host() else { return store.job_release(&job.id, &job.claim_token, job.due_at).await };
+    let Some(host) = services.host() else { return store.job_release(&job.id, &job.claim_token, job.due_at).await.map(|()| None) };
     let recurring = matches!(job.kind.as_str(), "every" | "cron");
     let run = JobRun { name: job.name.clone(), payload: job.payload.clone(), due_at: job.due_at, recurring };
     match host.run_job(&job.plugin_id, run).await {
         // The plugin stopped between the claim and the call: the run waits for it.
         Err(CallError::NotRunning { .. } | CallError::UnknownPlugin { .. } | CallError::NotImplemented { .. }) => {
-            store.job_release(&job.id, &job.claim_token, job.due_at).await
+            store.job_release(&job.id, &job.claim_token, job.due_at).await.map(|()| None)
         }
-        Err(CallError::Busy { .. }) => store.job_release(&job.id, &job.claim_token, now + BUSY_RETRY_MS).await,
+        Err(CallError::Busy { .. }) => store.job_release(&job.id, &job.claim_token, now + BUSY_RETRY_MS).await.map(|()| None),
         outcome => {
             state.count(&job.plugin_id, |c| c.runs += 1);
             if let Ok(Err(message)) = &outcome {
                 tracing::warn!(plugin_id = %job.plugin_id, job = %job.name, %message, "plugin job returned an error");
             }
-            store.job_finish(&job.id, &job.claim_token, if recurring { next_run_after(&job, now) } else { None }, now_ms()).await
+            let next_run_at = if recurring { next_run_after(&job, now) } else { None };
+            Ok(Some(JobFinish { id: job.id, token: job.claim_token, next_run_at }))
         }
     }
 }
@@ -266,7 +320,7 @@ mod tests {
     #[test]
     fn plugins_take_turns_earliest_first() {
         let runs = vec![run("a", "1", 10), run("a", "2", 10), run("a", "3", 11), run("b", "1", 12), run("c", "1", 5), run("b", "2", 12)];
-        let order: Vec<String> = take_turns(runs.into_iter()).into_iter().map(|j| j.id).collect();
+        let order: Vec<String> = take_turns(runs.into_iter().map(|j| (j, ()))).into_iter().map(|(j, ())| j.id).collect();
         assert_eq!(order, ["c/1", "a/1", "b/1", "a/2", "b/2", "a/3"]);
     }
 }
