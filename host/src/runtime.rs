@@ -37,7 +37,9 @@ pub(crate) use exports::{ExportIndices, Exports, MessageHook, Verdict};
 /// A warm instance: its own store (so a trap poisons nothing else) and its exports.
 pub(crate) struct Instance {
     pub store: Store<HostState>,
-    pub exports: Exports,
+    /// Boxed: an instance moves in and out of the idle pool on every call, and the
+    /// handles of every hook family are a few kilobytes to copy each way.
+    pub exports: Box<Exports>,
     /// The settings generation this instance last saw through `configuration-changed`.
     config_generation: u64,
 }
@@ -248,7 +250,9 @@ impl PluginRuntime {
             self.metrics.record_refused(hook);
             return Err(CallError::NotRunning { plugin_id: self.id().to_string() });
         }
-        let waited = Instant::now();
+        // One clock read times the whole call (and its deadline) in the common case;
+        // a call that waited for an instance reads it again after the wait.
+        let mut started = Instant::now();
         // Waiting for a free instance is bounded by the deadline too, but it is the
         // server's congestion, not the plugin's fault: it never counts as a failure.
         // A free instance is the common case: take it without arming a timer (a timer
@@ -257,7 +261,12 @@ impl PluginRuntime {
             Ok(permit) => Ok(Ok(permit)),
             Err(tokio::sync::TryAcquireError::Closed) => Ok(Err(())),
             Err(tokio::sync::TryAcquireError::NoPermits) => {
-                tokio::time::timeout(budget.wait, self.permits.acquire()).await.map(|acquired| acquired.map_err(|_| ()))
+                // Boxed, as every path off the common one below: an async fn's future is
+                // as large as its largest await, and the hot path moves it by value.
+                let acquired = Box::pin(tokio::time::timeout(budget.wait, self.permits.acquire())).await.map(|acquired| acquired.map_err(|_| ()));
+                let waited = started;
+                started = Instant::now();
+                acquired.map_err(|_| waited)
             }
         };
         let permit = match permit {
@@ -266,13 +275,12 @@ impl PluginRuntime {
                 self.metrics.record_refused(hook);
                 return Err(CallError::NotRunning { plugin_id: self.id().to_string() });
             }
-            Err(_) => {
+            Err(waited) => {
                 self.metrics.record_refused(hook);
-                return Err(CallError::Busy { plugin_id: self.id().to_string(), waited: waited.elapsed() });
+                return Err(CallError::Busy { plugin_id: self.id().to_string(), waited: started.duration_since(waited) });
             }
         };
-        let started = Instant::now();
-        let (result, fuel) = self.call_with_permit(hook, budget, args, f, &permit).await;
+        let (result, fuel) = self.call_with_permit(hook, budget, args, f, &permit, started).await;
         drop(permit);
         let latency = started.elapsed();
         self.metrics.record(hook, latency, fuel, result.as_ref().err().map(|(kind, _)| *kind));
@@ -293,24 +301,29 @@ impl PluginRuntime {
         args: &A,
         f: impl for<'a> FnOnce(&'a mut Instance, &'a A) -> HookFuture<'a, R> + Send,
         _permit: &SemaphorePermit<'_>,
+        started: Instant,
     ) -> (Result<R, (FailureKind, String)>, u64)
     where
         A: Sync,
         R: PayloadSize + Send,
     {
         let idle = self.idle.lock().unwrap().pop();
-        let mut instance = match idle {
-            Some(instance) => instance,
-            None => match self.create_instance().await {
-                Ok(instance) => instance,
+        let (mut instance, warm) = match idle {
+            Some(instance) => (instance, true),
+            None => match Box::pin(self.create_instance()).await {
+                Ok(instance) => (instance, false),
                 Err(e) => return (Err(e), 0),
             },
         };
-        if let Err(e) = self.refresh_config(&mut instance).await {
+        let stale = self.config_stale(&instance);
+        if stale && let Err(e) = Box::pin(self.refresh_config(&mut instance)).await {
             self.retire(instance);
             return (Err(e), 0);
         }
-        let Invocation { result, fuel } = self.invoke(&mut instance, hook, budget, self.pacing, args, f).await;
+        // The deadline runs from `started` unless instantiation or a settings refresh
+        // (each under its own deadline) came first.
+        let started = if warm && !stale { started } else { Instant::now() };
+        let Invocation { result, fuel } = self.invoke(&mut instance, hook, budget, self.pacing, args, f, started).await;
         let result = result.and_then(|value| {
             let size = value.payload_size();
             if size > self.limits.max_response_bytes {
@@ -327,8 +340,8 @@ impl PluginRuntime {
         (result, fuel)
     }
 
-    /// Run `f` on `instance` with a fresh fuel budget and deadline, paced by `pacing`,
-    /// and classify any failure.
+    /// Run `f` on `instance` with a fresh fuel budget and a deadline from `started`,
+    /// paced by `pacing`, and classify any failure.
     async fn invoke<A: ?Sized, R>(
         &self,
         instance: &mut Instance,
@@ -337,13 +350,13 @@ impl PluginRuntime {
         pacing: Pacing,
         args: &A,
         f: impl for<'a> FnOnce(&'a mut Instance, &'a A) -> HookFuture<'a, R>,
+        started: Instant,
     ) -> Invocation<R> {
         let fuel_budget = budget.fuel;
         let store = &mut instance.store;
         if let Err(e) = store.set_fuel(fuel_budget) {
             return Invocation { result: Err((FailureKind::Host, format!("{e:#}"))), fuel: 0 };
         }
-        let started = Instant::now();
         let deadline_at = started + budget.deadline;
         store.data_mut().limiter.hit = false;
         let span = tracing::debug_span!("plugin_hook", plugin_id = %self.id(), hook);
@@ -389,7 +402,7 @@ impl PluginRuntime {
         let live = self.live.fetch_add(1, Ordering::SeqCst) + 1;
         self.max_live.fetch_max(live, Ordering::SeqCst);
         // u64::MAX = "never configured": the first refresh always runs.
-        Ok(Instance { store, exports, config_generation: u64::MAX })
+        Ok(Instance { store, exports: Box::new(exports), config_generation: u64::MAX })
     }
 
     fn retire(&self, instance: Instance) {

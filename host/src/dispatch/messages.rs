@@ -14,18 +14,18 @@ impl PluginHost {
     /// plugin-id order; each sees the previous one's change. A reject or dismiss
     /// stops the chain.
     pub async fn message_will_be_posted(&self, ctx: &PluginContext, post: Post) -> WillOutcome {
-        self.will_chain(MessageHook::WillBePosted, LentPost { ctx: ctx.clone(), post, old: None }).await
+        self.will_chain(MessageHook::WillBePosted, Arc::new(LentPost { ctx: ctx.clone(), post, old: None })).await
     }
 
     /// Run `message-will-be-updated` the same way; `old` is the stored version.
     pub async fn message_will_be_updated(&self, ctx: &PluginContext, new: Post, old: &Post) -> WillOutcome {
-        self.will_chain(MessageHook::WillBeUpdated, LentPost { ctx: ctx.clone(), post: new, old: Some(old.clone()) }).await
+        self.will_chain(MessageHook::WillBeUpdated, Arc::new(LentPost { ctx: ctx.clone(), post: new, old: Some(old.clone()) })).await
     }
 
-    async fn will_chain(&self, hook: MessageHook, lent: LentPost) -> WillOutcome {
-        // One lent post for the whole chain: a plugin's call costs a reference count,
-        // and only a change copies it (when a background task still holds it).
-        let mut lent = Arc::new(lent);
+    /// One lent post for the whole chain: a plugin's call costs a reference count, and
+    /// only a change copies it (when a background task still holds it). It comes in
+    /// already shared, so the post is not moved through this future by value.
+    async fn will_chain(&self, hook: MessageHook, mut lent: Arc<LentPost>) -> WillOutcome {
         // Borrowed from one snapshot: the chain runs on the request path.
         let snapshot = self.snapshot();
         for runtime in snapshot.iter().filter(|r| r.exports(HookFamily::Message)) {
@@ -43,7 +43,11 @@ impl PluginHost {
                 }
             }
         }
-        WillOutcome::Continue(Arc::try_unwrap(lent).map_or_else(|shared| shared.post.clone(), |lent| lent.post))
+        // Only the post moves out, not the whole lent record.
+        WillOutcome::Continue(match Arc::get_mut(&mut lent) {
+            Some(only) => std::mem::take(&mut only.post),
+            None => lent.post.clone(),
+        })
     }
 
     /// After a post was stored.

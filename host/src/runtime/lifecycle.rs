@@ -38,9 +38,15 @@ impl PluginRuntime {
         if instance.exports.lifecycle.is_some() {
             let started = Instant::now();
             let outcome = self
-                .invoke(&mut instance, "activate", Budget::hook(&self.limits), Pacing::UNPACED, &(), |inst, ()| {
-                    Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_activate(&mut inst.store).await })
-                })
+                .invoke(
+                    &mut instance,
+                    "activate",
+                    Budget::hook(&self.limits),
+                    Pacing::UNPACED,
+                    &(),
+                    |inst, ()| Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_activate(&mut inst.store).await }),
+                    started,
+                )
                 .await;
             self.metrics.record("activate", started.elapsed(), outcome.fuel, outcome.result.as_ref().err().map(|(k, _)| *k));
             match outcome.result {
@@ -90,9 +96,15 @@ impl PluginRuntime {
             if let Ok(mut instance) = instance {
                 let started = Instant::now();
                 let outcome = self
-                    .invoke(&mut instance, "deactivate", Budget::hook(&self.limits), Pacing::UNPACED, &(), |inst, ()| {
-                        Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_deactivate(&mut inst.store).await })
-                    })
+                    .invoke(
+                        &mut instance,
+                        "deactivate",
+                        Budget::hook(&self.limits),
+                        Pacing::UNPACED,
+                        &(),
+                        |inst, ()| Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_deactivate(&mut inst.store).await }),
+                        started,
+                    )
                     .await;
                 self.metrics.record("deactivate", started.elapsed(), outcome.fuel, outcome.result.as_ref().err().map(|(k, _)| *k));
                 if let Err((kind, detail)) = outcome.result {
@@ -110,6 +122,11 @@ impl PluginRuntime {
     }
 
     /// Deliver `configuration-changed` if this instance has not seen the current settings.
+    /// Whether `instance` has not seen the current settings yet.
+    pub(super) fn config_stale(&self, instance: &Instance) -> bool {
+        instance.config_generation != self.config_generation.load(Ordering::SeqCst)
+    }
+
     pub(super) async fn refresh_config(&self, instance: &mut Instance) -> Result<(), (FailureKind, String)> {
         let current = self.config_generation.load(Ordering::SeqCst);
         if instance.config_generation == current {
@@ -118,9 +135,15 @@ impl PluginRuntime {
         if instance.exports.lifecycle.is_some() {
             let started = Instant::now();
             let outcome = self
-                .invoke(instance, "configuration-changed", Budget::hook(&self.limits), Pacing::UNPACED, &(), |inst, ()| {
-                    Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_configuration_changed(&mut inst.store).await })
-                })
+                .invoke(
+                    instance,
+                    "configuration-changed",
+                    Budget::hook(&self.limits),
+                    Pacing::UNPACED,
+                    &(),
+                    |inst, ()| Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_configuration_changed(&mut inst.store).await }),
+                    started,
+                )
                 .await;
             self.metrics.record("configuration-changed", started.elapsed(), outcome.fuel, outcome.result.as_ref().err().map(|(k, _)| *k));
             match outcome.result {
