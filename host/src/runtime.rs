@@ -342,6 +342,8 @@ impl PluginRuntime {
 
     /// Run `f` on `instance` with a fresh fuel budget and a deadline from `started`,
     /// paced by `pacing`, and classify any failure.
+    // The call's parts and its limits, each used once; a struct would only rename them.
+    #[allow(clippy::too_many_arguments)]
     async fn invoke<A: ?Sized, R>(
         &self,
         instance: &mut Instance,
