@@ -5,10 +5,11 @@
 //! ([`SchedulerState::wake`]), or after [`MAX_SLEEP`] at the latest (so jobs other
 //! nodes wrote are seen). Claimed runs wait in a queue for a permit; one claim
 //! statement fills it, and while claims come back full (a burst of due jobs) each
-//! claims twice as many as the last, up to [`MOST_CLAIMED`], so a burst costs a few
-//! claims, not one per run. Finished runs are written back by the [`Settler`] in
-//! batches. A queued run that could no longer finish inside its lease is given back
-//! rather than started. The runner holds the services weakly between passes, so a
+//! claims twice as many as the last, up to [`MOST_CLAIMED`] and to what the runs of
+//! late have shown can start in time, so a burst costs a few claims, not one per run.
+//! Finished runs are written back by the [`Settler`] in batches. A run starts within
+//! [`START_WITHIN_MS`] of its claim or is given back, so even the longest run ends
+//! inside its lease. The runner holds the services weakly between passes, so a
 //! stopped server releases its database; on stop, runs in flight are cancelled and
 //! their claims (and the queued ones) given back, so they run at the next start, and
 //! the finished ones are settled.
@@ -33,8 +34,9 @@ pub const MAX_SLEEP: Duration = Duration::from_secs(30);
 /// How long a claimed run stays claimed: past the longest job deadline a plugin can be
 /// given (300 s), so only a node that died mid-run lets it lapse.
 const LEASE_MS: i64 = 6 * 60 * 1000;
-/// A queued run starts within this of its claim or is given back: started later, the
-/// longest run (300 s) could outlast the lease and another node could run it again.
+/// A claimed run starts within this of its claim (the queue, the wait for a permit, a
+/// job slot and an instance) or is given back: started later, the longest run (300 s)
+/// could outlast the lease and another node could run it again.
 const START_WITHIN_MS: i64 = 30 * 1000;
 /// Most runs claimed by one statement (and so most runs queued).
 const MOST_CLAIMED: usize = 4096;
@@ -65,6 +67,7 @@ impl Runner {
             limit: Arc::new(Semaphore::new(concurrency)),
             concurrency,
             claim_size: 2 * concurrency,
+            last_claim: None,
             claims: Claims::default(),
             settler: Settler::spawn(services.store().clone(), services.jobs().clone()),
             queue: VecDeque::new(),
@@ -107,8 +110,12 @@ struct Loop {
     /// The permits `limit` started with.
     concurrency: usize,
     /// How many runs the next claim fills the queue up to: doubles while claims come
-    /// back full, back to twice `concurrency` once one does not.
+    /// back full (never past what can start within [`START_WITHIN_MS`] at the rate
+    /// runs started since the last claim), back to twice `concurrency` once one does
+    /// not.
     claim_size: usize,
+    /// When the last claim was made, and the queue's length right after it.
+    last_claim: Option<(i64, usize)>,
     claims: Claims,
     settler: Settler,
     /// Claimed runs waiting for a permit, in [`take_turns`] order, each with the time
@@ -150,17 +157,25 @@ impl Loop {
     async fn pass(&mut self) -> Result<Next, crate::store::Error> {
         let Some(services) = self.services.upgrade() else { return Ok(Next::Exit) };
         let Some(host) = services.host() else { return Ok(Next::Exit) };
+        self.give_back_expired();
         self.start_queued(&services);
         if self.queue.len() >= self.concurrency {
             return Ok(Next::Saturated);
         }
         let plugins = host.job_plugins();
-        let wanted = self.claim_size - self.queue.len();
+        let wanted = self.claim_size.saturating_sub(self.queue.len()).max(1);
         let now = now_ms();
         let token = new_id();
         let claimed = self.store.job_claim(&plugins, now, now + LEASE_MS, &token, wanted as i64).await?;
         let more_due = claimed.len() == wanted;
-        self.claim_size = if more_due { (2 * self.claim_size).min(MOST_CLAIMED) } else { 2 * self.concurrency };
+        // What can start within the window at the rate runs left the queue since the
+        // last claim (half of it, for margin): a long-running backlog does not hold
+        // thousands of claims other nodes could be running.
+        let in_time = self.last_claim.map_or(MOST_CLAIMED, |(at, queued)| {
+            let started = queued.saturating_sub(self.queue.len()) as i64;
+            usize::try_from(started * (START_WITHIN_MS / 2) / (now - at).max(1)).unwrap_or(0)
+        });
+        self.claim_size = if more_due { (2 * self.claim_size).min(MOST_CLAIMED).min(in_time).max(2 * self.concurrency) } else { 2 * self.concurrency };
         {
             let mut claims = self.claims.lock().unwrap();
             for job in &claimed {
@@ -169,6 +184,7 @@ impl Loop {
         }
         let start_by = now + START_WITHIN_MS;
         self.queue = take_turns(self.queue.drain(..).chain(claimed.into_iter().map(|job| (job, start_by))));
+        self.last_claim = Some((now, self.queue.len()));
         self.start_queued(&services);
         if !self.queue.is_empty() {
             return Ok(Next::Saturated);
@@ -179,27 +195,22 @@ impl Loop {
         Ok(Next::At(self.store.job_next_due(&plugins).await?))
     }
 
-    /// Start queued runs while permits are free; a run that waited past its start-by
-    /// time is given back instead.
+    /// Start queued runs while permits are free.
     fn start_queued(&mut self, services: &Services) {
         while !self.queue.is_empty() {
             let Ok(permit) = self.limit.clone().try_acquire_owned() else { break };
             let (job, start_by) = self.queue.pop_front().expect("the queue is not empty");
-            if now_ms() > start_by {
-                self.give_back(job, permit);
-            } else {
-                self.start(services, job, permit);
-            }
+            self.start(services, job, permit, start_by);
         }
     }
 
     /// Run one claimed job on its own task, holding `permit` until it has run, then
     /// hand its settle to the settler.
-    fn start(&mut self, services: &Services, job: StoredJob, permit: OwnedSemaphorePermit) {
+    fn start(&mut self, services: &Services, job: StoredJob, permit: OwnedSemaphorePermit, start_by: i64) {
         let (services, claims, settles) = (services.clone(), self.claims.clone(), self.settler.sender());
         self.in_flight.spawn(async move {
             let id = job.id.clone();
-            let finished = run_one(&services, job).await;
+            let finished = run_one(&services, job, start_by).await;
             // No await from here to the send: a run aborted by a stop is either still
             // claimed (given back) or handed to the settler, never both.
             claims.lock().unwrap().remove(&id);
@@ -217,18 +228,27 @@ impl Loop {
         });
     }
 
-    /// Give back a queued run that waited too long to start safely, on its own task
-    /// (holding `permit`, so the runner does not claim more meanwhile); it is due again
-    /// at once, and the next claim takes it with a fresh lease.
-    fn give_back(&mut self, job: StoredJob, permit: OwnedSemaphorePermit) {
-        let (store, claims) = (self.store.clone(), self.claims.clone());
-        tracing::debug!(plugin_id = %job.plugin_id, job = %job.name, "job runner: a queued run outwaited its lease; given back");
+    /// Give back, in one task, the queued runs that can no longer start within
+    /// [`START_WITHIN_MS`] of their claim: each is due again at once, and the next claim
+    /// takes it with a fresh lease.
+    fn give_back_expired(&mut self) {
+        let now = now_ms();
+        if self.queue.iter().all(|(_, start_by)| *start_by >= now) {
+            return;
+        }
+        let (expired, kept): (Vec<_>, Vec<_>) = self.queue.drain(..).partition(|(_, start_by)| *start_by < now);
+        self.queue = kept.into();
+        tracing::debug!(runs = expired.len(), "job runner: queued runs outwaited their start window; given back");
+        let (store, claims, state) = (self.store.clone(), self.claims.clone(), self.state.clone());
         self.in_flight.spawn(async move {
-            if let Err(e) = store.job_release(&job.id, &job.claim_token, job.due_at).await {
-                tracing::warn!(error = %e, job_id = %job.id, "job runner: could not give a claim back; it lapses on its own");
+            for (job, _) in expired {
+                if let Err(e) = store.job_release(&job.id, &job.claim_token, job.due_at).await {
+                    tracing::warn!(error = %e, job_id = %job.id, "job runner: could not give a claim back; it lapses on its own");
+                }
+                claims.lock().unwrap().remove(&job.id);
             }
-            claims.lock().unwrap().remove(&job.id);
-            drop(permit);
+            // Due again now: the runner's timer was set while they were claimed.
+            state.wake();
         });
     }
 
@@ -265,9 +285,10 @@ fn take_turns<T>(runs: impl Iterator<Item = (StoredJob, T)>) -> VecDeque<(Stored
     ranked.into_iter().map(|(_, run)| run).collect()
 }
 
-/// Run one claimed job, or give it back (the guard holds it back, its plugin stopped or
-/// had no instance free). A run that happened is returned for the settler.
-async fn run_one(services: &Services, job: StoredJob) -> Result<Option<JobFinish>, crate::store::Error> {
+/// Run one claimed job if it can start by `start_by`, or give it back (the guard holds
+/// it back, its plugin stopped or had no slot or instance free in time). A run that
+/// happened is returned for the settler.
+async fn run_one(services: &Services, job: StoredJob, start_by: i64) -> Result<Option<JobFinish>, crate::store::Error> {
     let store = services.store();
     let state = services.jobs();
     let now = now_ms();
@@ -280,7 +301,8 @@ async fn run_one(services: &Services, job: StoredJob) -> Result<Option<JobFinish
     let Some(host) = services.host() else { return store.job_release(&job.id, &job.claim_token, job.due_at).await.map(|()| None) };
     let recurring = matches!(job.kind.as_str(), "every" | "cron");
     let run = JobRun { name: job.name.clone(), payload: job.payload.clone(), due_at: job.due_at, recurring };
-    match host.run_job(&job.plugin_id, run).await {
+    let start_within = Duration::from_millis(u64::try_from(start_by - now).unwrap_or(0));
+    match host.run_job(&job.plugin_id, run, start_within).await {
         // The plugin stopped between the claim and the call: the run waits for it.
         Err(CallError::NotRunning { .. } | CallError::UnknownPlugin { .. } | CallError::NotImplemented { .. }) => {
             store.job_release(&job.id, &job.claim_token, job.due_at).await.map(|()| None)
