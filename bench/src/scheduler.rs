@@ -200,10 +200,11 @@ async fn round(session: &Session, size: Size, job: Job) -> anyhow::Result<Round>
     }
 }
 
-/// One backend: a server, `size.rounds` rounds of each job; figures, and the worst p99.
-async fn backend(row: &mut Row, label: &str, tmp: &Path, database_url: Option<&str>, size: Size) -> anyhow::Result<f64> {
+/// One backend: a server, `size.rounds` rounds of each job; figures, and each job whose
+/// p99 is over the budget (with the job and that p99).
+async fn backend(row: &mut Row, label: &str, tmp: &Path, database_url: Option<&str>, size: Size) -> anyhow::Result<Vec<(Job, f64)>> {
     let (server, session) = start(tmp, &format!("b13-{}", label.to_lowercase()), database_url, size).await?;
-    let mut worst = 0.0_f64;
+    let mut over = Vec::new();
     for job in &JOBS[..size.jobs_kinds] {
         let job = *job;
         let mut rounds = Vec::new();
@@ -219,12 +220,14 @@ async fn backend(row: &mut Row, label: &str, tmp: &Path, database_url: Option<&s
         let all: Vec<f64> = rounds.iter().flat_map(|r| r.delays.iter().copied()).collect();
         let p99 = quantile(&all, 0.99);
         row.ratios.push((format!("{name}: p99 start delay (all rounds) / 1 s budget"), p99 / BUDGET_MS));
-        worst = worst.max(p99);
+        if p99 > BUDGET_MS {
+            over.push((job, p99));
+        }
     }
     let deferred = counter(&session, DEFERRED).await?;
     row.figure(format!("{label}: runs held back by the run guard"), "runs", Summary::of(vec![deferred as f64]));
     server.stop().await;
-    Ok(worst)
+    Ok(over)
 }
 
 /// B13 on SQLite, and on PostgreSQL when `CONFAB_TEST_DATABASE_URL` names a server.
@@ -247,14 +250,21 @@ pub async fn b13(quick: bool, tmp: &Path) -> anyhow::Result<Row> {
         backends.push(("PostgreSQL", Some(schema.url.clone())));
     }
     let mut gaps = Vec::new();
+    let mut writes_over = false;
     for (label, url) in &backends {
-        let p99 = backend(&mut row, label, tmp, url.as_deref(), size).await.with_context(|| format!("B13 on {label}"))?;
-        if p99 > BUDGET_MS {
-            gaps.push(format!("{label}: worst p99 {p99:.0} ms"));
+        for (job, p99) in backend(&mut row, label, tmp, url.as_deref(), size).await.with_context(|| format!("B13 on {label}"))? {
+            gaps.push(format!("{label}, {}: p99 {p99:.0} ms", job.label));
+            writes_over |= job.kv;
         }
     }
     row.met = Some(gaps.is_empty());
     row.gap = gaps.join("; ");
+    if writes_over {
+        row.gap.push_str(
+            ". A run that writes holds one of its plugin's job slots while its write waits, and each KV write is a commit of its own, so \
+             those starts follow the database's commit rate; committing many plugins' writes together would close it",
+        );
+    }
     row.note = note(size, schema.is_none());
     Ok(row)
 }
