@@ -5,7 +5,7 @@
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use super::{Budget, Instance, PluginRuntime};
+use super::{Budget, HookFuture, Instance, Invocation, PluginRuntime};
 use crate::deadline::Pacing;
 use crate::error::{FailureKind, LoadError};
 use crate::families::HookFamily;
@@ -36,19 +36,11 @@ impl PluginRuntime {
             return Err(fail(format!("configuration-changed failed ({kind}): {detail}")));
         }
         if instance.exports.lifecycle.is_some() {
-            let started = Instant::now();
             let outcome = self
-                .invoke(
-                    &mut instance,
-                    "activate",
-                    Budget::hook(&self.limits),
-                    Pacing::UNPACED,
-                    &(),
-                    |inst, ()| Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_activate(&mut inst.store).await }),
-                    started,
-                )
+                .call_lifecycle(&mut instance, "activate", |inst| {
+                    Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_activate(&mut inst.store).await })
+                })
                 .await;
-            self.metrics.record("activate", started.elapsed(), outcome.fuel, outcome.result.as_ref().err().map(|(k, _)| *k));
             match outcome.result {
                 Ok(Ok(())) => {}
                 Ok(Err(reason)) => {
@@ -94,19 +86,11 @@ impl PluginRuntime {
                 None => self.create_instance().await,
             };
             if let Ok(mut instance) = instance {
-                let started = Instant::now();
                 let outcome = self
-                    .invoke(
-                        &mut instance,
-                        "deactivate",
-                        Budget::hook(&self.limits),
-                        Pacing::UNPACED,
-                        &(),
-                        |inst, ()| Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_deactivate(&mut inst.store).await }),
-                        started,
-                    )
+                    .call_lifecycle(&mut instance, "deactivate", |inst| {
+                        Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_deactivate(&mut inst.store).await })
+                    })
                     .await;
-                self.metrics.record("deactivate", started.elapsed(), outcome.fuel, outcome.result.as_ref().err().map(|(k, _)| *k));
                 if let Err((kind, detail)) = outcome.result {
                     tracing::warn!(plugin_id = %self.id(), %kind, %detail, "deactivate failed");
                 }
@@ -121,31 +105,36 @@ impl PluginRuntime {
         self.set_state(PluginState::NotRunning, "");
     }
 
-    /// Deliver `configuration-changed` if this instance has not seen the current settings.
+    /// Call one lifecycle export on `instance` unpaced under the hook budget, and record it.
+    async fn call_lifecycle<R>(
+        &self,
+        instance: &mut Instance,
+        hook: &'static str,
+        f: impl for<'a> FnOnce(&'a mut Instance) -> HookFuture<'a, R>,
+    ) -> Invocation<R> {
+        let started = Instant::now();
+        let outcome = self.invoke(instance, hook, Budget::hook(&self.limits), Pacing::UNPACED, &(), |inst, ()| f(inst), started).await;
+        self.metrics.record(hook, started.elapsed(), outcome.fuel, outcome.result.as_ref().err().map(|(k, _)| *k));
+        outcome
+    }
+
     /// Whether `instance` has not seen the current settings yet.
     pub(super) fn config_stale(&self, instance: &Instance) -> bool {
         instance.config_generation != self.config_generation.load(Ordering::SeqCst)
     }
 
+    /// Deliver `configuration-changed` if this instance has not seen the current settings.
     pub(super) async fn refresh_config(&self, instance: &mut Instance) -> Result<(), (FailureKind, String)> {
         let current = self.config_generation.load(Ordering::SeqCst);
         if instance.config_generation == current {
             return Ok(());
         }
         if instance.exports.lifecycle.is_some() {
-            let started = Instant::now();
             let outcome = self
-                .invoke(
-                    instance,
-                    "configuration-changed",
-                    Budget::hook(&self.limits),
-                    Pacing::UNPACED,
-                    &(),
-                    |inst, ()| Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_configuration_changed(&mut inst.store).await }),
-                    started,
-                )
+                .call_lifecycle(instance, "configuration-changed", |inst| {
+                    Box::pin(async move { inst.exports.lifecycle.as_ref().expect("checked").call_configuration_changed(&mut inst.store).await })
+                })
                 .await;
-            self.metrics.record("configuration-changed", started.elapsed(), outcome.fuel, outcome.result.as_ref().err().map(|(k, _)| *k));
             match outcome.result {
                 Ok(Ok(())) => {}
                 // The plugin handled it and said no; Mattermost only logs this.
