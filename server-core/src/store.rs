@@ -16,6 +16,7 @@ mod commands;
 mod dialogs;
 mod jobs;
 mod kv;
+mod kv_batch;
 mod plugin_admin;
 mod plugins;
 mod posts;
@@ -132,6 +133,8 @@ pub struct Store {
     /// go through `pool`, as it has row locks of its own.
     writer: Option<AnyPool>,
     backend: Backend,
+    /// Plugin KV writes waiting to be committed together (`kv_batch.rs`).
+    kv_batch: std::sync::Arc<kv_batch::KvBatcher>,
 }
 
 /// How long [`Store::connect`] lets a caller wait for a pooled connection (tests and
@@ -171,7 +174,7 @@ impl Store {
             // the file, so once is enough.
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
         }
-        let mut store = Store { pool, writer: None, backend };
+        let mut store = Store { pool, writer: None, backend, kv_batch: Default::default() };
         store.migrate().await?;
         if backend == Backend::Sqlite {
             store.writer = Some(AnyPoolOptions::new().acquire_timeout(acquire_timeout).test_before_acquire(true).max_connections(1).connect(url).await?);

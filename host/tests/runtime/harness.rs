@@ -70,6 +70,9 @@ pub struct RecordingApi {
     pub settings: Mutex<HashMap<String, serde_json::Map<String, serde_json::Value>>>,
     pub statuses: Mutex<Vec<PluginStatus>>,
     pub commands: Mutex<Vec<(String, Command)>>,
+    /// While set, every `kv_get` waits until this semaphore is closed (a plugin call
+    /// held inside a host call, for as long as a test needs).
+    pub kv_hold: Mutex<Option<Arc<tokio::sync::Semaphore>>>,
 }
 
 impl RecordingApi {
@@ -108,6 +111,10 @@ impl RecordingApi {
 impl ServerApi for RecordingApi {
     async fn kv_get(&self, plugin_id: &str, key: &str) -> ApiResult<Option<Vec<u8>>> {
         self.record(plugin_id, format!("kv_get {key}"));
+        let hold = self.kv_hold.lock().unwrap().clone();
+        if let Some(hold) = hold {
+            let _ = hold.acquire().await;
+        }
         Ok(self.kv.lock().unwrap().get(&(plugin_id.to_string(), key.to_string())).cloned())
     }
     async fn kv_set(&self, plugin_id: &str, key: &str, value: Vec<u8>) -> ApiResult<()> {

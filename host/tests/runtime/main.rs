@@ -8,6 +8,7 @@ mod capabilities;
 mod chain;
 mod examples;
 mod hooks;
+mod jobs;
 mod limits;
 mod multilang;
 mod pool;

@@ -1,4 +1,4 @@
-//! The plugin key-value store: namespaced by plugin id, with expiry and compare-and-set done in single SQL statements.
+//! The plugin key-value store: namespaced by plugin id, with expiry and compare-and-set done in single SQL statements (committed in batches by `kv_batch.rs`).
 
 use super::{Backend, Result, Store};
 
@@ -25,6 +25,10 @@ pub enum KvWriteOutcome {
     Mismatch,
 }
 
+/// The tail of an insert that replaces the row of the same key.
+pub(super) const REPLACE: &str =
+    "ON CONFLICT (plugin_id, key) DO UPDATE SET value = excluded.value, value_size = excluded.value_size, expire_at = excluded.expire_at";
+
 /// SQL condition: the row is visible at `$now` (the placeholder is given).
 fn live(now: &str) -> String {
     format!("(expire_at = 0 OR expire_at > {now})")
@@ -39,72 +43,6 @@ impl Store {
             .bind(now)
             .fetch_optional(&self.pool)
             .await?)
-    }
-
-    /// Write, delete or compare-and-set in one statement, so concurrent writers
-    /// (several instances, several nodes) never lose an update.
-    pub async fn kv_write(&self, plugin_id: &str, key: &str, write: &KvWrite<'_>, now: i64) -> Result<KvWriteOutcome> {
-        let affected = match (write.atomic, write.old_value, write.value) {
-            (false, _, Some(value)) => {
-                sqlx::query(
-                    "INSERT INTO plugin_kv (plugin_id, key, value, value_size, expire_at) VALUES ($1, $2, $3, $4, $5) \
-                     ON CONFLICT (plugin_id, key) DO UPDATE SET value = excluded.value, value_size = excluded.value_size, expire_at = excluded.expire_at",
-                )
-                .bind(plugin_id)
-                .bind(key)
-                .bind(value.to_vec())
-                .bind(value.len() as i64)
-                .bind(write.expire_at)
-                .execute(self.writer())
-                .await?;
-                1
-            }
-            (false, _, None) => {
-                sqlx::query("DELETE FROM plugin_kv WHERE plugin_id = $1 AND key = $2").bind(plugin_id).bind(key).execute(self.writer()).await?;
-                1
-            }
-            // Insert only if absent, or present but expired.
-            (true, None, Some(value)) => sqlx::query(
-                "INSERT INTO plugin_kv (plugin_id, key, value, value_size, expire_at) VALUES ($1, $2, $3, $4, $5) \
-                     ON CONFLICT (plugin_id, key) DO UPDATE SET value = excluded.value, value_size = excluded.value_size, expire_at = excluded.expire_at \
-                     WHERE plugin_kv.expire_at <> 0 AND plugin_kv.expire_at <= $6",
-            )
-            .bind(plugin_id)
-            .bind(key)
-            .bind(value.to_vec())
-            .bind(value.len() as i64)
-            .bind(write.expire_at)
-            .bind(now)
-            .execute(self.writer())
-            .await?
-            .rows_affected(),
-            // Deleting "only if absent" can never happen (Mattermost's CompareAndDelete
-            // with a nil old value returns false).
-            (true, None, None) => 0,
-            (true, Some(old), Some(value)) => sqlx::query(&format!(
-                "UPDATE plugin_kv SET value = $3, value_size = $4, expire_at = $5 WHERE plugin_id = $1 AND key = $2 AND value = $6 AND {}",
-                live("$7")
-            ))
-            .bind(plugin_id)
-            .bind(key)
-            .bind(value.to_vec())
-            .bind(value.len() as i64)
-            .bind(write.expire_at)
-            .bind(old.to_vec())
-            .bind(now)
-            .execute(self.writer())
-            .await?
-            .rows_affected(),
-            (true, Some(old), None) => sqlx::query(&format!("DELETE FROM plugin_kv WHERE plugin_id = $1 AND key = $2 AND value = $3 AND {}", live("$4")))
-                .bind(plugin_id)
-                .bind(key)
-                .bind(old.to_vec())
-                .bind(now)
-                .execute(self.writer())
-                .await?
-                .rows_affected(),
-        };
-        Ok(if affected > 0 { KvWriteOutcome::Written } else { KvWriteOutcome::Mismatch })
     }
 
     /// Delete one key.
@@ -159,4 +97,69 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// Write, delete or compare-and-set `key` in one statement on `db` (the writer, or a
+/// transaction of [`Store::kv_write`]'s batches).
+pub(super) async fn write_one<'e, E>(db: E, plugin_id: &str, key: &str, write: &KvWrite<'_>, now: i64) -> Result<KvWriteOutcome>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let affected = match (write.atomic, write.old_value, write.value) {
+        (false, _, Some(value)) => {
+            sqlx::query(&format!("INSERT INTO plugin_kv (plugin_id, key, value, value_size, expire_at) VALUES ($1, $2, $3, $4, $5) {REPLACE}"))
+                .bind(plugin_id)
+                .bind(key)
+                .bind(value.to_vec())
+                .bind(value.len() as i64)
+                .bind(write.expire_at)
+                .execute(db)
+                .await?;
+            1
+        }
+        (false, _, None) => {
+            sqlx::query("DELETE FROM plugin_kv WHERE plugin_id = $1 AND key = $2").bind(plugin_id).bind(key).execute(db).await?;
+            1
+        }
+        // Insert only if absent, or present but expired.
+        (true, None, Some(value)) => sqlx::query(&format!(
+            "INSERT INTO plugin_kv (plugin_id, key, value, value_size, expire_at) VALUES ($1, $2, $3, $4, $5) {REPLACE} \
+             WHERE plugin_kv.expire_at <> 0 AND plugin_kv.expire_at <= $6"
+        ))
+        .bind(plugin_id)
+        .bind(key)
+        .bind(value.to_vec())
+        .bind(value.len() as i64)
+        .bind(write.expire_at)
+        .bind(now)
+        .execute(db)
+        .await?
+        .rows_affected(),
+        // Deleting "only if absent" can never happen (Mattermost's CompareAndDelete
+        // with a nil old value returns false).
+        (true, None, None) => 0,
+        (true, Some(old), Some(value)) => sqlx::query(&format!(
+            "UPDATE plugin_kv SET value = $3, value_size = $4, expire_at = $5 WHERE plugin_id = $1 AND key = $2 AND value = $6 AND {}",
+            live("$7")
+        ))
+        .bind(plugin_id)
+        .bind(key)
+        .bind(value.to_vec())
+        .bind(value.len() as i64)
+        .bind(write.expire_at)
+        .bind(old.to_vec())
+        .bind(now)
+        .execute(db)
+        .await?
+        .rows_affected(),
+        (true, Some(old), None) => sqlx::query(&format!("DELETE FROM plugin_kv WHERE plugin_id = $1 AND key = $2 AND value = $3 AND {}", live("$4")))
+            .bind(plugin_id)
+            .bind(key)
+            .bind(old.to_vec())
+            .bind(now)
+            .execute(db)
+            .await?
+            .rows_affected(),
+    };
+    Ok(if affected > 0 { KvWriteOutcome::Written } else { KvWriteOutcome::Mismatch })
 }

@@ -58,6 +58,7 @@ on_both_backends!(
     kv_set_get_delete_and_namespaces,
     kv_compare_and_set,
     kv_expiry,
+    kv_writes_queued_together_keep_order_and_outcomes,
     jobs_quota_claim_and_settle,
     jobs_claims_let_plugins_take_turns,
     jobs_settle_in_batches,
@@ -401,6 +402,52 @@ async fn kv_compare_and_set(store: TestStore) {
     assert_eq!(store.kv_write(P, "k", &cas(None, Some(b"1")), 0).await.unwrap(), Mismatch);
     assert_eq!(store.kv_write(P, "k", &cas(None, Some(b"2")), 0).await.unwrap(), Written, "compare-and-delete");
     assert_eq!(store.kv_get(P, "k", 0).await.unwrap(), None);
+}
+
+/// Writes sent at one moment are committed in batches (`kv_batch.rs`); each keeps the
+/// outcome it would have had alone, in the order sent, and a write the database
+/// refuses fails alone.
+async fn kv_writes_queued_together_keep_order_and_outcomes(store: TestStore) {
+    use KvWriteOutcome::*;
+    use futures_util::future::join_all;
+    let keys: Vec<String> = (0..2100).map(|i| format!("k{i}")).collect();
+    // More than one transaction's worth of plain sets, sent before any is written.
+    let a = set(b"a");
+    let first = join_all(keys.iter().map(|k| store.kv_write(P, k, &a, 0))).await;
+    assert!(first.iter().all(|o| matches!(o, Ok(Written))), "{:?}", first.iter().find(|o| !matches!(o, Ok(Written))));
+
+    let delete = KvWrite { value: None, atomic: false, old_value: None, expire_at: 0 };
+    let bad_key = "bad\0key";
+    let writes: Vec<(&str, KvWrite<'_>)> = vec![
+        ("k0", set(b"b")),
+        ("k0", set(b"c")),                   // the same key twice: the later one wins
+        ("k1", cas(Some(b"x"), Some(b"a"))), // sees k1 = a
+        ("k1", cas(Some(b"y"), Some(b"a"))), // sees the x written just before
+        ("new", cas(Some(b"1"), None)),      // insert if absent
+        ("new", cas(Some(b"2"), None)),      // no longer absent
+        ("k2", delete.clone()),
+        ("k3", cas(None, Some(b"a"))), // compare-and-delete
+        (bad_key, set(b"v")),
+        ("k4", set(b"d")),
+    ];
+    let outcomes = join_all(writes.iter().map(|(k, w)| store.kv_write(P, k, w, 0))).await;
+    let ok: Vec<Option<KvWriteOutcome>> = outcomes.iter().map(|o| o.as_ref().ok().copied()).collect();
+    assert_eq!(ok[..8], [Some(Written), Some(Written), Some(Written), Some(Mismatch), Some(Written), Some(Mismatch), Some(Written), Some(Written)]);
+    assert_eq!(ok[9], Some(Written), "a refused neighbour costs the others nothing");
+    if store.backend() == Backend::Postgres {
+        assert!(matches!(outcomes[8], Err(Error::InvalidText(_))), "{:?}", outcomes[8]);
+    }
+    let get = |k: &'static str| store.kv_get(P, k, 0);
+    assert_eq!(get("k0").await.unwrap(), Some(b"c".to_vec()));
+    assert_eq!(get("k1").await.unwrap(), Some(b"x".to_vec()));
+    assert_eq!(get("new").await.unwrap(), Some(b"1".to_vec()));
+    assert_eq!(get("k2").await.unwrap(), None);
+    assert_eq!(get("k3").await.unwrap(), None);
+    assert_eq!(get("k4").await.unwrap(), Some(b"d".to_vec()));
+    assert_eq!(get("k2099").await.unwrap(), Some(b"a".to_vec()));
+    let usage = store.kv_usage(P, "", 0).await.unwrap();
+    let bad_stored = i64::from(store.backend() == Backend::Sqlite);
+    assert_eq!(usage, 2100 - 2 + 1 + bad_stored, "2,100 one-byte values, two deleted, one added, and the odd key where it may be stored");
 }
 
 async fn kv_expiry(store: TestStore) {
