@@ -261,8 +261,8 @@ pub async fn b13(quick: bool, tmp: &Path) -> anyhow::Result<Row> {
     row.gap = gaps.join("; ");
     if writes_over {
         row.gap.push_str(
-            ". A run that writes holds one of its plugin's job slots while its write waits, and each KV write is a commit of its own, so \
-             those starts follow the database's commit rate; committing many plugins' writes together would close it",
+            ". A run that writes holds one of its plugin's two job slots while its write waits for the next batched commit (plugin KV \
+             writes that arrive together commit in one transaction), so a plugin's hundred runs start about fifty commit waits apart",
         );
     }
     row.note = note(size, schema.is_none());
@@ -277,7 +277,7 @@ fn note(size: Size, pg_skipped: bool) -> String {
          ahead that all are stored first. A run's start is the guest's wall clock (WASI) read first thing in `run-job` and published as a gauge (no \
          database write); the trivial job does only that, the other then writes one KV value. So the delay includes the claim, the run guard, the wait \
          for a permit and one of the plugin's job slots, and instantiation. Per-round figures are medians over rounds; the ratios use the p99 over \
-         every run of every round. Default job settings (64 runs in flight, half of a plugin's 4 instances for jobs). {}",
+         every run of every round. Default job settings (256 runs in flight, half of a plugin's 4 instances for jobs). {}",
         size.plugins,
         size.jobs,
         size.total(),

@@ -125,20 +125,14 @@ impl PluginBridge {
         Ok(())
     }
 
-    /// Value size and per-plugin quota. The quota is checked before the write, not in
-    /// the same statement: concurrent writers of one plugin may overshoot it by their
-    /// own values, never by more.
-    async fn check_size(&self, services: &Services, plugin_id: &str, key: &str, value: Option<&[u8]>, now: i64) -> ApiResult<()> {
-        let Some(value) = value else { return Ok(()) };
-        let settings = services.settings();
-        if value.len() > settings.kv_max_value_bytes {
-            return Err(ApiError::InvalidInput(format!("values are limited to {} bytes", settings.kv_max_value_bytes)));
+    /// A value's own size limit; the plugin's quota is checked with the write
+    /// (`Store::kv_write_within`).
+    fn check_size(services: &Services, value: Option<&[u8]>) -> ApiResult<()> {
+        let limit = services.settings().kv_max_value_bytes;
+        match value {
+            Some(value) if value.len() > limit => Err(ApiError::InvalidInput(format!("values are limited to {limit} bytes"))),
+            _ => Ok(()),
         }
-        let used = services.store().kv_usage(plugin_id, key, now).await.map_err(|e| ApiError::Internal(e.to_string()))?;
-        if used + value.len() as i64 > settings.kv_quota_bytes {
-            return Err(ApiError::QuotaExceeded);
-        }
-        Ok(())
     }
 
     /// `set-with-options` at time `now` (ms), for tests that move the clock.
@@ -154,11 +148,12 @@ impl PluginBridge {
             Some(s) => s.checked_mul(1000).and_then(|ms| now.checked_add(ms)).unwrap_or(0),
         };
         let services = self.services()?;
-        self.check_size(&services, plugin_id, key, value.as_deref(), now).await?;
+        Self::check_size(&services, value.as_deref())?;
         let write = KvWrite { value: value.as_deref(), atomic: options.atomic, old_value: options.old_value.as_deref(), expire_at };
-        match services.store().kv_write(plugin_id, key, &write, now).await {
+        match services.store().kv_write_within(plugin_id, key, &write, Some(services.settings().kv_quota_bytes), now).await {
             Ok(KvWriteOutcome::Written) => Ok(true),
             Ok(KvWriteOutcome::Mismatch) => Ok(false),
+            Ok(KvWriteOutcome::OverQuota) => Err(ApiError::QuotaExceeded),
             Err(e) => Err(ApiError::Internal(e.to_string())),
         }
     }

@@ -39,13 +39,16 @@ pub struct JobSettings {
     pub runs_per_second: u32,
     /// Runs one plugin may start at once before `runs_per_second` applies.
     pub run_burst: u32,
-    /// Job runs in flight on this server at once, over all plugins.
+    /// Job runs in flight on this server at once, over all plugins. A run mostly waits
+    /// (on the database, an outbound request), and what it holds, one instance of its
+    /// plugin, is bounded per plugin by its job slots anyway; too few permits made a
+    /// burst of runs that each write one KV value wait on each other's commits (B13).
     pub concurrency: usize,
 }
 
 impl Default for JobSettings {
     fn default() -> Self {
-        JobSettings { quota: 1000, min_interval_ms: 1000, max_payload_bytes: 64 * 1024, runs_per_second: 50, run_burst: 500, concurrency: 64 }
+        JobSettings { quota: 1000, min_interval_ms: 1000, max_payload_bytes: 64 * 1024, runs_per_second: 50, run_burst: 500, concurrency: 256 }
     }
 }
 

@@ -23,6 +23,8 @@ pub enum KvWriteOutcome {
     Written,
     /// The comparison failed; nothing changed.
     Mismatch,
+    /// The value would take the plugin past its quota; nothing changed.
+    OverQuota,
 }
 
 /// The tail of an insert that replaces the row of the same key.
@@ -79,14 +81,7 @@ impl Store {
     /// Bytes of live values a plugin stores, excluding `except_key` (the key about to
     /// be overwritten), for the quota check.
     pub async fn kv_usage(&self, plugin_id: &str, except_key: &str, now: i64) -> Result<i64> {
-        let sum: Option<i64> =
-            sqlx::query_scalar(&format!("SELECT CAST(SUM(value_size) AS BIGINT) FROM plugin_kv WHERE plugin_id = $1 AND key <> $2 AND {}", live("$3")))
-                .bind(plugin_id)
-                .bind(except_key)
-                .bind(now)
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(sum.unwrap_or(0))
+        usage_excluding(&self.pool, plugin_id, except_key, now).await
     }
 
     async fn kv_purge_expired(&self, plugin_id: &str, now: i64) -> Result<()> {
@@ -162,4 +157,38 @@ where
             .rows_affected(),
     };
     Ok(if affected > 0 { KvWriteOutcome::Written } else { KvWriteOutcome::Mismatch })
+}
+
+/// [`Store::kv_usage`] on `db` (the pool, or a batch's transaction, which sees the
+/// batch's earlier writes).
+pub(super) async fn usage_excluding<'e, E>(db: E, plugin_id: &str, except_key: &str, now: i64) -> Result<i64>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let sum: Option<i64> =
+        sqlx::query_scalar(&format!("SELECT CAST(SUM(value_size) AS BIGINT) FROM plugin_kv WHERE plugin_id = $1 AND key <> $2 AND {}", live("$3")))
+            .bind(plugin_id)
+            .bind(except_key)
+            .bind(now)
+            .fetch_one(db)
+            .await?;
+    Ok(sum.unwrap_or(0))
+}
+
+/// Bytes of values live at `now` for each of `plugin_ids` (absent: none), in one statement.
+pub(super) async fn usage_of<'e, E>(db: E, plugin_ids: &[&str], now: i64) -> Result<Vec<(String, i64)>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let placeholders: Vec<String> = (0..plugin_ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT plugin_id, CAST(SUM(value_size) AS BIGINT) FROM plugin_kv WHERE {} AND plugin_id IN ({}) GROUP BY plugin_id",
+        live("$1"),
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (String, i64)>(&sql).bind(now);
+    for id in plugin_ids {
+        query = query.bind(*id);
+    }
+    Ok(query.fetch_all(db).await?)
 }

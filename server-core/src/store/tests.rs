@@ -59,6 +59,7 @@ on_both_backends!(
     kv_compare_and_set,
     kv_expiry,
     kv_writes_queued_together_keep_order_and_outcomes,
+    kv_quota_checked_alone_and_in_batches,
     jobs_quota_claim_and_settle,
     jobs_claims_let_plugins_take_turns,
     jobs_settle_in_batches,
@@ -448,6 +449,41 @@ async fn kv_writes_queued_together_keep_order_and_outcomes(store: TestStore) {
     let usage = store.kv_usage(P, "", 0).await.unwrap();
     let bad_stored = i64::from(store.backend() == Backend::Sqlite);
     assert_eq!(usage, 2100 - 2 + 1 + bad_stored, "2,100 one-byte values, two deleted, one added, and the odd key where it may be stored");
+}
+
+/// The quota is a plugin's live bytes: checked exactly for a lone write, and in a
+/// batch on one read per plugin, exactly only for a value over that estimate.
+async fn kv_quota_checked_alone_and_in_batches(store: TestStore) {
+    use KvWriteOutcome::*;
+    use futures_util::future::join_all;
+    const Q: &str = "com.example.quota";
+    let four = set(b"1234");
+    // Alone: 8 of 10 bytes used, a third value would make 12.
+    assert_eq!(store.kv_write_within(Q, "a", &four, Some(10), 0).await.unwrap(), Written);
+    assert_eq!(store.kv_write_within(Q, "b", &four, Some(10), 0).await.unwrap(), Written);
+    assert_eq!(store.kv_write_within(Q, "c", &four, Some(10), 0).await.unwrap(), OverQuota);
+    // Replacing a value counts the new one instead of the old.
+    assert_eq!(store.kv_write_within(Q, "a", &set(b"123456"), Some(10), 0).await.unwrap(), Written);
+    assert_eq!(store.kv_write_within(Q, "a", &four, Some(10), 0).await.unwrap(), Written);
+
+    // In one batch, in order: another plugin's write, a delete making room, a value
+    // that fits only because of it, one that no longer fits, and a replacement.
+    let delete = KvWrite { value: None, atomic: false, old_value: None, expire_at: 0 };
+    let two = set(b"12");
+    let writes: Vec<(&str, &str, &KvWrite<'_>)> =
+        vec![("other", "x", &four), (Q, "b", &delete), (Q, "c", &four), (Q, "d", &two), (Q, "a", &two), (Q, "e", &two), (Q, "f", &two)];
+    let outcomes = join_all(writes.iter().map(|(p, k, w)| store.kv_write_within(p, k, w, Some(10), 0))).await;
+    let outcomes: Vec<KvWriteOutcome> = outcomes.into_iter().map(Result::unwrap).collect();
+    // a=4, c=4 → 8; d=2 → 10; a replaced by 2 → 8; e=2 → 10; f over.
+    assert_eq!(outcomes, [Written, Written, Written, Written, Written, Written, OverQuota]);
+    assert_eq!(store.kv_usage(Q, "", 0).await.unwrap(), 10);
+    assert_eq!(store.kv_get(Q, "f", 0).await.unwrap(), None);
+    // Expired values do not count.
+    let expiring = KvWrite { value: Some(b"12345678"), atomic: false, old_value: None, expire_at: 100 };
+    store.kv_delete_all(Q).await.unwrap();
+    assert_eq!(store.kv_write_within(Q, "old", &expiring, Some(10), 0).await.unwrap(), Written);
+    assert_eq!(store.kv_write_within(Q, "new", &four, Some(10), 50).await.unwrap(), OverQuota);
+    assert_eq!(store.kv_write_within(Q, "new", &four, Some(10), 100).await.unwrap(), Written);
 }
 
 async fn kv_expiry(store: TestStore) {
