@@ -127,14 +127,19 @@ fn fits_estimate<'a>(usage: &mut Usage<'a>, write: &'a Pending) -> bool {
     }
 }
 
-/// Ends the writing task's turn even if it unwinds: the flag is cleared and the
-/// writes it had not taken fail (their senders drop) rather than wait forever.
-struct TurnGuard(Arc<KvBatcher>);
+/// Ends the writing task's turn however it ends: if it unwinds or is dropped (its
+/// runtime shutting down), the flag is cleared and the writes it had not taken fail
+/// (their senders drop) rather than wait forever, and the next write starts a new turn.
+struct TurnGuard {
+    batcher: Arc<KvBatcher>,
+    /// The turn ended normally, under the queue's lock.
+    ended: bool,
+}
 
 impl Drop for TurnGuard {
     fn drop(&mut self) {
-        if std::thread::panicking() {
-            let mut queue = self.0.queue.lock().unwrap_or_else(|e| e.into_inner());
+        if !self.ended {
+            let mut queue = self.batcher.queue.lock().unwrap_or_else(|e| e.into_inner());
             queue.writing = false;
             queue.pending.clear();
         }
@@ -181,12 +186,13 @@ impl Store {
 
     /// Write batches until the queue is empty, then give up the turn.
     async fn write_queued_kv(&self) {
-        let _guard = TurnGuard(self.kv_batch.clone());
+        let mut guard = TurnGuard { batcher: self.kv_batch.clone(), ended: false };
         loop {
             let batch: Vec<Pending> = {
                 let mut queue = self.kv_batch.queue.lock().unwrap_or_else(|e| e.into_inner());
                 if queue.pending.is_empty() {
                     queue.writing = false;
+                    guard.ended = true;
                     return;
                 }
                 if queue.pending.len() <= MAX_BATCH { std::mem::take(&mut queue.pending) } else { queue.pending.drain(..MAX_BATCH).collect() }
