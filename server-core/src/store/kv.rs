@@ -101,35 +101,19 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let affected = match (write.atomic, write.old_value, write.value) {
-        (false, _, Some(value)) => {
-            sqlx::query(&format!("INSERT INTO plugin_kv (plugin_id, key, value, value_size, expire_at) VALUES ($1, $2, $3, $4, $5) {REPLACE}"))
-                .bind(plugin_id)
-                .bind(key)
-                .bind(value.to_vec())
-                .bind(value.len() as i64)
-                .bind(write.expire_at)
-                .execute(db)
-                .await?;
-            1
+        // A set replaces whatever is there; insert-if-absent replaces only an expired row.
+        (false, _, Some(value)) | (true, None, Some(value)) => {
+            let only_expired = if write.atomic { " WHERE plugin_kv.expire_at <> 0 AND plugin_kv.expire_at <= $6" } else { "" };
+            let sql = format!("INSERT INTO plugin_kv (plugin_id, key, value, value_size, expire_at) VALUES ($1, $2, $3, $4, $5) {REPLACE}{only_expired}");
+            let query = sqlx::query(&sql).bind(plugin_id).bind(key).bind(value.to_vec()).bind(value.len() as i64).bind(write.expire_at);
+            let query = if write.atomic { query.bind(now) } else { query };
+            let affected = query.execute(db).await?.rows_affected();
+            if write.atomic { affected } else { 1 }
         }
         (false, _, None) => {
             sqlx::query("DELETE FROM plugin_kv WHERE plugin_id = $1 AND key = $2").bind(plugin_id).bind(key).execute(db).await?;
             1
         }
-        // Insert only if absent, or present but expired.
-        (true, None, Some(value)) => sqlx::query(&format!(
-            "INSERT INTO plugin_kv (plugin_id, key, value, value_size, expire_at) VALUES ($1, $2, $3, $4, $5) {REPLACE} \
-             WHERE plugin_kv.expire_at <> 0 AND plugin_kv.expire_at <= $6"
-        ))
-        .bind(plugin_id)
-        .bind(key)
-        .bind(value.to_vec())
-        .bind(value.len() as i64)
-        .bind(write.expire_at)
-        .bind(now)
-        .execute(db)
-        .await?
-        .rows_affected(),
         // Deleting "only if absent" can never happen (Mattermost's CompareAndDelete
         // with a nil old value returns false).
         (true, None, None) => 0,
