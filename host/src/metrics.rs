@@ -11,6 +11,11 @@ use crate::error::FailureKind;
 /// Upper bounds of the latency histogram buckets, in seconds.
 pub const LATENCY_BUCKETS: &[f64] = &[0.000_01, 0.000_05, 0.000_1, 0.000_5, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0];
 
+/// [`LATENCY_BUCKETS`] in nanoseconds: every call is counted in one, and comparing
+/// integers is cheaper than converting each latency to seconds.
+const LATENCY_BUCKET_NANOS: [u128; 12] =
+    [10_000, 50_000, 100_000, 500_000, 1_000_000, 5_000_000, 10_000_000, 50_000_000, 100_000_000, 500_000_000, 1_000_000_000, 5_000_000_000];
+
 /// Counters for one hook of one plugin.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HookStats {
@@ -36,8 +41,8 @@ impl HookStats {
         if self.latency_buckets.is_empty() {
             self.latency_buckets = vec![0; LATENCY_BUCKETS.len() + 1];
         }
-        let secs = latency.as_secs_f64();
-        let bucket = LATENCY_BUCKETS.iter().position(|b| secs <= *b).unwrap_or(LATENCY_BUCKETS.len());
+        let nanos = latency.as_nanos();
+        let bucket = LATENCY_BUCKET_NANOS.iter().position(|b| nanos <= *b).unwrap_or(LATENCY_BUCKET_NANOS.len());
         self.latency_buckets[bucket] += 1;
         match outcome {
             Some(None) => {}
@@ -53,7 +58,9 @@ impl HookStats {
 /// All hooks of one plugin, and the memory its instances hold.
 #[derive(Debug, Default)]
 pub(crate) struct PluginMetrics {
-    hooks: Mutex<BTreeMap<&'static str, HookStats>>,
+    /// By hook name, in first-call order: a plugin has a handful of hooks, and a scan
+    /// that first compares the name's address finds one in a few instructions.
+    hooks: Mutex<Vec<(&'static str, HookStats)>>,
     /// Linear memory of the live instances, in bytes (kept by each instance's limiter).
     pub(crate) memory: Arc<AtomicUsize>,
 }
@@ -61,12 +68,12 @@ pub(crate) struct PluginMetrics {
 impl PluginMetrics {
     /// Record a finished call: `Ok` or a failure kind.
     pub(crate) fn record(&self, hook: &'static str, latency: Duration, fuel: u64, failure: Option<FailureKind>) {
-        self.hooks.lock().unwrap().entry(hook).or_default().observe(latency, fuel, Some(failure));
+        stats_of(&mut self.hooks.lock().unwrap(), hook).observe(latency, fuel, Some(failure));
     }
 
     /// Record a call refused before reaching the plugin (not running, pool busy).
     pub(crate) fn record_refused(&self, hook: &'static str) {
-        self.hooks.lock().unwrap().entry(hook).or_default().observe(Duration::ZERO, 0, None);
+        stats_of(&mut self.hooks.lock().unwrap(), hook).observe(Duration::ZERO, 0, None);
     }
 
     /// Linear memory the live instances hold, in bytes.
@@ -77,6 +84,17 @@ impl PluginMetrics {
     pub(crate) fn snapshot(&self) -> BTreeMap<String, HookStats> {
         self.hooks.lock().unwrap().iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
     }
+}
+
+/// The counters of `hook`, added on its first call. Hook names are `'static` literals,
+/// so the same name is nearly always the same address.
+fn stats_of<'m>(hooks: &'m mut Vec<(&'static str, HookStats)>, hook: &'static str) -> &'m mut HookStats {
+    let found = hooks.iter().position(|(name, _)| std::ptr::eq(*name, hook)).or_else(|| hooks.iter().position(|(name, _)| *name == hook));
+    let index = found.unwrap_or_else(|| {
+        hooks.push((hook, HookStats::default()));
+        hooks.len() - 1
+    });
+    &mut hooks[index].1
 }
 
 /// Host-wide counters.
@@ -257,6 +275,37 @@ pub fn latency_quantile(buckets: &[u64], q: f64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bucket_bounds_in_nanoseconds_match_the_published_ones() {
+        let published: Vec<u128> = LATENCY_BUCKETS.iter().map(|secs| Duration::from_secs_f64(*secs).as_nanos()).collect();
+        assert_eq!(published, LATENCY_BUCKET_NANOS);
+    }
+
+    #[test]
+    fn a_latency_on_a_bound_counts_in_that_bucket() {
+        let mut s = HookStats::default();
+        s.observe(Duration::from_micros(10), 0, Some(None));
+        s.observe(Duration::from_nanos(10_001), 0, Some(None));
+        s.observe(Duration::from_secs(6), 0, Some(None));
+        assert_eq!(s.latency_buckets[0], 1);
+        assert_eq!(s.latency_buckets[1], 1);
+        assert_eq!(s.latency_buckets[LATENCY_BUCKETS.len()], 1);
+    }
+
+    #[test]
+    fn hooks_with_equal_names_at_different_addresses_share_counters() {
+        let metrics = PluginMetrics::default();
+        let leaked: &'static str = Box::leak(String::from("message-will-be-posted").into_boxed_str());
+        metrics.record("message-will-be-posted", Duration::ZERO, 1, None);
+        metrics.record(leaked, Duration::ZERO, 2, Some(FailureKind::Fuel));
+        metrics.record_refused("message-has-been-posted");
+        let snapshot = metrics.snapshot();
+        assert_eq!(snapshot.len(), 2);
+        let posted = &snapshot["message-will-be-posted"];
+        assert_eq!((posted.calls, posted.errors, posted.fuel_used), (2, 1, 3));
+        assert_eq!(snapshot["message-has-been-posted"].errors, 1);
+    }
 
     fn stats(latencies_ms: &[u64]) -> HookStats {
         let mut s = HookStats::default();

@@ -14,13 +14,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::{Semaphore, SemaphorePermit, TryAcquireError};
 use tracing::Instrument;
 use wasmtime::component::InstancePre;
 use wasmtime::{Store, Trap};
 
 use crate::convert::PayloadSize;
-use crate::deadline::{self, PacedCalls, Pacing};
+use crate::deadline::{self, DeadlinePassed, PacedCalls, Pacing};
 use crate::error::{CallError, FailureKind};
 use crate::families::HookFamily;
 use crate::limits::{HealthPolicy, Limits};
@@ -221,20 +221,27 @@ impl PluginRuntime {
     ///
     /// `args` are borrowed by the invocation rather than moved into `f`, so a chain of
     /// plugins lowers the same converted records without copying them once per plugin.
-    pub(crate) async fn call<A, R>(
+    // Not an `async fn`: a future of its own around `call_within`'s would be one more
+    // copy of the call's state on every call.
+    pub(crate) fn call<A, R>(
         &self,
         hook: &'static str,
         args: &A,
         f: impl for<'a> FnOnce(&'a mut Instance, &'a A) -> HookFuture<'a, R> + Send,
-    ) -> Result<R, CallError>
+    ) -> impl Future<Output = Result<R, CallError>>
     where
         A: Sync,
         R: PayloadSize + Send,
     {
-        self.call_within(hook, Budget::hook(&self.limits), args, f).await
+        self.call_within(hook, Budget::hook(&self.limits), args, f)
     }
 
     /// [`PluginRuntime::call`] with another budget (scheduled jobs).
+    ///
+    /// One state machine for the whole call. The common case (a free permit, an idle
+    /// instance with current settings) awaits nothing but the hook; every other await
+    /// is boxed, because an async fn's future is as large as its largest await and a
+    /// caller's future holds it by value.
     pub(crate) async fn call_within<A, R>(
         &self,
         hook: &'static str,
@@ -247,8 +254,7 @@ impl PluginRuntime {
         R: PayloadSize + Send,
     {
         if !self.serving.load(Ordering::Acquire) {
-            self.metrics.record_refused(hook);
-            return Err(CallError::NotRunning { plugin_id: self.id().to_string() });
+            return Err(self.refused(hook, None));
         }
         // One clock read times the whole call (and its deadline) in the common case;
         // a call that waited for an instance reads it again after the wait.
@@ -258,127 +264,127 @@ impl PluginRuntime {
         // A free instance is the common case: take it without arming a timer (a timer
         // per call is a measurable share of a microsecond-scale hook).
         let permit = match self.permits.try_acquire() {
-            Ok(permit) => Ok(Ok(permit)),
-            Err(tokio::sync::TryAcquireError::Closed) => Ok(Err(())),
-            Err(tokio::sync::TryAcquireError::NoPermits) => {
-                // Boxed, as every path off the common one below: an async fn's future is
-                // as large as its largest await, and the hot path moves it by value.
-                let acquired = Box::pin(tokio::time::timeout(budget.wait, self.permits.acquire())).await.map(|acquired| acquired.map_err(|_| ()));
-                let waited = started;
-                started = Instant::now();
-                acquired.map_err(|_| waited)
-            }
-        };
-        let permit = match permit {
-            Ok(Ok(permit)) => permit,
-            Ok(Err(_)) => {
-                self.metrics.record_refused(hook);
-                return Err(CallError::NotRunning { plugin_id: self.id().to_string() });
-            }
-            Err(waited) => {
-                self.metrics.record_refused(hook);
-                return Err(CallError::Busy { plugin_id: self.id().to_string(), waited: started.duration_since(waited) });
-            }
-        };
-        let (result, fuel) = self.call_with_permit(hook, budget, args, f, &permit, started).await;
-        drop(permit);
-        let latency = started.elapsed();
-        self.metrics.record(hook, latency, fuel, result.as_ref().err().map(|(kind, _)| *kind));
-        match result {
-            Ok(value) => Ok(value),
-            Err((kind, detail)) => {
-                tracing::warn!(plugin_id = %self.id(), hook, %kind, %detail, "plugin hook failed");
-                self.record_failure(kind, &detail);
-                Err(CallError::Failed { plugin_id: self.id().to_string(), hook, kind, detail })
-            }
-        }
-    }
-
-    async fn call_with_permit<A, R>(
-        &self,
-        hook: &'static str,
-        budget: Budget,
-        args: &A,
-        f: impl for<'a> FnOnce(&'a mut Instance, &'a A) -> HookFuture<'a, R> + Send,
-        _permit: &SemaphorePermit<'_>,
-        started: Instant,
-    ) -> (Result<R, (FailureKind, String)>, u64)
-    where
-        A: Sync,
-        R: PayloadSize + Send,
-    {
-        let idle = self.idle.lock().unwrap().pop();
-        let (mut instance, warm) = match idle {
-            Some(instance) => (instance, true),
-            None => match Box::pin(self.create_instance()).await {
-                Ok(instance) => (instance, false),
-                Err(e) => return (Err(e), 0),
+            Ok(permit) => permit,
+            Err(TryAcquireError::Closed) => return Err(self.refused(hook, None)),
+            Err(TryAcquireError::NoPermits) => match Box::pin(tokio::time::timeout(budget.wait, self.permits.acquire())).await {
+                Ok(Ok(permit)) => {
+                    started = Instant::now();
+                    permit
+                }
+                Ok(Err(_closed)) => return Err(self.refused(hook, None)),
+                Err(_elapsed) => return Err(self.refused(hook, Some(started.elapsed()))),
             },
         };
-        let stale = self.config_stale(&instance);
-        if stale && let Err(e) = Box::pin(self.refresh_config(&mut instance)).await {
-            self.retire(instance);
-            return (Err(e), 0);
-        }
+        let idle = self.idle.lock().unwrap().pop();
         // The deadline runs from `started` unless instantiation or a settings refresh
         // (each under its own deadline) came first.
-        let started = if warm && !stale { started } else { Instant::now() };
-        let Invocation { result, fuel } = self.invoke(&mut instance, hook, budget, self.pacing, args, f, started).await;
-        let result = result.and_then(|value| {
-            let size = value.payload_size();
-            if size > self.limits.max_response_bytes {
-                Err((FailureKind::ResponseTooLarge, format!("returned {size} bytes; the limit is {}", self.limits.max_response_bytes)))
-            } else {
-                Ok(value)
+        let (mut instance, deadline_from) = match idle {
+            Some(instance) if !self.config_stale(&instance) => (instance, started),
+            idle => match Box::pin(self.ready_instance(idle)).await {
+                Ok(instance) => (instance, Instant::now()),
+                Err(failure) => return self.finish(hook, permit, started, Err(failure), 0),
+            },
+        };
+        let (result, fuel) = match arm(&mut instance, budget.fuel) {
+            Ok(()) => {
+                let call = traced(f(&mut instance, args), self.id(), hook);
+                let ended = deadline::within(deadline_from, deadline_from + budget.deadline, self.pacing, &self.paced_calls, call).await;
+                let fuel = spent(&instance, budget.fuel);
+                (self.outcome(&instance, ended, budget).and_then(|value| self.fits_response_limit(value)), fuel)
             }
-        });
+            Err(failure) => (Err(failure), 0),
+        };
         if result.is_ok() {
             self.idle.lock().unwrap().push(instance);
         } else {
             self.retire(instance);
         }
-        (result, fuel)
+        self.finish(hook, permit, started, result, fuel)
+    }
+
+    /// Count a call refused before it reached the plugin: not running (`waited` is
+    /// `None`), or no instance free within the wait.
+    fn refused(&self, hook: &'static str, waited: Option<Duration>) -> CallError {
+        self.metrics.record_refused(hook);
+        let plugin_id = self.id().to_string();
+        match waited {
+            None => CallError::NotRunning { plugin_id },
+            Some(waited) => CallError::Busy { plugin_id, waited },
+        }
+    }
+
+    /// An instance for a call off the common path: a new one when none was idle, or
+    /// the idle one brought up to the current settings.
+    async fn ready_instance(&self, idle: Option<Instance>) -> Result<Instance, (FailureKind, String)> {
+        let mut instance = match idle {
+            Some(instance) => instance,
+            None => self.create_instance().await?,
+        };
+        if let Err(failure) = self.refresh_config(&mut instance).await {
+            self.retire(instance);
+            return Err(failure);
+        }
+        Ok(instance)
+    }
+
+    /// A result larger than the plugin may return is its failure.
+    fn fits_response_limit<R: PayloadSize>(&self, value: R) -> Result<R, (FailureKind, String)> {
+        let size = value.payload_size();
+        if size > self.limits.max_response_bytes {
+            return Err((FailureKind::ResponseTooLarge, format!("returned {size} bytes; the limit is {}", self.limits.max_response_bytes)));
+        }
+        Ok(value)
+    }
+
+    /// Give the permit back, record the call, and turn a failure into the caller's
+    /// error (counted towards quarantine).
+    fn finish<R>(
+        &self,
+        hook: &'static str,
+        permit: SemaphorePermit<'_>,
+        started: Instant,
+        result: Result<R, (FailureKind, String)>,
+        fuel: u64,
+    ) -> Result<R, CallError> {
+        drop(permit);
+        self.metrics.record(hook, started.elapsed(), fuel, result.as_ref().err().map(|(kind, _)| *kind));
+        result.map_err(|(kind, detail)| {
+            tracing::warn!(plugin_id = %self.id(), hook, %kind, %detail, "plugin hook failed");
+            self.record_failure(kind, &detail);
+            CallError::Failed { plugin_id: self.id().to_string(), hook, kind, detail }
+        })
     }
 
     /// Run `f` on `instance` with a fresh fuel budget and a deadline from `started`,
-    /// paced by `pacing`, and classify any failure.
-    // The call's parts and its limits, each used once; a struct would only rename them.
-    #[allow(clippy::too_many_arguments)]
-    async fn invoke<A: ?Sized, R>(
+    /// paced by `pacing`, and classify any failure: the lifecycle calls' path
+    /// (`call_within` does the same inline).
+    async fn invoke<R>(
         &self,
         instance: &mut Instance,
         hook: &'static str,
         budget: Budget,
         pacing: Pacing,
-        args: &A,
-        f: impl for<'a> FnOnce(&'a mut Instance, &'a A) -> HookFuture<'a, R>,
+        f: impl for<'a> FnOnce(&'a mut Instance) -> HookFuture<'a, R>,
         started: Instant,
     ) -> Invocation<R> {
-        let fuel_budget = budget.fuel;
-        let store = &mut instance.store;
-        if let Err(e) = store.set_fuel(fuel_budget) {
-            return Invocation { result: Err((FailureKind::Host, format!("{e:#}"))), fuel: 0 };
+        if let Err(failure) = arm(instance, budget.fuel) {
+            return Invocation { result: Err(failure), fuel: 0 };
         }
-        let deadline_at = started + budget.deadline;
-        store.data_mut().limiter.hit = false;
-        // Built only when debug events can be on: a disabled span still records its
-        // fields (tracing's `log` compatibility), a measurable share of a short hook.
-        let span = if tracing::level_enabled!(tracing::Level::DEBUG) {
-            tracing::debug_span!("plugin_hook", plugin_id = %self.id(), hook)
-        } else {
-            tracing::Span::none()
-        };
-        let outcome = deadline::within(started, deadline_at, pacing, &self.paced_calls, f(instance, args)).instrument(span).await;
-        let fuel = fuel_budget.saturating_sub(instance.store.get_fuel().unwrap_or(0));
-        let result = match outcome {
+        let call = traced(f(instance), self.id(), hook);
+        let ended = deadline::within(started, started + budget.deadline, pacing, &self.paced_calls, call).await;
+        Invocation { result: self.outcome(instance, ended, budget), fuel: spent(instance, budget.fuel) }
+    }
+
+    /// Classify how a call on `instance` ended.
+    fn outcome<R>(&self, instance: &Instance, ended: Result<wasmtime::Result<R>, DeadlinePassed>, budget: Budget) -> Result<R, (FailureKind, String)> {
+        match ended {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => {
                 let kind = classify(&e, instance.store.data().limiter.hit);
                 Err((kind, describe(kind, &e, &self.limits, budget)))
             }
-            Err(_) => Err((FailureKind::Deadline, format!("still running after {:?}", budget.deadline))),
-        };
-        Invocation { result, fuel }
+            Err(DeadlinePassed) => Err((FailureKind::Deadline, format!("still running after {:?}", budget.deadline))),
+        }
     }
 
     async fn create_instance(&self) -> Result<Instance, (FailureKind, String)> {
@@ -451,6 +457,25 @@ impl PluginRuntime {
             self.set_state(PluginState::FailedToStayRunning, message);
         }
     }
+}
+
+/// Refill `fuel` and clear the memory-cap flag before a call.
+fn arm(instance: &mut Instance, fuel: u64) -> Result<(), (FailureKind, String)> {
+    instance.store.set_fuel(fuel).map_err(|e| (FailureKind::Host, format!("{e:#}")))?;
+    instance.store.data_mut().limiter.hit = false;
+    Ok(())
+}
+
+/// Fuel a call used of the `budget` it was armed with.
+fn spent(instance: &Instance, budget: u64) -> u64 {
+    budget.saturating_sub(instance.store.get_fuel().unwrap_or(0))
+}
+
+/// `call` inside a `plugin_hook` span when debug events can be on. Otherwise the call
+/// runs bare: a disabled span still records its fields (tracing's `log`
+/// compatibility), a measurable share of a short hook.
+fn traced<'a, R: 'a>(call: HookFuture<'a, R>, plugin_id: &str, hook: &'static str) -> HookFuture<'a, R> {
+    if tracing::level_enabled!(tracing::Level::DEBUG) { Box::pin(call.instrument(tracing::debug_span!("plugin_hook", plugin_id, hook))) } else { call }
 }
 
 /// Map a wasmtime error to a failure kind. A memory-cap hit usually surfaces as the

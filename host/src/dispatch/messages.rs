@@ -1,5 +1,6 @@
 //! The message hooks: the post is lent to each plugin for its call (`hook-post`), a will-hook chain applies each plugin's change before the next one reads it.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use super::{WillOutcome, failed_closed};
@@ -13,13 +14,15 @@ impl PluginHost {
     /// Run `message-will-be-posted` over every plugin that exports message hooks, in
     /// plugin-id order; each sees the previous one's change. A reject or dismiss
     /// stops the chain.
-    pub async fn message_will_be_posted(&self, ctx: &PluginContext, post: Post) -> WillOutcome {
-        self.will_chain(MessageHook::WillBePosted, Arc::new(LentPost { ctx: ctx.clone(), post, old: None })).await
+    // Not `async fn`s: the chain's future is returned as it is, not held inside one
+    // more future that would copy it on every call.
+    pub fn message_will_be_posted(&self, ctx: &PluginContext, post: Post) -> impl Future<Output = WillOutcome> + Send + use<'_> {
+        self.will_chain(MessageHook::WillBePosted, Arc::new(LentPost { ctx: ctx.clone(), post, old: None }))
     }
 
     /// Run `message-will-be-updated` the same way; `old` is the stored version.
-    pub async fn message_will_be_updated(&self, ctx: &PluginContext, new: Post, old: &Post) -> WillOutcome {
-        self.will_chain(MessageHook::WillBeUpdated, Arc::new(LentPost { ctx: ctx.clone(), post: new, old: Some(old.clone()) })).await
+    pub fn message_will_be_updated(&self, ctx: &PluginContext, new: Post, old: &Post) -> impl Future<Output = WillOutcome> + Send + use<'_> {
+        self.will_chain(MessageHook::WillBeUpdated, Arc::new(LentPost { ctx: ctx.clone(), post: new, old: Some(old.clone()) }))
     }
 
     /// One lent post for the whole chain: a plugin's call costs a reference count, and

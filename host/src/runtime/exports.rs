@@ -254,16 +254,20 @@ impl MessageHooks {
                 MessageHook::HasBeenUpdated => guest.call_message_has_been_updated(store).await.map(|()| Verdict::Allow),
                 MessageHook::HasBeenDeleted => guest.call_message_has_been_deleted(store).await.map(|()| Verdict::Allow),
             },
-            Versioned::V0_1_0(guest) => {
-                let (ctx, post, old) = records_v0_1_0(store.data().lent.as_ref());
-                match hook {
-                    MessageHook::WillBePosted => guest.call_message_will_be_posted(store, &ctx, &post).await.map(Verdict::from),
-                    MessageHook::WillBeUpdated => guest.call_message_will_be_updated(store, &ctx, &post, &old).await.map(Verdict::from),
-                    MessageHook::HasBeenPosted => guest.call_message_has_been_posted(store, &ctx, &post).await.map(|()| Verdict::Allow),
-                    MessageHook::HasBeenUpdated => guest.call_message_has_been_updated(store, &ctx, &post, &old).await.map(|()| Verdict::Allow),
-                    MessageHook::HasBeenDeleted => guest.call_message_has_been_deleted(store, &ctx, &post).await.map(|()| Verdict::Allow),
-                }
-            }
+            // Boxed: its records would otherwise size every call's future, 0.2.0 ones too.
+            Versioned::V0_1_0(guest) => Box::pin(Self::call_v0_1_0(guest, store, hook)).await,
+        }
+    }
+
+    /// A 0.1.0 message hook, its records built from the lent post.
+    async fn call_v0_1_0(guest: &hooks_v0_1_0::message_hooks::Guest, store: &mut Store<HostState>, hook: MessageHook) -> wasmtime::Result<Verdict> {
+        let (ctx, post, old) = records_v0_1_0(store.data().lent.as_ref());
+        match hook {
+            MessageHook::WillBePosted => guest.call_message_will_be_posted(store, &ctx, &post).await.map(Verdict::from),
+            MessageHook::WillBeUpdated => guest.call_message_will_be_updated(store, &ctx, &post, &old).await.map(Verdict::from),
+            MessageHook::HasBeenPosted => guest.call_message_has_been_posted(store, &ctx, &post).await.map(|()| Verdict::Allow),
+            MessageHook::HasBeenUpdated => guest.call_message_has_been_updated(store, &ctx, &post, &old).await.map(|()| Verdict::Allow),
+            MessageHook::HasBeenDeleted => guest.call_message_has_been_deleted(store, &ctx, &post).await.map(|()| Verdict::Allow),
         }
     }
 }

@@ -113,7 +113,7 @@ impl PluginRuntime {
         f: impl for<'a> FnOnce(&'a mut Instance) -> HookFuture<'a, R>,
     ) -> Invocation<R> {
         let started = Instant::now();
-        let outcome = self.invoke(instance, hook, Budget::hook(&self.limits), Pacing::UNPACED, &(), |inst, ()| f(inst), started).await;
+        let outcome = self.invoke(instance, hook, Budget::hook(&self.limits), Pacing::UNPACED, f, started).await;
         self.metrics.record(hook, started.elapsed(), outcome.fuel, outcome.result.as_ref().err().map(|(k, _)| *k));
         outcome
     }
