@@ -223,7 +223,8 @@ pub async fn b1(effort: Effort, quick: bool, tmp: &std::path::Path) -> anyhow::R
          settings (fuel metering with a deadline yield every million units, async calls on a fiber); the host path adds, per call: the plugin snapshot, \
          a semaphore permit, an instance from the idle list, fuel refill, the deadline (a timer only if the call suspends), the post lent to the call \
          (one reference count; the plugin reads `message` through `hook-post` and returns only the new message, as in (b) and (c)), \
-         and the metrics update. (d) is the same filter source built with extism-pdk for wasm32-unknown-unknown, called through \
+         and the metrics update; the bench lends the host path one post and restores its message after each call, as (b) and (c) lend one post built once \
+         (a fresh copy per call would time the bench's four allocations and frees as the host's). (d) is the same filter source built with extism-pdk for wasm32-unknown-unknown, called through \
          the `extism` crate with the hook's arguments and its answer as JSON (serialized and parsed on both sides), under the same fuel per call, \
          deadline (Extism's timeout) and memory cap. (e) is the same filter in a plugin process (`confab-bench-oop-plugin`), one JSON-RPC line \
          each way over a Unix socket, as Mattermost's plugin processes are called, with no limits (Mattermost sets none).{counted}",
