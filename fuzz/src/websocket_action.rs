@@ -28,13 +28,21 @@ pub fn check(data: &[u8]) {
     let f = fixture();
     let text = String::from_utf8_lossy(data).replace("$MINE", &f.mine).replace("$OTHER", &f.other);
     let Some(reply) = runtime().block_on(f.services.websocket().handle_message("fuzzconnection", &f.user_id, &text)) else { return };
-    let request: Value = serde_json::from_str(&text).expect("a frame that was answered is JSON");
-    let seq = part(&request, "seq", 0).and_then(Value::as_i64).unwrap_or(0);
-    assert_eq!(reply["seq_reply"].as_i64(), Some(seq), "the reply answers another seq: {reply}");
+    // The server reads the frame into its request struct, which skips an unknown field
+    // without converting its number; a `Value` cannot hold a number past f64's range, so
+    // an answered frame may carry `"x": 1e999` and still not parse here. Such a reply is
+    // checked for its shape only (seed `huge_number_in_unknown_field.json`).
+    let request: Option<Value> = serde_json::from_str(&text).ok();
+    if let Some(request) = &request {
+        let seq = part(request, "seq", 0).and_then(Value::as_i64).unwrap_or(0);
+        assert_eq!(reply["seq_reply"].as_i64(), Some(seq), "the reply answers another seq: {reply}");
+    }
     match reply["status"].as_str() {
         Some("OK") => {
-            if part(&request, "action", 1).and_then(Value::as_str) == Some("user_typing") {
-                let channel = part(&request, "data", 2).and_then(|d| d.get("channel_id")).and_then(Value::as_str);
+            if let Some(request) = &request
+                && part(request, "action", 1).and_then(Value::as_str) == Some("user_typing")
+            {
+                let channel = part(request, "data", 2).and_then(|d| d.get("channel_id")).and_then(Value::as_str);
                 assert_eq!(channel, Some(f.mine.as_str()), "typing accepted in a channel the user does not belong to: {text}");
             }
         }
